@@ -1,0 +1,55 @@
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {CliError} from '../../src/cli/errors.js'
+import {ExitCode} from '../../src/cli/exit-codes.js'
+import {DataDirBusyError} from '../../src/server/lock.js'
+import {startServer} from '../../src/server/main.js'
+import {serverBackgroundJobs} from '../../src/server/jobs.js'
+import {configFromFlags, serverStartFlags} from '../../src/server/server-flags.js'
+
+export default class ServerStart extends BaseCommand {
+  static override summary = 'Run the companion API on this machine.'
+  static override description =
+    'Embedded PostgreSQL (PGlite) in the data dir unless --database-url names a PostgreSQL server. ' +
+    'SIGTERM or Ctrl-C drains in-flight requests before exit.'
+  static override enableJsonFlag = false
+  static override examples = ['<%= config.bin %> server start', '<%= config.bin %> server start --port 0 --data-dir ./data']
+  static override flags = serverStartFlags
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(ServerStart)
+    let config
+    try {
+      config = configFromFlags(flags)
+    } catch (error) {
+      throw CliError.usage((error as Error).message)
+    }
+    let server
+    try {
+      server = await startServer(config, {onStarted: serverBackgroundJobs()})
+    } catch (error) {
+      if (error instanceof DataDirBusyError) {
+        throw new CliError({
+          code: 'data_dir_busy',
+          message: error.message,
+          hint: 'Stop that server first, or pass a different --data-dir.',
+          exitCode: ExitCode.conflict,
+        })
+      }
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new CliError({code: 'port_in_use', message: `Port ${config.port} is already in use.`, hint: 'Pass --port 0 for a free port, or another --port.', exitCode: ExitCode.conflict})
+      }
+      throw error
+    }
+    this.note(`clawd API listening on ${server.url}`)
+    this.note(`data dir: ${config.dataDir} · store: ${server.ctx.db.kind}`)
+    for (const line of server.ctx.startupNotes ?? []) this.note(line)
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        this.note(`${signal}: draining in-flight requests…`)
+        server.close().then(resolve, resolve)
+      }
+      process.once('SIGTERM', () => stop('SIGTERM'))
+      process.once('SIGINT', () => stop('SIGINT'))
+    })
+  }
+}

@@ -1,0 +1,72 @@
+import {Command, Errors, Flags} from '@oclif/core'
+import {CliError} from './errors.js'
+import {ExitCode} from './exit-codes.js'
+import {type IOStreams, systemIO} from './io.js'
+import {styles} from './style.js'
+
+/**
+ * Every clawd command extends this. It owns the global flags, the `--json` switch, and the single
+ * place where an error becomes output and an exit code (DESIGN §3): one line of what happened,
+ * one of what to do, or `{"error": {...}}` with `--json`. Never a stack trace unless CLAWD_DEBUG=1.
+ */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    api: Flags.string({
+      summary: 'URL of the clawd API.',
+      env: 'CLAWD_API_URL',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  protected io: IOStreams = systemIO()
+
+  /** Prints a human line to stdout unless `--json` is on. */
+  protected say(line = ''): void {
+    if (!this.jsonEnabled()) this.io.stdout.write(line + '\n')
+  }
+
+  /** Progress, warnings and prompts go to stderr so stdout stays clean for pipes. */
+  protected note(line: string): void {
+    this.io.stderr.write(line + '\n')
+  }
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {
+    const failure = toCliError(err)
+    if (this.jsonEnabled()) {
+      this.io.stdout.write(
+        JSON.stringify({error: {code: failure.code, message: failure.message, ...(failure.hint ? {hint: failure.hint} : {})}}) +
+          '\n',
+      )
+    } else {
+      const {err: c} = styles(this.io)
+      this.io.stderr.write(`${c.red('Error:')} ${failure.message}\n`)
+      if (failure.hint) this.io.stderr.write(`${c.dim('Hint:')} ${failure.hint}\n`)
+    }
+    if (process.env.CLAWD_DEBUG === '1' && err.stack) this.io.stderr.write(err.stack + '\n')
+    // ExitError is handled by oclif without printing anything more.
+    throw new Errors.ExitError(failure.exitCode)
+  }
+}
+
+/** Maps anything thrown into our typed error, so nothing reaches the user as a stack trace. */
+export function toCliError(err: Error & {exitCode?: number; oclif?: {exit?: number}; code?: unknown}): CliError {
+  if (err instanceof CliError) return err
+  if (err instanceof Errors.ExitError) {
+    return new CliError({code: 'exit', message: err.message, exitCode: (err.oclif.exit ?? 1) as never})
+  }
+  // oclif's own parse errors (unknown flag, missing argument) exit 2.
+  if (err.oclif?.exit === 2 || err.constructor?.name?.endsWith('Error') && 'parse' in err) {
+    const firstLine = (err.message || 'Invalid arguments.').split('\n')[0]!
+    return CliError.usage(firstLine, 'See `clawd <command> --help` for the flags and arguments.')
+  }
+  if (err.name === 'ExitPromptError' || err.name === 'AbortPromptError') return CliError.interrupted()
+  return new CliError({
+    code: 'unexpected',
+    message: `Unexpected error: ${err.message || String(err)}`,
+    hint: 'Run again with CLAWD_DEBUG=1 for details, and report it if it persists.',
+    exitCode: ExitCode.unexpected,
+    cause: err,
+  })
+}

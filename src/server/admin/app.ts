@@ -1,0 +1,20 @@
+import Fastify, {type FastifyInstance} from 'fastify'
+import type {ServerContext} from '../context.js'
+import {registerProblemHandler} from '../problem-handler.js'
+
+export type AdminPlugin = (app: FastifyInstance, ctx: ServerContext) => Promise<void>
+
+/**
+ * Operator routes (create users, approve device codes, incidents). They are never on the network
+ * port: they listen on `<data-dir>/admin.sock` (0600, in a 0700 dir), so only the data dir's owner
+ * can use them; when no server runs, operator commands build this same app in-process.
+ */
+export const adminPlugins: AdminPlugin[] = []
+
+export async function buildAdminApp(ctx: ServerContext): Promise<FastifyInstance> {
+  const app = Fastify({loggerInstance: ctx.log.child({component: 'admin'}), bodyLimit: 64 * 1024})
+  registerProblemHandler(app)
+  app.get('/admin/healthz', async () => ({status: 'ok'}))
+  for (const plugin of adminPlugins) await plugin(app, ctx)
+  return app
+}

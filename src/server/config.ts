@@ -1,0 +1,78 @@
+import {parseDuration} from '../duration.js'
+
+/**
+ * Everything the server can be told, in one place. `server start` builds it from flags and env;
+ * tests build it directly with short timeouts. Durations are milliseconds.
+ */
+export interface ServerConfig {
+  host: string
+  port: number
+  dataDir: string
+  /** PostgreSQL URL; embedded PGlite under dataDir when absent. */
+  databaseUrl?: string
+  databaseSchema?: string
+  /** The URL users reach the API at (issuer, verification URI). Defaults to the listen address. */
+  publicUrl?: string
+  logLevel: string
+  bodyLimitBytes: number
+  drainTimeoutMs: number
+  trustProxy: boolean
+  auth: {
+    accessTokenTtlMs: number
+    refreshTokenTtlMs: number
+    deviceCodeTtlMs: number
+    devicePollIntervalSec: number
+  }
+  instances: {
+    idleTimeoutMs: number
+    retentionMs: number
+    sweepIntervalMs: number
+    maxPerUser: number
+    maxRunningPerUser: number
+    memoryLimitMb: number
+    /** 'auto' uses bwrap when it works on this host; 'none' never does. */
+    sandbox: 'auto' | 'bwrap' | 'none'
+  }
+  /** Hosts (host or host:port) instances may reach through the egress proxy. */
+  egressAllow: string[]
+  /** Provider base URLs, server-wide; a key can override its own. */
+  providerBaseUrls: Record<string, string>
+  plans: Record<string, {messagesPerDay: number; concurrentStreams: number}>
+  logRetentionMs: number
+}
+
+export const DEFAULT_PORT = 7420
+
+export function defaultConfig(dataDir: string): ServerConfig {
+  return {
+    host: '127.0.0.1',
+    port: DEFAULT_PORT,
+    dataDir,
+    logLevel: 'info',
+    bodyLimitBytes: 1024 * 1024,
+    drainTimeoutMs: 10_000,
+    trustProxy: false,
+    auth: {
+      accessTokenTtlMs: parseDuration('1h'),
+      refreshTokenTtlMs: parseDuration('30d'),
+      deviceCodeTtlMs: parseDuration('10m'),
+      devicePollIntervalSec: 5,
+    },
+    instances: {
+      idleTimeoutMs: parseDuration('30m'),
+      retentionMs: parseDuration('30d'),
+      sweepIntervalMs: parseDuration('30s'),
+      maxPerUser: 3,
+      maxRunningPerUser: 2,
+      memoryLimitMb: 256,
+      sandbox: 'auto',
+    },
+    egressAllow: ['api.anthropic.com:443', 'api.openai.com:443'],
+    providerBaseUrls: {
+      anthropic: 'https://api.anthropic.com',
+      openai: 'https://api.openai.com/v1',
+    },
+    plans: {free: {messagesPerDay: 50, concurrentStreams: 2}},
+    logRetentionMs: parseDuration('30d'),
+  }
+}

@@ -1,0 +1,33 @@
+import type {FastifyBaseLogger} from 'fastify'
+import type {ServerConfig} from './config.js'
+import type {Db} from './store/db.js'
+
+/** Time, passed in so tests can move it. */
+export interface Clock {
+  now(): number
+}
+export const systemClock: Clock = {now: () => Date.now()}
+
+/**
+ * What every route and background job gets: passed in, never imported as a singleton, so tests
+ * build the real server with a temp dir, a free port and a fake clock.
+ */
+export interface ServerContext {
+  config: ServerConfig
+  db: Db
+  log: FastifyBaseLogger
+  clock: Clock
+  /** Subkeys derived from the master key (never the master key itself outside start-up). */
+  secrets: {
+    /** HMAC pepper for stored tokens and codes. */
+    tokenPepper: Buffer
+    /** Wraps each instance's data key. */
+    dataKeyWrap: Buffer
+    /** Signs CSRF tokens and other server-made values. */
+    signing: Buffer
+  }
+  /** Work started by routes that shutdown must wait for, and hooks run on close. */
+  onClose: Array<() => Promise<void>>
+  /** Lines `server start` prints after the address (isolation mode, warnings). */
+  startupNotes?: string[]
+}

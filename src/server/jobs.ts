@@ -1,0 +1,9 @@
+import type {RunningServer} from './main.js'
+
+/**
+ * Background jobs `server start` runs beside the API (sweepers, reconcilers). Each later module
+ * adds its own here; tests pass the ones they need to startServer directly.
+ */
+export function serverBackgroundJobs(): Array<(server: RunningServer) => Promise<void> | void> {
+  return []
+}

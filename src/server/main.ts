@@ -1,0 +1,122 @@
+import {chmodSync, existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {FastifyInstance} from 'fastify'
+import pino from 'pino'
+import {deriveSubkey} from '../crypto/kdf.js'
+import {buildAdminApp} from './admin/app.js'
+import {buildApp} from './app.js'
+import type {ServerConfig} from './config.js'
+import {type Clock, type ServerContext, systemClock} from './context.js'
+import {lockDataDir} from './lock.js'
+import {loggerOptions} from './logger.js'
+import {loadMasterKey} from './master-key.js'
+import type {Db} from './store/db.js'
+import {migrate} from './store/migrate.js'
+import {openPglite} from './store/pglite.js'
+import {openPostgres} from './store/postgres.js'
+
+export interface RunningServer {
+  url: string
+  adminSocket: string
+  ctx: ServerContext
+  app: FastifyInstance
+  /** Stops accepting, drains in-flight requests (up to the drain timeout), then releases everything. */
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv
+  clock?: Clock
+  logStream?: NodeJS.WritableStream
+  /** Background jobs (sweepers) and hooks that need the running server, added by later modules. */
+  onStarted?: Array<(server: RunningServer) => Promise<void> | void>
+}
+
+export const serverInfoFile = (dataDir: string) => join(dataDir, 'server.json')
+export const adminSocketPath = (dataDir: string) => join(dataDir, 'admin.sock')
+
+export async function openStore(config: ServerConfig): Promise<Db> {
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl, {schema: config.databaseSchema})
+    : openPglite(join(config.dataDir, 'db'))
+}
+
+/**
+ * Opens the data dir (locked), the store (migrated) and the context every part shares. Used by
+ * `server start` and by operator commands when no server is running.
+ */
+export async function openServerContext(config: ServerConfig, opts: StartOptions = {}) {
+  mkdirSync(config.dataDir, {recursive: true, mode: 0o700})
+  chmodSync(config.dataDir, 0o700)
+  const lock = lockDataDir(config.dataDir)
+  try {
+    const master = loadMasterKey(config.dataDir, opts.env ?? process.env)
+    const log = pino(loggerOptions(config.logLevel), opts.logStream ?? process.stdout)
+    const db = await openStore(config)
+    await migrate(db)
+    const ctx: ServerContext = {
+      config,
+      db,
+      log,
+      clock: opts.clock ?? systemClock,
+      secrets: {
+        tokenPepper: deriveSubkey(master, 'token-pepper'),
+        dataKeyWrap: deriveSubkey(master, 'data-key-wrap'),
+        signing: deriveSubkey(master, 'signing'),
+      },
+      onClose: [],
+    }
+    master.fill(0)
+    return {ctx, release: lock.release}
+  } catch (error) {
+    lock.release()
+    throw error
+  }
+}
+
+export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const {ctx, release} = await openServerContext(config, opts)
+  const app = await buildApp(ctx)
+  const admin = await buildAdminApp(ctx)
+  const adminSocket = adminSocketPath(config.dataDir)
+  try {
+    await app.listen({host: config.host, port: config.port})
+    if (existsSync(adminSocket)) rmSync(adminSocket)
+    await admin.listen({path: adminSocket})
+    chmodSync(adminSocket, 0o600)
+  } catch (error) {
+    await app.close().catch(() => {})
+    await ctx.db.close().catch(() => {})
+    release()
+    throw error
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
+  if (!config.publicUrl) config.publicUrl = url
+
+  let closing: Promise<void> | undefined
+  const server: RunningServer = {
+    url,
+    adminSocket,
+    ctx,
+    app,
+    close() {
+      closing ??= (async () => {
+        const drained = Promise.all([app.close(), admin.close()])
+        const timedOut = new Promise<void>((resolve) => setTimeout(resolve, config.drainTimeoutMs).unref())
+        await Promise.race([drained, timedOut])
+        for (const hook of ctx.onClose.reverse()) await hook().catch((error) => ctx.log.error({err: error}, 'close hook failed'))
+        await ctx.db.close().catch(() => {})
+        rmSync(serverInfoFile(config.dataDir), {force: true})
+        rmSync(adminSocket, {force: true})
+        release()
+      })()
+      return closing
+    },
+  }
+  for (const hook of opts.onStarted ?? []) await hook(server)
+  writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({url, pid: process.pid, adminSocket}) + '\n', {mode: 0o600})
+  return server
+}

@@ -1,0 +1,55 @@
+import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
+import {PROBLEM_CONTENT_TYPE, type Problem} from '../contract/problem.js'
+import {ApiError} from './errors.js'
+
+export function sendProblem(reply: FastifyReply, err: ApiError): FastifyReply {
+  const body: Problem = {
+    type: `https://clawd.dev/problems/${err.code}`,
+    title: err.title,
+    status: err.status,
+    code: err.code,
+    ...(err.extra.detail ? {detail: err.extra.detail} : {}),
+    ...(err.extra.hint ? {hint: err.extra.hint} : {}),
+    ...(err.extra.retry_at ? {retry_at: err.extra.retry_at} : {}),
+  }
+  for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v)
+  return reply.code(err.status).type(PROBLEM_CONTENT_TYPE).send(body)
+}
+
+/** Maps Fastify's own errors (bad JSON, too large, wrong content type) to our stable codes. */
+function fromFastify(err: FastifyError): ApiError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'payload_too_large', 'Payload too large', {
+        detail: 'The request body is larger than the server accepts.',
+        hint: 'Send a smaller body.',
+      })
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, 'bad_request', 'Unsupported media type', {
+        detail: 'The content type is not supported.',
+        hint: 'Send application/json.',
+      })
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return ApiError.badRequest('The request body is not valid JSON.', 'Send a well-formed JSON object.')
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return ApiError.badRequest('The Content-Length does not match the body.')
+  }
+  if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
+    return ApiError.badRequest('The request body is not valid JSON.', 'Send a well-formed JSON object.')
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return new ApiError(err.statusCode, 'bad_request', 'Bad request', {detail: 'The request could not be processed.'})
+  }
+  return undefined
+}
+
+export function registerProblemHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const known = err instanceof ApiError ? err : fromFastify(err)
+    if (known) return sendProblem(reply, known)
+    req.log.error({err: {type: err.name, message: err.message, stack: err.stack}}, 'unhandled error')
+    return sendProblem(reply, new ApiError(500, 'internal', 'Internal error', {detail: 'Something went wrong on the server.', hint: 'Try again; if it persists, tell the operator.'}))
+  })
+  app.setNotFoundHandler((_req, reply) => sendProblem(reply, ApiError.notFound('route')))
+}

@@ -1,0 +1,9 @@
+import type {FastifyInstance} from 'fastify'
+import type {ServerContext} from '../context.js'
+import {healthRoutes} from './health.js'
+
+/**
+ * Every public route plugin, in one list. Each plugin registers one resource, with its schemas
+ * from src/contract next to its handlers.
+ */
+export const routePlugins: Array<(app: FastifyInstance, ctx: ServerContext) => Promise<void>> = [healthRoutes]

@@ -1,0 +1,86 @@
+import {Flags} from '@oclif/core'
+import {parseDuration} from '../duration.js'
+import {defaultConfig, DEFAULT_PORT, type ServerConfig} from './config.js'
+import {defaultDataDir} from './data-dir.js'
+
+/** `--data-dir`, shared by `server start` and the operator commands that reach it. */
+export const dataDirFlag = Flags.string({
+  summary: 'Directory for the server’s data (embedded database, instances, keys).',
+  env: 'CLAWD_DATA_DIR',
+})
+
+const duration = Flags.custom<number>({
+  parse: async (input) => parseDuration(input),
+})
+
+/** The flags of `server start`; every one has an env fallback (CLAWD_…). */
+export const serverStartFlags = {
+  host: Flags.string({summary: 'Address to listen on.', env: 'CLAWD_HOST', default: '127.0.0.1'}),
+  port: Flags.integer({summary: 'Port to listen on (0 picks a free one).', env: 'CLAWD_PORT', default: DEFAULT_PORT, min: 0, max: 65535}),
+  'data-dir': dataDirFlag,
+  'database-url': Flags.string({summary: 'PostgreSQL URL; embedded PGlite in the data dir when absent.', env: 'CLAWD_DATABASE_URL'}),
+  'database-schema': Flags.string({summary: 'PostgreSQL schema to use.', env: 'CLAWD_DATABASE_SCHEMA', hidden: true}),
+  'public-url': Flags.string({summary: 'URL users reach this API at (behind a proxy).', env: 'CLAWD_PUBLIC_URL'}),
+  'trust-proxy': Flags.boolean({summary: 'Trust X-Forwarded-* headers from a reverse proxy.', env: 'CLAWD_TRUST_PROXY', default: false}),
+  'log-level': Flags.string({summary: 'Log level.', env: 'CLAWD_LOG_LEVEL', default: 'info', options: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']}),
+  'idle-timeout': duration({summary: 'Pause instances idle this long.', env: 'CLAWD_IDLE_TIMEOUT', default: parseDuration('30m')}),
+  retention: duration({summary: 'Delete instances inactive this long.', env: 'CLAWD_RETENTION', default: parseDuration('30d')}),
+  'sweep-interval': duration({summary: 'How often the sweeper runs.', env: 'CLAWD_SWEEP_INTERVAL', hidden: true}),
+  'access-token-ttl': duration({summary: 'Access token lifetime.', env: 'CLAWD_ACCESS_TOKEN_TTL', hidden: true}),
+  'device-poll-interval': Flags.integer({summary: 'Device-grant polling interval in seconds.', env: 'CLAWD_DEVICE_POLL_INTERVAL', hidden: true}),
+  sandbox: Flags.string({summary: 'Instance sandbox.', env: 'CLAWD_SANDBOX', options: ['auto', 'bwrap', 'none'], default: 'auto'}),
+  'max-instances': Flags.integer({summary: 'Instances per user.', env: 'CLAWD_MAX_INSTANCES', min: 0}),
+  'max-running': Flags.integer({summary: 'Running instances per user.', env: 'CLAWD_MAX_RUNNING', min: 0}),
+  'egress-allow': Flags.string({summary: 'Host[:port] instances may reach (repeatable).', env: 'CLAWD_EGRESS_ALLOW', multiple: true, delimiter: ','}),
+  'provider-url': Flags.string({summary: 'Provider base URL as NAME=URL (repeatable).', env: 'CLAWD_PROVIDER_URLS', multiple: true, delimiter: ','}),
+  'messages-per-day': Flags.integer({summary: 'Messages per day on the free plan.', env: 'CLAWD_MESSAGES_PER_DAY', min: 0}),
+}
+
+type StartFlags = {
+  host: string
+  port: number
+  'data-dir'?: string
+  'database-url'?: string
+  'database-schema'?: string
+  'public-url'?: string
+  'trust-proxy': boolean
+  'log-level': string
+  'idle-timeout': number
+  retention: number
+  'sweep-interval'?: number
+  'access-token-ttl'?: number
+  'device-poll-interval'?: number
+  sandbox: string
+  'max-instances'?: number
+  'max-running'?: number
+  'egress-allow'?: string[]
+  'provider-url'?: string[]
+  'messages-per-day'?: number
+}
+
+export function configFromFlags(flags: StartFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const config = defaultConfig(flags['data-dir'] ?? defaultDataDir(env))
+  config.host = flags.host
+  config.port = flags.port
+  config.databaseUrl = flags['database-url']
+  config.databaseSchema = flags['database-schema']
+  config.publicUrl = flags['public-url']
+  config.trustProxy = flags['trust-proxy']
+  config.logLevel = flags['log-level']
+  config.instances.idleTimeoutMs = flags['idle-timeout']
+  config.instances.retentionMs = flags.retention
+  config.instances.sandbox = flags.sandbox as ServerConfig['instances']['sandbox']
+  if (flags['sweep-interval'] !== undefined) config.instances.sweepIntervalMs = flags['sweep-interval']
+  if (flags['access-token-ttl'] !== undefined) config.auth.accessTokenTtlMs = flags['access-token-ttl']
+  if (flags['device-poll-interval'] !== undefined) config.auth.devicePollIntervalSec = flags['device-poll-interval']
+  if (flags['max-instances'] !== undefined) config.instances.maxPerUser = flags['max-instances']
+  if (flags['max-running'] !== undefined) config.instances.maxRunningPerUser = flags['max-running']
+  if (flags['egress-allow']) config.egressAllow.push(...flags['egress-allow'])
+  for (const pair of flags['provider-url'] ?? []) {
+    const eq = pair.indexOf('=')
+    if (eq < 1) throw new Error(`--provider-url takes NAME=URL, got "${pair}"`)
+    config.providerBaseUrls[pair.slice(0, eq)] = pair.slice(eq + 1)
+  }
+  if (flags['messages-per-day'] !== undefined) config.plans.free!.messagesPerDay = flags['messages-per-day']
+  return config
+}

@@ -1,0 +1,27 @@
+/**
+ * One interface over PGlite (embedded, one process) and PostgreSQL (`pg`, many processes), with
+ * the same SQL. Every request query goes through `asUser`, which runs inside a transaction as the
+ * non-superuser role `clawd_app` with `app.user_id` set for that transaction only, so row-level
+ * security applies even when a query forgets its WHERE clause. `asSystem` runs as the owner and is
+ * reserved for what must see across users: token lookup before the user is known, the sweeper,
+ * and operator commands.
+ */
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres'
+  /** A transaction under RLS as `userId`; `null` means no user, which must see nothing. */
+  asUser<T>(userId: string | null, fn: (q: Queryable) => Promise<T>): Promise<T>
+  /** A transaction as the table owner (no RLS). */
+  asSystem<T>(fn: (q: Queryable) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+/** The role request queries run as. It owns nothing and is not a superuser. */
+export const APP_ROLE = 'clawd_app'
+
+export const enterUserSql = [`SET LOCAL ROLE ${APP_ROLE}`, `SELECT set_config('app.user_id', $1, true)`] as const

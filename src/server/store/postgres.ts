@@ -1,0 +1,67 @@
+import pg from 'pg'
+import {type Db, type Queryable, enterUserSql} from './db.js'
+
+/**
+ * PostgreSQL through a `pg` pool. `schema` isolates one deployment (or one test) in a shared
+ * database: every connection's search_path is set to it.
+ */
+export async function openPostgres(url: string, opts: {schema?: string; max?: number} = {}): Promise<Db> {
+  const schema = opts.schema ?? 'clawd'
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name: ${schema}`)
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    options: `-c search_path=${schema},public`,
+    connectionTimeoutMillis: 5000,
+  })
+  // A dropped idle connection (PostgreSQL restarting) must not crash the server.
+  pool.on('error', () => {})
+  const bootstrap = await pool.connect()
+  try {
+    await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+  } finally {
+    bootstrap.release()
+  }
+
+  const wrap = (c: {query: pg.Pool['query']}): Queryable => ({
+    async query<R>(sql: string, params: unknown[] = []) {
+      const res = await c.query(sql, params)
+      return res.rows as R[]
+    },
+    async exec(sql: string) {
+      // Without parameters pg uses the simple protocol, which runs several statements.
+      await c.query(sql)
+    },
+  })
+  async function inTransaction<T>(enter: (c: pg.PoolClient) => Promise<void>, fn: (q: Queryable) => Promise<T>) {
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      await enter(client)
+      const out = await fn(wrap(client))
+      await client.query('COMMIT')
+      return out
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+  return {
+    kind: 'postgres',
+    ...wrap(pool),
+    asUser(userId, fn) {
+      return inTransaction(async (c) => {
+        await c.query(enterUserSql[0])
+        await c.query(enterUserSql[1], [userId ?? ''])
+      }, fn)
+    },
+    asSystem(fn) {
+      return inTransaction(async () => {}, fn)
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}

@@ -1,0 +1,54 @@
+import {spawn} from 'node:child_process'
+import {join} from 'node:path'
+import {packageRoot} from '../../src/paths.js'
+
+export const BIN = join(packageRoot, 'bin', 'run.js')
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv
+  /** Written to stdin, which is then closed. Stdin is never a TTY here. */
+  input?: string
+  timeoutMs?: number
+}
+
+/**
+ * Runs the built CLI as a subprocess the way a CI script would: no TTY, NO_COLOR, and only the
+ * environment given (plus PATH/HOME), so a developer's own CLAWD_* settings never leak in.
+ */
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CI: '1', ...opts.env},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`clawd ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`))
+    }, opts.timeoutMs ?? 30_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({code, stdout, stderr})
+    })
+    child.stdin.end(opts.input ?? '')
+  })
+}
+
+/** Parses the single JSON document a `--json` command prints. */
+export function json<T = any>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}):\nstdout: ${result.stdout}\nstderr: ${result.stderr}`)
+  }
+}
