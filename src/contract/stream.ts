@@ -1,0 +1,65 @@
+import {z} from 'zod'
+
+/**
+ * The events of an agent session stream (DESIGN §5): ours, not a provider's. Sent as SSE, one
+ * event per message with `event: <type>`, `id: <seq>` and `data: <json>`; `clawd chat --json`
+ * prints the same objects as NDJSON. `seq` increases by one per event within a message stream, so
+ * a client that reconnects with Last-Event-ID gets exactly what it missed.
+ */
+export const usageSchema = z.object({
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+})
+export type Usage = z.infer<typeof usageSchema>
+
+export const stopReasonSchema = z.enum(['end_turn', 'max_tokens', 'stop_sequence', 'aborted', 'error'])
+export type StopReason = z.infer<typeof stopReasonSchema>
+
+export const streamErrorCodeSchema = z.enum([
+  'provider_auth',
+  'provider_rate_limited',
+  'provider_unavailable',
+  'provider_bad_stream',
+  'provider_connection',
+  'no_key',
+  'instance_deleted',
+  'instance_unavailable',
+  'aborted',
+  'internal',
+])
+export type StreamErrorCode = z.infer<typeof streamErrorCodeSchema>
+
+export const sessionEventSchema = z.object({type: z.literal('session'), session_id: z.string(), instance_id: z.string()})
+export const messageStartEventSchema = z.object({
+  type: z.literal('message.start'),
+  message_id: z.string(),
+  model: z.string(),
+})
+export const textDeltaEventSchema = z.object({type: z.literal('text.delta'), text: z.string()})
+export const messageEndEventSchema = z.object({
+  type: z.literal('message.end'),
+  message_id: z.string(),
+  stop_reason: stopReasonSchema,
+  usage: usageSchema,
+})
+export const errorEventSchema = z.object({
+  type: z.literal('error'),
+  code: streamErrorCodeSchema,
+  message: z.string(),
+  hint: z.string().optional(),
+})
+
+export const streamEventSchema = z.discriminatedUnion('type', [
+  sessionEventSchema,
+  messageStartEventSchema,
+  textDeltaEventSchema,
+  messageEndEventSchema,
+  errorEventSchema,
+])
+export type StreamEvent = z.infer<typeof streamEventSchema>
+
+/** Model names are `provider/model`, e.g. `anthropic/claude-sonnet-4-5` or `dev/echo`. */
+export const modelRefSchema = z
+  .string()
+  .max(128)
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}\/[A-Za-z0-9._:/-]{1,95}$/, 'use provider/model, e.g. anthropic/claude-sonnet-4-5')
