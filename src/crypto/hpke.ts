@@ -1,0 +1,176 @@
+import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync} from 'node:crypto'
+import {Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256} from '@hpke/core'
+
+/**
+ * BYOK sealing (DESIGN §1): the CLI seals a provider key to the instance's X25519 public key with
+ * HPKE (RFC 9180) base mode, DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / AES-256-GCM. Only the
+ * instance holds the private key, so the API stores and forwards ciphertext it cannot open.
+ *
+ * `info` names the protocol and the instance key (`clawd/byok/v1|<kid>`), so a ciphertext made for
+ * one key pair or protocol version never opens under another; the AAD (src/crypto/byok-aad.ts)
+ * binds it to user, instance, key name and version.
+ *
+ * Keys cross this module as raw 32-byte X25519 values (RFC 7748 encoding), which is what HPKE
+ * serialises, what WebCrypto exports as `raw` (public) and JWK `d` (private), and what the instance
+ * stores encrypted under its data key.
+ */
+export const BYOK_INFO_PREFIX = 'clawd/byok/v1|'
+export const X25519_KEY_BYTES = 32
+/** HPKE's `enc` for DHKEM(X25519) is the ephemeral public key: always 32 bytes. */
+export const ENC_BYTES = 32
+/** AES-GCM appends a 16-byte tag. */
+export const TAG_BYTES = 16
+
+const KID_PATTERN = /^[0-9a-f]{16}$/
+const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/
+
+/** The one suite BYOK uses; exported so known-answer tests check exactly this wiring. */
+export function byokSuite(): CipherSuite {
+  return new CipherSuite({kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm()})
+}
+
+export interface X25519KeyPair {
+  /** Raw 32-byte public key. */
+  publicKey: Uint8Array
+  /** Raw 32-byte private key (scalar before clamping, as RFC 7748 encodes it). Keep it secret. */
+  privateKey: Uint8Array
+}
+
+/** The instance's key pair. node:crypto is used so the instance needs no WebCrypto at start-up. */
+export function generateKeyPair(): X25519KeyPair {
+  const {publicKey, privateKey} = generateKeyPairSync('x25519')
+  return {
+    publicKey: rawFromJwk(publicKey.export({format: 'jwk'}).x),
+    privateKey: rawFromJwk(privateKey.export({format: 'jwk'}).d),
+  }
+}
+
+// PKCS#8 wrapping of a raw X25519 private key (RFC 8410): a fixed 16-byte header, then the key.
+const PKCS8_X25519_HEADER = Buffer.from('302e020100300506032b656e04220420', 'hex')
+
+/** The raw public key that belongs to a raw private key, e.g. after loading it from disk. */
+export function publicKeyFromPrivate(privateKey: Uint8Array): Uint8Array {
+  checkLength(privateKey, X25519_KEY_BYTES, 'X25519 private key')
+  const der = Buffer.concat([PKCS8_X25519_HEADER, privateKey])
+  try {
+    const key = createPrivateKey({key: der, format: 'der', type: 'pkcs8'})
+    return rawFromJwk(createPublicKey(key).export({format: 'jwk'}).x)
+  } finally {
+    der.fill(0)
+  }
+}
+
+/**
+ * A short, stable id for a public key: the first 16 hex characters (64 bits) of its SHA-256.
+ * It names the key in `info` and in the API, so a rotated key pair gets a new kid and old
+ * ciphertexts stop opening instead of silently decrypting under the wrong key.
+ */
+export function kidFor(publicKey: Uint8Array): string {
+  checkLength(publicKey, X25519_KEY_BYTES, 'X25519 public key')
+  return createHash('sha256').update(publicKey).digest('hex').slice(0, 16)
+}
+
+export function isKid(value: string): boolean {
+  return KID_PATTERN.test(value)
+}
+
+/** `info` for the HPKE key schedule: the protocol label and the recipient key id. */
+export function byokInfo(kid: string): Uint8Array {
+  if (!isKid(kid)) throw new TypeError('kid must be 16 lowercase hex characters')
+  return new TextEncoder().encode(BYOK_INFO_PREFIX + kid)
+}
+
+export interface SealedKey {
+  /** base64url (no padding) of the 32-byte encapsulated ephemeral public key. */
+  enc: string
+  /** base64url (no padding) of the AES-256-GCM ciphertext and tag. */
+  ct: string
+}
+
+/** Seals `plaintext` to the instance public key. Each call uses a fresh ephemeral key. */
+export async function sealKey(opts: {
+  publicKey: Uint8Array
+  kid: string
+  aad: Uint8Array
+  plaintext: Uint8Array
+}): Promise<SealedKey> {
+  checkLength(opts.publicKey, X25519_KEY_BYTES, 'X25519 public key')
+  if (kidFor(opts.publicKey) !== opts.kid) throw new TypeError('kid does not belong to this public key')
+  const suite = byokSuite()
+  const recipientPublicKey = await suite.kem.deserializePublicKey(opts.publicKey)
+  const sealed = await suite.seal({recipientPublicKey, info: byokInfo(opts.kid)}, opts.plaintext, opts.aad)
+  return {enc: toBase64url(new Uint8Array(sealed.enc)), ct: toBase64url(new Uint8Array(sealed.ct))}
+}
+
+/**
+ * Why a sealed key did not open. Deliberately vague: whether the kid, the AAD or the bytes were
+ * wrong is not something to tell whoever sent them, and no detail may carry key material.
+ */
+export class OpenKeyError extends Error {
+  constructor(cause?: unknown) {
+    super('The sealed key could not be opened: it was made for another instance, key name or version, or it was altered.', {
+      cause,
+    })
+    this.name = 'OpenKeyError'
+  }
+}
+
+/**
+ * Opens a sealed key. The result is the only copy of the plaintext: the caller zeroes it
+ * (`.fill(0)`) as soon as it has used it.
+ */
+export async function openKey(opts: {
+  privateKey: Uint8Array
+  kid: string
+  aad: Uint8Array
+  enc: string
+  ct: string
+}): Promise<Uint8Array> {
+  checkLength(opts.privateKey, X25519_KEY_BYTES, 'X25519 private key')
+  const info = byokInfo(opts.kid)
+  const enc = fromBase64url(opts.enc)
+  const ct = fromBase64url(opts.ct)
+  if (!enc || enc.length !== ENC_BYTES || !ct || ct.length < TAG_BYTES) throw new OpenKeyError()
+  const suite = byokSuite()
+  const recipientKey = await suite.kem.deserializePrivateKey(opts.privateKey).catch((error: unknown) => {
+    throw new TypeError('invalid X25519 private key', {cause: error})
+  })
+  try {
+    return new Uint8Array(await suite.open({recipientKey, enc, info}, ct, opts.aad))
+  } catch (error) {
+    throw new OpenKeyError(error)
+  }
+}
+
+/** Public keys travel as unpadded base64url of the raw 32 bytes. */
+export function encodePublicKey(publicKey: Uint8Array): string {
+  checkLength(publicKey, X25519_KEY_BYTES, 'X25519 public key')
+  return toBase64url(publicKey)
+}
+
+export function decodePublicKey(encoded: string): Uint8Array {
+  const raw = fromBase64url(encoded)
+  if (!raw || raw.length !== X25519_KEY_BYTES) throw new TypeError('public key must be 32 bytes of unpadded base64url')
+  return raw
+}
+
+function toBase64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url')
+}
+
+/** Strict: Buffer's own decoder skips characters it does not know, which would hide tampering. */
+function fromBase64url(value: string): Uint8Array | undefined {
+  if (!BASE64URL_PATTERN.test(value) || value.length % 4 === 1) return undefined
+  const bytes = new Uint8Array(Buffer.from(value, 'base64url'))
+  // Reject non-canonical encodings (stray bits in the last character) so each value has one spelling.
+  return toBase64url(bytes) === value ? bytes : undefined
+}
+
+function rawFromJwk(value: string | undefined): Uint8Array {
+  if (!value) throw new Error('X25519 JWK export without key material')
+  return new Uint8Array(Buffer.from(value, 'base64url'))
+}
+
+function checkLength(bytes: Uint8Array, length: number, what: string): void {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length) throw new TypeError(`${what} must be ${length} bytes`)
+}
