@@ -58,6 +58,8 @@ export const OAUTH_ERRORS = [
   'invalid_request',
   'invalid_client',
   'unsupported_grant_type',
+  /** An unexpected failure on the server (RFC 6749 §4.1.2.1); retrying later may work. */
+  'server_error',
 ] as const
 export const oauthErrorSchema = z.object({
   error: z.enum(OAUTH_ERRORS),

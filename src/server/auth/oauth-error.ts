@@ -1,0 +1,21 @@
+import type {OAuthError} from '../../contract/auth.js'
+
+/**
+ * An OAuth error response (RFC 6749 §5.2, RFC 8628 §3.5): `{error, error_description}` with
+ * 400, or 401 for `invalid_client`. Only the /oauth/* routes answer this way; /v1 uses problem+json.
+ */
+export class OAuthHttpError extends Error {
+  readonly status: number
+  constructor(
+    readonly error: OAuthError['error'],
+    readonly description: string,
+  ) {
+    super(description)
+    this.name = 'OAuthHttpError'
+    this.status = error === 'invalid_client' ? 401 : error === 'server_error' ? 500 : 400
+  }
+
+  body(): OAuthError {
+    return {error: this.error, error_description: this.description}
+  }
+}

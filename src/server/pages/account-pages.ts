@@ -1,0 +1,102 @@
+import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
+import {adminCreateUserRequestSchema} from '../../contract/auth.js'
+import {csrfTokenFor, csrfValid} from '../auth/csrf.js'
+import {signInLimits, signUpLimits} from '../auth/limits.js'
+import {currentSession, endSession, startSession} from '../auth/sessions.js'
+import {checkCredentials, createUser, MIN_PASSWORD_LENGTH} from '../auth/users.js'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+import {takeTokens} from '../ratelimit/bucket.js'
+import {field, queryParam, safeNext} from './forms.js'
+import {layout, sendPage} from './layout.js'
+import {errorView, signInView, signUpView} from './views.js'
+
+export const csrfRejected = () =>
+  new ApiError(403, 'forbidden', 'This form has expired', {
+    detail: 'The form was not accepted: it is too old or did not come from this site.',
+    hint: 'Go back, reload the page and try again.',
+  })
+
+export function retryText(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60)
+  return seconds < 60 ? `${seconds} seconds` : minutes === 1 ? 'a minute' : `${minutes} minutes`
+}
+
+/** Sign up, sign in and sign out: the only way a browser gets a session. */
+export async function accountPages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const key = ctx.secrets.signing
+
+  const renderSignIn = (req: FastifyRequest, reply: FastifyReply, status: number, v: {next: string; email?: string; error?: string; info?: string}) =>
+    sendPage(reply, status, layout('Sign in', signInView({...v, csrf: csrfTokenFor(key, req, reply, null)})))
+  const renderSignUp = (req: FastifyRequest, reply: FastifyReply, status: number, v: {next: string; email?: string; error?: string}) =>
+    sendPage(reply, status, layout('Create an account', signUpView({...v, minLength: MIN_PASSWORD_LENGTH, csrf: csrfTokenFor(key, req, reply, null)})))
+
+  app.get('/signin', async (req, reply) => {
+    const next = safeNext(queryParam(req, 'next'))
+    if (await currentSession(ctx, req)) return reply.redirect(next, 303)
+    const info = next.startsWith('/device') && next !== '/device' ? 'Sign in to approve the device.' : undefined
+    return renderSignIn(req, reply, 200, {next, info})
+  })
+
+  app.post('/signin', async (req, reply) => {
+    if (!csrfValid(key, req, null, field(req, 'csrf'))) throw csrfRejected()
+    const next = safeNext(field(req, 'next'))
+    const email = field(req, 'email', 254).trim()
+    const password = field(req, 'password')
+    if (!email || !password) return renderSignIn(req, reply, 400, {next, email, error: 'Enter your email and password.'})
+    const limit = await takeTokens(ctx.db, signInLimits(ctx.secrets.tokenPepper, req.ip, email))
+    if (!limit.allowed) {
+      reply.header('retry-after', String(limit.retryAfterSec))
+      return renderSignIn(req, reply, 429, {next, email, error: `Too many sign-in attempts. Try again in ${retryText(limit.retryAfterSec)}.`})
+    }
+    const userId = await checkCredentials(ctx, email, password)
+    if (!userId) return renderSignIn(req, reply, 401, {next, email, error: 'The email or password is incorrect.'})
+    await startSession(ctx, req, reply, userId)
+    return reply.redirect(next, 303)
+  })
+
+  app.get('/signup', async (req, reply) => {
+    const next = safeNext(queryParam(req, 'next'))
+    if (await currentSession(ctx, req)) return reply.redirect(next, 303)
+    return renderSignUp(req, reply, 200, {next})
+  })
+
+  app.post('/signup', async (req, reply) => {
+    if (!csrfValid(key, req, null, field(req, 'csrf'))) throw csrfRejected()
+    const next = safeNext(field(req, 'next'))
+    const email = field(req, 'email', 300).trim()
+    const password = field(req, 'password', 2048)
+    const parsed = adminCreateUserRequestSchema.safeParse({email, password})
+    if (!parsed.success) {
+      const badEmail = parsed.error.issues.some((i) => i.path[0] === 'email')
+      const error = badEmail ? 'Enter a valid email address.' : `The password must have between ${MIN_PASSWORD_LENGTH} and 1024 characters.`
+      return renderSignUp(req, reply, 400, {next, email, error})
+    }
+    const limit = await takeTokens(ctx.db, signUpLimits(req.ip))
+    if (!limit.allowed) {
+      reply.header('retry-after', String(limit.retryAfterSec))
+      return renderSignUp(req, reply, 429, {next, email, error: `Too many accounts created from here. Try again in ${retryText(limit.retryAfterSec)}.`})
+    }
+    try {
+      const user = await createUser(ctx, parsed.data.email, parsed.data.password)
+      await startSession(ctx, req, reply, user.id)
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'already_exists') {
+        return renderSignUp(req, reply, 409, {next, email, error: 'An account with this email already exists. Sign in instead.'})
+      }
+      throw error
+    }
+    return reply.redirect(next, 303)
+  })
+
+  app.post('/signout', async (req, reply) => {
+    const session = await currentSession(ctx, req)
+    if (session && !csrfValid(key, req, session, field(req, 'csrf'))) throw csrfRejected()
+    await endSession(ctx, req, reply, session)
+    return reply.redirect('/signin', 303)
+  })
+
+  app.get('/signout', async (_req, reply) =>
+    sendPage(reply.header('allow', 'POST'), 405, layout('Sign out', errorView({title: 'Use the Sign out button', detail: 'Signing out needs the button on the page.'}))),
+  )
+}

@@ -1,0 +1,23 @@
+import type {FastifyInstance} from 'fastify'
+import type {MeResponse} from '../../contract/auth.js'
+import {requireAuth} from '../auth/authenticate.js'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+
+/** GET /v1/me: the account and the credential this request used (what `clawd whoami` shows). */
+export async function meRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  app.get('/v1/me', {preHandler: requireAuth(ctx)}, async (req): Promise<MeResponse> => {
+    const auth = req.auth!
+    const [user] = await ctx.db.asUser(auth.userId, (q) =>
+      q.query<{id: string; email: string; plan: string; created_at: Date}>(`SELECT id, email, plan, created_at FROM users WHERE id = $1`, [auth.userId]),
+    )
+    if (!user) throw ApiError.unauthenticated('The account for this token no longer exists.')
+    return {
+      id: user.id,
+      email: user.email,
+      plan: user.plan,
+      created_at: new Date(user.created_at).toISOString(),
+      token: {id: auth.tokenId, kind: auth.tokenKind, expires_at: auth.expiresAt?.toISOString() ?? null},
+    }
+  })
+}
