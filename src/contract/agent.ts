@@ -1,0 +1,58 @@
+import {z} from 'zod'
+
+/**
+ * The private wire between the server and an instance's agent process (src/runtime → src/agent).
+ * Users never see these shapes: the gateway forwards user-facing routes, and the agent's own
+ * answers follow the public contract (problem+json, stream events, the public key).
+ *
+ * The agent itself does not load zod (it costs ~8 MB per instance); the driver validates the init
+ * message with this schema before it writes it, and the agent only checks its basic shape.
+ */
+
+/** The header carrying the per-instance secret from the gateway to the agent, on every request. */
+export const INSTANCE_SECRET_HEADER = 'x-clawd-instance-secret'
+
+/**
+ * What the server tells the agent about its job. Loose: later features add fields here and an
+ * older agent ignores them.
+ */
+export const agentConfigSchema = z.looseObject({
+  /** Provider base URLs, server-wide (a key can override its own). */
+  providerBaseUrls: z.record(z.string(), z.string()).default({}),
+  memoryLimitMb: z.number().int().positive().optional(),
+})
+export type AgentConfig = z.input<typeof agentConfigSchema>
+
+/**
+ * The one JSON line the driver writes to the agent's stdin, then closes. Secrets travel only this
+ * way: never in argv or the environment, which other processes of the same user can read.
+ * Paths are as the agent sees them (inside the sandbox they are fixed: /instance, /run/clawd).
+ */
+export const agentInitSchema = z.object({
+  v: z.literal(1),
+  instance_id: z.string().min(1),
+  /** The instance's 256-bit data key, base64. */
+  data_key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+  /** What the gateway must present in INSTANCE_SECRET_HEADER. */
+  secret: z.string().min(16),
+  /** The instance's directory (its vault lives here). */
+  dir: z.string().min(1),
+  /** Where the agent listens. */
+  socket: z.string().min(1),
+  /** The egress proxy's socket: the agent's only way to the network. */
+  egress_socket: z.string().nullable(),
+  /** A pipe that closes when the server dies, so a plain-process agent never outlives it. */
+  lifeline_fd: z.number().int().nonnegative().nullable(),
+  config: agentConfigSchema,
+})
+export type AgentInit = z.infer<typeof agentInitSchema>
+
+/** GET /health on the agent socket. */
+export const agentHealthSchema = z.object({
+  ok: z.literal(true),
+  instance_id: z.string(),
+  uptime_ms: z.number(),
+  rss_bytes: z.number(),
+  heap_used_bytes: z.number(),
+})
+export type AgentHealth = z.infer<typeof agentHealthSchema>
