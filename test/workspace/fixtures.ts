@@ -29,8 +29,9 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
 /** Random characters from an alphabet: fake credentials are made at run time, never committed. */
 export function randomFrom(alphabet: string, length: number, rng: () => number = Math.random): string {
+  const chars = Array.from(alphabet) // code points, so an emoji is never split into lone surrogates
   let s = ''
-  for (let i = 0; i < length; i++) s += alphabet[Math.floor(rng() * alphabet.length)]
+  for (let i = 0; i < length; i++) s += chars[Math.floor(rng() * chars.length)]
   return s
 }
 
