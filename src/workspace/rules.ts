@@ -151,12 +151,10 @@ export function checkText(path: string, text: string): Rejection[] {
 /** The line that closes a leading YAML frontmatter block, or undefined when there is none. */
 export function frontmatterEndLine(text: string): number | undefined {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text
-  const lines = body.split('\n')
-  const clean = (l: string) => l.replace(/[ \t\r]+$/, '')
-  if (lines.length < 2 || clean(lines[0]!) !== '---') return undefined
-  for (let i = 1; i < lines.length; i++) {
-    const l = clean(lines[i]!)
-    if (l === '---' || l === '...') return i + 1
-  }
-  return undefined
+  const open = /^---[ \t\r]*\n/.exec(body)
+  if (!open) return undefined
+  const rest = body.slice(open[0].length)
+  const close = /^(?:---|\.\.\.)[ \t\r]*$/m.exec(rest)
+  if (!close) return undefined
+  return lineAt(rest, close.index) + 1
 }

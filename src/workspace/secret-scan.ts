@@ -109,6 +109,9 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   },
 ]
 
+/** No pattern matches fewer characters than this (a Slack token: `xoxb-` and ten more). */
+const SHORTEST_MATCH = 15
+
 const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/
 const pemEnd = (label: string) => `-----END ${label}-----`
 
@@ -129,6 +132,7 @@ export function scanSecrets(path: string, text: string): SecretFinding[] {
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
+    if (line.length < SHORTEST_MATCH) continue
     const taken: Array<[number, number]> = []
     for (const p of SECRET_PATTERNS) {
       p.regex.lastIndex = 0
