@@ -6,7 +6,7 @@
 export {BOOTSTRAP_FILE, CORE_FILES, LEGACY_FILES, MEMORY_DIR, checkPathSafety, classifyPath, comparePaths, type PathVerdict} from './files.js'
 export {checkEntryKind, checkText, decodeFile, frontmatterEndLine, type EntryKind} from './rules.js'
 export {SECRET_PATTERNS, checkSecrets, scanSecrets, type SecretFinding} from './secret-scan.js'
-export {LEGACY_PLACEHOLDERS, planExport, validateWorkspace, type ExportPlan, type WorkspaceCheck} from './validate.js'
+export {LEGACY_PLACEHOLDERS, planExport, pushResponse, validateWorkspace, type ExportPlan, type WorkspaceCheck} from './validate.js'
 export {readWorkspaceTar, workspaceTar, workspaceTarChunks, writeWorkspaceTar} from './archive.js'
 export {TarError, iterateTar, readTar, tarBuffer, tarChunks, writeTar, type TarEntry, type TarFile} from './tar.js'
 export {WorkspaceDirError, readWorkspaceDir, writeWorkspaceDir, type WriteOps} from './disk.js'

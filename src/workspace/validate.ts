@@ -1,5 +1,6 @@
 import {
   WORKSPACE_LIMITS,
+  type PushWorkspaceResponse,
   type WorkspaceFile,
   type WorkspaceRejection,
   type WorkspaceSkip,
@@ -110,4 +111,12 @@ export function planExport(files: readonly WorkspaceFile[], opts: {legacy?: bool
   const check = validateWorkspace(withLegacy, {legacy: opts.legacy})
   if (check.rejected.length > 0) return {ok: false, rejected: check.rejected, skipped: check.skipped}
   return {ok: true, files: check.accepted, skipped: check.skipped}
+}
+
+/**
+ * The answer to a push, from the check the API ran on it. `applied` lists what the caller stored;
+ * pass an empty list when the push was refused as a whole.
+ */
+export function pushResponse(check: WorkspaceCheck, applied: readonly WorkspaceFile[] = check.accepted): PushWorkspaceResponse {
+  return {applied: applied.map((f) => f.path), skipped: check.skipped, rejected: check.rejected}
 }

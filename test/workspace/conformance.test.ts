@@ -2,9 +2,9 @@ import {execFileSync} from 'node:child_process'
 import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {WORKSPACE_LIMITS, type WorkspaceFile} from '../../src/contract/workspace.js'
+import {pushWorkspaceResponseSchema, WORKSPACE_LIMITS, workspaceSchema, type WorkspaceFile} from '../../src/contract/workspace.js'
 import {readWorkspaceDir} from '../../src/workspace/disk.js'
-import {planExport, validateWorkspace} from '../../src/workspace/validate.js'
+import {planExport, pushResponse, validateWorkspace} from '../../src/workspace/validate.js'
 import {tempDir} from '../helpers/tmp.js'
 import {base62, validWorkspace, writeTree} from './fixtures.js'
 
@@ -260,5 +260,19 @@ describe('export rules on a directory (config push DIR reads it the same way)', 
   it('refuses a path that is not a directory, with a hint', async () => {
     await expect(readWorkspaceDir(join(dir.path, 'SOUL.md'))).rejects.toMatchObject({code: 'not-a-directory'})
     await expect(readWorkspaceDir(join(dir.path, 'nope'))).rejects.toMatchObject({code: 'not-found'})
+  })
+})
+
+describe('wire shapes', () => {
+  it('a push body parses strictly, and the push answer lists every path in exactly one list', () => {
+    const body = {files: [...validWorkspace(), {path: 'README.md', content: 'x'}, {path: '../x', content: 'x'}]}
+    expect(workspaceSchema.safeParse(body).success).toBe(true)
+    expect(workspaceSchema.safeParse({...body, extra: 1}).success).toBe(false)
+    expect(workspaceSchema.safeParse({files: [{path: 'SOUL.md', content: 'x', mode: 0o777}]}).success).toBe(false)
+    const answer = pushWorkspaceResponseSchema.parse(pushResponse(validateWorkspace(body.files, {legacy: true})))
+    const all = [...answer.applied, ...answer.skipped.map((s) => s.path), ...answer.rejected.map((r) => r.path)].sort()
+    expect(all).toEqual(body.files.map((f) => f.path).sort())
+    expect(answer.skipped).toMatchObject([{path: 'README.md', code: 'unknown-name'}])
+    expect(answer.rejected).toMatchObject([{path: '../x', code: 'traversal'}])
   })
 })
