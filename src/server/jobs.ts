@@ -1,3 +1,4 @@
+import {authSweeperJob} from './auth/sweeper.js'
 import type {RunningServer} from './main.js'
 
 /**
@@ -5,5 +6,5 @@ import type {RunningServer} from './main.js'
  * adds its own here; tests pass the ones they need to startServer directly.
  */
 export function serverBackgroundJobs(): Array<(server: RunningServer) => Promise<void> | void> {
-  return []
+  return [authSweeperJob]
 }
