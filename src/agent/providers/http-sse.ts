@@ -1,0 +1,163 @@
+import {ProviderError, abortedError, badStream, errorFromStatus} from './errors.js'
+import {SseLineTooLongError, SseParser, type SseEvent} from './sse.js'
+import type {FetchLike} from './types.js'
+
+export interface SseRequest {
+  provider: string
+  url: string
+  headers: Record<string, string>
+  body: unknown
+  /** Only to scrub it out of provider error text. */
+  apiKey: string
+  signal: AbortSignal
+  fetch: FetchLike
+  idleTimeoutMs: number
+}
+
+const ERROR_BODY_LIMIT = 8 * 1024
+
+/**
+ * POSTs a JSON body and yields the server-sent events of the answer. Every wait (for headers and
+ * for each read) is bounded by `idleTimeoutMs`; a stall, a drop, an abort or an error status all
+ * end in a ProviderError. Leaving the loop early (or any failure) closes the HTTP request, so the
+ * provider stops generating.
+ */
+export async function* postForEvents(req: SseRequest): AsyncGenerator<SseEvent> {
+  const local = new AbortController()
+  const signal = AbortSignal.any([req.signal, local.signal])
+  const watch = new IdleWatch(req.idleTimeoutMs, () => local.abort())
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  const fail = (err: unknown, phase: 'connect' | 'read'): ProviderError => {
+    if (err instanceof ProviderError) return err
+    if (req.signal.aborted) return abortedError(req.provider)
+    if (watch.fired) {
+      return new ProviderError(
+        'provider_connection',
+        `${req.provider} sent nothing for ${formatSeconds(req.idleTimeoutMs)}${phase === 'connect' ? ' (no answer)' : ' mid-stream'}`,
+        {retryable: true, hint: 'The provider stalled; try again.'},
+      )
+    }
+    const cause = causeCode(err)
+    return phase === 'connect'
+      ? new ProviderError('provider_connection', `could not reach ${req.provider}${cause ? ` (${cause})` : ''}`, {
+          retryable: true,
+          hint: 'Check the base URL and that the egress proxy allows this host.',
+        })
+      : new ProviderError('provider_connection', `the connection to ${req.provider} dropped mid-stream${cause ? ` (${cause})` : ''}`, {
+          retryable: true,
+        })
+  }
+
+  try {
+    if (req.signal.aborted) throw abortedError(req.provider)
+    let response: Response
+    watch.arm()
+    try {
+      response = await req.fetch(req.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: JSON.stringify(req.body),
+        signal,
+      })
+    } catch (err) {
+      throw fail(err, 'connect')
+    } finally {
+      watch.disarm()
+    }
+
+    if (!response.ok) {
+      watch.arm()
+      let text = ''
+      try {
+        text = await readLimitedText(response, ERROR_BODY_LIMIT)
+      } catch {
+        // The status alone still says what went wrong.
+      } finally {
+        watch.disarm()
+      }
+      throw errorFromStatus(req.provider, response.status, response.headers, text, req.apiKey)
+    }
+    if (!response.body) throw badStream(req.provider, 'the answer had no body')
+
+    reader = response.body.getReader()
+    const decoder = new TextDecoder()
+    const parser = new SseParser()
+    for (;;) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>
+      watch.arm()
+      try {
+        chunk = await reader.read()
+      } catch (err) {
+        throw fail(err, 'read')
+      } finally {
+        watch.disarm()
+      }
+      let events: SseEvent[]
+      try {
+        events = chunk.done ? [...parser.push(decoder.decode()), ...parser.end()] : parser.push(decoder.decode(chunk.value, {stream: true}))
+      } catch (err) {
+        if (err instanceof SseLineTooLongError) throw badStream(req.provider, err.message)
+        throw err
+      }
+      // Yield with the idle watch disarmed: a slow consumer is not a stalled provider.
+      for (const event of events) yield event
+      if (chunk.done) return
+    }
+  } finally {
+    watch.disarm()
+    local.abort()
+    reader?.cancel().catch(() => {})
+  }
+}
+
+/** One timer per wait, so a consumer's own pace between reads never counts as idleness. */
+class IdleWatch {
+  fired = false
+  private timer: NodeJS.Timeout | undefined
+  constructor(
+    private readonly ms: number,
+    private readonly onIdle: () => void,
+  ) {}
+  arm(): void {
+    this.disarm()
+    this.timer = setTimeout(() => {
+      this.fired = true
+      this.onIdle()
+    }, this.ms)
+  }
+  disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+}
+
+async function readLimitedText(response: Response, limit: number): Promise<string> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  try {
+    while (text.length < limit) {
+      const {done, value} = await reader.read()
+      if (done) break
+      text += decoder.decode(value, {stream: true})
+    }
+  } finally {
+    reader.cancel().catch(() => {})
+  }
+  return text.slice(0, limit)
+}
+
+/** A short, secret-free reason such as ECONNREFUSED or UND_ERR_SOCKET. */
+function causeCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    const code = (e as {code?: unknown}).code
+    if (typeof code === 'string' && /^[A-Z0-9_]{3,40}$/.test(code)) return code
+    e = (e as {cause?: unknown}).cause
+  }
+  return undefined
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`
+}

@@ -1,0 +1,57 @@
+import type {StopReason, Usage} from '../../contract/stream.js'
+
+/** What the agent asks of any provider; each provider maps it to its own wire format. */
+export interface ProviderRequest {
+  /** The provider's own model name (the part after `provider/`). */
+  model: string
+  /** The system prompt; '' means none. */
+  system: string
+  messages: ReadonlyArray<{role: 'user' | 'assistant'; content: string}>
+  /** Held in memory only for the call; never logged or put in an error message. */
+  apiKey: string
+  /** e.g. https://api.anthropic.com, https://api.openai.com/v1, http://127.0.0.1:11434/v1 */
+  baseUrl: string
+  maxTokens?: number
+  signal: AbortSignal
+}
+
+export type ProviderEvent = {type: 'text'; text: string} | {type: 'done'; stopReason: StopReason; usage: Usage}
+
+/** The agent passes a fetch that goes through the egress proxy; tests pass the global fetch. */
+export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>
+
+export interface ProviderTiming {
+  /** Longest wait for response headers or for the next bytes of the body. */
+  idleTimeoutMs: number
+  /** Attempts in all (1 = no retry); retries happen only before the first text token. */
+  maxAttempts: number
+  baseDelayMs: number
+  maxDelayMs: number
+  /** No retry starts once this much time has passed since the first attempt. */
+  retryBudgetMs: number
+}
+
+export const DEFAULT_TIMING: ProviderTiming = {
+  // Providers send keep-alives (Anthropic `ping`) while a model thinks; a minute of silence is a stall.
+  idleTimeoutMs: 60_000,
+  maxAttempts: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  retryBudgetMs: 30_000,
+}
+
+export interface ProviderDeps {
+  fetch: FetchLike
+  timing?: Partial<ProviderTiming>
+  /** Waits between retries; replaced in tests only to observe delays. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
+  /** Jitter source in [0, 1). */
+  random?: () => number
+}
+
+export interface Provider {
+  readonly name: string
+  stream(req: ProviderRequest, deps: ProviderDeps): AsyncIterable<ProviderEvent>
+}
+
+export type {StopReason, Usage}

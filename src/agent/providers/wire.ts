@@ -1,0 +1,37 @@
+import {ProviderError, badStream, isRecord} from './errors.js'
+
+/** Parses one SSE data payload that must be a JSON object. */
+export function parseEventData(provider: string, data: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(data)
+  } catch {
+    throw badStream(provider, 'a data line is not valid JSON')
+  }
+  if (!isRecord(value)) throw badStream(provider, 'a data line is not a JSON object')
+  return value
+}
+
+/** A token count from a usage object, or undefined when absent or not a count. */
+export function tokenCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined
+}
+
+/** base URL + path without doubled slashes; tolerates a base URL given with the path's prefix. */
+export function joinUrl(baseUrl: string, path: string, dropIfBaseEndsWith?: string): string {
+  let base = baseUrl.replace(/\/+$/, '')
+  let rest = path
+  if (dropIfBaseEndsWith && base.endsWith(dropIfBaseEndsWith) && rest.startsWith(dropIfBaseEndsWith)) {
+    rest = rest.slice(dropIfBaseEndsWith.length)
+  }
+  if (!/^https?:\/\//i.test(base)) throw new ProviderError('internal', 'the provider base URL must start with http:// or https://')
+  return `${base}${rest}`
+}
+
+export function requireKey(provider: string, apiKey: string): void {
+  if (apiKey.length === 0) {
+    throw new ProviderError('no_key', `no ${provider} key is set for this instance`, {
+      hint: `Hand the instance your key with \`clawd keys set ${provider}\`.`,
+    })
+  }
+}

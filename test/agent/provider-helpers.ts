@@ -1,0 +1,47 @@
+import {ProviderError} from '../../src/agent/providers/errors.js'
+import type {ProviderEvent, ProviderRequest} from '../../src/agent/providers/types.js'
+
+export function request(overrides: Partial<ProviderRequest> & Pick<ProviderRequest, 'baseUrl' | 'apiKey'>): ProviderRequest {
+  return {
+    model: 'test-model',
+    system: 'You are a test.',
+    messages: [
+      {role: 'user', content: 'first'},
+      {role: 'assistant', content: 'reply'},
+      {role: 'user', content: 'hello there'},
+    ],
+    signal: new AbortController().signal,
+    ...overrides,
+  }
+}
+
+export interface Collected {
+  texts: string[]
+  text: string
+  done: Extract<ProviderEvent, {type: 'done'}> | undefined
+  error: ProviderError | undefined
+}
+
+/** Drains a provider stream; a failure is returned (it must be a ProviderError), not thrown. */
+export async function collect(
+  stream: AsyncIterable<ProviderEvent>,
+  onEvent?: (event: ProviderEvent, soFar: Collected) => void | Promise<void>,
+): Promise<Collected> {
+  const out: Collected = {texts: [], text: '', done: undefined, error: undefined}
+  try {
+    for await (const event of stream) {
+      if (event.type === 'text') {
+        out.texts.push(event.text)
+        out.text += event.text
+      } else {
+        if (out.done) throw new Error('two done events')
+        out.done = event
+      }
+      await onEvent?.(event, out)
+    }
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err
+    out.error = err
+  }
+  return out
+}
