@@ -1,6 +1,7 @@
 import {Command, Errors, Flags} from '@oclif/core'
 import {CliError} from './errors.js'
 import {ExitCode} from './exit-codes.js'
+import {Factory} from './factory.js'
 import {type IOStreams, systemIO} from './io.js'
 import {styles} from './style.js'
 
@@ -22,6 +23,14 @@ export abstract class BaseCommand extends Command {
 
   protected io: IOStreams = systemIO()
 
+  private factoryInstance: Factory | undefined
+
+  /** Everything a command needs beyond its flags (config, credentials, API clients), built lazily. */
+  protected factory(flags: {api?: string}): Factory {
+    this.factoryInstance ??= new Factory({io: this.io, apiFlag: flags.api, version: this.config.version})
+    return this.factoryInstance
+  }
+
   /** Prints a human line to stdout unless `--json` is on. */
   protected say(line = ''): void {
     if (!this.jsonEnabled()) this.io.stdout.write(line + '\n')
@@ -32,8 +41,18 @@ export abstract class BaseCommand extends Command {
     this.io.stderr.write(line + '\n')
   }
 
+  protected override async finally(err: Error | undefined): Promise<void> {
+    await super.finally(err)
+    // A keyring call that timed out may still hold native work that keeps Node alive; the command
+    // has finished, so do not let it hang the shell.
+    if (this.factoryInstance?.keyringStalled) setTimeout(() => process.exit(), 200).unref()
+  }
+
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {
-    const failure = toCliError(err)
+    let failure = toCliError(err)
+    if (failure.code === 'usage' && failure.hint?.includes('<command>') && this.id) {
+      failure = CliError.usage(failure.message, failure.hint.replace('<command>', this.id.replaceAll(':', ' ')))
+    }
     if (this.jsonEnabled()) {
       this.io.stdout.write(
         JSON.stringify({error: {code: failure.code, message: failure.message, ...(failure.hint ? {hint: failure.hint} : {})}}) +

@@ -46,3 +46,11 @@ export async function readAll(stream: Readable): Promise<string> {
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
   return Buffer.concat(chunks).toString('utf8')
 }
+
+/**
+ * A secret piped on stdin (`printf '%s' "$PW" | clawd ...` or `echo "$PW" | ...`): exactly one
+ * trailing newline is dropped, since echo adds it; anything else is part of the secret.
+ */
+export async function readSecretFromStdin(stream: Readable): Promise<string> {
+  return (await readAll(stream)).replace(/\r?\n$/, '')
+}

@@ -1,0 +1,76 @@
+import {Flags} from '@oclif/core'
+import type {DeviceAuthorizationResponse} from '../src/contract/auth.js'
+import {BaseCommand} from '../src/cli/base-command.js'
+import {CliError} from '../src/cli/errors.js'
+import type {Factory} from '../src/cli/factory.js'
+import {readAll} from '../src/cli/io.js'
+import {type LoginResult, loginWithDeviceCode, loginWithToken} from '../src/cli/login.js'
+import {openBrowser, shouldOpenBrowser} from '../src/cli/open-browser.js'
+import {createSpinner} from '../src/cli/spinner.js'
+import {styles} from '../src/cli/style.js'
+
+export default class Login extends BaseCommand {
+  static override summary = 'Log in to a clawd API.'
+  static override description =
+    'Uses the OAuth device flow: prints a one-time code and a URL, opens the browser when you are at this ' +
+    'machine (not over SSH or in CI), and waits until you approve. In CI, pipe a token with --with-token ' +
+    'or set CLAWD_TOKEN instead.'
+  static override examples = [
+    '<%= config.bin %> login',
+    '<%= config.bin %> login --api https://clawd.example.com --no-browser',
+    'echo "$CLAWD_PAT" | <%= config.bin %> login --with-token',
+  ]
+  static override flags = {
+    'no-browser': Flags.boolean({summary: 'Do not open a browser; just print the URL.', env: 'CLAWD_NO_BROWSER'}),
+    'with-token': Flags.boolean({summary: 'Read an API token from standard input instead of the device flow.'}),
+  }
+
+  async run(): Promise<LoginResult> {
+    const {flags} = await this.parse(Login)
+    const f = this.factory(flags)
+    if (f.env.CLAWD_TOKEN) this.note('Note: CLAWD_TOKEN is set, and commands use it instead of this login until you unset it.')
+    let result: LoginResult
+    if (flags['with-token']) {
+      if (this.io.stdin.isTTY) this.note('Paste the token, then press Enter and Ctrl-D:')
+      result = await loginWithToken(f, await readAll(this.io.stdin))
+    } else {
+      result = await this.deviceFlow(f, !flags['no-browser'])
+    }
+    const {out} = styles(this.io)
+    this.say(`${out.green('✓')} Logged in to ${result.api} as ${result.email}.`)
+    return result
+  }
+
+  private async deviceFlow(f: Factory, browserAllowed: boolean): Promise<LoginResult> {
+    const {err} = styles(this.io)
+    const spinner = await createSpinner(this.io, 'Waiting for approval in the browser…')
+    const aborted = new AbortController()
+    const onSigint = () => aborted.abort()
+    process.once('SIGINT', onSigint)
+    try {
+      return await loginWithDeviceCode(f, {
+        signal: aborted.signal,
+        onCode: async (auth: DeviceAuthorizationResponse) => {
+          const minutes = Math.max(1, Math.round(auth.expires_in / 60))
+          this.note(`${err.yellow('!')} Your one-time code: ${err.bold(auth.user_code)}`)
+          this.note(`  Approve this login at ${auth.verification_uri_complete}`)
+          this.note(`  (or open ${auth.verification_uri} and enter the code). It expires in ${minutes} min.`)
+          if (browserAllowed && shouldOpenBrowser(this.io)) {
+            if (await openBrowser(auth.verification_uri_complete, this.io.env)) this.note('  Opened it in your browser.')
+          }
+          if (this.io.interactiveStderr) spinner.start()
+          else this.note('Waiting for approval…')
+        },
+        onSlowDown: (ms) => {
+          spinner.text = `Waiting for approval (the server asked to poll every ${ms / 1000} s)…`
+        },
+      })
+    } catch (error) {
+      if (aborted.signal.aborted) throw CliError.interrupted()
+      throw error
+    } finally {
+      spinner.stop()
+      process.removeListener('SIGINT', onSigint)
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import {existsSync} from 'node:fs'
+import type {IncomingHttpHeaders} from 'node:http'
+import {Writable} from 'node:stream'
+import {Agent, request} from 'undici'
+import type {z} from 'zod'
+import {
+  adminApproveResponseSchema,
+  type adminApproveRequestSchema,
+  type adminCreateUserRequestSchema,
+  adminUserSchema,
+} from '../contract/auth.js'
+import {defaultConfig} from '../server/config.js'
+import {DataDirBusyError} from '../server/lock.js'
+import {CliError} from './errors.js'
+import {ExitCode} from './exit-codes.js'
+import {errorFromResponse, unexpectedShape} from './http-errors.js'
+import {isNetworkError} from './http-retry.js'
+import type {HttpResponse} from './http-transport.js'
+
+/** How an operator command reaches the admin routes: a running server's socket, or the store itself. */
+interface AdminTransport {
+  readonly mode: 'socket' | 'in-process'
+  call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResponse>
+  close(): Promise<void>
+}
+
+const LABEL = 'the clawd server (admin socket)'
+
+async function socketTransport(socketPath: string): Promise<AdminTransport | undefined> {
+  const dispatcher = new Agent({connect: {socketPath}})
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResponse> => {
+    const res = await request(`http://localhost${path}`, {
+      method,
+      dispatcher,
+      headers: body === undefined ? {} : {'content-type': 'application/json'},
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    })
+    return {status: res.statusCode, headers: res.headers as IncomingHttpHeaders, text: await res.body.text()}
+  }
+  try {
+    const health = await call('GET', '/admin/healthz')
+    if (health.status === 200) return {mode: 'socket', call, close: () => dispatcher.close()}
+  } catch (error) {
+    if (!isNetworkError(error)) throw error
+  }
+  // A socket file left by a server that died: nobody is listening.
+  await dispatcher.close()
+  return undefined
+}
+
+async function inProcessTransport(dataDir: string, databaseUrl: string | undefined, env: NodeJS.ProcessEnv): Promise<AdminTransport> {
+  // Imported here: loading the server (Fastify, PGlite) is only worth it when no server runs.
+  const [{openServerContext}, {buildAdminApp}] = await Promise.all([import('../server/main.js'), import('../server/admin/app.js')])
+  const config = defaultConfig(dataDir)
+  config.databaseUrl = databaseUrl
+  config.logLevel = 'silent'
+  let opened
+  try {
+    opened = await openServerContext(config, {env, logStream: new Writable({write: (_c, _e, cb) => cb()})})
+  } catch (error) {
+    if (error instanceof DataDirBusyError) {
+      throw new CliError({
+        code: 'admin_unreachable',
+        message: `A clawd server (pid ${error.pid}) is using ${dataDir}, but its admin socket does not answer.`,
+        hint: 'Check that server (restart it if it is stuck), then try again.',
+        exitCode: ExitCode.unavailable,
+      })
+    }
+    throw error
+  }
+  const {ctx, release} = opened
+  const app = await buildAdminApp(ctx)
+  return {
+    mode: 'in-process',
+    async call(method, path, body) {
+      const res = await app.inject({method, url: path, payload: body as object | undefined})
+      return {status: res.statusCode, headers: res.headers as IncomingHttpHeaders, text: res.body}
+    },
+    async close() {
+      await app.close().catch(() => {})
+      for (const hook of ctx.onClose.reverse()) await hook().catch(() => {})
+      await ctx.db.close().catch(() => {})
+      release()
+    },
+  }
+}
+
+/**
+ * The operator's way into a self-hosted server (DESIGN §2): through `<data-dir>/admin.sock` when
+ * the server runs (PGlite allows one process, so the server must do the work), else by opening
+ * the data dir in this process and running the very same admin routes in memory.
+ */
+export class AdminClient {
+  private constructor(private readonly transport: AdminTransport) {}
+
+  static async connect(opts: {dataDir: string; socketPath: string; databaseUrl?: string; env: NodeJS.ProcessEnv}): Promise<AdminClient> {
+    if (!existsSync(opts.dataDir)) {
+      throw new CliError({
+        code: 'no_data_dir',
+        message: `There is no clawd server data in ${opts.dataDir}.`,
+        hint: 'Pass the --data-dir your server uses (or set CLAWD_DATA_DIR); `clawd server start` creates it.',
+        exitCode: ExitCode.notFound,
+      })
+    }
+    const viaSocket = existsSync(opts.socketPath) ? await socketTransport(opts.socketPath) : undefined
+    return new AdminClient(viaSocket ?? (await inProcessTransport(opts.dataDir, opts.databaseUrl, opts.env)))
+  }
+
+  get mode(): 'socket' | 'in-process' {
+    return this.transport.mode
+  }
+
+  createUser(body: z.infer<typeof adminCreateUserRequestSchema>) {
+    return this.post('/admin/users', body, adminUserSchema)
+  }
+
+  approve(body: z.infer<typeof adminApproveRequestSchema>) {
+    return this.post('/admin/device/approve', body, adminApproveResponseSchema)
+  }
+
+  close(): Promise<void> {
+    return this.transport.close()
+  }
+
+  private async post<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+    const res = await this.transport.call('POST', path, body)
+    if (res.status >= 400) throw errorFromResponse(res, LABEL)
+    let json: unknown
+    try {
+      json = JSON.parse(res.text)
+    } catch {}
+    const parsed = schema.safeParse(json)
+    if (!parsed.success) throw unexpectedShape(LABEL, `POST ${path}`)
+    return parsed.data
+  }
+}

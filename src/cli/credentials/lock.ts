@@ -1,0 +1,70 @@
+import {closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {ensurePrivateDir} from '../config.js'
+import {dirname} from 'node:path'
+
+export interface LockOptions {
+  /** A lock older than this is from a process that died mid-refresh, and is taken over. */
+  staleMs?: number
+  /** Gives up waiting after this long (longer than staleMs, so a stale lock is always broken first). */
+  waitMs?: number
+  pollMs?: number
+}
+
+function ownerAlive(path: string): boolean {
+  try {
+    const pid = Number(readFileSync(path, 'utf8'))
+    if (!Number.isInteger(pid) || pid <= 0) return false
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Runs `fn` while holding an exclusive lock file. Two clawd processes that refresh at the same
+ * time would present the same refresh token twice, which the server treats as theft and answers by
+ * revoking the whole token family; so refreshes are serialised, and the caller re-reads the
+ * credential after the lock is taken.
+ */
+export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const staleMs = opts.staleMs ?? 15_000
+  const deadline = Date.now() + (opts.waitMs ?? 20_000)
+  ensurePrivateDir(dirname(path))
+  for (;;) {
+    let fd: number | undefined
+    try {
+      fd = openSync(path, 'wx', 0o600)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, String(process.pid))
+      } finally {
+        closeSync(fd)
+      }
+      try {
+        return await fn()
+      } finally {
+        try {
+          if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path)
+        } catch {}
+      }
+    }
+    let age = 0
+    try {
+      age = Date.now() - statSync(path).mtimeMs
+    } catch {
+      continue // released between our open and stat: try again at once
+    }
+    if (age > staleMs || (age > 1000 && !ownerAlive(path)) || Date.now() > deadline) {
+      try {
+        unlinkSync(path)
+      } catch {}
+      continue
+    }
+    await sleep(opts.pollMs ?? 50)
+  }
+}

@@ -1,0 +1,11 @@
+import {Flags} from '@oclif/core'
+
+/**
+ * Flags shared by many commands, defined once so their names, env fallbacks and help stay the same
+ * everywhere. The global ones (--api, --json) live on BaseCommand.
+ */
+export const instanceFlag = Flags.string({
+  char: 'i',
+  summary: 'Instance id or name (default: your only instance).',
+  env: 'CLAWD_INSTANCE',
+})
