@@ -258,6 +258,24 @@ describe('unreachable provider', () => {
   })
 })
 
+describe('egress proxy refusal', () => {
+  it('a host the egress proxy refuses → provider_connection, not retried', async () => {
+    let calls = 0
+    const refusingFetch = async () => {
+      calls++
+      const refusal = Object.assign(new Error('the egress proxy refused api.anthropic.com:443: 403 Forbidden'), {
+        name: 'EgressRefusedError',
+        status: 403,
+      })
+      throw new TypeError('fetch failed', {cause: refusal})
+    }
+    const r = await collect(anthropicProvider.stream(request({baseUrl: 'https://api.anthropic.com', apiKey: KEY}), {fetch: refusingFetch, timing}))
+    expect(r.error?.code).toBe('provider_connection')
+    expect(r.error?.message).toBe("the egress proxy does not allow anthropic's host (403)")
+    expect(calls).toBe(1)
+  })
+})
+
 /** A port that was just free: nothing listens on it. */
 async function closedPort(): Promise<number> {
   const probe = createServer()

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {createDevProvider, devProvider} from '../../src/agent/providers/dev.js'
+import {openaiCompatibleProvider} from '../../src/agent/providers/openai.js'
 import {ProviderError, errorFromStatus, parseRetryAfter, scrubSecrets} from '../../src/agent/providers/errors.js'
 import {DEFAULT_BASE_URLS, PROVIDER_NAMES, createProviderRegistry, splitModelRef} from '../../src/agent/providers/registry.js'
 import {retryDelay} from '../../src/agent/providers/retry.js'
@@ -76,6 +77,14 @@ describe('registry', () => {
     expect(splitModelRef('nomodel')).toBeUndefined()
     expect(splitModelRef('/x')).toBeUndefined()
     expect(splitModelRef('x/')).toBeUndefined()
+  })
+})
+
+describe('base URL', () => {
+  it('a missing base URL fails with a message that says how to set one, without a request', async () => {
+    const r = await collect(openaiCompatibleProvider.stream(request({baseUrl: '', apiKey: ''}), {fetch: noNetwork}))
+    expect(r.error?.message).toBe('no base URL is set for openai-compatible')
+    expect(r.error?.hint).toContain('--base-url')
   })
 })
 

@@ -18,7 +18,7 @@ export const anthropicProvider: Provider = {
       requireKey(name, req.apiKey)
       const events = postForEvents({
         provider: name,
-        url: joinUrl(req.baseUrl, '/v1/messages', '/v1'),
+        url: joinUrl(name, req.baseUrl, '/v1/messages', '/v1'),
         headers: {
           'content-type': 'application/json',
           accept: 'text/event-stream',

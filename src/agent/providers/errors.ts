@@ -143,7 +143,11 @@ function describeErrorObject(payload: unknown, apiKey: string): ErrorDetail {
 }
 
 function oneLine(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
+  if (text.length <= max) return text
+  let end = max - 1
+  const code = text.charCodeAt(end - 1)
+  if (code >= 0xd800 && code <= 0xdbff) end--
+  return `${text.slice(0, end)}…`
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -37,6 +37,13 @@ export async function* postForEvents(req: SseRequest): AsyncGenerator<SseEvent> 
         {retryable: true, hint: 'The provider stalled; try again.'},
       )
     }
+    const refused = egressRefusal(err)
+    if (refused !== undefined) {
+      // Asking again cannot change the proxy's allow-list.
+      return new ProviderError('provider_connection', `the egress proxy does not allow ${req.provider}'s host (${refused})`, {
+        hint: "Ask the server's operator to allow this provider's host, or use another base URL.",
+      })
+    }
     const cause = causeCode(err)
     return phase === 'connect'
       ? new ProviderError('provider_connection', `could not reach ${req.provider}${cause ? ` (${cause})` : ''}`, {
@@ -146,6 +153,16 @@ async function readLimitedText(response: Response, limit: number): Promise<strin
     reader.cancel().catch(() => {})
   }
   return text.slice(0, limit)
+}
+
+/** The egress proxy's refusal (src/agent/egress-fetch.ts EgressRefusedError) anywhere in the cause chain. */
+function egressRefusal(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    const {name, status} = e as {name?: unknown; status?: unknown}
+    if (name === 'EgressRefusedError' && typeof status === 'number') return status
+    e = (e as {cause?: unknown}).cause
+  }
+  return undefined
 }
 
 /** A short, secret-free reason such as ECONNREFUSED or UND_ERR_SOCKET. */

@@ -49,7 +49,7 @@ function chatCompletionsProvider(flavour: ChatCompletionsFlavour): Provider {
         ]
         const events = postForEvents({
           provider: name,
-          url: joinUrl(req.baseUrl, '/chat/completions'),
+          url: joinUrl(name, req.baseUrl, '/chat/completions'),
           headers,
           body: {
             model: req.model,

@@ -18,13 +18,15 @@ export function tokenCount(value: unknown): number | undefined {
 }
 
 /** base URL + path without doubled slashes; tolerates a base URL given with the path's prefix. */
-export function joinUrl(baseUrl: string, path: string, dropIfBaseEndsWith?: string): string {
-  let base = baseUrl.replace(/\/+$/, '')
-  let rest = path
-  if (dropIfBaseEndsWith && base.endsWith(dropIfBaseEndsWith) && rest.startsWith(dropIfBaseEndsWith)) {
-    rest = rest.slice(dropIfBaseEndsWith.length)
+export function joinUrl(provider: string, baseUrl: string, path: string, dropIfBaseEndsWith?: string): string {
+  const base = baseUrl.trim().replace(/\/+$/, '')
+  if (base === '') {
+    throw new ProviderError('internal', `no base URL is set for ${provider}`, {
+      hint: `Give one with \`clawd keys set ${provider} --base-url URL\` (e.g. http://127.0.0.1:11434/v1 for Ollama).`,
+    })
   }
-  if (!/^https?:\/\//i.test(base)) throw new ProviderError('internal', 'the provider base URL must start with http:// or https://')
+  if (!/^https?:\/\//i.test(base)) throw new ProviderError('internal', `the ${provider} base URL must start with http:// or https://`)
+  const rest = dropIfBaseEndsWith && base.endsWith(dropIfBaseEndsWith) && path.startsWith(dropIfBaseEndsWith) ? path.slice(dropIfBaseEndsWith.length) : path
   return `${base}${rest}`
 }
 
