@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import {anthropicProvider} from '../../src/agent/providers/anthropic.js'
 import {openaiCompatibleProvider, openaiProvider} from '../../src/agent/providers/openai.js'
+import {syntheticStream} from '../../src/agent/providers/throughput.js'
 import type {Provider, ProviderDeps} from '../../src/agent/providers/types.js'
 import {readExpected, startProviderServer, type ProviderServer} from '../helpers/provider-server.js'
 import {collect, request} from './provider-helpers.js'
@@ -44,6 +45,16 @@ describe('provider conformance: recorded streams replay to the recorded text and
       })
     }
   }
+})
+
+describe('long streams', () => {
+  it('a long synthetic stream served over HTTP arrives whole (as the bench uses it)', async () => {
+    server = await startProviderServer({fixture: 'openai/basic', stream: syntheticStream('openai', 3000)})
+    const result = await collect(openaiProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY}), deps))
+    expect(result.error).toBeUndefined()
+    expect(result.texts).toHaveLength(3000)
+    expect(result.done?.usage.output_tokens).toBe(3000)
+  })
 })
 
 describe('what reaches the provider', () => {

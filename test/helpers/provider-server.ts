@@ -37,6 +37,11 @@ export type ProviderServerMode =
 export interface ProviderServerOptions {
   /** Fixture name without `.sse` (e.g. 'anthropic/basic'); a list is served in turn, the last one repeating. */
   fixture: string | readonly string[]
+  /**
+   * Serve this stream text instead of the fixture file(s), e.g. a long `syntheticStream()` for a
+   * benchmark; `fixture` still names the wire format ('anthropic/…' or 'openai/…').
+   */
+  stream?: string
   mode?: ProviderServerMode
   /** How many requests get `mode`; later ones are served normally. Default: all. */
   failTimes?: number
@@ -87,7 +92,7 @@ export function fixtureEvents(text: string): string[] {
 export async function startProviderServer(options: ProviderServerOptions): Promise<ProviderServer> {
   const fixtures = (Array.isArray(options.fixture) ? options.fixture : [options.fixture]) as readonly string[]
   if (fixtures.length === 0) throw new Error('startProviderServer needs a fixture')
-  const streams = fixtures.map(name => fixtureEvents(readFixture(name)))
+  const streams = options.stream !== undefined ? [fixtureEvents(options.stream)] : fixtures.map(name => fixtureEvents(readFixture(name)))
   const wire: Wire = fixtures[0]!.startsWith('anthropic/') ? 'anthropic' : 'openai'
   const mode = options.mode ?? 'normal'
   const failTimes = options.failTimes ?? Number.POSITIVE_INFINITY

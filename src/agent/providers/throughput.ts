@@ -22,7 +22,7 @@ export async function measureProviderThroughput(
   const wire = options.wire ?? 'anthropic'
   const deltas = options.deltas ?? 50_000
   const chunkBytes = options.chunkBytes ?? 16 * 1024
-  const body = new TextEncoder().encode(wire === 'anthropic' ? anthropicStream(deltas) : openaiStream(deltas))
+  const body = new TextEncoder().encode(syntheticStream(wire, deltas))
   const provider: Provider = wire === 'anthropic' ? anthropicProvider : openaiProvider
   const fetch: FetchLike = async () =>
     new Response(
@@ -44,6 +44,11 @@ export async function measureProviderThroughput(
   for await (const _event of stream) events++
   const ms = performance.now() - started
   return {provider: provider.name, events, bytes: body.length, ms, eventsPerSecond: Math.round(events / (ms / 1000))}
+}
+
+/** A long, valid stream in a provider's wire format: `deltas` text deltas, then the end and usage. */
+export function syntheticStream(wire: 'anthropic' | 'openai', deltas: number): string {
+  return wire === 'anthropic' ? anthropicStream(deltas) : openaiStream(deltas)
 }
 
 function anthropicStream(deltas: number): string {
