@@ -1,3 +1,5 @@
 export * from './auth.js'
 export * from './problem.js'
 export * from './stream.js'
+export * from './instances.js'
+export * from './workspace.js'

@@ -1,5 +1,6 @@
 import type {FastifyBaseLogger} from 'fastify'
 import type {ServerConfig} from './config.js'
+import type {InstanceManager} from './instances/manager.js'
 import type {Db} from './store/db.js'
 
 /** Time, passed in so tests can move it. */
@@ -28,6 +29,8 @@ export interface ServerContext {
   }
   /** Work started by routes that shutdown must wait for, and hooks run on close. */
   onClose: Array<() => Promise<void>>
+  /** The instance lifecycle over the runtime driver. */
+  instances: InstanceManager
   /** Lines `server start` prints after the address (isolation mode, warnings). */
   startupNotes?: string[]
 }

@@ -7,7 +7,10 @@ import {buildAdminApp} from './admin/app.js'
 import {buildApp} from './app.js'
 import type {ServerConfig} from './config.js'
 import {type Clock, type ServerContext, systemClock} from './context.js'
+import {InstanceManager} from './instances/manager.js'
+import {startInstanceSweeper} from './instances/sweeper.js'
 import {lockDataDir} from './lock.js'
+import {createLocalDriver, localDriverOptions} from '../runtime/local-driver.js'
 import {loggerOptions} from './logger.js'
 import {loadMasterKey} from './master-key.js'
 import type {Db} from './store/db.js'
@@ -54,7 +57,8 @@ export async function openServerContext(config: ServerConfig, opts: StartOptions
     const log = pino(loggerOptions(config.logLevel), opts.logStream ?? process.stdout)
     const db = await openStore(config)
     await migrate(db)
-    const ctx: ServerContext = {
+    const driver = await createLocalDriver(localDriverOptions(config))
+    const ctx = {
       config,
       db,
       log,
@@ -65,8 +69,15 @@ export async function openServerContext(config: ServerConfig, opts: StartOptions
         signing: deriveSubkey(master, 'signing'),
       },
       onClose: [],
-    }
+    } as Omit<ServerContext, 'instances'> as ServerContext
     master.fill(0)
+    ctx.instances = new InstanceManager(ctx, driver)
+    const iso = driver.isolation
+    ctx.startupNotes = [
+      `isolation: ${iso.mode}${iso.namespaces.length ? ` (namespaces: ${iso.namespaces.join(', ')})` : ''}${iso.note ? ` — ${iso.note}` : ''}`,
+    ]
+    driver.onEgress((record) => log.info({egress: record}, 'egress'))
+    driver.onLog((id, stream, line) => log.info({instance: id, stream, line: line.slice(0, 2000)}, 'agent'))
     return {ctx, release: lock.release}
   } catch (error) {
     lock.release()
@@ -76,6 +87,7 @@ export async function openServerContext(config: ServerConfig, opts: StartOptions
 
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const {ctx, release} = await openServerContext(config, opts)
+  await ctx.instances.reconcile()
   const app = await buildApp(ctx)
   const admin = await buildAdminApp(ctx)
   const adminSocket = adminSocketPath(config.dataDir)
@@ -108,6 +120,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
         const timedOut = new Promise<void>((resolve) => setTimeout(resolve, config.drainTimeoutMs).unref())
         await Promise.race([drained, timedOut])
         for (const hook of ctx.onClose.reverse()) await hook().catch((error) => ctx.log.error({err: error}, 'close hook failed'))
+        await ctx.instances.shutdown().catch((error) => ctx.log.error({err: error}, 'instance shutdown failed'))
         await ctx.db.close().catch(() => {})
         rmSync(serverInfoFile(config.dataDir), {force: true})
         rmSync(adminSocket, {force: true})
@@ -116,6 +129,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       return closing
     },
   }
+  startInstanceSweeper(server)
   for (const hook of opts.onStarted ?? []) await hook(server)
   writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({url, pid: process.pid, adminSocket}) + '\n', {mode: 0o600})
   return server

@@ -1,0 +1,24 @@
+import {Args, Flags} from '@oclif/core'
+import {type Instance, instanceSchema} from '../../src/contract/instances.js'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {describeInstance, waitForState} from '../../src/cli/instances.js'
+
+export default class InstanceCreate extends BaseCommand {
+  static override summary = 'Create a dedicated, isolated agent instance.'
+  static override examples = ['<%= config.bin %> instance create', '<%= config.bin %> instance create my-agent --wait --json']
+  static override args = {name: Args.string({description: 'Name (lowercase letters, digits, hyphens); generated when omitted.'})}
+  static override flags = {
+    wait: Flags.boolean({summary: 'Wait until it is running.', default: false}),
+    model: Flags.string({summary: 'Default model, as provider/model.', env: 'CLAWD_MODEL'}),
+  }
+
+  async run(): Promise<Instance> {
+    const {args, flags} = await this.parse(InstanceCreate)
+    const {client} = await this.factory(flags).apiClient()
+    const body = {...(args.name ? {name: args.name} : {}), ...(flags.model ? {model: flags.model} : {})}
+    let instance = await client.post('/v1/instances', body, instanceSchema)
+    if (flags.wait) instance = await waitForState(client, this.io, instance.id, 'running')
+    for (const line of describeInstance(instance)) this.say(line)
+    return instance
+  }
+}

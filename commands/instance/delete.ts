@@ -1,0 +1,27 @@
+import {Args, Flags} from '@oclif/core'
+import {deleteInstanceResponseSchema, instanceSchema} from '../../src/contract/instances.js'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {CliError} from '../../src/cli/errors.js'
+import {instancePath} from '../../src/cli/instances.js'
+import {confirmByTyping} from '../../src/cli/confirm.js'
+
+export default class InstanceDelete extends BaseCommand {
+  static override summary = 'Delete an instance for good: its files, sessions, keys and data key.'
+  static override description =
+    'Permanent. On a terminal you type the name to confirm; scripts pass --yes. The data key is destroyed, so any copy of the instance’s encrypted files becomes unreadable.'
+  static override args = {instance: Args.string({description: 'Instance id or name.', required: true})}
+  static override flags = {yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false})}
+
+  async run(): Promise<{id: string; name: string; deleted: true}> {
+    const {args, flags} = await this.parse(InstanceDelete)
+    if (!flags.yes && !this.io.canPrompt) {
+      throw CliError.usage('Deleting an instance is permanent and needs confirmation.', 'Pass --yes to delete without a prompt.')
+    }
+    const {client} = await this.factory(flags).apiClient()
+    const instance = await client.get(instancePath(args.instance), instanceSchema)
+    if (!flags.yes) await confirmByTyping(this.io, instance.name, `Type the instance name (${instance.name}) to delete it for good:`)
+    const result = await client.request('DELETE', instancePath(instance.id), {schema: deleteInstanceResponseSchema})
+    this.say(`Deleted ${result.name} (${result.id}).`)
+    return result
+  }
+}

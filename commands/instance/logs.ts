@@ -1,0 +1,23 @@
+import {Args, Flags} from '@oclif/core'
+import {z} from 'zod'
+import {instanceEventsResponseSchema} from '../../src/contract/instances.js'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+
+export default class InstanceLogs extends BaseCommand {
+  static override summary = 'Show an instance’s lifecycle events (created, paused, resumed, failed…).'
+  static override args = {instance: Args.string({description: 'Instance id or name (default: your only instance).'})}
+  static override flags = {limit: Flags.integer({summary: 'How many events, newest last.', default: 100, min: 1, max: 1000})}
+
+  async run(): Promise<z.infer<typeof instanceEventsResponseSchema>> {
+    const {args, flags} = await this.parse(InstanceLogs)
+    const {client} = await this.factory(flags).apiClient()
+    const ref = await resolveInstanceRef(client, args.instance)
+    const result = await client.get(`${instancePath(ref)}/events?limit=${flags.limit}`, instanceEventsResponseSchema)
+    for (const e of result.events) {
+      const detail = e.detail ? ' ' + Object.entries(e.detail).map(([k, v]) => `${k}=${String(v)}`).join(' ') : ''
+      this.say(`${e.at}  ${e.event}${detail}`)
+    }
+    return result
+  }
+}

@@ -1,0 +1,27 @@
+import {listKeysResponseSchema, type KeyMetadata} from '../../src/contract/keys.js'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {instanceFlag} from '../../src/cli/flags.js'
+import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+import {table} from '../../src/cli/table.js'
+
+export default class KeysList extends BaseCommand {
+  static override summary = 'List the keys an instance holds (never the keys themselves).'
+  static override flags = {instance: instanceFlag}
+
+  async run(): Promise<{keys: KeyMetadata[]}> {
+    const {flags} = await this.parse(KeysList)
+    const {client} = await this.factory(flags).apiClient()
+    const ref = await resolveInstanceRef(client, flags.instance)
+    const result = await client.get(`${instancePath(ref)}/keys`, listKeysResponseSchema)
+    if (result.keys.length === 0) this.say('No keys. Add one with `clawd keys set PROVIDER`.')
+    else {
+      this.say(
+        table(
+          ['NAME', 'PROVIDER', 'FINGERPRINT', 'VERSION', 'UPDATED', 'LAST USED'],
+          result.keys.map((k) => [k.name, k.provider, k.fingerprint, String(k.version), k.updated_at, k.last_used_at ?? 'never']),
+        ),
+      )
+    }
+    return result
+  }
+}

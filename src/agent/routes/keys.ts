@@ -1,0 +1,48 @@
+import type {AgentKeyUpload} from '../../contract/agent-keys.js'
+import {AgentError, reply, route} from '../router.js'
+import {SealedKeys} from '../sealed-keys.js'
+
+const NAME = /^[a-z][a-z0-9-]{1,31}$/
+const B64URL = /^[A-Za-z0-9_-]+$/
+
+function checkName(name: string | undefined): string {
+  if (!name || !NAME.test(name)) throw AgentError.notFound('key')
+  return name
+}
+
+/** The shape check the API already did, again at this boundary (the agent does not load zod). */
+function checkUpload(body: unknown): AgentKeyUpload {
+  const b = body as Partial<AgentKeyUpload> | null
+  const ok =
+    b &&
+    typeof b.provider === 'string' &&
+    typeof b.kid === 'string' &&
+    [b.enc, b.ct, b.aad].every((v) => typeof v === 'string' && v.length > 0 && v.length < 16_384 && B64URL.test(v)) &&
+    Number.isSafeInteger(b.version) &&
+    (b.version as number) > 0 &&
+    (b.base_url === null || typeof b.base_url === 'string')
+  if (!ok) throw AgentError.badRequest('The key upload is malformed.')
+  return b as AgentKeyUpload
+}
+
+const keysOf = (call: {agent: {vault: import('../vault.js').Vault; keys: import('../keypair.js').AgentKeyPair}}) =>
+  new SealedKeys(call.agent.vault, call.agent.keys)
+
+export const putKeyRoute = route('PUT', '/keys/:name', async (call) => {
+  const name = checkName(call.params.name)
+  const upload = checkUpload(await call.json(64 * 1024))
+  const result = await keysOf(call).put(name, upload)
+  if (result === 'does_not_open') throw AgentError.badRequest('The sealed key does not open here.')
+  if (result === 'stale') throw AgentError.conflict('This instance holds a newer or equal version of this key.')
+  call.agent.log('info', 'key stored', {name, version: upload.version})
+  return {name, version: upload.version}
+})
+
+export const deleteKeyRoute = route('DELETE', '/keys/:name', async (call) => {
+  const name = checkName(call.params.name)
+  if (!(await keysOf(call).delete(name))) return reply(404, {code: 'not_found'})
+  call.agent.log('info', 'key deleted', {name})
+  return {name, deleted: true}
+})
+
+export const listKeysRoute = route('GET', '/keys', async (call) => ({names: await keysOf(call).names()}))

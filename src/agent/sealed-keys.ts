@@ -1,0 +1,64 @@
+import type {AgentKeyUpload} from '../contract/agent-keys.js'
+import type {AgentKeyPair} from './keypair.js'
+import type {Vault} from './vault.js'
+
+/**
+ * BYOK keys inside the instance: stored still sealed (HPKE ciphertext + the AAD it was checked
+ * against), in the vault, so on disk they are sealed twice. `withKey` is the only way to the
+ * plaintext: it opens the key for one call and wipes it afterwards.
+ */
+const entry = (name: string) => `keys/${name}.json`
+
+export type StoredKey = AgentKeyUpload
+
+async function open(pair: AgentKeyPair, k: StoredKey): Promise<Uint8Array> {
+  // Loaded on first use: an idle instance does not pay for HPKE.
+  const {openKey} = await import('../crypto/hpke.js')
+  return openKey({privateKey: pair.privateKey, kid: k.kid, aad: Buffer.from(k.aad, 'base64url'), enc: k.enc, ct: k.ct})
+}
+
+export class SealedKeys {
+  constructor(
+    private readonly vault: Vault,
+    private readonly pair: AgentKeyPair,
+  ) {}
+
+  /** Checks the ciphertext opens here (and wipes the result), then stores it sealed. */
+  async put(name: string, upload: StoredKey): Promise<'stored' | 'does_not_open' | 'stale'> {
+    const current = await this.get(name)
+    if (current && current.version >= upload.version) return 'stale'
+    if (upload.kid !== this.pair.kid) return 'does_not_open'
+    try {
+      const plaintext = await open(this.pair, upload)
+      plaintext.fill(0)
+    } catch {
+      return 'does_not_open'
+    }
+    await this.vault.writeJson(entry(name), upload)
+    return 'stored'
+  }
+
+  async get(name: string): Promise<StoredKey | undefined> {
+    return this.vault.readJson<StoredKey>(entry(name))
+  }
+
+  async delete(name: string): Promise<boolean> {
+    return this.vault.delete(entry(name))
+  }
+
+  async names(): Promise<string[]> {
+    return (await this.vault.list('keys/')).map((n) => n.slice('keys/'.length, -'.json'.length))
+  }
+
+  /** Runs `fn` with the key in clear; the buffer is zeroed when `fn` settles. */
+  async withKey<T>(name: string, fn: (key: string, stored: StoredKey) => Promise<T>): Promise<T | undefined> {
+    const stored = await this.get(name)
+    if (!stored) return undefined
+    const plaintext = await open(this.pair, stored)
+    try {
+      return await fn(Buffer.from(plaintext).toString('utf8'), stored)
+    } finally {
+      plaintext.fill(0)
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import {z} from 'zod'
+import {modelRefSchema} from './stream.js'
+
+/**
+ * creating → running → pausing → paused → resuming → running, then deleting; failed with a reason.
+ * Transitional states never outlive a server restart: start-up reconciles them.
+ */
+export const INSTANCE_STATES = ['creating', 'running', 'pausing', 'paused', 'resuming', 'deleting', 'failed'] as const
+export const instanceStateSchema = z.enum(INSTANCE_STATES)
+export type InstanceState = z.infer<typeof instanceStateSchema>
+export const TRANSITIONAL_STATES: readonly InstanceState[] = ['creating', 'pausing', 'resuming', 'deleting']
+
+/** DNS-label-like: lowercase letters, digits and inner hyphens, 1–32 characters. */
+export const instanceNameSchema = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, 'use 1–32 lowercase letters, digits and inner hyphens (like a DNS label)')
+
+/** Instance ids look like `ins_` + 20 base32 characters, so an id never collides with a name. */
+export const instanceIdSchema = z.string().regex(/^ins_[a-z2-7]{20}$/)
+/** Every command accepts the id or the name. */
+export const instanceRefSchema = z.union([instanceIdSchema, instanceNameSchema])
+
+export const isolationSchema = z.object({
+  mode: z.enum(['bwrap', 'process']),
+  namespaces: z.array(z.string()),
+  note: z.string().optional(),
+})
+export type Isolation = z.infer<typeof isolationSchema>
+
+export const instanceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: instanceStateSchema,
+  failure_reason: z.string().nullable(),
+  model: z.string(),
+  created_at: z.string(),
+  last_active_at: z.string(),
+  /** When the idle timeout will pause it, if it stays idle (running only). */
+  pauses_at: z.string().nullable(),
+  /** When it will be deleted for inactivity, if nobody uses it. */
+  removes_at: z.string(),
+  isolation: isolationSchema.nullable(),
+})
+export type Instance = z.infer<typeof instanceSchema>
+
+export const createInstanceRequestSchema = z.strictObject({
+  name: instanceNameSchema.optional(),
+  model: modelRefSchema.optional(),
+})
+export const updateInstanceRequestSchema = z.strictObject({
+  model: modelRefSchema,
+})
+export const listInstancesResponseSchema = z.object({instances: z.array(instanceSchema)})
+
+export const instanceEventSchema = z.object({
+  at: z.string(),
+  instance_id: z.string().nullable(),
+  event: z.string(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+})
+export const instanceEventsResponseSchema = z.object({events: z.array(instanceEventSchema)})
+export const deleteInstanceResponseSchema = z.object({id: z.string(), name: z.string(), deleted: z.literal(true)})

@@ -1,0 +1,93 @@
+import type {FastifyReply, FastifyRequest} from 'fastify'
+import {request} from 'undici'
+import type {StreamErrorCode, StreamEvent} from '../contract/stream.js'
+import type {ServerContext} from './context.js'
+import {ApiError} from './errors.js'
+import {INSTANCE_SECRET_HEADER} from './instances/agent-client.js'
+import type {InstanceManager} from './instances/manager.js'
+import {touchInstance} from './instances/repo.js'
+
+const STREAM_END_MESSAGES: Partial<Record<StreamErrorCode, {message: string; hint: string}>> = {
+  instance_deleted: {message: 'The instance was deleted while this answer was streaming.', hint: 'Create a new instance with `clawd instance create`.'},
+  instance_unavailable: {message: 'The instance stopped while this answer was streaming.', hint: 'Send the message again; the instance restarts on demand.'},
+}
+
+/**
+ * The gateway: an authenticated reverse proxy from the API to an instance's unix socket. It
+ * resumes a paused instance first, presents the per-instance secret, streams SSE through without
+ * buffering or reading it, and aborts the instance's work when the client goes away.
+ */
+export async function forwardToInstance(
+  ctx: ServerContext,
+  manager: InstanceManager,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  target: {userId: string; ref: string; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: unknown},
+): Promise<FastifyReply> {
+  const row = await manager.ensureRunning(target.userId, target.ref)
+  await ctx.db.asUser(target.userId, (q) => touchInstance(q, row.id))
+  const {socketPath, secret} = manager.connect(row.id)
+
+  const abort = new AbortController()
+  let endReason: StreamErrorCode | undefined
+  const unregister = manager.streams.add(row.id, (reason) => {
+    endReason = reason
+    abort.abort()
+  })
+  // A client that goes away stops the instance's work (and so the provider call).
+  const onClientGone = () => abort.abort()
+  req.raw.socket?.once('close', onClientGone)
+  reply.raw.once('close', onClientGone)
+
+  try {
+    const lastEventId = req.headers['last-event-id']
+    let upstream
+    try {
+      upstream = await request(`http://instance${target.path}`, {
+        method: target.method,
+        dispatcher: manager.agents.dispatcher(socketPath),
+        headers: {
+          [INSTANCE_SECRET_HEADER]: secret,
+          ...(target.body === undefined ? {} : {'content-type': 'application/json'}),
+          ...(typeof lastEventId === 'string' ? {'last-event-id': lastEventId} : {}),
+        },
+        body: target.body === undefined ? undefined : JSON.stringify(target.body),
+        signal: abort.signal,
+      })
+    } catch (error) {
+      if (endReason) throw ApiError.notFound('instance')
+      throw ApiError.unavailable(`Instance "${row.name}" did not answer.`, 'Try again; if it persists, see `clawd instance show`.')
+    }
+    const contentType = String(upstream.headers['content-type'] ?? 'application/json')
+    if (!contentType.startsWith('text/event-stream')) {
+      const text = await upstream.body.text()
+      return reply.code(upstream.statusCode).type(contentType).send(text)
+    }
+    reply.hijack()
+    const raw = reply.raw
+    raw.writeHead(upstream.statusCode, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    })
+    try {
+      for await (const chunk of upstream.body) {
+        if (!raw.write(chunk)) await new Promise((r) => raw.once('drain', r))
+      }
+    } catch {
+      // The instance went away mid-stream; say why below, or the client will resume.
+    }
+    if (endReason && !raw.destroyed) {
+      const end = STREAM_END_MESSAGES[endReason] ?? {message: 'The stream ended.', hint: 'Try again.'}
+      const event: StreamEvent = {type: 'error', code: endReason, message: end.message, hint: end.hint}
+      raw.write(`event: error\ndata: ${JSON.stringify(event)}\n\n`)
+    }
+    raw.end()
+    return reply
+  } finally {
+    unregister()
+    req.raw.socket?.off('close', onClientGone)
+    await ctx.db.asUser(target.userId, (q) => touchInstance(q, row.id, 0)).catch(() => {})
+  }
+}

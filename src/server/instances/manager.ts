@@ -1,0 +1,348 @@
+import {randomBytes} from 'node:crypto'
+import type {InstanceState, Isolation} from '../../contract/instances.js'
+import type {InstanceDriver, InstanceExit} from '../../runtime/driver.js'
+import {recordLifecycle} from '../access-log.js'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+import type {Queryable} from '../store/db.js'
+import {newId} from '../../ids.js'
+import {
+  countInstances,
+  deleteInstanceRow,
+  findInstance,
+  getInstance,
+  insertInstance,
+  type InstanceRow,
+  setIsolationAndKey,
+  transition,
+} from './repo.js'
+import {instanceSecret, mintDataKey, openDataKey} from './secrets.js'
+import {AgentClients} from './agent-client.js'
+import {StreamRegistry} from './streams.js'
+
+const START_WAIT_MS = 30_000
+
+/**
+ * The instance lifecycle: the state machine in the database, the processes in the driver.
+ * Database transitions are conditional updates, so they are safe under concurrent requests and
+ * several API processes; the driver work that follows each transition runs in this process,
+ * which owns the instances it started (the local driver's processes live here).
+ */
+export class InstanceManager {
+  readonly streams = new StreamRegistry()
+  readonly agents = new AgentClients()
+  /** In-flight driver work per instance, so a request can wait for a start it did not begin. */
+  private readonly work = new Map<string, Promise<void>>()
+
+  constructor(
+    private readonly ctx: ServerContext,
+    readonly driver: InstanceDriver,
+  ) {
+    driver.onExit((id, exit) => {
+      if (!exit.expected) void this.onProcessExit(id, exit)
+    })
+  }
+
+  get isolation(): Isolation {
+    return this.driver.isolation
+  }
+
+  // ---- user-facing operations (all as the user, under RLS) ----
+
+  async create(userId: string, req: {name?: string; model?: string}): Promise<InstanceRow> {
+    const id = newId('ins')
+    const {dataKey, wrapped} = mintDataKey(this.ctx, id)
+    const row = await this.ctx.db.asUser(userId, async (q) => {
+      await lockUser(q, userId)
+      const counts = await countInstances(q, userId)
+      const {maxPerUser, maxRunningPerUser} = this.ctx.config.instances
+      if (counts.total >= maxPerUser) {
+        throw ApiError.quota(
+          `You have ${counts.total} instances, the most your plan allows (${maxPerUser}).`,
+          'Delete one with `clawd instance delete NAME` first.',
+        )
+      }
+      if (counts.running >= maxRunningPerUser) throw runningQuota(maxRunningPerUser)
+      const name = req.name ?? defaultName()
+      if (await findInstance(q, name)) {
+        throw ApiError.conflict(`You already have an instance named "${name}".`, 'Pick another name.', 'already_exists')
+      }
+      const inserted = await insertInstance(q, {id, userId, name, model: req.model ?? 'dev/echo', wrappedDataKey: wrapped})
+      await recordLifecycle(q, {userId, instanceId: id, event: 'instance.created', detail: {name}})
+      return inserted
+    })
+    this.track(id, this.boot(userId, id, dataKey, 'creating'))
+    return row
+  }
+
+  async pause(userId: string, ref: string): Promise<InstanceRow> {
+    const row = await this.require(userId, ref)
+    if (row.state === 'paused' || row.state === 'pausing') return row
+    if (row.state !== 'running') throw wrongState(row, 'pause')
+    const moved = await this.ctx.db.asUser(userId, (q) => transition(q, row.id, ['running'], 'pausing'))
+    if (!moved) throw wrongState((await this.require(userId, ref)), 'pause')
+    this.track(row.id, this.stopProcess(userId, row.id, 'instance.paused', {}))
+    return moved
+  }
+
+  async resume(userId: string, ref: string): Promise<InstanceRow> {
+    const row = await this.require(userId, ref)
+    return this.beginResume(userId, row)
+  }
+
+  /**
+   * What the gateway calls before forwarding: a paused instance is resumed transparently and the
+   * caller waits for it (bounded); a deleted one is gone.
+   */
+  async ensureRunning(userId: string, ref: string): Promise<InstanceRow> {
+    const deadline = Date.now() + START_WAIT_MS
+    for (;;) {
+      let row = await this.require(userId, ref)
+      if (row.state === 'running') return row
+      if (row.state === 'deleting') throw ApiError.notFound('instance')
+      if (row.state === 'paused' || row.state === 'failed') row = await this.beginResume(userId, row)
+      await this.waitForWork(row.id, deadline)
+      if (Date.now() > deadline) {
+        throw ApiError.unavailable(`Instance "${row.name}" did not become ready in time.`, 'Try again, or see `clawd instance show`.')
+      }
+    }
+  }
+
+  async delete(userId: string, ref: string): Promise<InstanceRow> {
+    const row = await this.require(userId, ref)
+    const moved = await this.ctx.db.asUser(userId, (q) =>
+      transition(q, row.id, ['creating', 'running', 'pausing', 'paused', 'resuming', 'failed', 'deleting'], 'deleting'),
+    )
+    if (!moved) throw ApiError.notFound('instance')
+    this.streams.abortAll(row.id, 'instance_deleted')
+    await this.work.get(row.id)?.catch(() => {})
+    await this.finishDelete(userId, row.id, row.name, 'instance.deleted')
+    return moved
+  }
+
+  /** Where the gateway reaches an instance, with the secret it must present. */
+  connect(instanceId: string): {socketPath: string; secret: string} {
+    return {socketPath: this.driver.connect(instanceId).socketPath, secret: instanceSecret(this.ctx, instanceId)}
+  }
+
+  // ---- jobs (as system: they act across users) ----
+
+  /**
+   * Start-up: nothing may stay in a transitional state, and no row may claim a process that is
+   * not there. Running instances lost their process with the old server: they become paused and
+   * resume on the next request.
+   */
+  async reconcile(): Promise<void> {
+    const rows = await this.ctx.db.asSystem((q) =>
+      q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
+        `SELECT id, user_id, name, state FROM instances WHERE state IN ('creating','running','pausing','resuming','deleting')`,
+      ),
+    )
+    for (const row of rows) {
+      if (row.state === 'deleting') {
+        await this.finishDelete(row.user_id, row.id, row.name, 'instance.deleted')
+        continue
+      }
+      if (row.state === 'running' && (await this.driver.status(row.id)) === 'running') continue
+      await this.driver.stop(row.id).catch(() => {})
+      const to: InstanceState = row.state === 'creating' ? 'failed' : 'paused'
+      const reason = row.state === 'creating' ? 'The server stopped while this instance was being created. Resume it to try again.' : null
+      await this.ctx.db.asSystem(async (q) => {
+        const moved = await transition(q, row.id, [row.state], to, {failureReason: reason})
+        if (moved) await recordLifecycle(q, {userId: row.user_id, instanceId: row.id, event: 'instance.reconciled', detail: {from: row.state, to}})
+      })
+    }
+  }
+
+  /** Pauses instances idle past the timeout; SKIP LOCKED keeps several API processes from colliding. */
+  async pauseIdle(): Promise<number> {
+    const busy = this.streams.activeInstanceIds()
+    const claimed = await this.ctx.db.asSystem(async (q) => {
+      const rows = await q.query<{id: string; user_id: string}>(
+        `SELECT id, user_id FROM instances
+          WHERE state = 'running'
+            AND last_active_at < now() - ($1::double precision * interval '1 millisecond')
+            AND NOT (id = ANY($2::text[]))
+          ORDER BY last_active_at LIMIT 50
+          FOR UPDATE SKIP LOCKED`,
+        [this.ctx.config.instances.idleTimeoutMs, busy],
+      )
+      for (const r of rows) await transition(q, r.id, ['running'], 'pausing')
+      return rows
+    })
+    for (const r of claimed) this.track(r.id, this.stopProcess(r.user_id, r.id, 'instance.paused', {reason: 'idle'}))
+    return claimed.length
+  }
+
+  /** Deletes instances nobody used for the retention period, for good. */
+  async removeAbandoned(): Promise<number> {
+    const claimed = await this.ctx.db.asSystem(async (q) => {
+      const rows = await q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
+        `SELECT id, user_id, name, state FROM instances
+          WHERE state <> 'deleting'
+            AND last_active_at < now() - ($1::double precision * interval '1 millisecond')
+          ORDER BY last_active_at LIMIT 50
+          FOR UPDATE SKIP LOCKED`,
+        [this.ctx.config.instances.retentionMs],
+      )
+      for (const r of rows) await transition(q, r.id, [r.state], 'deleting')
+      return rows
+    })
+    for (const r of claimed) {
+      this.streams.abortAll(r.id, 'instance_deleted')
+      await this.finishDelete(r.user_id, r.id, r.name, 'instance.removed_inactive')
+    }
+    return claimed.length
+  }
+
+  /** Stops every process this server started (server shutdown). Rows stay as they are: reconcile fixes them. */
+  async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.work.values()])
+    await this.agents.closeAll()
+    await this.driver.shutdown()
+  }
+
+  // ---- internals ----
+
+  private async require(userId: string, ref: string): Promise<InstanceRow> {
+    const row = await this.ctx.db.asUser(userId, (q) => findInstance(q, ref))
+    if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
+    return row
+  }
+
+  private async beginResume(userId: string, row: InstanceRow): Promise<InstanceRow> {
+    if (row.state === 'running' || row.state === 'resuming' || row.state === 'creating') return row
+    if (row.state === 'pausing') {
+      await this.work.get(row.id)?.catch(() => {})
+      return this.beginResume(userId, await this.require(userId, row.id))
+    }
+    if (row.state !== 'paused' && row.state !== 'failed') throw wrongState(row, 'resume')
+    const moved = await this.ctx.db.asUser(userId, async (q) => {
+      await lockUser(q, userId)
+      const counts = await countInstances(q, userId)
+      const max = this.ctx.config.instances.maxRunningPerUser
+      if (counts.running >= max) throw runningQuota(max)
+      return transition(q, row.id, ['paused', 'failed'], 'resuming', {touch: true})
+    })
+    if (!moved) return this.require(userId, row.id)
+    const dataKey = openDataKey(this.ctx, row.id, row.wrapped_data_key!)
+    this.track(row.id, this.boot(userId, row.id, dataKey, 'resuming'))
+    return moved
+  }
+
+  /** Starts the agent process and moves `from` → running, or → failed with the reason. */
+  private async boot(userId: string, id: string, dataKey: Buffer, from: 'creating' | 'resuming'): Promise<void> {
+    try {
+      if (from === 'creating') await this.driver.create(id)
+      await this.driver.start(id, {dataKey, secret: instanceSecret(this.ctx, id), config: this.agentConfig()})
+      const pub = from === 'creating' ? await this.fetchPublicKey(id) : null
+      await this.ctx.db.asUser(userId, async (q) => {
+        await setIsolationAndKey(q, id, this.driver.isolation, pub)
+        const moved = await transition(q, id, [from], 'running', {touch: true})
+        if (moved) await recordLifecycle(q, {userId, instanceId: id, event: from === 'creating' ? 'instance.started' : 'instance.resumed'})
+      })
+    } catch (error) {
+      const reason = `The agent did not start: ${(error as Error).message}`.slice(0, 500)
+      this.ctx.log.warn({instance: id, err: {message: (error as Error).message}}, 'instance start failed')
+      await this.driver.stop(id).catch(() => {})
+      await this.ctx.db.asUser(userId, async (q) => {
+        const moved = await transition(q, id, [from], 'failed', {failureReason: reason})
+        if (moved) await recordLifecycle(q, {userId, instanceId: id, event: 'instance.failed', detail: {reason}})
+      })
+    } finally {
+      dataKey.fill(0)
+    }
+  }
+
+  private async stopProcess(userId: string, id: string, event: string, detail: Record<string, string>): Promise<void> {
+    await this.driver.stop(id)
+    await this.ctx.db.asSystem(async (q) => {
+      const moved = await transition(q, id, ['pausing'], 'paused')
+      if (moved) await recordLifecycle(q, {userId, instanceId: id, event, detail})
+    })
+  }
+
+  /** Crypto-shredding: the directory goes, then the row with the wrapped data key. */
+  private async finishDelete(userId: string, id: string, name: string, event: string): Promise<void> {
+    await this.agents.forget(this.driver.connect(id).socketPath)
+    await this.driver.destroy(id)
+    await this.ctx.db.asSystem(async (q) => {
+      await deleteInstanceRow(q, id)
+      await recordLifecycle(q, {userId, instanceId: id, event, detail: {name}})
+    })
+  }
+
+  private async onProcessExit(id: string, info: InstanceExit): Promise<void> {
+    const reason = `The agent process exited unexpectedly (${info.signal ? `signal ${info.signal}` : `code ${info.code}`}). The next request restarts it.`
+    await this.ctx.db
+      .asSystem(async (q) => {
+        const [row] = await q.query<{user_id: string}>(`SELECT user_id FROM instances WHERE id = $1`, [id])
+        const moved = await transition(q, id, ['running'], 'failed', {failureReason: reason})
+        if (moved && row) await recordLifecycle(q, {userId: row.user_id, instanceId: id, event: 'instance.crashed', detail: {reason}})
+      })
+      .catch((error) => this.ctx.log.error({err: {message: (error as Error).message}, instance: id}, 'could not record crash'))
+    this.streams.abortAll(id, 'instance_unavailable')
+  }
+
+  private track(id: string, work: Promise<void>): void {
+    const settled = work.catch((error) => this.ctx.log.error({instance: id, err: {message: (error as Error).message}}, 'instance work failed'))
+    const chained = (this.work.get(id) ?? Promise.resolve()).then(() => settled)
+    this.work.set(id, chained)
+    void chained.finally(() => {
+      if (this.work.get(id) === chained) this.work.delete(id)
+    })
+  }
+
+  private async waitForWork(id: string, deadline: number): Promise<void> {
+    const pending = this.work.get(id)
+    if (pending) {
+      await Promise.race([pending, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())])
+    } else {
+      // Another process is doing the work (several API processes): poll the row.
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  private agentConfig() {
+    return {
+      memoryLimitMb: this.ctx.config.instances.memoryLimitMb,
+      providerBaseUrls: this.ctx.config.providerBaseUrls,
+    }
+  }
+
+  /** The agent made its key pair on first start; the API keeps the public half to serve while paused. */
+  private async fetchPublicKey(id: string): Promise<{publicKey: string; kid: string} | null> {
+    const res = await this.agents.json<{kid: string; public_key: string}>(this.connect(id), 'GET', '/pubkey')
+    if (res.status !== 200) throw new Error(`the agent answered ${res.status} for its public key`)
+    return {publicKey: res.body.public_key, kid: res.body.kid}
+  }
+
+  /** For tests and `instance show`: the row by id without a user (system). */
+  async getById(id: string): Promise<InstanceRow | undefined> {
+    return this.ctx.db.asSystem((q) => getInstance(q, id))
+  }
+}
+
+/** Serialises quota checks per user: two racing creates cannot both take the last slot. */
+async function lockUser(q: Queryable, userId: string): Promise<void> {
+  await q.query(`SELECT id FROM users WHERE id = $1 FOR UPDATE`, [userId])
+}
+
+function runningQuota(max: number): ApiError {
+  return ApiError.quota(
+    `You already have ${max} running instances, the most your plan allows.`,
+    'Pause one with `clawd instance pause NAME`, then try again.',
+  )
+}
+
+function wrongState(row: InstanceRow, verb: string): ApiError {
+  return ApiError.conflict(
+    `Instance "${row.name}" is ${row.state}${row.failure_reason ? ` (${row.failure_reason})` : ''}; it cannot ${verb} now.`,
+    row.state === 'failed' ? 'Resume it to restart it, or delete it.' : 'Wait for it to settle, then try again (`clawd instance show`).',
+    'wrong_state',
+  )
+}
+
+function defaultName(): string {
+  return `agent-${randomBytes(3).toString('hex')}`
+}

@@ -1,0 +1,106 @@
+import type {InstanceState, Isolation} from '../../contract/instances.js'
+import type {Queryable} from '../store/db.js'
+
+/** An instances row as the server sees it (the wrapped data key never leaves the server). */
+export interface InstanceRow {
+  id: string
+  user_id: string
+  name: string
+  state: InstanceState
+  failure_reason: string | null
+  model: string
+  wrapped_data_key: string | null
+  isolation: Isolation | null
+  public_key: string | null
+  kid: string | null
+  created_at: Date
+  last_active_at: Date
+  state_changed_at: Date
+}
+
+const COLUMNS = `id, user_id, name, state, failure_reason, model, wrapped_data_key, isolation, public_key, kid,
+  created_at, last_active_at, state_changed_at`
+
+/** Finds by id or by name; RLS (asUser) makes another user's instance simply not exist. */
+export async function findInstance(q: Queryable, ref: string): Promise<InstanceRow | undefined> {
+  const column = ref.startsWith('ins_') ? 'id' : 'name'
+  const [row] = await q.query<InstanceRow>(`SELECT ${COLUMNS} FROM instances WHERE ${column} = $1`, [ref])
+  return row
+}
+
+export async function getInstance(q: Queryable, id: string): Promise<InstanceRow | undefined> {
+  const [row] = await q.query<InstanceRow>(`SELECT ${COLUMNS} FROM instances WHERE id = $1`, [id])
+  return row
+}
+
+export async function listInstances(q: Queryable): Promise<InstanceRow[]> {
+  return q.query<InstanceRow>(`SELECT ${COLUMNS} FROM instances ORDER BY created_at, id`)
+}
+
+export async function countInstances(q: Queryable, userId: string): Promise<{total: number; running: number}> {
+  const [row] = await q.query<{total: string; running: string}>(
+    `SELECT count(*) AS total,
+            count(*) FILTER (WHERE state IN ('creating', 'running', 'resuming')) AS running
+       FROM instances WHERE user_id = $1`,
+    [userId],
+  )
+  return {total: Number(row?.total ?? 0), running: Number(row?.running ?? 0)}
+}
+
+export async function insertInstance(
+  q: Queryable,
+  row: {id: string; userId: string; name: string; model: string; wrappedDataKey: string},
+): Promise<InstanceRow> {
+  const [inserted] = await q.query<InstanceRow>(
+    `INSERT INTO instances (id, user_id, name, state, model, wrapped_data_key)
+     VALUES ($1, $2, $3, 'creating', $4, $5) RETURNING ${COLUMNS}`,
+    [row.id, row.userId, row.name, row.model, row.wrappedDataKey],
+  )
+  return inserted!
+}
+
+/**
+ * Moves an instance from one of `from` to `to` atomically: a conditional UPDATE, so two API
+ * processes (or a request racing the sweeper) can never both make the same transition.
+ */
+export async function transition(
+  q: Queryable,
+  id: string,
+  from: readonly InstanceState[],
+  to: InstanceState,
+  extra: {failureReason?: string | null; touch?: boolean} = {},
+): Promise<InstanceRow | undefined> {
+  const [row] = await q.query<InstanceRow>(
+    `UPDATE instances
+        SET state = $3, state_changed_at = now(), failure_reason = $4,
+            last_active_at = CASE WHEN $5 THEN now() ELSE last_active_at END
+      WHERE id = $1 AND state = ANY($2::text[])
+      RETURNING ${COLUMNS}`,
+    [id, [...from], to, extra.failureReason ?? null, extra.touch ?? false],
+  )
+  return row
+}
+
+export async function setIsolationAndKey(q: Queryable, id: string, isolation: Isolation, key: {publicKey: string; kid: string} | null) {
+  await q.query(
+    `UPDATE instances SET isolation = $2, public_key = COALESCE($3, public_key), kid = COALESCE($4, kid) WHERE id = $1`,
+    [id, JSON.stringify(isolation), key?.publicKey ?? null, key?.kid ?? null],
+  )
+}
+
+/** Marks use, at most once per `minGapMs`, so a busy chat does not write on every request. */
+export async function touchInstance(q: Queryable, id: string, minGapMs = 5000): Promise<void> {
+  await q.query(
+    `UPDATE instances SET last_active_at = now()
+      WHERE id = $1 AND last_active_at < now() - ($2::double precision * interval '1 millisecond')`,
+    [id, minGapMs],
+  )
+}
+
+export async function setModel(q: Queryable, id: string, model: string): Promise<void> {
+  await q.query(`UPDATE instances SET model = $2 WHERE id = $1`, [id, model])
+}
+
+export async function deleteInstanceRow(q: Queryable, id: string): Promise<void> {
+  await q.query(`DELETE FROM instances WHERE id = $1`, [id])
+}

@@ -1,0 +1,118 @@
+import type {FastifyInstance} from 'fastify'
+import type {AgentKeyUpload} from '../../contract/agent-keys.js'
+import {BYOK_ALG, keyNameSchema, keyNeedsBaseUrl, keyUploadSchema, providerForKeyName} from '../../contract/keys.js'
+import {encodeByokAad} from '../../crypto/byok-aad.js'
+import {requireAuth} from '../auth/authenticate.js'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+import {findInstance} from '../instances/repo.js'
+import {deleteKey, listKeys, storedVersion, upsertKey} from '../keys/repo.js'
+import {validate} from '../validate.js'
+
+type KeyParams = {Params: {ref: string; name: string}}
+
+/**
+ * BYOK keys. The API checks shape, kid and version, rebuilds the AAD from its own records, has the
+ * instance open the ciphertext to prove it is good, and keeps only ciphertext (DESIGN §1).
+ */
+export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const auth = requireAuth(ctx)
+  const manager = ctx.instances
+  const instanceOf = async (userId: string, ref: string) => {
+    const row = await ctx.db.asUser(userId, (q) => findInstance(q, ref))
+    if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
+    return row
+  }
+  const nameOf = (name: string) => {
+    if (!keyNameSchema.safeParse(name).success) throw ApiError.notFound('key')
+    return name
+  }
+
+  // Served from the store, so `keys set` works while the instance is paused.
+  app.get<{Params: {ref: string}}>('/v1/instances/:ref/public-key', {preHandler: auth}, async (req) => {
+    const row = await instanceOf(req.auth!.userId, req.params.ref)
+    if (!row.public_key || !row.kid) {
+      throw ApiError.conflict(`Instance "${row.name}" has no key pair yet (it is ${row.state}).`, 'Wait until it is running: `clawd instance show`.', 'wrong_state')
+    }
+    return {kid: row.kid, public_key: row.public_key, alg: BYOK_ALG}
+  })
+
+  app.get<{Params: {ref: string}}>('/v1/instances/:ref/keys', {preHandler: auth}, async (req) => {
+    const row = await instanceOf(req.auth!.userId, req.params.ref)
+    return {keys: await ctx.db.asUser(req.auth!.userId, (q) => listKeys(q, row.id))}
+  })
+
+  app.put<KeyParams>('/v1/instances/:ref/keys/:name', {preHandler: auth}, async (req) => {
+    const userId = req.auth!.userId
+    const name = keyNameSchema.safeParse(req.params.name)
+    if (!name.success) throw ApiError.validation(`Invalid key name "${req.params.name.slice(0, 40)}": ${name.error.issues[0]?.message}.`)
+    const body = validate(keyUploadSchema, req.body)
+    if (keyNeedsBaseUrl(name.data) && !body.base_url) {
+      throw ApiError.validation(`Key "${name.data}" speaks the OpenAI-compatible protocol and needs a base URL.`, 'Pass --base-url URL.')
+    }
+    const row = await instanceOf(userId, req.params.ref)
+    if (!row.kid || body.kid !== row.kid) {
+      throw ApiError.conflict(
+        'The key was sealed to a public key this instance does not have (unknown kid).',
+        'Run `clawd keys set` again: it fetches the instance’s current public key.',
+      )
+    }
+    const stored = await ctx.db.asUser(userId, (q) => storedVersion(q, row.id, name.data))
+    if (stored !== undefined && body.version <= stored) {
+      throw ApiError.conflict(
+        `Version ${body.version} is not newer than the stored version ${stored}; an old ciphertext cannot be replayed.`,
+        'Run `clawd keys set` again: it picks the next version.',
+      )
+    }
+    // The AAD comes from our records: the authenticated user, this instance, the name in the path.
+    const aad = Buffer.from(encodeByokAad({userId, instanceId: row.id, keyName: name.data, version: body.version})).toString('base64url')
+    const upload: AgentKeyUpload = {
+      provider: providerForKeyName(name.data),
+      kid: body.kid,
+      enc: body.enc,
+      ct: body.ct,
+      aad,
+      version: body.version,
+      base_url: body.base_url ?? null,
+    }
+    await manager.ensureRunning(userId, row.id)
+    const res = await manager.agents.json<{detail?: string}>(manager.connect(row.id), 'PUT', `/keys/${name.data}`, upload)
+    if (res.status === 400) {
+      throw ApiError.validation(
+        'The sealed key does not open for this instance, key name and version: it was made for somewhere else or altered.',
+        'Run `clawd keys set` again for this instance.',
+      )
+    }
+    if (res.status === 409) throw ApiError.conflict(res.body?.detail ?? 'The instance holds a newer version of this key.', 'Run `clawd keys set` again.')
+    if (res.status !== 200) throw ApiError.unavailable('The instance could not store the key.', 'Try again.')
+    const saved = await ctx.db.asUser(userId, (q) =>
+      upsertKey(q, {
+        instanceId: row.id,
+        userId,
+        name: name.data,
+        provider: upload.provider,
+        fingerprint: body.fingerprint,
+        baseUrl: upload.base_url,
+        version: body.version,
+        kid: body.kid,
+        enc: body.enc,
+        ct: body.ct,
+      }),
+    )
+    if (!saved) throw ApiError.conflict('A newer version of this key was stored meanwhile.', 'Run `clawd keys set` again.')
+    return saved
+  })
+
+  app.delete<KeyParams>('/v1/instances/:ref/keys/:name', {preHandler: auth}, async (req) => {
+    const userId = req.auth!.userId
+    const name = nameOf(req.params.name)
+    const row = await instanceOf(userId, req.params.ref)
+    const existed = await ctx.db.asUser(userId, (q) => storedVersion(q, row.id, name))
+    if (existed === undefined) throw ApiError.notFound('key', 'See the keys with `clawd keys list`.')
+    await manager.ensureRunning(userId, row.id)
+    const res = await manager.agents.json(manager.connect(row.id), 'DELETE', `/keys/${name}`)
+    if (res.status !== 200 && res.status !== 404) throw ApiError.unavailable('The instance could not remove the key.', 'Try again.')
+    await ctx.db.asUser(userId, (q) => deleteKey(q, row.id, name))
+    return {name, deleted: true}
+  })
+}
