@@ -1,0 +1,68 @@
+import {z} from 'zod'
+import {modelRefSchema, stopReasonSchema, usageSchema} from './stream.js'
+
+/**
+ * Sessions (conversations) with an instance's agent. Transcripts live inside the instance,
+ * encrypted at rest; the API reaches them through the gateway and never stores message text.
+ *
+ *   POST   /v1/instances/:ref/sessions                          create → 201 session
+ *   GET    /v1/instances/:ref/sessions                          list
+ *   DELETE /v1/instances/:ref/sessions                          clear all → {deleted: n}
+ *   GET    /v1/instances/:ref/sessions/:sid                     show (with messages)
+ *   DELETE /v1/instances/:ref/sessions/:sid                     delete
+ *   POST   /v1/instances/:ref/sessions/:sid/messages            send → SSE stream (src/contract/stream.ts)
+ *   GET    /v1/instances/:ref/sessions/:sid/messages/:mid/events   resume → SSE, honours Last-Event-ID
+ *   POST   /v1/instances/:ref/sessions/:sid/messages/:mid/abort    stop an answer → {aborted}
+ *
+ * A message stream's SSE ids are 1, 2, 3… within that stream. Its first events are `session` and
+ * `message.start` (which carries the assistant message id used to resume). It ends with
+ * `message.end` or `error`.
+ */
+export const sessionIdSchema = z.string().regex(/^ses_[a-z2-7]{20}$/)
+export const messageIdSchema = z.string().regex(/^msg_[a-z2-7]{20}$/)
+
+export const sessionSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  model: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  message_count: z.number().int().nonnegative(),
+  usage: usageSchema,
+})
+export type Session = z.infer<typeof sessionSchema>
+
+export const transcriptMessageSchema = z.object({
+  id: z.string(),
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  created_at: z.string(),
+  /** Assistant messages: the model, usage and how it stopped. */
+  model: z.string().optional(),
+  usage: usageSchema.optional(),
+  stop_reason: stopReasonSchema.optional(),
+  error: z.object({code: z.string(), message: z.string()}).optional(),
+})
+export type TranscriptMessage = z.infer<typeof transcriptMessageSchema>
+
+export const sessionDetailSchema = sessionSchema.extend({messages: z.array(transcriptMessageSchema)})
+export type SessionDetail = z.infer<typeof sessionDetailSchema>
+
+export const listSessionsResponseSchema = z.object({sessions: z.array(sessionSchema)})
+
+export const createSessionRequestSchema = z.strictObject({
+  title: z.string().max(200).optional(),
+  model: modelRefSchema.optional(),
+})
+
+/** The largest message a user may send: 100k characters. */
+export const MAX_MESSAGE_CHARS = 100_000
+export const sendMessageRequestSchema = z.strictObject({
+  content: z.string().min(1).max(MAX_MESSAGE_CHARS),
+  /** Overrides the session's and the instance's model for this message. */
+  model: modelRefSchema.optional(),
+})
+
+export const deleteSessionResponseSchema = z.object({id: z.string(), deleted: z.literal(true)})
+export const clearSessionsResponseSchema = z.object({deleted: z.number().int().nonnegative()})
+export const abortResponseSchema = z.object({aborted: z.boolean()})
