@@ -9,8 +9,7 @@ import {z} from 'zod'
  * message with this schema before it writes it, and the agent only checks its basic shape.
  */
 
-/** The header carrying the per-instance secret from the gateway to the agent, on every request. */
-export const INSTANCE_SECRET_HEADER = 'x-clawd-instance-secret'
+export {INSTANCE_SECRET_HEADER} from './agent-header.js'
 
 /**
  * What the server tells the agent about its job. Loose: later features add fields here and an

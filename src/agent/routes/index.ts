@@ -2,6 +2,7 @@ import type {AgentRoutes} from '../router.js'
 import {healthRoute} from './health.js'
 import {deleteKeyRoute, listKeysRoute, putKeyRoute} from './keys.js'
 import {pubkeyRoute} from './pubkey.js'
+import {sessionRoutes} from './sessions.js'
 
 /** Every route the agent serves. Add one import and one entry per route file. */
-export const agentRoutes: AgentRoutes = [healthRoute, pubkeyRoute, putKeyRoute, deleteKeyRoute, listKeysRoute]
+export const agentRoutes: AgentRoutes = [healthRoute, pubkeyRoute, putKeyRoute, deleteKeyRoute, listKeysRoute, ...sessionRoutes]

@@ -1,0 +1,27 @@
+import type {AgentConfig} from '../contract/agent.js'
+import type {AgentKeyPair} from './keypair.js'
+import type {Vault} from './vault.js'
+
+/** A fetch that reaches the network only through the instance's egress proxy. */
+export type AgentFetch = (url: string, init?: RequestInit) => Promise<Response>
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+/** Structured log lines (stdout, JSON); never pass secrets, keys or message text. */
+export type AgentLog = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void
+
+/**
+ * What every agent route gets. Built once at start-up by `startAgent`; features that need more
+ * (sessions, providers) add a field here and build it there.
+ */
+export interface AgentContext {
+  instanceId: string
+  config: AgentConfig
+  /** Everything persisted, encrypted under the data key. */
+  vault: Vault
+  keys: AgentKeyPair
+  fetch: AgentFetch
+  log: AgentLog
+  startedAt: number
+  /** Aborted when the agent begins to shut down, so long streams can end cleanly. */
+  shutdown: AbortSignal
+}

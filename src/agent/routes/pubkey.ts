@@ -1,0 +1,5 @@
+import {publicKeyDocument} from '../keypair.js'
+import {route} from '../router.js'
+
+/** The public half of the instance's X25519 key pair; the API stores it to serve while paused. */
+export const pubkeyRoute = route('GET', '/pubkey', ({agent}) => publicKeyDocument(agent.keys))

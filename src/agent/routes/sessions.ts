@@ -1,0 +1,131 @@
+import type {ServerResponse} from 'node:http'
+import type {Session} from '../../contract/sessions.js'
+import {AgentError, reply, route, type AgentCall} from '../router.js'
+import {newMessageId, newSessionId, runAnswer} from '../sessions/answer.js'
+import {sessionsFeature} from '../sessions/feature.js'
+import type {LiveAnswer} from '../sessions/live.js'
+import type {SentEvent} from '../sessions/store.js'
+
+const SID = /^ses_[a-z2-7]{20}$/
+const MID = /^msg_[a-z2-7]{20}$/
+const MODEL = /^[a-z0-9][a-z0-9-]{0,31}\/[A-Za-z0-9._:/-]{1,95}$/
+const MAX_CONTENT = 100_000
+
+function sid(call: AgentCall): string {
+  const id = call.params.sid
+  if (!id || !SID.test(id)) throw AgentError.notFound('session')
+  return id
+}
+
+function optionalModel(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string' || !MODEL.test(value)) throw AgentError.badRequest('model must be provider/model.')
+  return value
+}
+
+const sse = (sent: SentEvent) => `id: ${sent.id}\nevent: ${sent.event.type}\ndata: ${JSON.stringify(sent.event)}\n\n`
+
+/** Streams an answer's events after `afterId` to this response until the answer ends or the reader leaves. */
+function follow(res: ServerResponse, live: LiveAnswer, afterId: number): Promise<void> {
+  res.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'})
+  return new Promise((resolve) => {
+    const detach = live.attach(afterId, (sent) => {
+      if (sent === 'end') {
+        res.end()
+        resolve()
+      } else res.write(sse(sent))
+    })
+    res.once('close', () => {
+      detach()
+      resolve()
+    })
+  })
+}
+
+export const createSessionRoute = route('POST', '/sessions', async (call) => {
+  const body = (await call.json<{title?: unknown; model?: unknown; default_model?: unknown}>()) ?? {}
+  const model = optionalModel(body.model) ?? optionalModel(body.default_model) ?? 'dev/echo'
+  const title = typeof body.title === 'string' ? body.title.slice(0, 200) : ''
+  const now = new Date().toISOString()
+  const session: Session = {id: newSessionId(), title, model, created_at: now, updated_at: now, message_count: 0, usage: {input_tokens: 0, output_tokens: 0}}
+  return reply(201, await sessionsFeature(call.agent).store.create(session))
+})
+
+export const listSessionsRoute = route('GET', '/sessions', async (call) => ({sessions: await sessionsFeature(call.agent).store.list()}))
+
+export const showSessionRoute = route('GET', '/sessions/:sid', async (call) => {
+  const detail = await sessionsFeature(call.agent).store.detail(sid(call))
+  if (!detail) throw AgentError.notFound('session')
+  return detail
+})
+
+export const deleteSessionRoute = route('DELETE', '/sessions/:sid', async (call) => {
+  const f = sessionsFeature(call.agent)
+  const id = sid(call)
+  f.answers.forSession(id)?.abort.abort(new Error('session deleted'))
+  if (!(await f.store.delete(id))) throw AgentError.notFound('session')
+  return {id, deleted: true}
+})
+
+export const clearSessionsRoute = route('DELETE', '/sessions', async (call) => {
+  const f = sessionsFeature(call.agent)
+  f.answers.abortAll()
+  return {deleted: await f.store.clear()}
+})
+
+export const sendMessageRoute = route('POST', '/sessions/:sid/messages', async (call) => {
+  const f = sessionsFeature(call.agent)
+  const id = sid(call)
+  const body = (await call.json<{content?: unknown; model?: unknown}>(512 * 1024)) ?? {}
+  if (typeof body.content !== 'string' || body.content.length === 0 || body.content.length > MAX_CONTENT) {
+    throw AgentError.badRequest(`content must be 1–${MAX_CONTENT} characters.`)
+  }
+  const session = await f.store.get(id)
+  if (!session) throw AgentError.notFound('session')
+  const model = optionalModel(body.model) ?? session.model
+  const live = f.answers.start(id, newMessageId(), f.graceMs)
+  if (!live) throw AgentError.conflict('This session is already answering; wait for it or stop it first.')
+  try {
+    await f.store.append(id, {id: newMessageId(), role: 'user', content: body.content, created_at: new Date().toISOString()})
+  } catch (error) {
+    f.answers.end(live)
+    throw error
+  }
+  const deps = {agent: call.agent, store: f.store, keys: f.keys, providers: f.providers, workspace: () => f.workspace.files()}
+  void runAnswer(deps, live, model).finally(() => f.answers.end(live))
+  await follow(call.res, live, 0)
+})
+
+export const resumeRoute = route('GET', '/sessions/:sid/messages/:mid/events', async (call) => {
+  const f = sessionsFeature(call.agent)
+  const id = sid(call)
+  const mid = call.params.mid
+  if (!mid || !MID.test(mid)) throw AgentError.notFound('message')
+  const after = Number(call.headers['last-event-id'] ?? 0)
+  const afterId = Number.isSafeInteger(after) && after >= 0 ? after : 0
+  const live = f.answers.get(mid)
+  if (live && live.sessionId === id) return follow(call.res, live, afterId)
+  const saved = await f.store.loadEvents(id, mid)
+  if (!saved) throw AgentError.notFound('message')
+  call.res.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'})
+  for (const sent of saved) if (sent.id > afterId) call.res.write(sse(sent))
+  call.res.end()
+})
+
+export const abortRoute = route('POST', '/sessions/:sid/messages/:mid/abort', async (call) => {
+  const live = sessionsFeature(call.agent).answers.get(call.params.mid ?? '')
+  if (!live || live.sessionId !== sid(call) || live.done) return {aborted: false}
+  live.abort.abort(new Error('stopped by the user'))
+  return {aborted: true}
+})
+
+export const sessionRoutes = [
+  createSessionRoute,
+  listSessionsRoute,
+  clearSessionsRoute,
+  showSessionRoute,
+  deleteSessionRoute,
+  sendMessageRoute,
+  resumeRoute,
+  abortRoute,
+]
