@@ -216,6 +216,24 @@ describe('user-code entry is rate-limited', () => {
     expect(await page.text()).toContain('Too many codes tried')
   })
 
+  it('sign-in attempts are limited per email, whatever the address', async () => {
+    await signedUpClient(server.url, 'target@example.com', 'the-real-password')
+    const statuses: number[] = []
+    for (let i = 0; i < 11; i++) {
+      const client = new PageClient(server.url)
+      const form = await client.get('/signin')
+      const res = await fetch(`${server.url}/signin`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {'content-type': 'application/x-www-form-urlencoded', cookie: `clawd_csrf=${client.cookies.get('clawd_csrf')}`, 'x-forwarded-for': `192.0.2.${i + 1}`},
+        body: new URLSearchParams({csrf: csrfIn(form), email: 'target@example.com', password: `guess-${i}-password`, next: '/device'}).toString(),
+      })
+      statuses.push(res.status)
+      if (res.status === 429) expect(await res.text()).toContain('Too many sign-in attempts')
+    }
+    expect(statuses).toEqual([...Array(10).fill(401), 429])
+  })
+
   it('behind a TLS-terminating proxy the session cookie is Secure', async () => {
     const client = new PageClient(server.url)
     const form = await client.get('/signup')
