@@ -3,6 +3,7 @@ import {healthRoute} from './health.js'
 import {deleteKeyRoute, listKeysRoute, putKeyRoute} from './keys.js'
 import {pubkeyRoute} from './pubkey.js'
 import {sessionRoutes} from './sessions.js'
+import {getWorkspaceRoute, putWorkspaceRoute} from './workspace.js'
 
 /** Every route the agent serves. Add one import and one entry per route file. */
-export const agentRoutes: AgentRoutes = [healthRoute, pubkeyRoute, putKeyRoute, deleteKeyRoute, listKeysRoute, ...sessionRoutes]
+export const agentRoutes: AgentRoutes = [healthRoute, pubkeyRoute, putKeyRoute, deleteKeyRoute, listKeysRoute, ...sessionRoutes, getWorkspaceRoute, putWorkspaceRoute]
