@@ -154,6 +154,9 @@ export function createEgressFetch(opts: EgressFetchOptions): AgentFetch {
           if (rest.length) throw new Error('the egress proxy sent data before the TLS handshake')
           const secure = tls().connect({
             socket,
+            // `host` is what the certificate is checked against (else it would be "localhost");
+            // SNI carries names only, never IP addresses.
+            host,
             servername: isIP(host) ? undefined : host,
             ca: opts.ca,
             ALPNProtocols: ['http/1.1'],

@@ -1,0 +1,210 @@
+import {spawn} from 'node:child_process'
+import {existsSync, lstatSync, mkdtempSync, readlinkSync, realpathSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+
+/**
+ * How an instance process is launched: the exact argv, cwd and environment. One builder serves
+ * the agent and any probe command, so tests prove isolation with the arguments the agent gets.
+ *
+ * Under bubblewrap the agent sees a read-only runtime (/usr and the /lib, /bin links, a few /etc
+ * files the dynamic linker and TLS need, the node binary's directory, the package's dist/ and
+ * node_modules), its own directory read-write at /instance, the egress proxy's directory at
+ * /run/clawd, a fresh /proc and minimal /dev, and a private tmpfs /tmp. It gets new mount, pid,
+ * network (loopback only), ipc, uts, cgroup and, where the host allows, user namespaces; no
+ * capabilities; an empty environment; and dies with the server.
+ */
+export const SANDBOX_INSTANCE_DIR = '/instance'
+export const SANDBOX_EGRESS_DIR = '/run/clawd'
+export const EGRESS_SOCKET_NAME = 'egress.sock'
+export const AGENT_SOCKET_NAME = 'agent.sock'
+/** The unprivileged uid/gid the agent runs as inside its user namespace. */
+export const SANDBOX_UID = 1000
+
+/**
+ * RLIMIT_DATA headroom over the heap limit. V8 reserves its code range and heap regions as
+ * private writable mappings, which RLIMIT_DATA counts although few pages are ever touched: node 24
+ * refuses to start below ~570 MB here. RLIMIT_AS is unusable (V8 reserves far more address space
+ * than that), and cgroups need delegation the server cannot count on. So the heap is bounded
+ * exactly by --max-old-space-size, and RLIMIT_DATA = limit + this headroom is the OS backstop for
+ * memory outside the heap (Buffers, native allocations): a runaway process dies instead of eating
+ * the host.
+ */
+export const V8_DATA_HEADROOM_MB = 768
+
+export type SandboxMode = 'bwrap' | 'process'
+
+/** What the bwrap probe found this host allows. */
+export interface BwrapProfile {
+  bwrapPath: string
+  /** A user namespace with an unprivileged uid inside (false where unprivileged userns is off). */
+  userns: boolean
+  /** Drop every capability (only meaningful, and only accepted, when the server runs as root). */
+  dropCaps: boolean
+}
+
+export interface SandboxLayout {
+  /** The instance's directory on the host. */
+  instanceDir: string
+  /** The host directory holding the egress proxy's socket for this instance. */
+  egressDir: string
+  /** The node binary (realpath). */
+  nodePath: string
+  /** The package root: its package.json, dist/ and node_modules are mounted read-only. */
+  packageRoot: string
+}
+
+export interface LaunchSpec {
+  file: string
+  args: string[]
+  cwd: string
+  env: Record<string, string>
+}
+
+export interface LaunchOptions {
+  mode: SandboxMode
+  profile?: BwrapProfile
+  layout: SandboxLayout
+  /** The command as seen inside the sandbox (argv[0] is the node path, which is the same inside). */
+  command: string[]
+  /** RLIMIT_DATA is set to (memoryLimitMb + V8_DATA_HEADROOM_MB) when prlimit exists. */
+  memoryLimitMb?: number
+  prlimitPath?: string
+  /** bwrap writes {"child-pid": …} here, the agent's host pid. */
+  infoFd?: number
+}
+
+/** Paths as the agent sees them, which differ between the sandbox and a plain process. */
+export function agentPaths(mode: SandboxMode, layout: SandboxLayout): {dir: string; socket: string; egressSocket: string} {
+  const dir = mode === 'bwrap' ? SANDBOX_INSTANCE_DIR : layout.instanceDir
+  const egress = mode === 'bwrap' ? SANDBOX_EGRESS_DIR : layout.egressDir
+  return {dir, socket: join(dir, AGENT_SOCKET_NAME), egressSocket: join(egress, EGRESS_SOCKET_NAME)}
+}
+
+export function buildLaunch(opts: LaunchOptions): LaunchSpec {
+  const env = {PATH: '/usr/bin:/bin', HOME: opts.mode === 'bwrap' ? SANDBOX_INSTANCE_DIR : opts.layout.instanceDir, LANG: 'C.UTF-8'}
+  let file: string
+  let args: string[]
+  if (opts.mode === 'bwrap') {
+    if (!opts.profile) throw new Error('bwrap launch needs the probed profile')
+    file = opts.profile.bwrapPath
+    args = [...bwrapArgs(opts.profile, opts.layout, env, opts.infoFd), '--', ...opts.command]
+  } else {
+    ;[file, ...args] = opts.command as [string, ...string[]]
+  }
+  if (opts.memoryLimitMb && opts.prlimitPath) {
+    const bytes = (opts.memoryLimitMb + V8_DATA_HEADROOM_MB) * 1024 * 1024
+    args = [`--data=${bytes}:${bytes}`, '--', file, ...args]
+    file = opts.prlimitPath
+  }
+  // Nothing of the server's environment (CLAWD_MASTER_KEY above all) reaches bwrap or the agent.
+  return {file, args, cwd: opts.mode === 'bwrap' ? '/' : opts.layout.instanceDir, env}
+}
+
+function bwrapArgs(profile: BwrapProfile, layout: SandboxLayout, env: Record<string, string>, infoFd?: number): string[] {
+  // A tmpfs /tmp first, so a runtime path that happens to live under /tmp is mounted over it.
+  const args: string[] = ['--tmpfs', '/tmp']
+  for (const top of ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
+    let stat
+    try {
+      stat = lstatSync(top)
+    } catch {
+      continue
+    }
+    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(top), top)
+    else if (stat.isDirectory()) args.push('--ro-bind', top, top)
+  }
+  // What the dynamic linker, time zones and TLS trust need; nothing that names users or hosts.
+  for (const etc of ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates']) {
+    args.push('--ro-bind-try', etc, etc)
+  }
+  const nodeDir = dirname(layout.nodePath)
+  if (!nodeDir.startsWith('/usr/')) args.push('--ro-bind', nodeDir, nodeDir)
+  for (const path of packagePaths(layout.packageRoot)) args.push('--ro-bind', path, path)
+  args.push('--bind', layout.instanceDir, SANDBOX_INSTANCE_DIR)
+  args.push('--ro-bind', layout.egressDir, SANDBOX_EGRESS_DIR)
+  args.push('--proc', '/proc', '--dev', '/dev')
+  args.push('--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try')
+  if (profile.userns) args.push('--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--disable-userns')
+  if (profile.dropCaps) args.push('--cap-drop', 'ALL')
+  args.push('--hostname', 'clawd', '--die-with-parent', '--new-session', '--as-pid-1')
+  args.push('--clearenv')
+  for (const [name, value] of Object.entries(env)) args.push('--setenv', name, value)
+  args.push('--chdir', SANDBOX_INSTANCE_DIR)
+  if (infoFd !== undefined) args.push('--info-fd', String(infoFd))
+  return args
+}
+
+/** The package's runtime files, at their own paths so ESM resolution works unchanged. */
+function packagePaths(root: string): string[] {
+  const paths = [join(root, 'package.json'), join(root, 'dist')]
+  // node_modules of the package and of every ancestor (npm hoists dependencies upwards).
+  for (let dir = root; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) paths.push(join(dir, 'node_modules'))
+    if (dirname(dir) === dir) break
+  }
+  return paths.filter((p) => existsSync(p))
+}
+
+/** Looks for an executable on the usual system paths (the server's PATH is not trusted). */
+export function findExecutable(name: string, dirs = ['/usr/bin', '/bin', '/usr/local/bin', '/usr/sbin', '/sbin']): string | undefined {
+  for (const dir of dirs) {
+    const path = join(dir, name)
+    if (existsSync(path)) return path
+  }
+  return undefined
+}
+
+export interface ProbeResult {
+  ok: boolean
+  profile?: BwrapProfile
+  /** Why bwrap cannot be used, when it cannot. */
+  reason?: string
+}
+
+/**
+ * Tries bwrap once with the real arguments and the real node binary: first with a user
+ * namespace, then without (hosts where unprivileged user namespaces are off but bwrap is setuid).
+ */
+export async function probeBwrap(opts: {nodePath: string; packageRoot: string; bwrapPath?: string}): Promise<ProbeResult> {
+  const bwrapPath = opts.bwrapPath ?? findExecutable('bwrap')
+  if (!bwrapPath) return {ok: false, reason: 'bwrap is not installed'}
+  const scratch = mkdtempSync(join(tmpdir(), 'clawd-probe-'))
+  try {
+    const layout: SandboxLayout = {instanceDir: scratch, egressDir: scratch, nodePath: realpathSync(opts.nodePath), packageRoot: opts.packageRoot}
+    const isRoot = process.getuid?.() === 0
+    let lastError = ''
+    for (const userns of [true, false]) {
+      const profile: BwrapProfile = {bwrapPath, userns, dropCaps: isRoot}
+      const spec = buildLaunch({mode: 'bwrap', profile, layout, command: [layout.nodePath, '-e', 'process.exit(0)']})
+      const result = await run(spec, 15_000)
+      if (result.code === 0) return {ok: true, profile}
+      lastError = result.stderr.trim().split('\n').slice(-1)[0] || `exit ${result.code}`
+    }
+    return {ok: false, reason: `bwrap does not work here: ${lastError}`}
+  } finally {
+    rmSync(scratch, {recursive: true, force: true})
+  }
+}
+
+/** Runs a launch spec to completion (probes and tests). */
+export function run(spec: LaunchSpec, timeoutMs: number, stdin?: string): Promise<{code: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    const child = spawn(spec.file, spec.args, {cwd: spec.cwd, env: spec.env, stdio: ['pipe', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      resolve({code: -1, stdout, stderr: stderr + error.message})
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({code, stdout, stderr})
+    })
+    child.stdin.on('error', () => {})
+    child.stdin.end(stdin)
+  })
+}
