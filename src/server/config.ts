@@ -38,6 +38,12 @@ export interface ServerConfig {
   /** Provider base URLs, server-wide; a key can override its own. */
   providerBaseUrls: Record<string, string>
   plans: Record<string, {messagesPerDay: number; concurrentStreams: number}>
+  agent: {
+    /** How long an answer keeps generating with no reader, waiting for the client to resume. */
+    streamGraceMs: number
+    /** Slows the offline dev provider (demos, interrupt tests). */
+    devDeltaDelayMs: number
+  }
   logRetentionMs: number
 }
 
@@ -73,6 +79,7 @@ export function defaultConfig(dataDir: string): ServerConfig {
       openai: 'https://api.openai.com/v1',
     },
     plans: {free: {messagesPerDay: 50, concurrentStreams: 2}},
+    agent: {streamGraceMs: 10_000, devDeltaDelayMs: 0},
     logRetentionMs: parseDuration('30d'),
   }
 }

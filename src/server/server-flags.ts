@@ -34,6 +34,9 @@ export const serverStartFlags = {
   'egress-allow': Flags.string({summary: 'Host[:port] instances may reach (repeatable).', env: 'CLAWD_EGRESS_ALLOW', multiple: true, delimiter: ','}),
   'provider-url': Flags.string({summary: 'Provider base URL as NAME=URL (repeatable).', env: 'CLAWD_PROVIDER_URLS', multiple: true, delimiter: ','}),
   'messages-per-day': Flags.integer({summary: 'Messages per day on the free plan.', env: 'CLAWD_MESSAGES_PER_DAY', min: 0}),
+  'concurrent-streams': Flags.integer({summary: 'Concurrent answer streams per user on the free plan.', env: 'CLAWD_CONCURRENT_STREAMS', min: 1}),
+  'stream-grace': duration({summary: 'How long an answer continues with no reader, awaiting a resume.', env: 'CLAWD_STREAM_GRACE', hidden: true}),
+  'dev-delay': duration({summary: 'Pause between the dev provider’s deltas.', env: 'CLAWD_DEV_DELAY', hidden: true}),
 }
 
 type StartFlags = {
@@ -56,6 +59,9 @@ type StartFlags = {
   'egress-allow'?: string[]
   'provider-url'?: string[]
   'messages-per-day'?: number
+  'concurrent-streams'?: number
+  'stream-grace'?: number
+  'dev-delay'?: number
 }
 
 export function configFromFlags(flags: StartFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -82,5 +88,8 @@ export function configFromFlags(flags: StartFlags, env: NodeJS.ProcessEnv = proc
     config.providerBaseUrls[pair.slice(0, eq)] = pair.slice(eq + 1)
   }
   if (flags['messages-per-day'] !== undefined) config.plans.free!.messagesPerDay = flags['messages-per-day']
+  if (flags['concurrent-streams'] !== undefined) config.plans.free!.concurrentStreams = flags['concurrent-streams']
+  if (flags['stream-grace'] !== undefined) config.agent.streamGraceMs = flags['stream-grace']
+  if (flags['dev-delay'] !== undefined) config.agent.devDeltaDelayMs = flags['dev-delay']
   return config
 }

@@ -307,6 +307,8 @@ export class InstanceManager {
     return {
       memoryLimitMb: this.ctx.config.instances.memoryLimitMb,
       providerBaseUrls: this.ctx.config.providerBaseUrls,
+      streamGraceMs: this.ctx.config.agent.streamGraceMs,
+      devDeltaDelayMs: this.ctx.config.agent.devDeltaDelayMs,
     }
   }
 

@@ -1,15 +1,18 @@
 import type {FastifyInstance} from 'fastify'
 import type {ServerContext} from '../context.js'
 import {pageRoutes} from '../pages/index.js'
+import {accountRoutes} from './account.js'
 import {healthRoutes} from './health.js'
 import {instanceRoutes} from './instances.js'
 import {keyRoutes} from './keys.js'
+import {sessionRoutes} from './sessions.js'
 import {meRoutes} from './me.js'
 import {oauthRoutes} from './oauth.js'
 import {tokenRoutes} from './tokens.js'
+import {workspaceRoutes} from './workspace.js'
 
 /**
  * Every public route plugin, in one list. Each plugin registers one resource, with its schemas
  * from src/contract next to its handlers.
  */
-export const routePlugins: Array<(app: FastifyInstance, ctx: ServerContext) => Promise<void>> = [healthRoutes, oauthRoutes, pageRoutes, meRoutes, tokenRoutes, instanceRoutes, keyRoutes]
+export const routePlugins: Array<(app: FastifyInstance, ctx: ServerContext) => Promise<void>> = [healthRoutes, oauthRoutes, pageRoutes, meRoutes, tokenRoutes, instanceRoutes, keyRoutes, sessionRoutes, workspaceRoutes, accountRoutes]

@@ -1,0 +1,70 @@
+import type {FastifyInstance} from 'fastify'
+import {createSessionRequestSchema, messageIdSchema, sendMessageRequestSchema, sessionIdSchema} from '../../contract/sessions.js'
+import {requireAuth} from '../auth/authenticate.js'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+import {forwardToInstance} from '../gateway.js'
+import {findInstance} from '../instances/repo.js'
+import {markKeyUsed} from '../keys/repo.js'
+import {countMessage} from '../quotas/messages.js'
+import {planOf} from '../quotas/plans.js'
+import {StreamSlots} from '../quotas/streams.js'
+import {validate} from '../validate.js'
+
+type P = {Params: {ref: string; sid: string; mid: string}}
+
+/**
+ * Sessions are the agent's: these routes check the user, the ids and the quotas, then go through
+ * the gateway. Message text passes through and is never stored or logged here.
+ */
+export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const auth = requireAuth(ctx)
+  const slots = new StreamSlots()
+  const sidOf = (p: {sid: string}) => {
+    if (!sessionIdSchema.safeParse(p.sid).success) throw ApiError.notFound('session')
+    return p.sid
+  }
+  const midOf = (p: {mid: string}) => {
+    if (!messageIdSchema.safeParse(p.mid).success) throw ApiError.notFound('message')
+    return p.mid
+  }
+  const base = '/v1/instances/:ref/sessions'
+  const forward = (req: Parameters<typeof forwardToInstance>[2], reply: Parameters<typeof forwardToInstance>[3], method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) =>
+    forwardToInstance(ctx, ctx.instances, req, reply, {userId: req.auth!.userId, ref: (req.params as {ref: string}).ref, method, path, body})
+
+  app.post<P>(base, {preHandler: auth}, async (req, reply) => {
+    const body = validate(createSessionRequestSchema, req.body ?? {})
+    const row = await ctx.db.asUser(req.auth!.userId, (q) => findInstance(q, req.params.ref))
+    if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
+    return forward(req, reply, 'POST', '/sessions', {...body, default_model: row.model})
+  })
+  app.get<P>(base, {preHandler: auth}, (req, reply) => forward(req, reply, 'GET', '/sessions'))
+  app.delete<P>(base, {preHandler: auth}, (req, reply) => forward(req, reply, 'DELETE', '/sessions'))
+  app.get<P>(`${base}/:sid`, {preHandler: auth}, (req, reply) => forward(req, reply, 'GET', `/sessions/${sidOf(req.params)}`))
+  app.delete<P>(`${base}/:sid`, {preHandler: auth}, (req, reply) => forward(req, reply, 'DELETE', `/sessions/${sidOf(req.params)}`))
+
+  app.post<P>(`${base}/:sid/messages`, {preHandler: auth}, async (req, reply) => {
+    const userId = req.auth!.userId
+    const sid = sidOf(req.params)
+    const body = validate(sendMessageRequestSchema, req.body)
+    const row = await ctx.db.asUser(userId, (q) => findInstance(q, req.params.ref))
+    if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
+    const plan = await planOf(ctx, userId)
+    const release = slots.acquire(userId, plan.concurrentStreams)
+    try {
+      await countMessage(ctx, userId, plan)
+      const provider = (body.model ?? row.model).split('/')[0]!
+      await ctx.db.asUser(userId, (q) => markKeyUsed(q, row.id, provider))
+      return await forward(req, reply, 'POST', `/sessions/${sid}/messages`, body)
+    } finally {
+      release()
+    }
+  })
+
+  app.get<P>(`${base}/:sid/messages/:mid/events`, {preHandler: auth}, (req, reply) =>
+    forward(req, reply, 'GET', `/sessions/${sidOf(req.params)}/messages/${midOf(req.params)}/events`),
+  )
+  app.post<P>(`${base}/:sid/messages/:mid/abort`, {preHandler: auth}, (req, reply) =>
+    forward(req, reply, 'POST', `/sessions/${sidOf(req.params)}/messages/${midOf(req.params)}/abort`),
+  )
+}
