@@ -1,0 +1,70 @@
+import {Errors, Flags} from '@oclif/core'
+import {BaseCommand} from '../src/cli/base-command.js'
+import {AnswerFailed, QuietExit} from '../src/cli/chat/answer-failure.js'
+import {chatOnce, type ChatOnceResult} from '../src/cli/chat/chat-once.js'
+import {chooseChatMode} from '../src/cli/chat/chat-mode.js'
+import {instanceState, openChat} from '../src/cli/chat/open-chat.js'
+import {runRepl} from '../src/cli/chat/repl.js'
+import {ExitCode} from '../src/cli/exit-codes.js'
+import {instanceFlag} from '../src/cli/flags.js'
+
+export default class Chat extends BaseCommand {
+  static override summary = 'Chat with your agent: a REPL on a terminal, one message with -m or piped stdin.'
+  static override description =
+    'The answer is printed as it streams. With --json each stream event (session, message.start, text.delta, message.end, error) ' +
+    'is printed as one line of NDJSON. The exit code is not 0 when the answer failed: 4 the provider refused the key, ' +
+    '6 a quota or rate limit, 7 the provider or instance is unavailable, 130 stopped. A dropped connection resumes by itself. ' +
+    'In the REPL: /new, /model provider/model, /exit; Ctrl-C stops an answer, Ctrl-D leaves.'
+  static override examples = [
+    '<%= config.bin %> chat',
+    '<%= config.bin %> chat -m "What is in SOUL.md?"',
+    'git diff | <%= config.bin %> chat --model anthropic/claude-sonnet-4-5',
+    '<%= config.bin %> chat -m hi --model dev/echo --json',
+    '<%= config.bin %> chat --session ses_abcdefghijklmnopqrst -m "and then?"',
+  ]
+  static override flags = {
+    message: Flags.string({char: 'm', summary: 'Send this message and exit after the answer.'}),
+    session: Flags.string({summary: 'Continue this session (default: a new one).', exclusive: ['new']}),
+    new: Flags.boolean({summary: 'Start a new session (the default without --session).', exclusive: ['session'], default: false}),
+    model: Flags.string({summary: 'provider/model for this chat, e.g. anthropic/claude-sonnet-4-5.', env: 'CLAWD_MODEL'}),
+    instance: instanceFlag,
+  }
+
+  async run(): Promise<ChatOnceResult | undefined> {
+    const {flags} = await this.parse(Chat)
+    const json = this.jsonEnabled()
+    const mode = await chooseChatMode(this.io, {message: flags.message, json})
+    const {client, instance, conversation} = await openChat(this.factory(flags), this.io, {
+      instance: flags.instance,
+      session: flags.new ? undefined : flags.session,
+      model: flags.model,
+    })
+    if (mode.kind === 'once') {
+      await chatOnce({io: this.io, conversation, instance, json, onInterrupt}, mode.message)
+      // With --json the events were the output; nothing more goes to stdout.
+      return undefined
+    }
+    const code = await runRepl({
+      io: this.io,
+      conversation,
+      instanceName: instance.name,
+      needsResume: async () => (await instanceState(client, instance.id)) !== 'running',
+      onInterrupt,
+    })
+    if (code !== ExitCode.ok) throw new QuietExit(code)
+    return undefined
+  }
+
+  protected override async catch(err: Error & {exitCode?: number}): Promise<never> {
+    if (err instanceof QuietExit) throw new Errors.ExitError(err.exitCode)
+    // With --json the failed answer's `error` event is already on stdout.
+    if (err instanceof AnswerFailed && this.jsonEnabled()) throw new Errors.ExitError(err.exitCode)
+    return super.catch(err)
+  }
+}
+
+/** SIGINT while chatting stops the answer instead of killing the process. */
+function onInterrupt(handler: () => void): () => void {
+  process.on('SIGINT', handler)
+  return () => process.off('SIGINT', handler)
+}

@@ -1,0 +1,29 @@
+import {Args, Flags} from '@oclif/core'
+import {deleteSessionResponseSchema} from '../../src/contract/sessions.js'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {sessionPath} from '../../src/cli/chat/sessions-view.js'
+import {confirmByTyping} from '../../src/cli/confirm.js'
+import {CliError} from '../../src/cli/errors.js'
+import {instanceFlag} from '../../src/cli/flags.js'
+import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+
+export default class SessionsDelete extends BaseCommand {
+  static override summary = 'Delete a conversation for good.'
+  static override description = 'On a terminal you confirm by typing "delete"; scripts pass --yes.'
+  static override args = {id: Args.string({description: 'Session id (ses_…).', required: true})}
+  static override flags = {
+    instance: instanceFlag,
+    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false}),
+  }
+
+  async run(): Promise<{id: string; deleted: true}> {
+    const {args, flags} = await this.parse(SessionsDelete)
+    if (!flags.yes && !this.io.canPrompt) throw CliError.usage('Deleting a session is permanent and needs confirmation.', 'Pass --yes to delete without a prompt.')
+    const {client} = await this.factory(flags).apiClient()
+    const ref = await resolveInstanceRef(client, flags.instance)
+    if (!flags.yes) await confirmByTyping(this.io, 'delete', `Type "delete" to delete session ${args.id} for good:`)
+    const result = await client.request('DELETE', sessionPath(instancePath(ref), args.id), {schema: deleteSessionResponseSchema})
+    this.say(`Deleted session ${result.id}.`)
+    return result
+  }
+}

@@ -1,0 +1,111 @@
+import {abortResponseSchema, createSessionRequestSchema, sessionSchema} from '../../contract/sessions.js'
+import type {StreamEvent} from '../../contract/stream.js'
+import type {ApiClient} from '../api-client.js'
+import {instancePath} from '../instances.js'
+import {messagePath, type MessageStreamClient} from '../stream/message-stream.js'
+
+export interface ConversationOptions {
+  client: ApiClient
+  streams: MessageStreamClient
+  /** The instance id (resolved once, so a rename mid-chat changes nothing). */
+  instance: string
+  /** Continue this session; otherwise one is created with the first message. */
+  sessionId?: string
+  /** provider/model for the next messages; the session's or instance's model when absent. */
+  model?: string
+  /** How long a stopped answer may take to confirm before the connection is simply cut. */
+  stopGraceMs?: number
+}
+
+/**
+ * One chat with an instance's agent: which session, which model, and sending a message. A
+ * session is created only when the first message goes out, so `/new` followed by `/exit` leaves
+ * no empty session behind.
+ */
+export class Conversation {
+  sessionId: string | undefined
+  model: string | undefined
+
+  constructor(private readonly opts: ConversationOptions) {
+    this.sessionId = opts.sessionId
+    this.model = opts.model
+  }
+
+  get instance(): string {
+    return this.opts.instance
+  }
+
+  startNew(): void {
+    this.sessionId = undefined
+  }
+
+  async ensureSession(): Promise<string> {
+    if (this.sessionId) return this.sessionId
+    const body = createSessionRequestSchema.parse(this.model ? {model: this.model} : {})
+    const session = await this.opts.client.post(`${instancePath(this.opts.instance)}/sessions`, body, sessionSchema)
+    this.sessionId = session.id
+    return session.id
+  }
+
+  /** Sends `content`; the answer's events arrive through the returned Answer. */
+  async ask(content: string): Promise<Answer> {
+    const sessionId = await this.ensureSession()
+    return new Answer(this.opts, sessionId, content, this.model)
+  }
+}
+
+/**
+ * One answer as it streams. `stop()` asks the API to stop it (the session keeps what was said so
+ * far) and stops the events at once; if the API does not confirm within the grace time, the
+ * connection is simply cut.
+ */
+export class Answer {
+  readonly events: AsyncGenerator<StreamEvent, void, undefined>
+  messageId: string | undefined
+  private stopRequested = false
+  private readonly cut = new AbortController()
+  private graceTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly opts: ConversationOptions,
+    readonly sessionId: string,
+    content: string,
+    model: string | undefined,
+  ) {
+    this.events = this.follow(opts.streams.send({instance: opts.instance, sessionId, content, model, signal: this.cut.signal}))
+  }
+
+  get stopping(): boolean {
+    return this.stopRequested
+  }
+
+  /** Asks the API to stop the answer; a second call cuts the connection without waiting. */
+  stop(): void {
+    if (this.stopRequested) return this.cut.abort()
+    this.stopRequested = true
+    this.graceTimer = setTimeout(() => this.cut.abort(), this.opts.stopGraceMs ?? 3000)
+    this.graceTimer.unref()
+    if (this.messageId) this.requestAbort(this.messageId)
+  }
+
+  private async *follow(source: AsyncGenerator<StreamEvent, void, undefined>): AsyncGenerator<StreamEvent, void, undefined> {
+    try {
+      for await (const event of source) {
+        if (event.type === 'message.start') {
+          this.messageId = event.message_id
+          if (this.stopRequested) this.requestAbort(event.message_id)
+        }
+        yield event
+      }
+    } finally {
+      clearTimeout(this.graceTimer)
+    }
+  }
+
+  private requestAbort(messageId: string): void {
+    const path = `${messagePath(this.opts.instance, this.sessionId, messageId)}/abort`
+    const signal = AbortSignal.timeout(this.opts.stopGraceMs ?? 3000)
+    // If this fails the grace timer cuts the connection, which stops the answer too.
+    this.opts.client.request('POST', path, {schema: abortResponseSchema, signal}).catch(() => this.cut.abort())
+  }
+}

@@ -1,0 +1,54 @@
+import {type Instance, instanceSchema} from '../../contract/instances.js'
+import {sessionIdSchema} from '../../contract/sessions.js'
+import {modelRefSchema} from '../../contract/stream.js'
+import type {ApiClient} from '../api-client.js'
+import {CliError} from '../errors.js'
+import type {Factory} from '../factory.js'
+import {instancePath, resolveInstanceRef} from '../instances.js'
+import type {IOStreams} from '../io.js'
+import {styles} from '../style.js'
+import {MessageStreamClient} from '../stream/message-stream.js'
+import {Conversation} from './conversation.js'
+
+export interface ChatFlags {
+  instance?: string
+  session?: string
+  model?: string
+}
+
+export interface OpenChat {
+  client: ApiClient
+  instance: Instance
+  conversation: Conversation
+}
+
+export function checkModel(model: string): string {
+  const parsed = modelRefSchema.safeParse(model)
+  if (!parsed.success) throw CliError.usage(`"${model}" is not a model name.`, 'Use provider/model, e.g. anthropic/claude-sonnet-4-5 or dev/echo.')
+  return parsed.data
+}
+
+/** Checks the flags, finds the instance and builds the conversation (no request to the agent yet). */
+export async function openChat(factory: Factory, io: IOStreams, flags: ChatFlags): Promise<OpenChat> {
+  if (flags.session !== undefined && !sessionIdSchema.safeParse(flags.session).success) {
+    throw CliError.usage(`"${flags.session}" is not a session id.`, 'Session ids look like ses_…; list them with `clawd sessions list`.')
+  }
+  const model = flags.model === undefined ? undefined : checkModel(flags.model)
+  const {client, session} = await factory.apiClient()
+  const ref = await resolveInstanceRef(client, flags.instance)
+  const instance = await client.get(instancePath(ref), instanceSchema)
+  const dim = styles(io).err.dim
+  const streams = new MessageStreamClient({
+    apiUrl: factory.apiUrl,
+    auth: session,
+    userAgent: factory.userAgent,
+    onReconnect: ({attempt}) => io.stderr.write(dim(`\n(connection lost; resuming the answer${attempt > 1 ? `, try ${attempt}` : ''}…)\n`)),
+  })
+  const conversation = new Conversation({client, streams, instance: instance.id, sessionId: flags.session, model})
+  return {client, instance, conversation}
+}
+
+/** The instance's state now: a paused one resumes on demand, which is worth a spinner. */
+export async function instanceState(client: ApiClient, id: string): Promise<Instance['state']> {
+  return (await client.get(instancePath(id), instanceSchema)).state
+}

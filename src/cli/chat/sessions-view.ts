@@ -1,0 +1,32 @@
+import type {Session, SessionDetail} from '../../contract/sessions.js'
+import type {Usage} from '../../contract/stream.js'
+import {table} from '../table.js'
+
+export const sessionsPath = (instancePath: string) => `${instancePath}/sessions`
+export const sessionPath = (instancePath: string, id: string) => `${instancePath}/sessions/${encodeURIComponent(id)}`
+
+const tokens = (u: Usage) => `${u.input_tokens} in / ${u.output_tokens} out`
+
+export function sessionsTable(sessions: Session[]): string {
+  return table(
+    ['ID', 'TITLE', 'MODEL', 'MESSAGES', 'TOKENS', 'UPDATED'],
+    sessions.map((s) => [s.id, s.title || '—', s.model, String(s.message_count), tokens(s.usage), s.updated_at]),
+  )
+}
+
+/** A transcript for people: who said what, and what each answer cost in tokens. */
+export function describeSession(s: SessionDetail): string[] {
+  const lines = [`${s.title || 'Untitled session'} (${s.id})`, `  model:    ${s.model}`, `  created:  ${s.created_at}`, `  updated:  ${s.updated_at}`, `  messages: ${s.message_count}`, '']
+  for (const m of s.messages) {
+    if (m.role === 'user') lines.push(`── you · ${m.created_at}`)
+    else {
+      const facts = [m.model, m.usage ? `tokens ${tokens(m.usage)}` : undefined, m.stop_reason && m.stop_reason !== 'end_turn' ? `stopped: ${m.stop_reason}` : undefined]
+      lines.push(`── agent · ${m.created_at}${facts.some(Boolean) ? ` · ${facts.filter(Boolean).join(' · ')}` : ''}`)
+    }
+    lines.push(m.content)
+    if (m.error) lines.push(`(error ${m.error.code}: ${m.error.message})`)
+    lines.push('')
+  }
+  lines.push(`Total: ${tokens(s.usage)} tokens`)
+  return lines
+}
