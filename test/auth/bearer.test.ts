@@ -81,19 +81,19 @@ describe('bearer auth, /v1/me and API tokens', () => {
   })
 
   it('another user’s token id is 404, and stays usable', async () => {
-    const created = await (await call('POST', '/v1/tokens', bob.accessToken, {name: 'bob-ci'})).json()
+    const created = createTokenResponseSchema.parse(await (await call('POST', '/v1/tokens', bob.accessToken, {name: 'bob-ci'})).json())
     const res = await call('DELETE', `/v1/tokens/${created.id}`, alice.accessToken)
     expect(res.status).toBe(404)
     expect(await res.json()).toMatchObject({code: 'not_found'})
-    const aliceList = await (await call('GET', '/v1/tokens', alice.accessToken)).json()
-    expect(aliceList.tokens.map((t: {id: string}) => t.id)).not.toContain(created.id)
+    const aliceList = listTokensResponseSchema.parse(await (await call('GET', '/v1/tokens', alice.accessToken)).json())
+    expect(aliceList.tokens.map((t) => t.id)).not.toContain(created.id)
     expect((await call('GET', '/v1/me', created.token)).status).toBe(200)
     expect((await call('DELETE', '/v1/tokens/tok_doesnotexist', alice.accessToken)).status).toBe(404)
   })
 
   it('an API token without expiry keeps working; one with expiry stops with a clear 401', async () => {
-    const forever = await (await call('POST', '/v1/tokens', alice.accessToken, {name: 'forever'})).json()
-    const shortLived = await (await call('POST', '/v1/tokens', alice.accessToken, {name: 'short', expires_in_days: 1})).json()
+    const forever = createTokenResponseSchema.parse(await (await call('POST', '/v1/tokens', alice.accessToken, {name: 'forever'})).json())
+    const shortLived = createTokenResponseSchema.parse(await (await call('POST', '/v1/tokens', alice.accessToken, {name: 'short', expires_in_days: 1})).json())
     expect(forever.expires_at).toBeNull()
     clock.t += 2 * 86_400_000
     expect((await call('GET', '/v1/me', forever.token)).status).toBe(200)

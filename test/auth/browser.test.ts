@@ -54,7 +54,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'sign-up, sign-in and device approva
     await page.waitForURL(`${server.url}/device`)
     await expect(page.locator('.who').textContent()).resolves.toBe('browser@example.com')
     // The stylesheet loads under the CSP (style-src 'self').
-    expect(await page.locator('main').evaluate((el) => getComputedStyle(el).maxWidth)).toBe('460px')
+    expect(await page.locator('main').evaluate((el: any) => el.ownerDocument.defaultView.getComputedStyle(el).maxWidth)).toBe('460px')
 
     await page.getByRole('button', {name: 'Sign out'}).click()
     await page.waitForURL(`${server.url}/signin`)

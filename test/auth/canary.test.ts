@@ -1,5 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {DEVICE_GRANT_TYPE} from '../../src/contract/auth.js'
+import {createTokenResponseSchema, DEVICE_GRANT_TYPE} from '../../src/contract/auth.js'
 import {newUser, oauthPost, startDeviceLogin} from '../helpers/auth.js'
 import {startTestServer} from '../helpers/server.js'
 import {csrfIn, decideOnPage, PageClient, signedUpClient} from './page-client.js'
@@ -25,7 +25,7 @@ describe('no credential in clear in the database or the logs', () => {
     const auth = {authorization: `Bearer ${user.accessToken}`}
     expect((await fetch(`${server.url}/v1/me`, {headers: auth})).status).toBe(200)
 
-    const pat = await (await fetch(`${server.url}/v1/tokens`, {method: 'POST', headers: {...auth, 'content-type': 'application/json'}, body: JSON.stringify({name: 'canary'})})).json()
+    const pat = createTokenResponseSchema.parse(await (await fetch(`${server.url}/v1/tokens`, {method: 'POST', headers: {...auth, 'content-type': 'application/json'}, body: JSON.stringify({name: 'canary'})})).json())
     secrets.push(pat.token)
     expect((await fetch(`${server.url}/v1/me`, {headers: {authorization: `Bearer ${pat.token}`}})).status).toBe(200)
 

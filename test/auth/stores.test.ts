@@ -1,4 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {createTokenResponseSchema} from '../../src/contract/auth.js'
 import {newUser, oauthPost} from '../helpers/auth.js'
 import {startTestServer} from '../helpers/server.js'
 import {openTestStore, storeKinds, type TestStore} from '../helpers/stores.js'
@@ -30,8 +31,8 @@ describe.each(storeKinds)('auth end to end on %s', (kind) => {
     const user = await newUser(server)
     const auth = {authorization: `Bearer ${user.accessToken}`}
     expect((await fetch(`${server.url}/v1/me`, {headers: auth})).status).toBe(200)
-    const pat = await (await fetch(`${server.url}/v1/tokens`, {method: 'POST', headers: {...auth, 'content-type': 'application/json'}, body: JSON.stringify({name: 'ci'})})).json()
-    expect((await fetch(`${server.url}/v1/tokens`, {headers: auth}).then((r) => r.json())).tokens).toHaveLength(1)
+    const pat = createTokenResponseSchema.parse(await (await fetch(`${server.url}/v1/tokens`, {method: 'POST', headers: {...auth, 'content-type': 'application/json'}, body: JSON.stringify({name: 'ci'})})).json())
+    expect(((await fetch(`${server.url}/v1/tokens`, {headers: auth}).then((r) => r.json())) as {tokens: unknown[]}).tokens).toHaveLength(1)
     expect((await fetch(`${server.url}/v1/tokens/${pat.id}`, {method: 'DELETE', headers: auth})).status).toBe(204)
     const refresh = (rt: string) => oauthPost(`${server.url}/oauth/token`, {grant_type: 'refresh_token', refresh_token: rt})
     const rotated = await refresh(user.refreshToken)

@@ -1,4 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {createTokenResponseSchema} from '../../src/contract/auth.js'
 import {sweepAuth} from '../../src/server/auth/sweeper.js'
 import {newUser, oauthPost, startDeviceLogin} from '../helpers/auth.js'
 import {startTestServer} from '../helpers/server.js'
@@ -15,9 +16,9 @@ describe('auth sweeper', () => {
 
   it('removes only what can no longer be used', async () => {
     const user = await newUser(server)
-    const pat = await (
+    const pat = createTokenResponseSchema.parse(await (
       await fetch(`${server.url}/v1/tokens`, {method: 'POST', headers: {authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json'}, body: JSON.stringify({name: 'keep'})})
-    ).json()
+    ).json())
     await startDeviceLogin(server.url)
     expect(await sweepAuth(server.ctx)).toMatchObject({deviceGrants: 0, tokens: 0})
     expect(await count('device_grants')).toBe(2)
