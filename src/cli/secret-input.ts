@@ -1,0 +1,126 @@
+import type {Readable} from 'node:stream'
+import {password} from '@inquirer/prompts'
+import {MAX_KEY_BYTES} from '../contract/keys.js'
+import {CliError} from './errors.js'
+import type {IOStreams} from './io.js'
+
+/**
+ * Where `clawd keys set` gets the key (DESIGN §3): a hidden prompt on a terminal, else stdin, or
+ * the environment variable named by `--from-env VAR`. Never a flag value, which would land in
+ * `ps` and shell history. Nothing here ever prints the value, and no error message repeats it.
+ */
+export interface SecretSource {
+  /** `--from-env VAR`: the NAME of an environment variable; the value is looked up in `io.env`. */
+  fromEnv?: string
+  /** What the prompt asks for, e.g. "API key for anthropic". */
+  label: string
+  /** The command line to show in hints, e.g. "clawd keys set anthropic". */
+  command: string
+}
+
+export async function readSecret(io: IOStreams, source: SecretSource): Promise<string> {
+  const value =
+    source.fromEnv !== undefined
+      ? fromEnv(io, source.fromEnv)
+      : io.canPrompt
+        ? await fromPrompt(io, source.label)
+        : await fromStdin(io.stdin, source.command)
+  return checked(value, source.command)
+}
+
+/** Accepts what `echo "$KEY" |`, a file or a CI secret adds: one `\n` or `\r\n`, no more. */
+export function trimOneNewline(text: string): string {
+  if (text.endsWith('\r\n')) return text.slice(0, -2)
+  if (text.endsWith('\n')) return text.slice(0, -1)
+  return text
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** Conventional variable names are safe to repeat; anything else might be a pasted key. */
+const SHOWABLE_ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/
+
+function fromEnv(io: IOStreams, name: string): string {
+  if (!ENV_NAME.test(name)) {
+    throw CliError.usage(
+      '--from-env takes the name of an environment variable, not the key itself.',
+      'Put the key in a variable and pass its name, e.g. `--from-env ANTHROPIC_API_KEY`.',
+    )
+  }
+  const value = io.env[name]
+  if (value === undefined || value === '') {
+    const which = SHOWABLE_ENV_NAME.test(name) ? `$${name}` : 'The environment variable given to --from-env'
+    throw CliError.usage(`${which} is not set or empty.`, 'Export the variable first, or pipe the key on stdin.')
+  }
+  return trimOneNewline(value)
+}
+
+async function fromPrompt(io: IOStreams, label: string): Promise<string> {
+  try {
+    return await password(
+      {
+        message: label,
+        mask: true,
+        // Ctrl-T would show the key on screen, where a screen share or a scrollback keeps it.
+        toggleMask: false,
+        validate: (v) => v.length > 0 || 'Paste the key, or press Ctrl-C to cancel.',
+      },
+      {input: io.stdin, output: io.stderr},
+    )
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
+      throw CliError.interrupted()
+    }
+    throw error
+  }
+}
+
+async function fromStdin(stdin: Readable & {isTTY?: boolean}, command: string): Promise<string> {
+  // A terminal we may not prompt on (CI with a tty, for one) would block forever on a read.
+  if (stdin.isTTY) throw emptyInput(command)
+  // Room for the one newline trimmed below; anything longer is not a key.
+  const limit = MAX_KEY_BYTES + 2
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of stdin) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string)
+    size += bytes.length
+    chunks.push(bytes)
+    if (size > limit) {
+      for (const c of chunks) c.fill(0)
+      throw tooLong()
+    }
+  }
+  const all = Buffer.concat(chunks)
+  for (const c of chunks) c.fill(0)
+  try {
+    return trimOneNewline(new TextDecoder('utf-8', {fatal: true}).decode(all))
+  } catch {
+    throw CliError.usage('The key on stdin is not valid UTF-8 text.', 'Pipe the key itself, not a binary file.')
+  } finally {
+    all.fill(0)
+  }
+}
+
+function checked(value: string, command: string): string {
+  if (value.length === 0) throw emptyInput(command)
+  // Keys go into HTTP headers: a line break means a stray file or two keys, never a key.
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw CliError.usage(
+      'The key contains a line break or another control character.',
+      'Pass exactly one key, with at most one trailing newline.',
+    )
+  }
+  if (Buffer.byteLength(value, 'utf8') > MAX_KEY_BYTES) throw tooLong()
+  return value
+}
+
+function emptyInput(command: string): CliError {
+  return CliError.usage(
+    'No key given.',
+    `Type it at the hidden prompt in a terminal, pipe it on stdin (\`printenv ANTHROPIC_API_KEY | ${command}\`), or pass \`--from-env VAR\` with the name of a variable that holds it.`,
+  )
+}
+
+function tooLong(): CliError {
+  return CliError.usage(`The key is longer than ${MAX_KEY_BYTES} bytes.`, 'Pass exactly one key.')
+}
