@@ -51,10 +51,10 @@ export default class Login extends BaseCommand {
       return await loginWithDeviceCode(f, {
         signal: aborted.signal,
         onCode: async (auth: DeviceAuthorizationResponse) => {
-          const minutes = Math.max(1, Math.round(auth.expires_in / 60))
+          const expiresIn = auth.expires_in < 90 ? `${auth.expires_in} s` : `${Math.round(auth.expires_in / 60)} min`
           this.note(`${err.yellow('!')} Your one-time code: ${err.bold(auth.user_code)}`)
           this.note(`  Approve this login at ${auth.verification_uri_complete}`)
-          this.note(`  (or open ${auth.verification_uri} and enter the code). It expires in ${minutes} min.`)
+          this.note(`  (or open ${auth.verification_uri} and enter the code). It expires in ${expiresIn}.`)
           if (browserAllowed && shouldOpenBrowser(this.io)) {
             if (await openBrowser(auth.verification_uri_complete, this.io.env)) this.note('  Opened it in your browser.')
           }
