@@ -46,7 +46,9 @@ export default class Login extends BaseCommand {
     const spinner = await createSpinner(this.io, 'Waiting for approval in the browser…')
     const aborted = new AbortController()
     const onSigint = () => aborted.abort()
-    process.once('SIGINT', onSigint)
+    // `on`, not `once`: a once-listener is gone by the time ora's signal-exit hook counts listeners,
+    // and it would then kill the process instead of letting us report the interruption.
+    process.on('SIGINT', onSigint)
     try {
       return await loginWithDeviceCode(f, {
         signal: aborted.signal,
