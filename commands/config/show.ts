@@ -1,0 +1,39 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {CliError} from '../../src/cli/errors.js'
+import {ExitCode} from '../../src/cli/exit-codes.js'
+import {instanceFlag} from '../../src/cli/flags.js'
+import {table} from '../../src/cli/table.js'
+import {fetchWorkspace, targetInstance} from '../../src/cli/workspace-api.js'
+
+export default class ConfigShow extends BaseCommand {
+  static override summary = 'Print one workspace file, or list them all.'
+  static override examples = ['<%= config.bin %> config show', '<%= config.bin %> config show SOUL.md', '<%= config.bin %> config show USER.md > USER.md']
+  static override args = {file: Args.string({description: 'A file such as SOUL.md or memory/2026-07-01.md.'})}
+  static override flags = {instance: instanceFlag}
+
+  async run(): Promise<{path: string; content: string} | {files: Array<{path: string; bytes: number}>}> {
+    const {args, flags} = await this.parse(ConfigShow)
+    const {client} = await this.factory(flags).apiClient()
+    const instance = await targetInstance(client, flags.instance)
+    const files = await fetchWorkspace(client, instance.id)
+    if (!args.file) {
+      const listed = files.map((f) => ({path: f.path, bytes: Buffer.byteLength(f.content, 'utf8')}))
+      if (listed.length === 0) this.note(`${instance.name} has an empty workspace. Add a file with \`clawd config edit SOUL.md\`.`)
+      else this.say(table(['FILE', 'BYTES'], listed.map((f) => [f.path, String(f.bytes)])))
+      return {files: listed}
+    }
+    const file = files.find((f) => f.path === args.file)
+    if (!file) {
+      throw new CliError({
+        code: 'not_found',
+        message: `${instance.name} has no ${args.file}.`,
+        hint: files.length ? `Its files: ${files.map((f) => f.path).join(', ')}.` : 'Create it with `clawd config edit FILE`.',
+        exitCode: ExitCode.notFound,
+      })
+    }
+    // The text exactly as stored, so `config show F > F` round-trips.
+    if (!this.jsonEnabled()) this.io.stdout.write(file.content)
+    return file
+  }
+}

@@ -1,0 +1,41 @@
+import {listSessionsResponseSchema, sessionDetailSchema, type SessionDetail} from '../../contract/sessions.js'
+import {workspaceSchema, type WorkspaceFile} from '../../contract/workspace.js'
+import {ApiError} from '../errors.js'
+import type {InstanceManager} from '../instances/manager.js'
+
+/**
+ * An instance's own data (workspace, transcripts) lives encrypted in its vault and only its
+ * running agent can read it, so the API asks the agent over its socket. The answers are checked
+ * against the contract: a broken agent must not put a malformed document into an export.
+ */
+
+function agentFailed(what: string, status: number): ApiError {
+  return ApiError.unavailable(`The instance could not ${what} (it answered ${status}).`, 'Try again; if it persists, see `clawd instance show`.')
+}
+
+export async function readWorkspace(manager: InstanceManager, instanceId: string): Promise<WorkspaceFile[]> {
+  const res = await manager.agents.json<unknown>(manager.connect(instanceId), 'GET', '/workspace')
+  if (res.status !== 200) throw agentFailed('read its workspace', res.status)
+  const parsed = workspaceSchema.safeParse(res.body)
+  if (!parsed.success) throw agentFailed('read its workspace', res.status)
+  return parsed.data.files
+}
+
+/** Every session with its messages, oldest first. */
+export async function readSessions(manager: InstanceManager, instanceId: string): Promise<SessionDetail[]> {
+  const target = manager.connect(instanceId)
+  const list = await manager.agents.json<unknown>(target, 'GET', '/sessions')
+  if (list.status !== 200) throw agentFailed('list its sessions', list.status)
+  const sessions = listSessionsResponseSchema.safeParse(list.body)
+  if (!sessions.success) throw agentFailed('list its sessions', list.status)
+  const details: SessionDetail[] = []
+  for (const s of sessions.data.sessions) {
+    const res = await manager.agents.json<unknown>(target, 'GET', `/sessions/${encodeURIComponent(s.id)}`)
+    // Deleted between the list and now: it is no longer held, so it is not exported.
+    if (res.status === 404) continue
+    const detail = sessionDetailSchema.safeParse(res.body)
+    if (res.status !== 200 || !detail.success) throw agentFailed('read a session', res.status)
+    details.push(detail.data)
+  }
+  return details.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))
+}

@@ -1,0 +1,132 @@
+import {ACCOUNT_EXPORT_VERSION, type AccountExport, type ExportedInstance} from '../../contract/account.js'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+import {listInstances, type InstanceRow} from '../instances/repo.js'
+import {instanceView} from '../instances/view.js'
+import {listKeys} from '../keys/repo.js'
+import type {Queryable} from '../store/db.js'
+import {readSessions, readWorkspace} from './agent-data.js'
+
+/**
+ * Everything the service holds on one user (`clawd export --all`), except secrets: no token or
+ * token hash, no key ciphertext, no wrapped data key, no password hash.
+ *
+ * Why the server assembles it, not the CLI from the public routes: the database holds more than
+ * the routes show (login sessions and refresh tokens, browser sign-ins, device logins, the whole
+ * access log), and one place next to the schema is where a new table gets added to the export.
+ * The database part is read in one transaction as the user, under RLS, so it is consistent and
+ * cannot include another user's rows. The CLI lays the document out as files in a tar.
+ */
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
+
+export async function collectAccountExport(ctx: ServerContext, userId: string): Promise<AccountExport> {
+  const db = await ctx.db.asUser(userId, (q) => readDatabase(q, userId))
+  const instances: ExportedInstance[] = []
+  for (const row of db.instances) instances.push(await exportInstance(ctx, userId, row, db.keys.get(row.id) ?? []))
+  return {
+    version: ACCOUNT_EXPORT_VERSION,
+    account: db.account,
+    tokens: db.tokens,
+    web_sessions: db.webSessions,
+    device_logins: db.deviceLogins,
+    access_log: db.accessLog,
+    instances,
+  }
+}
+
+async function readDatabase(q: Queryable, userId: string) {
+  const [user] = await q.query<{id: string; email: string; plan: string; created_at: Date}>(`SELECT id, email, plan, created_at FROM users WHERE id = $1`, [userId])
+  if (!user) throw ApiError.unauthenticated('The account for this token no longer exists.')
+  const tokens = await q.query<{
+    id: string
+    kind: 'at' | 'rt' | 'pat'
+    name: string | null
+    client_id: string | null
+    family_id: string | null
+    created_at: Date
+    expires_at: Date | null
+    revoked_at: Date | null
+    used_at: Date | null
+    last_used_at: Date | null
+  }>(`SELECT id, kind, name, client_id, family_id, created_at, expires_at, revoked_at, used_at, last_used_at FROM tokens ORDER BY created_at, id`)
+  const webSessions = await q.query<{created_at: Date; expires_at: Date; user_agent: string | null; client_ip: string | null}>(
+    `SELECT created_at, expires_at, user_agent, client_ip FROM web_sessions ORDER BY created_at, id_hash`,
+  )
+  const deviceLogins = await q.query<{
+    client_id: string
+    status: string
+    requested_at: Date
+    decided_at: Date | null
+    client_ip: string | null
+    user_agent: string | null
+  }>(`SELECT client_id, status, requested_at, decided_at, client_ip, user_agent FROM device_grants ORDER BY requested_at, id`)
+  const log = await q.query<{
+    at: Date
+    kind: string
+    instance_id: string | null
+    event: string | null
+    token_id: string | null
+    client: string | null
+    ip: string | null
+    method: string | null
+    route: string | null
+    status: number | null
+    duration_ms: number | null
+    detail: Record<string, unknown> | null
+  }>(`SELECT at, kind, instance_id, event, token_id, client, ip, method, route, status, duration_ms, detail FROM access_log ORDER BY at, id`)
+  const instances = (await listInstances(q)).sort((a, b) => a.name.localeCompare(b.name))
+  const keys = new Map<string, Awaited<ReturnType<typeof listKeys>>>()
+  for (const row of instances) keys.set(row.id, await listKeys(q, row.id))
+  return {
+    account: {id: user.id, email: user.email, plan: user.plan, created_at: iso(user.created_at)!},
+    tokens: tokens.map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      name: t.name,
+      client_id: t.client_id,
+      family_id: t.family_id,
+      created_at: iso(t.created_at)!,
+      expires_at: iso(t.expires_at),
+      revoked_at: iso(t.revoked_at),
+      used_at: iso(t.used_at),
+      last_used_at: iso(t.last_used_at),
+    })),
+    webSessions: webSessions.map((s) => ({created_at: iso(s.created_at)!, expires_at: iso(s.expires_at)!, user_agent: s.user_agent, client_ip: s.client_ip})),
+    deviceLogins: deviceLogins.map((d) => ({
+      client_id: d.client_id,
+      status: d.status,
+      requested_at: iso(d.requested_at)!,
+      decided_at: iso(d.decided_at),
+      client_ip: d.client_ip,
+      user_agent: d.user_agent,
+    })),
+    accessLog: log.map((e) => ({...e, at: iso(e.at)!, status: e.status === null ? null : Number(e.status), duration_ms: e.duration_ms === null ? null : Number(e.duration_ms)})),
+    instances,
+    keys,
+  }
+}
+
+/**
+ * The instance's own data, through its agent. A paused instance is resumed to be read and paused
+ * again afterwards, so an export neither leaves instances running nor needs more running slots
+ * than one. An instance that will not start is exported by its metadata, with the reason.
+ */
+async function exportInstance(ctx: ServerContext, userId: string, row: InstanceRow, keys: ExportedInstance['keys']): Promise<ExportedInstance> {
+  const manager = ctx.instances
+  // The row as it was when the database was read: resuming it to read its data changes nothing here.
+  const base = {instance: instanceView(row, ctx.config), keys}
+  if (row.state === 'deleting') return {...base, workspace: null, sessions: null, unavailable: 'The instance is being deleted.'}
+  const wasRunning = row.state === 'running' || row.state === 'creating' || row.state === 'resuming'
+  try {
+    await manager.ensureRunning(userId, row.id)
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    return {...base, workspace: null, sessions: null, unavailable: `The instance could not be started to read its data: ${error.extra.detail ?? error.title}`}
+  }
+  try {
+    return {...base, workspace: await readWorkspace(manager, row.id), sessions: await readSessions(manager, row.id), unavailable: null}
+  } finally {
+    if (!wasRunning) await manager.pause(userId, row.id).catch(() => {})
+  }
+}
