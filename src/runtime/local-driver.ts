@@ -84,6 +84,8 @@ interface RunningProcess {
   exited: Promise<InstanceExit>
   /** Held open, never written: a plain-process agent exits when it closes (server died). */
   lifeline?: Readable
+  /** Wakes the start-up wait early: the agent logs a line once it listens. */
+  wake?: () => void
 }
 
 /**
@@ -337,7 +339,7 @@ export class LocalDriver implements InstanceDriver {
           lastError = (error as Error).message
         }
       }
-      await Promise.race([delay(Math.min(5 + attempt * 5, 50)), proc.exited])
+      await Promise.race([delay(Math.min(5 + attempt * 5, 50)), proc.exited, new Promise<void>((resolve) => (proc.wake = resolve))])
     }
   }
 
@@ -400,6 +402,7 @@ export class LocalDriver implements InstanceDriver {
 
   private emitLine(id: string, stream: 'stdout' | 'stderr', raw: string, proc: RunningProcess): void {
     const line = raw.length > MAX_LOG_LINE ? raw.slice(0, MAX_LOG_LINE) + '…' : raw
+    if (stream === 'stdout') proc.wake?.()
     if (stream === 'stderr') {
       proc.stderrTail.push(line)
       if (proc.stderrTail.length > STDERR_TAIL_LINES) proc.stderrTail.shift()
