@@ -1,7 +1,11 @@
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {deviceLogin} from '../../src/cli/device-login.js'
+import {HttpTransport} from '../../src/cli/http-transport.js'
+import {OAuthClient} from '../../src/cli/oauth-client.js'
 import {decideOnPage, signedUpClient} from '../auth/page-client.js'
+import {adminRequest} from '../helpers/auth.js'
 import {json, runCli} from '../helpers/cli.js'
 import {startServerProcess, type ServerProcess} from '../helpers/server.js'
 import {tempDir} from '../helpers/tmp.js'
@@ -174,6 +178,25 @@ describe('login, whoami, logout against a running server', () => {
     const out = await runCli(['logout'], {env: other})
     expect(out.stderr).toMatch(/stays valid/)
     expect((await fetch(server.url + '/v1/me', {headers: {authorization: `Bearer ${token.token}`}})).status).toBe(200)
+  })
+
+  it('backs off by 5 s when the real server answers slow_down', async () => {
+    const sleeps: number[] = []
+    const slowDowns: number[] = []
+    let userCode = ''
+    const tokens = await deviceLogin({
+      oauth: new OAuthClient(server.url, new HttpTransport({userAgent: 'clawd/test'})),
+      onCode: (auth) => void (userCode = auth.user_code),
+      onSlowDown: (ms) => void slowDowns.push(ms),
+      // Skip the waits, so the second poll comes too soon for the server; approve before the third.
+      sleep: async (ms) => {
+        sleeps.push(ms)
+        if (sleeps.length === 3) await adminRequest(join(server.dataDir, 'admin.sock'), 'POST', '/admin/device/approve', {user_code: userCode, email: operator.email})
+      },
+    })
+    expect(tokens.access_token).toMatch(/^clawd_at_/)
+    expect(sleeps).toEqual([1000, 1000, 6000])
+    expect(slowDowns).toEqual([6000])
   })
 
   it('answers a server user that already exists with exit 5 through the admin socket', async () => {
