@@ -77,8 +77,7 @@ export function toCliError(err: Error & {exitCode?: number; oclif?: {exit?: numb
   }
   // oclif's own parse errors (unknown flag, missing argument) exit 2.
   if (err.oclif?.exit === 2 || err.constructor?.name?.endsWith('Error') && 'parse' in err) {
-    const firstLine = (err.message || 'Invalid arguments.').split('\n')[0]!
-    return CliError.usage(firstLine, 'See `clawd <command> --help` for the flags and arguments.')
+    return CliError.usage(parseErrorLine(err.message), 'See `clawd <command> --help` for the flags and arguments.')
   }
   if (err.name === 'ExitPromptError' || err.name === 'AbortPromptError') return CliError.interrupted()
   return new CliError({
@@ -88,4 +87,17 @@ export function toCliError(err: Error & {exitCode?: number; oclif?: {exit?: numb
     exitCode: ExitCode.unexpected,
     cause: err,
   })
+}
+
+/**
+ * oclif's parse errors span lines ("The following error occurred:", the problems, "See more help
+ * with --help"); the user gets the problems on one line, and the hint says where help is.
+ */
+function parseErrorLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim().replace(/\s{2,}/g, ' — '))
+    .filter((line) => line && !/^The following errors? occurred:?$/i.test(line) && !/^See more help with/i.test(line))
+  const text = lines.join(' ')
+  return text || 'Invalid arguments.'
 }

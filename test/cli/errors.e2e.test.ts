@@ -29,6 +29,16 @@ describe('CLI errors', () => {
     expect(r.stderr).toContain('clawd whoami --help')
   })
 
+  it('names what is missing in one line when a required flag or argument is left out', async () => {
+    const flag = await runCli(['tokens', 'create'], {env: home()})
+    expect(flag.code).toBe(2)
+    expectTwoLines(flag.stderr)
+    expect(flag.stderr).toMatch(/^Error: Missing required flag name$/m)
+    const arg = await runCli(['tokens', 'revoke'], {env: home()})
+    expect(arg.code).toBe(2)
+    expect(arg.stderr).toMatch(/^Error: Missing 1 required arg: id/m)
+  })
+
   it('answers an unreachable API with exit 7, one line and a hint', async () => {
     const api = `http://127.0.0.1:${await deadPort()}`
     const r = await runCli(['whoami'], {env: {...home(), CLAWD_TOKEN: token, CLAWD_API_URL: api}})
