@@ -57,7 +57,7 @@ export function runRepl(opts: ReplOptions): Promise<ExitCodeValue> {
 
     const interrupt = () => {
       if (busy) {
-        if (!stopWanted) note(c.dim('\n(stopping the answer…)'))
+        // The text stops at once; "(stopped)" follows when the API has confirmed.
         stopWanted = true
         answer?.stop()
         return

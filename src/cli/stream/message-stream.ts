@@ -232,7 +232,8 @@ export class MessageStreamClient {
 
   private failure(res: Dispatcher.ResponseData, text: string): CliError {
     const error = errorFromResponse({status: res.statusCode, headers: res.headers as never, text}, this.opts.apiUrl, this.now())
-    const resetsAt = res.statusCode === 429 ? retryAt(text) : undefined
+    // Say when a quota resets, unless the server's hint already does.
+    const resetsAt = res.statusCode === 429 && !/reset/i.test(error.hint ?? '') ? retryAt(text) : undefined
     if (!resetsAt) return error
     return new CliError({
       code: error.code,
