@@ -3,6 +3,7 @@ import {signInLimits} from '../auth/limits.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {listInstances} from '../instances/repo.js'
+import {purgeDeletedRows} from './purge.js'
 
 /** Instances created by requests that were already past authentication when deletion began. */
 const MAX_ROUNDS = 5
@@ -17,7 +18,8 @@ const MAX_ROUNDS = 5
  * 3. the user row goes, in a transaction that holds the same lock instance creation takes and
  *    checks that no instance appeared meanwhile; every other row of the account (tokens, sign-in
  *    sessions, device logins, keys, access log) cascades with it;
- * 4. the rate-limit buckets named after the account go too.
+ * 4. the rate-limit buckets named after the account go too;
+ * 5. on the embedded database, the dead rows' bytes are purged from its files (purge.ts).
  *
  * What stays is not linked to the account: per-IP rate-limit buckets (pruned after a day), and the
  * server's own process logs, which are the operator's (see the README).
@@ -61,6 +63,7 @@ export async function deleteAccount(ctx: ServerContext, userId: string, confirmE
     .filter((k) => k.startsWith('signin:email:'))
   await ctx.db.asSystem((q) => q.query(`DELETE FROM rate_limit_buckets WHERE key = ANY($1::text[])`, [[`device-code:user:${userId}`, ...accountBuckets]]))
 
+  await purgeDeletedRows(ctx.db).catch((error: Error) => ctx.log.warn({err: {message: error.message}}, 'could not purge deleted rows from the database files'))
   ctx.log.info({event: 'account.deleted', instances: instancesDeleted}, 'account deleted')
   return {id: userId, deleted: true, instances_deleted: instancesDeleted, tokens_revoked: revoked.length}
 }
