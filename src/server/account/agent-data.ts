@@ -37,5 +37,7 @@ export async function readSessions(manager: InstanceManager, instanceId: string)
     if (res.status !== 200 || !detail.success) throw agentFailed('read a session', res.status)
     details.push(detail.data)
   }
-  return details.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))
+  // ISO timestamps and ids compare as plain strings: no locale may change the order.
+  const key = (s: SessionDetail) => `${s.created_at}|${s.id}`
+  return details.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
 }

@@ -75,7 +75,7 @@ async function readDatabase(q: Queryable, userId: string) {
     duration_ms: number | null
     detail: Record<string, unknown> | null
   }>(`SELECT at, kind, instance_id, event, token_id, client, ip, method, route, status, duration_ms, detail FROM access_log ORDER BY at, id`)
-  const instances = (await listInstances(q)).sort((a, b) => a.name.localeCompare(b.name))
+  const instances = (await listInstances(q)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const keys = new Map<string, Awaited<ReturnType<typeof listKeys>>>()
   for (const row of instances) keys.set(row.id, await listKeys(q, row.id))
   return {
