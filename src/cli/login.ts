@@ -1,11 +1,13 @@
 import {type DeviceAuthorizationResponse, meResponseSchema, type MeResponse} from '../contract/auth.js'
 import {parseToken} from '../crypto/tokens.js'
+import {ApiClient, type TokenProvider} from './api-client.js'
 import {withTokens} from './auth-session.js'
 import type {Credential} from './credentials/credential.js'
 import {deviceLogin} from './device-login.js'
 import {CliError} from './errors.js'
 import {ExitCode} from './exit-codes.js'
 import type {Factory} from './factory.js'
+import type {OAuthClient} from './oauth-client.js'
 
 export interface LoginResult {
   email: string
@@ -32,13 +34,35 @@ export interface DeviceLoginUi {
   signal?: AbortSignal
 }
 
+/**
+ * The pair a login just received, before it is stored: it may already need one refresh when the
+ * access token is very short-lived (a test server) or the machine is slow.
+ */
+class NewLogin implements TokenProvider {
+  constructor(
+    public credential: Credential,
+    private readonly oauth: OAuthClient,
+    private readonly now: () => number,
+  ) {}
+  async token(): Promise<string> {
+    return this.credential.accessToken
+  }
+  async refresh(): Promise<boolean> {
+    if (!this.credential.refreshToken) return false
+    this.credential = withTokens(this.credential, await this.oauth.refresh(this.credential.refreshToken), this.now())
+    return true
+  }
+}
+
 /** `clawd login`: the device grant, then who the tokens belong to, then store them. */
 export async function loginWithDeviceCode(f: Factory, ui: DeviceLoginUi): Promise<LoginResult> {
   const api = f.apiUrl
   const now = f.opts.now ?? Date.now
-  const tokens = await deviceLogin({oauth: f.oauth(api), onCode: ui.onCode, onSlowDown: ui.onSlowDown, signal: ui.signal, now})
-  const me = await whoIs(f, api, tokens.access_token)
-  return remember(f, withTokens({api, accessToken: tokens.access_token}, tokens, now()), me)
+  const oauth = f.oauth(api)
+  const tokens = await deviceLogin({oauth, onCode: ui.onCode, onSlowDown: ui.onSlowDown, signal: ui.signal, now})
+  const login = new NewLogin(withTokens({api, accessToken: tokens.access_token}, tokens, now()), oauth, now)
+  const me = await new ApiClient(api, f.http, login).get('/v1/me', meResponseSchema)
+  return remember(f, login.credential, me)
 }
 
 /** `clawd login --with-token`: checks the token's form offline, then with the API, then stores it. */
