@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm run bench`: speed and memory, measured on this machine and printed as tables. Nothing here
+// asserts a figure: machines are shared and noisy, so the numbers are reported, not tested.
+// Sections: cli, api, load, instances, streams (all by default; pick with `npm run bench -- api`).
+import {join} from 'node:path'
+import {newAccount, startServer, workspace} from '../scripts/harness.js'
+import {benchLoad, benchRps} from './api.js'
+import {benchCli} from './cli.js'
+import {printTable} from './stats.js'
+import {benchStreams} from './streams.js'
+
+const wanted = new Set(process.argv.slice(2))
+const want = (name) => wanted.size === 0 || wanted.has(name)
+const pgUrl = process.env.CLAWD_BENCH_DATABASE_URL ?? process.env.CLAWD_TEST_DATABASE_URL
+process.stdout.write(`# clawd bench — node ${process.version}, ${new Date().toISOString()}\n`)
+
+async function withServer(work, name, args, fn) {
+  const dataDir = join(work.dir, name)
+  const server = await startServer({env: work.env, dataDir, args})
+  try {
+    return await fn(server, dataDir)
+  } finally {
+    await server.stop()
+  }
+}
+
+const work = workspace('clawd-bench-')
+try {
+  if (want('cli') || want('api')) {
+    await withServer(work, 'api', [], async (server, dataDir) => {
+      const {token} = await newAccount({env: work.env, url: server.url, dataDir, email: 'cli@bench.local'})
+      if (want('cli')) printTable('CLI', await benchCli({env: {...work.env, CLAWD_API_URL: server.url}}))
+      if (want('api')) printTable('API', await benchRps({url: server.url, token}))
+    })
+  }
+  if (want('load')) {
+    const rows = []
+    const stores = [['PGlite', []]]
+    if (pgUrl) stores.push(['PostgreSQL', ['--database-url', pgUrl, '--database-schema', `clawd_bench_${process.pid}`]])
+    for (const [label, args] of stores) {
+      await withServer(work, `load-${label}`, [...args, '--rate-limit-per-token', '100000', '--rate-limit-per-ip', '1000000'].filter((a) => a), async (server, dataDir) => {
+        const tokens = []
+        for (let i = 0; i < 5; i++) tokens.push((await newAccount({env: work.env, url: server.url, dataDir, email: `load${i}@bench.local`})).token)
+        rows.push(...(await benchLoad({url: server.url, tokens, perUser: 1000, rate: 500, label})))
+      })
+    }
+    if (!pgUrl) rows.push({name: 'load PostgreSQL', note: 'skipped: set CLAWD_TEST_DATABASE_URL'})
+    printTable('Load (authenticated GETs)', rows)
+  }
+  if (want('instances')) {
+    const {benchInstances} = await import('./instances.js').catch(() => ({}))
+    if (benchInstances) printTable('Instances', await benchInstances({runs: 20, env: work.env, dir: work.dir}))
+  }
+  if (want('streams')) printTable('Streams', await benchStreams({env: work.env, dataDir: join(work.dir, 'streams')}))
+} finally {
+  work.dispose()
+}
