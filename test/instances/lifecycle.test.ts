@@ -85,7 +85,7 @@ describe('clawd instance (e2e)', () => {
     for (const ref of [bobs.id, 'dup-does-not-exist']) {
       for (const args of [['show', ref], ['pause', ref], ['resume', ref], ['logs', ref], ['delete', ref, '--yes']]) {
         const res = await runCli(['instance', ...args, '--json'], as(alice))
-        expect(res.code, `${args.join(' ')}: ${res.stdout}`).toBe(3)
+        expect(res.code, `${args.join(' ')}: ${res.stdout} ${res.stderr}`).toBe(3)
         expect(json(res).error.code).toBe('not_found')
       }
     }
