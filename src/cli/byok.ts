@@ -27,7 +27,7 @@ export async function sealAndUpload(
     const sealed = await sealKey({
       publicKey: decodePublicKey(pub.public_key),
       kid: pub.kid,
-      aad: encodeByokAad({userId: me.id, instanceId: opts.instanceId, keyName: opts.name, version}),
+      aad: encodeByokAad({userId: me.id, instanceId: opts.instanceId, keyName: opts.name, baseUrl: opts.baseUrl ?? '', version}),
       plaintext,
     })
     const body = {kid: pub.kid, ...sealed, version, fingerprint: keyFingerprint(plaintext), ...(opts.baseUrl ? {base_url: opts.baseUrl} : {})}

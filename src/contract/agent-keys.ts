@@ -8,7 +8,7 @@ export interface AgentKeyUpload {
   kid: string
   enc: string
   ct: string
-  /** base64url of encodeByokAad({userId, instanceId, keyName, version}). */
+  /** base64url of encodeByokAad({userId, instanceId, keyName, baseUrl, version}). */
   aad: string
   version: number
   base_url: string | null

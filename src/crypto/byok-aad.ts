@@ -1,16 +1,18 @@
 /**
  * The additional authenticated data of a sealed BYOK key (DESIGN §1): it binds the ciphertext to
- * the user, the instance, the key name and the version, so a ciphertext cannot be replayed for
- * another instance, under another name, or as an older version.
+ * the user, the instance, the key name, the endpoint and the version, so a ciphertext cannot be
+ * replayed for another instance, under another name, as an older version — nor pointed at another
+ * host: the base URL the user chose is bound too, so a compromised API cannot send the key elsewhere.
  *
  * Whoever opens or forwards a ciphertext rebuilds these bytes from its own records (the API from
  * its rows, the instance from its identity), never from a copy the client sent along.
  *
  * Layout (all integers big-endian):
- *   "clawd/byok-aad" 0x00 0x01          tag and format version
+ *   "clawd/byok-aad" 0x00 0x02          tag and format version
  *   u32 length ‖ UTF-8 user id
  *   u32 length ‖ UTF-8 instance id
  *   u32 length ‖ UTF-8 key name
+ *   u32 length ‖ UTF-8 base URL ('' when the provider's default endpoint is used)
  *   u64 version
  * Every field is length-prefixed or fixed-width, so no two different tuples give the same bytes
  * whatever characters the fields contain, and `decodeByokAad` recovers the tuple exactly.
@@ -19,16 +21,18 @@ export interface ByokAadFields {
   userId: string
   instanceId: string
   keyName: string
+  /** The key's own endpoint (`keys set --base-url`), or '' for the provider's default. */
+  baseUrl: string
   /** A positive integer that grows with each upload of the same key name. */
   version: number
 }
 
-const TAG = new TextEncoder().encode('clawd/byok-aad\u0000\u0001')
+const TAG = new TextEncoder().encode('clawd/byok-aad\u0000\u0002')
 /** Far above any id or name we issue; keeps a malformed input from making a huge buffer. */
 const MAX_FIELD_BYTES = 1024
 
 export function encodeByokAad(fields: ByokAadFields): Uint8Array {
-  const parts = [fields.userId, fields.instanceId, fields.keyName].map((value, i) => utf8(value, FIELD_NAMES[i]!))
+  const parts = [fields.userId, fields.instanceId, fields.keyName, fields.baseUrl].map((value, i) => utf8(value, FIELD_NAMES[i]!))
   if (!Number.isSafeInteger(fields.version) || fields.version < 1) {
     throw new TypeError('version must be a positive safe integer')
   }
@@ -56,7 +60,7 @@ export function decodeByokAad(bytes: Uint8Array): ByokAadFields {
   const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true})
   let at = TAG.length
   const strings: string[] = []
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < FIELD_NAMES.length; i++) {
     if (at + 4 > bytes.length) fail()
     const length = view.getUint32(at)
     if (length > MAX_FIELD_BYTES || at + 4 + length > bytes.length) fail()
@@ -70,10 +74,10 @@ export function decodeByokAad(bytes: Uint8Array): ByokAadFields {
   if (at + 8 !== bytes.length) fail()
   const version = view.getBigUint64(at)
   if (version < 1n || version > BigInt(Number.MAX_SAFE_INTEGER)) fail()
-  return {userId: strings[0]!, instanceId: strings[1]!, keyName: strings[2]!, version: Number(version)}
+  return {userId: strings[0]!, instanceId: strings[1]!, keyName: strings[2]!, baseUrl: strings[3]!, version: Number(version)}
 }
 
-const FIELD_NAMES = ['userId', 'instanceId', 'keyName'] as const
+const FIELD_NAMES = ['userId', 'instanceId', 'keyName', 'baseUrl'] as const
 
 function utf8(value: string, name: string): Uint8Array {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string`)

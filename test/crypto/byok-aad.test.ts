@@ -2,18 +2,19 @@ import {describe, expect, it} from 'vitest'
 import {decodeByokAad, encodeByokAad, type ByokAadFields} from '../../src/crypto/byok-aad.js'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
-const base: ByokAadFields = {userId: 'usr_1', instanceId: 'ins_1', keyName: 'anthropic', version: 1}
+const base: ByokAadFields = {userId: 'usr_1', instanceId: 'ins_1', keyName: 'anthropic', baseUrl: '', version: 1}
 
 describe('encodeByokAad', () => {
   it('has a fixed, documented layout (CLI, API and instance must agree byte for byte)', () => {
     const expected =
       Buffer.from('clawd/byok-aad').toString('hex') +
-      '0001' +
+      '0002' +
       '00000001' + '75' + // "u"
       '00000002' + '6931' + // "i1"
       '00000000' + // ""
+      '00000003' + '683a2f' + // "h:/"
       '0000000000000102' // 258
-    expect(hex(encodeByokAad({userId: 'u', instanceId: 'i1', keyName: '', version: 258}))).toBe(expected)
+    expect(hex(encodeByokAad({userId: 'u', instanceId: 'i1', keyName: '', baseUrl: 'h:/', version: 258}))).toBe(expected)
   })
 
   it('never gives two different tuples the same bytes (separators, empty strings, shifted boundaries)', () => {
@@ -34,11 +35,11 @@ describe('encodeByokAad', () => {
       {...base, version: 2 ** 32},
       {...base, version: 2 ** 32 + 1},
       {...base, version: Number.MAX_SAFE_INTEGER},
-      {userId: '', instanceId: '', keyName: '', version: 1},
-      {userId: '', instanceId: '', keyName: '', version: 2},
-      {userId: ':', instanceId: '', keyName: '', version: 1},
-      {userId: '', instanceId: ':', keyName: '', version: 1},
-      {userId: '', instanceId: '', keyName: ':', version: 1},
+      {userId: '', instanceId: '', keyName: '', baseUrl: '', version: 1},
+      {userId: '', instanceId: '', keyName: '', baseUrl: '', version: 2},
+      {userId: ':', instanceId: '', keyName: '', baseUrl: '', version: 1},
+      {userId: '', instanceId: ':', keyName: '', baseUrl: '', version: 1},
+      {userId: '', instanceId: '', keyName: ':', baseUrl: '', version: 1},
       // Unicode: composed and decomposed forms are different strings, so they must stay different.
       {...base, userId: 'caf\u00e9'},
       {...base, userId: 'cafe\u0301'},
@@ -46,6 +47,10 @@ describe('encodeByokAad', () => {
       {...base, userId: '\u{1f600}'},
       {...base, userId: '\ufffd'},
       {...base, userId: '\ufffd\ufffd'},
+      // The endpoint is bound: the same key for another host is another tuple.
+      {...base, baseUrl: 'https://api.example.com/v1'},
+      {...base, baseUrl: 'https://evil.example/v1'},
+      {...base, keyName: 'anthropichttps://api.example.com/v1'},
     ]
     const seen = new Map<string, ByokAadFields>()
     for (const t of tuples) {
@@ -67,13 +72,13 @@ describe('encodeByokAad', () => {
     const randomString = () => Array.from({length: next() % 6}, () => alphabet[next() % alphabet.length]).join('')
     const seen = new Set<string>()
     for (let i = 0; i < 500; i++) {
-      const t: ByokAadFields = {userId: randomString(), instanceId: randomString(), keyName: randomString(), version: 1 + (next() % 5)}
+      const t: ByokAadFields = {userId: randomString(), instanceId: randomString(), keyName: randomString(), baseUrl: randomString(), version: 1 + (next() % 5)}
       const bytes = encodeByokAad(t)
       expect(decodeByokAad(bytes)).toEqual(t)
       seen.add(`${hex(bytes)}`)
     }
     expect(seen.size).toBeGreaterThan(400)
-    for (const t of [base, {userId: '', instanceId: '', keyName: '', version: Number.MAX_SAFE_INTEGER}, {...base, userId: '\ufeffx'}]) {
+    for (const t of [base, {userId: '', instanceId: '', keyName: '', baseUrl: '', version: Number.MAX_SAFE_INTEGER}, {...base, userId: '\ufeffx'}]) {
       expect(decodeByokAad(encodeByokAad(t))).toEqual(t)
     }
   })
@@ -104,7 +109,7 @@ describe('decodeByokAad', () => {
 
   it('rejects another tag or format version', () => {
     const wrongVersion = Uint8Array.from(good)
-    wrongVersion[15] = 2
+    wrongVersion[15] = 1 // the format before the base URL was bound
     expect(() => decodeByokAad(wrongVersion)).toThrow(TypeError)
     const wrongTag = Uint8Array.from(good)
     wrongTag[0] = 0x43

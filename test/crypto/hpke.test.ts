@@ -17,7 +17,7 @@ import {
 import {aeadOpen, decap, keySchedule} from './reference-hpke.js'
 
 const SECRET = 'sk-ant-canary-0123456789abcdef'
-const fields: ByokAadFields = {userId: 'usr_aaaaaaaaaaaaaaaaaaaa', instanceId: 'ins_bbbbbbbbbbbbbbbbbbbb', keyName: 'anthropic', version: 3}
+const fields: ByokAadFields = {userId: 'usr_aaaaaaaaaaaaaaaaaaaa', instanceId: 'ins_bbbbbbbbbbbbbbbbbbbb', keyName: 'anthropic', baseUrl: '', version: 3}
 const utf8 = (s: string) => new TextEncoder().encode(s)
 const text = (b: Uint8Array) => new TextDecoder().decode(b)
 
@@ -169,6 +169,7 @@ describe('openKey rejects anything but the exact ciphertext, key, kid and AAD', 
       {userId: 'usr_cccccccccccccccccccc'},
       {instanceId: 'ins_dddddddddddddddddddd'},
       {keyName: 'openai'},
+      {baseUrl: 'https://elsewhere.example/v1'},
       {version: 2},
       {version: 4},
     ]

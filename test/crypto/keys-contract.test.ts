@@ -63,7 +63,7 @@ describe('key upload', () => {
     const pair = generateKeyPair()
     const kid = kidFor(pair.publicKey)
     const key = 'sk-ant-canary-upload'
-    const aad = encodeByokAad({userId: 'usr_x', instanceId: 'ins_x', keyName: 'anthropic', version: 1})
+    const aad = encodeByokAad({userId: 'usr_x', instanceId: 'ins_x', keyName: 'anthropic', baseUrl: '', version: 1})
     const {enc, ct} = await sealKey({publicKey: pair.publicKey, kid, aad, plaintext: new TextEncoder().encode(key)})
     return {kid, enc, ct, version: 1, fingerprint: keyFingerprint(key)}
   }

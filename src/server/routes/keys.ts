@@ -7,6 +7,7 @@ import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {findInstance} from '../instances/repo.js'
 import {deleteKey, listKeys, storedVersion, upsertKey} from '../keys/repo.js'
+import {checkOutboundUrl} from '../outbound.js'
 import {validate} from '../validate.js'
 
 type KeyParams = {Params: {ref: string; name: string}}
@@ -51,6 +52,15 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       throw ApiError.validation(`Key "${name.data}" speaks the OpenAI-compatible protocol and needs a base URL.`, 'Pass --base-url URL.')
     }
     const row = await instanceOf(userId, req.params.ref)
+    if (body.base_url) {
+      const verdict = await checkOutboundUrl(body.base_url, {allowPrivate: ctx.config.allowPrivateEgress})
+      if (!verdict.allowed) {
+        throw ApiError.forbidden(
+          `The base URL is refused: ${verdict.reason}, which an instance must not reach.`,
+          'Use the provider’s public URL, or a loopback or private-network address; the server operator can allow it with --allow-private-egress.',
+        )
+      }
+    }
     if (!row.kid || body.kid !== row.kid) {
       throw ApiError.conflict(
         'The key was sealed to a public key this instance does not have (unknown kid).',
@@ -64,8 +74,11 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
         'Run `clawd keys set` again: it picks the next version.',
       )
     }
-    // The AAD comes from our records: the authenticated user, this instance, the name in the path.
-    const aad = Buffer.from(encodeByokAad({userId, instanceId: row.id, keyName: name.data, version: body.version})).toString('base64url')
+    // The AAD comes from our records: the authenticated user, this instance, the name in the path,
+    // and the endpoint we will store, so the instance refuses the key for any other endpoint.
+    const aad = Buffer.from(
+      encodeByokAad({userId, instanceId: row.id, keyName: name.data, baseUrl: body.base_url ?? '', version: body.version}),
+    ).toString('base64url')
     const upload: AgentKeyUpload = {
       provider: providerForKeyName(name.data),
       kid: body.kid,
