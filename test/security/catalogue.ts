@@ -8,7 +8,7 @@ import {pushWorkspaceRequestSchema} from '../../src/contract/workspace-push.js'
 import type {Owned} from './world.js'
 
 /** The values a route template's parameters take for one user. */
-export interface Ids {
+export type Ids = {
   ref: string
   sid: string
   mid: string
@@ -37,6 +37,13 @@ export interface RouteCase {
    * by one in the cross-tenant test).
    */
   scope: 'ids' | 'self'
+  /**
+   * Stopping an answer is idempotent: inside the caller's own instance, a session or message it
+   * does not hold (bob's, or nobody's) is "nothing to stop", `{aborted: false}`, not a 404. The
+   * cross-tenant sweep still requires that answer to be identical for bob's ids and for ids nobody
+   * has, so it tells alice nothing.
+   */
+  noOpForUnknownSubIds?: boolean
 }
 
 /** Shaped like a sealed key, so it passes the contract; it was sealed to nothing. */
@@ -76,7 +83,7 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'DELETE /v1/instances/:ref/sessions/:sid': {scope: 'ids', destructive: true},
   'POST /v1/instances/:ref/sessions/:sid/messages': {scope: 'ids', body: () => ({content: 'swept'}), contract: sendMessageRequestSchema},
   'GET /v1/instances/:ref/sessions/:sid/messages/:mid/events': {scope: 'ids'},
-  'POST /v1/instances/:ref/sessions/:sid/messages/:mid/abort': {scope: 'ids'},
+  'POST /v1/instances/:ref/sessions/:sid/messages/:mid/abort': {scope: 'ids', noOpForUnknownSubIds: true},
   'GET /v1/instances/:ref/workspace': {scope: 'ids'},
   'PUT /v1/instances/:ref/workspace': {
     scope: 'ids',
