@@ -71,16 +71,20 @@ export async function forwardToInstance(
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     })
+    let broken = false
     try {
       for await (const chunk of upstream.body) {
         if (!raw.write(chunk)) await new Promise((r) => raw.once('drain', r))
       }
     } catch {
-      // The instance went away mid-stream; say why below, or the client will resume.
+      broken = true
     }
-    if (endReason && !raw.destroyed) {
-      const end = STREAM_END_MESSAGES[endReason] ?? {message: 'The stream ended.', hint: 'Try again.'}
-      const event: StreamEvent = {type: 'error', code: endReason, message: end.message, hint: end.hint}
+    // A stream cut under us (the agent crashed: its exit is recorded a moment later, so endReason
+    // may not be set yet) ends with an event that says so, not a silently closed connection.
+    const reason = endReason ?? (broken ? 'instance_unavailable' : undefined)
+    if (reason && !raw.destroyed) {
+      const end = STREAM_END_MESSAGES[reason] ?? {message: 'The stream ended.', hint: 'Try again.'}
+      const event: StreamEvent = {type: 'error', code: reason, message: end.message, hint: end.hint}
       raw.write(`event: error\ndata: ${JSON.stringify(event)}\n\n`)
     }
     raw.end()

@@ -226,16 +226,20 @@ export class InstanceManager {
     })
     if (!moved) return this.require(userId, row.id)
     const dataKey = openDataKey(this.ctx, row.id, row.wrapped_data_key!)
-    this.track(row.id, this.boot(userId, row.id, dataKey, 'resuming'))
+    // No public key yet: its create was cut short (server killed), so this boot finishes it.
+    this.track(row.id, this.boot(userId, row.id, dataKey, 'resuming', !row.public_key))
     return moved
   }
 
-  /** Starts the agent process and moves `from` → running, or → failed with the reason. */
-  private async boot(userId: string, id: string, dataKey: Buffer, from: 'creating' | 'resuming'): Promise<void> {
+  /**
+   * Starts the agent process and moves `from` → running, or → failed with the reason. A first
+   * boot makes the storage (idempotent) and records the key pair the agent makes on first start.
+   */
+  private async boot(userId: string, id: string, dataKey: Buffer, from: 'creating' | 'resuming', firstBoot = from === 'creating'): Promise<void> {
     try {
-      if (from === 'creating') await this.driver.create(id)
+      if (firstBoot) await this.driver.create(id)
       await this.driver.start(id, {dataKey, secret: instanceSecret(this.ctx, id), config: this.agentConfig()})
-      const pub = from === 'creating' ? await this.fetchPublicKey(id) : null
+      const pub = firstBoot ? await this.fetchPublicKey(id) : null
       await this.ctx.db.asUser(userId, async (q) => {
         await setIsolationAndKey(q, id, this.driver.isolation, pub)
         const moved = await transition(q, id, [from], 'running', {touch: true})
