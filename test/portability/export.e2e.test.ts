@@ -61,12 +61,12 @@ describe('workspace export and push (e2e)', () => {
 
     const a = join(tmp.path, 'a.tar')
     const b = join(tmp.path, 'b.tar')
-    expect((await p.cli(alice, ['export', '-i', 'fresh', '--out', a])).code).toBe(0)
-    expect((await p.cli(alice, ['export', '-i', 'fresh', '--format', 'tar', '--out', b])).code).toBe(0)
+    await expectExit(p.cli(alice, ['export', '-i', 'fresh', '--out', a]), 0)
+    await expectExit(p.cli(alice, ['export', '-i', 'fresh', '--format', 'tar', '--out', b]), 0)
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true)
     const again = await p.cli(alice, ['export', '-i', 'fresh', '--out', a])
     expect(again.code).toBe(5)
-    expect((await p.cli(alice, ['export', '-i', 'fresh', '--out', a, '--force'])).code).toBe(0)
+    await expectExit(p.cli(alice, ['export', '-i', 'fresh', '--out', a, '--force']), 0)
 
     const piped = await p.cli(alice, ['export', '-i', 'fresh', '--out', '-'])
     expect(piped.code, piped.stderr).toBe(0)
@@ -105,8 +105,8 @@ describe('workspace export and push (e2e)', () => {
     for (const legacy of [[], ['--legacy']]) {
       const first = join(tmp.path, `first${legacy.join('')}.tar`)
       const dir = join(tmp.path, `first-dir${legacy.join('')}`)
-      expect((await p.cli(alice, ['export', '-i', 'origin', '--out', first, ...legacy])).code).toBe(0)
-      expect((await p.cli(alice, ['export', '-i', 'origin', '--out', dir, ...legacy])).code).toBe(0)
+      await expectExit(p.cli(alice, ['export', '-i', 'origin', '--out', first, ...legacy]), 0)
+      await expectExit(p.cli(alice, ['export', '-i', 'origin', '--out', dir, ...legacy]), 0)
       const copy = `copy${legacy.length ? '-legacy' : ''}`
       await p.instance(alice, copy)
       const into = await p.cli(alice, ['config', 'push', dir, '-i', copy, '--json'])
@@ -114,7 +114,7 @@ describe('workspace export and push (e2e)', () => {
       // The new instance's starter files are replaced, not merged.
       expect(json(into).removed).toEqual([])
       const second = join(tmp.path, `second${legacy.join('')}.tar`)
-      expect((await p.cli(alice, ['export', '-i', copy, '--out', second, ...legacy])).code).toBe(0)
+      await expectExit(p.cli(alice, ['export', '-i', copy, '--out', second, ...legacy]), 0)
       expect(readFileSync(second).equals(readFileSync(first))).toBe(true)
       const names = readWorkspaceTar(readFileSync(first), {legacy: true}).accepted.map((f) => f.path)
       expect(names.includes('TOOLS.md')).toBe(legacy.length > 0)
@@ -234,4 +234,9 @@ function inTerminal(argv: string[], env: NodeJS.ProcessEnv): Promise<{code: numb
       resolve({code, output})
     })
   })
+}
+
+async function expectExit(run: ReturnType<Portability['cli']>, code: number): Promise<void> {
+  const res = await run
+  expect(res.code, `exit ${res.code}\nstdout: ${res.stdout.slice(0, 2000)}\nstderr: ${res.stderr}`).toBe(code)
 }
