@@ -9,6 +9,12 @@ import {
   type adminCreateUserRequestSchema,
   adminUserSchema,
 } from '../contract/auth.js'
+import {
+  type createIncidentRequestSchema,
+  incidentSchema,
+  type resolveIncidentRequestSchema,
+  type updateIncidentRequestSchema,
+} from '../contract/status.js'
 import {defaultConfig} from '../server/config.js'
 import {DataDirBusyError} from '../server/lock.js'
 import {CliError} from './errors.js'
@@ -81,6 +87,7 @@ async function inProcessTransport(dataDir: string, databaseUrl: string | undefin
     async close() {
       await app.close().catch(() => {})
       for (const hook of ctx.onClose.reverse()) await hook().catch(() => {})
+      await ctx.instances?.shutdown().catch(() => {})
       await ctx.db.close().catch(() => {})
       release()
     },
@@ -118,6 +125,18 @@ export class AdminClient {
 
   approve(body: z.infer<typeof adminApproveRequestSchema>) {
     return this.post('/admin/device/approve', body, adminApproveResponseSchema)
+  }
+
+  createIncident(body: z.infer<typeof createIncidentRequestSchema>) {
+    return this.post('/admin/incidents', body, incidentSchema)
+  }
+
+  updateIncident(id: string, body: z.infer<typeof updateIncidentRequestSchema>) {
+    return this.post(`/admin/incidents/${encodeURIComponent(id)}/updates`, body, incidentSchema)
+  }
+
+  resolveIncident(id: string, body: z.infer<typeof resolveIncidentRequestSchema>) {
+    return this.post(`/admin/incidents/${encodeURIComponent(id)}/resolve`, body, incidentSchema)
   }
 
   close(): Promise<void> {

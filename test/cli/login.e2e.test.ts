@@ -34,11 +34,12 @@ describe('login, whoami, logout against a running server', () => {
     dirs.push(data)
     mkdirSync(data.path, {recursive: true})
     // No server runs yet: the operator command opens the data dir itself.
-    const created = await runCli(['server', 'users', 'create', '--email', operator.email, '--data-dir', data.path, '--json'], {input: operator.password + '\n'})
+    const created = await runCli(['server', 'users', 'create', '--email', operator.email, '--data-dir', data.path, '--json'], {input: operator.password + '\n', timeoutMs: 90_000})
     expect(created.code, created.stderr).toBe(0)
     expect(json(created)).toMatchObject({email: operator.email})
     server = await startServerProcess({dataDir: data.path, args: ['--device-poll-interval', '1']})
-  })
+    // A fresh embedded database takes a while on a busy machine.
+  }, 180_000)
   afterAll(async () => {
     await server?.stop()
     for (const d of dirs) d.dispose()

@@ -6,26 +6,33 @@ import {startTestServer} from '../helpers/server.js'
 import {tempDir} from '../helpers/tmp.js'
 import {startCli, USER_CODE} from './cli-process.js'
 
-const ACCESS_TTL_MS = 2000
+const ACCESS_TTL_MS = 3000
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** A server whose access tokens live 2 s and whose login codes live 3 s, so expiry happens during a test. */
+/**
+ * A server whose access tokens live 3 s, so they expire during a test, and whose clock the test can
+ * move forward, so a login code expires on cue however slow the machine is.
+ */
 describe('short-lived tokens and codes', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>
+  let clockOffsetMs = 0
   const home = tempDir('clawd-cli-')
   const env = () => ({CLAWD_CONFIG_DIR: join(home.path, 'config'), CLAWD_API_URL: server.url})
   const stored = () => JSON.parse(readFileSync(join(home.path, 'config', 'credentials.json'), 'utf8')).credentials[server.url]
   const email = 'refresh@example.com'
 
   beforeAll(async () => {
-    server = await startTestServer((config) => {
-      config.auth.accessTokenTtlMs = ACCESS_TTL_MS
-      config.auth.deviceCodeTtlMs = 3000
-      config.auth.devicePollIntervalSec = 1
-    })
-    const created = await runCli(['server', 'users', 'create', '--email', email, '--data-dir', server.dataDir], {input: 'a long enough password'})
+    server = await startTestServer(
+      (config) => {
+        config.auth.accessTokenTtlMs = ACCESS_TTL_MS
+        config.auth.devicePollIntervalSec = 1
+      },
+      {clock: {now: () => Date.now() + clockOffsetMs}},
+    )
+    const created = await runCli(['server', 'users', 'create', '--email', email, '--data-dir', server.dataDir], {input: 'a long enough password', timeoutMs: 90_000})
     expect(created.code, created.stderr).toBe(0)
-  })
+    // A fresh embedded database takes a while on a busy machine.
+  }, 180_000)
   afterAll(async () => {
     await server.dispose()
     home.dispose()
@@ -33,8 +40,11 @@ describe('short-lived tokens and codes', () => {
 
   it('without a TTY, login neither prompts nor hangs: an unapproved code ends in exit 4 with a hint', async () => {
     const other = {CLAWD_CONFIG_DIR: join(home.path, 'unapproved'), CLAWD_API_URL: server.url}
-    const result = await runCli(['login'], {env: other, timeoutMs: 20_000})
-    expect(result.code).toBe(4)
+    const login = startCli(['login'], {env: other})
+    await login.waitForStderr(USER_CODE)
+    clockOffsetMs += 11 * 60_000 // past the code's 10 minutes
+    const result = await login.done
+    expect(result.code, result.stderr).toBe(4)
     expect(result.stderr).toMatch(USER_CODE)
     expect(result.stderr).toMatch(/Error: The login code expired before it was approved\.\nHint: Run `clawd login` again/)
     expect(result.stderr).not.toMatch(/press|password|\?\s*$/im)
@@ -45,7 +55,8 @@ describe('short-lived tokens and codes', () => {
     const login = startCli(['login', '--no-browser'], {env: env()})
     const [, code] = await login.waitForStderr(USER_CODE)
     expect((await runCli(['server', 'approve', code!, '--email', email, '--data-dir', server.dataDir])).code).toBe(0)
-    expect((await login.done).code).toBe(0)
+    const loggedIn = await login.done
+    expect(loggedIn.code, loggedIn.stderr).toBe(0)
     const first = stored()
 
     await pause(ACCESS_TTL_MS + 500)
