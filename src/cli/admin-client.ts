@@ -62,6 +62,8 @@ async function inProcessTransport(dataDir: string, databaseUrl: string | undefin
   const config = defaultConfig(dataDir)
   config.databaseUrl = databaseUrl
   config.logLevel = 'silent'
+  // Operator routes never run an instance: skip probing the sandbox.
+  config.instances.sandbox = 'none'
   let opened
   try {
     opened = await openServerContext(config, {env, logStream: new Writable({write: (_c, _e, cb) => cb()})})
