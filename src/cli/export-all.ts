@@ -15,6 +15,7 @@ import {rejectionError} from './workspace-api.js'
  *   tokens.json                            every token's metadata (never a token or its hash)
  *   web-sessions.json, device-logins.json  browser sign-ins and device logins
  *   access-log.jsonl                       the access log, one entry per line, oldest first
+ *   usage.json                             messages sent per day (the daily quota's count)
  *   instances/NAME/instance.json           the instance's metadata
  *   instances/NAME/keys.json               BYOK key metadata (never a ciphertext)
  *   instances/NAME/workspace/...           the markdown workspace, as stored (OpenClaw layout)
@@ -41,7 +42,7 @@ export interface ExportManifest {
   source_version: number
   account: {id: string; email: string}
   excluded: string[]
-  counts: {tokens: number; web_sessions: number; device_logins: number; access_log_entries: number; instances: number}
+  counts: {tokens: number; web_sessions: number; device_logins: number; access_log_entries: number; usage_days: number; instances: number}
   instances: Array<{
     id: string
     name: string
@@ -71,6 +72,7 @@ export function layoutAccountExport(doc: AccountExport): {files: TarFile[]; mani
     {path: 'web-sessions.json', data: json(doc.web_sessions)},
     {path: 'device-logins.json', data: json(doc.device_logins)},
     {path: 'access-log.jsonl', data: jsonl(doc.access_log)},
+    {path: 'usage.json', data: json(doc.daily_usage)},
   ]
   const instances: ExportManifest['instances'] = []
   for (const item of [...doc.instances].sort((a, b) => byBytes(a.instance.name, b.instance.name))) {
@@ -117,6 +119,7 @@ export function layoutAccountExport(doc: AccountExport): {files: TarFile[]; mani
       web_sessions: doc.web_sessions.length,
       device_logins: doc.device_logins.length,
       access_log_entries: doc.access_log.length,
+      usage_days: doc.daily_usage.length,
       instances: doc.instances.length,
     },
     instances,

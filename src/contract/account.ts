@@ -67,6 +67,9 @@ export const exportedLogEntrySchema = z.object({
   detail: z.record(z.string(), z.unknown()).nullable(),
 })
 
+/** Messages sent per UTC day, as the daily quota counts them. */
+export const exportedUsageDaySchema = z.object({day: z.string(), messages: z.number().int().nonnegative()})
+
 export const exportedInstanceSchema = z.object({
   instance: instanceSchema,
   keys: z.array(keyMetadataSchema),
@@ -85,6 +88,7 @@ export const accountExportSchema = z.object({
   web_sessions: z.array(exportedWebSessionSchema),
   device_logins: z.array(exportedDeviceLoginSchema),
   access_log: z.array(exportedLogEntrySchema),
+  daily_usage: z.array(exportedUsageDaySchema),
   instances: z.array(exportedInstanceSchema),
 })
 export type AccountExport = z.infer<typeof accountExportSchema>

@@ -97,6 +97,9 @@ describe('export --all and account delete (e2e)', () => {
     expect(manifest.counts.tokens).toBe(tokens.length)
     const log = file('access-log.jsonl').trim().split('\n').map((l) => JSON.parse(l))
     expect(manifest.counts.access_log_entries).toBe(log.length)
+    const usage = JSON.parse(file('usage.json'))
+    expect(usage).toEqual([{day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), messages: 1}])
+    expect(manifest.counts.usage_days).toBe(1)
     expect(log.filter((e) => e.event === 'instance.created').map((e) => e.instance_id).sort()).toEqual([ids.one, ids.two].sort())
 
     // The paused instance was resumed to be read, and is paused again (before anything below resumes it).

@@ -18,6 +18,12 @@ import {readSessions, readWorkspace} from './agent-data.js'
  * cannot include another user's rows. The CLI lays the document out as files in a tar.
  */
 
+/**
+ * The tables with the user's rows, each read below. A test lists every table with a user_id column
+ * and fails when one is missing here, so a new table cannot be left out of the export by mistake.
+ */
+export const EXPORTED_TABLES = ['users', 'tokens', 'web_sessions', 'device_grants', 'access_log', 'daily_usage', 'instances', 'instance_keys'] as const
+
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
 
 export async function collectAccountExport(ctx: ServerContext, userId: string): Promise<AccountExport> {
@@ -31,6 +37,7 @@ export async function collectAccountExport(ctx: ServerContext, userId: string): 
     web_sessions: db.webSessions,
     device_logins: db.deviceLogins,
     access_log: db.accessLog,
+    daily_usage: db.usage,
     instances,
   }
 }
@@ -75,6 +82,7 @@ async function readDatabase(q: Queryable, userId: string) {
     duration_ms: number | null
     detail: Record<string, unknown> | null
   }>(`SELECT at, kind, instance_id, event, token_id, client, ip, method, route, status, duration_ms, detail FROM access_log ORDER BY at, id`)
+  const usage = await q.query<{day: string; messages: number}>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, messages FROM daily_usage ORDER BY day`)
   const instances = (await listInstances(q)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const keys = new Map<string, Awaited<ReturnType<typeof listKeys>>>()
   for (const row of instances) keys.set(row.id, await listKeys(q, row.id))
@@ -102,6 +110,7 @@ async function readDatabase(q: Queryable, userId: string) {
       user_agent: d.user_agent,
     })),
     accessLog: log.map((e) => ({...e, at: iso(e.at)!, status: e.status === null ? null : Number(e.status), duration_ms: e.duration_ms === null ? null : Number(e.duration_ms)})),
+    usage: usage.map((u) => ({day: u.day, messages: Number(u.messages)})),
     instances,
     keys,
   }
