@@ -52,6 +52,8 @@ export class SessionStore {
     if (!s) return
     s.message_count += 1
     s.updated_at = message.created_at
+    // A session without a title is named after its first message, as chat apps do.
+    if (!s.title && message.role === 'user') s.title = titleFrom(message.content)
     if (usage) {
       s.usage = {input_tokens: s.usage.input_tokens + usage.input_tokens, output_tokens: s.usage.output_tokens + usage.output_tokens}
     }
@@ -77,4 +79,9 @@ export class SessionStore {
     for (const s of sessions) await this.delete(s.id)
     return sessions.length
   }
+}
+
+function titleFrom(text: string): string {
+  const line = text.trim().split('\n')[0]!.trim()
+  return line.length > 60 ? line.slice(0, 59) + '…' : line
 }
