@@ -17,6 +17,7 @@ import {
   transition,
 } from './repo.js'
 import {instanceSecret, mintDataKey, openDataKey} from './secrets.js'
+import {purgeWrappedKeys} from './shred.js'
 import {AgentClients} from './agent-client.js'
 import {StreamRegistry} from './streams.js'
 
@@ -266,7 +267,7 @@ export class InstanceManager {
     })
   }
 
-  /** Crypto-shredding: the directory goes, then the row with the wrapped data key. */
+  /** Crypto-shredding: the directory goes, then the row with the wrapped data key, then its dead copies. */
   private async finishDelete(userId: string, id: string, name: string, event: string): Promise<void> {
     await this.agents.forget(this.driver.connect(id).socketPath)
     await this.driver.destroy(id)
@@ -274,6 +275,9 @@ export class InstanceManager {
       await deleteInstanceRow(q, id)
       await recordLifecycle(q, {userId, instanceId: id, event, detail: {name}})
     })
+    await purgeWrappedKeys(this.ctx.db).catch((error: Error) =>
+      this.ctx.log.warn({instance: id, err: {message: error.message}}, 'could not purge the deleted data key from the database files'),
+    )
   }
 
   private async onProcessExit(id: string, info: InstanceExit): Promise<void> {
