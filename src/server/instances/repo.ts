@@ -1,4 +1,4 @@
-import type {InstanceState, Isolation} from '../../contract/instances.js'
+import {instanceRefSchema, type InstanceState, type Isolation} from '../../contract/instances.js'
 import type {Queryable} from '../store/db.js'
 
 /** An instances row as the server sees it (the wrapped data key never leaves the server). */
@@ -21,8 +21,12 @@ export interface InstanceRow {
 const COLUMNS = `id, user_id, name, state, failure_reason, model, wrapped_data_key, isolation, public_key, kid,
   created_at, last_active_at, state_changed_at`
 
-/** Finds by id or by name; RLS (asUser) makes another user's instance simply not exist. */
+/**
+ * Finds by id or by name; RLS (asUser) makes another user's instance simply not exist. A ref that
+ * is neither shape names nothing and never reaches the store (a NUL byte would make it fail).
+ */
 export async function findInstance(q: Queryable, ref: string): Promise<InstanceRow | undefined> {
+  if (!instanceRefSchema.safeParse(ref).success) return undefined
   const column = ref.startsWith('ins_') ? 'id' : 'name'
   const [row] = await q.query<InstanceRow>(`SELECT ${COLUMNS} FROM instances WHERE ${column} = $1`, [ref])
   return row

@@ -11,6 +11,8 @@ import {validate} from '../validate.js'
 export const MAX_API_TOKENS = 100
 
 const tokenIdParams = z.strictObject({id: z.string().max(64)})
+/** Token ids as src/server/auth/ids.ts makes them; anything else names no token. */
+const TOKEN_ID = /^tok_[0-9A-Za-z]{20}$/
 
 interface TokenRow {
   id: string
@@ -60,6 +62,7 @@ export async function tokenRoutes(app: FastifyInstance, ctx: ServerContext): Pro
 
   app.delete('/v1/tokens/:id', {preHandler: auth}, async (req, reply) => {
     const {id} = validate(tokenIdParams, req.params, 'path')
+    if (!TOKEN_ID.test(id)) throw ApiError.notFound('API token', 'List your tokens with `clawd tokens list`.')
     // Under RLS another user's token is simply not there: 404, never 403.
     const rows = await ctx.db.asUser(req.auth!.userId, (q) =>
       q.query(`UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND kind = 'pat' AND revoked_at IS NULL RETURNING id`, [id, new Date(ctx.clock.now())]),
