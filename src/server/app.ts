@@ -1,6 +1,6 @@
 import Fastify, {type FastifyInstance} from 'fastify'
 import type {ServerContext} from './context.js'
-import {registerProblemHandler} from './problem-handler.js'
+import {frameworkErrors, registerProblemHandler} from './problem-handler.js'
 import {routePlugins} from './routes/index.js'
 
 /** The public API as a Fastify instance, not yet listening: tests `inject` into it directly. */
@@ -12,6 +12,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     // SIGTERM closes idle keep-alive sockets at once and lets in-flight requests finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    frameworkErrors,
   })
   registerProblemHandler(app)
   // Unknown fields in JSON are rejected by the route's strict schema, not silently dropped.

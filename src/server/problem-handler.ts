@@ -44,6 +44,19 @@ function fromFastify(err: FastifyError): ApiError | undefined {
   return undefined
 }
 
+/**
+ * Fastify's refusals before a route is found — a path whose percent-escapes do not decode, a path
+ * parameter past the router's length limit — as problems too (Fastify's `frameworkErrors` option),
+ * so every error on the port reads the same to the CLI and to scripts.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void sendProblem(reply, new ApiError(414, 'bad_request', 'URI too long', {detail: 'A part of the path is longer than any name or id.'}))
+    return
+  }
+  void sendProblem(reply, ApiError.badRequest('The URL is not valid: a percent-escape in the path does not decode.', 'Encode the path with encodeURIComponent.'))
+}
+
 export function registerProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const known = err instanceof ApiError ? err : fromFastify(err)
