@@ -29,6 +29,8 @@ export interface RouteCase {
   body?: (owner: Owned) => unknown
   /** The contract schema of the JSON body: what the fuzzer builds its inputs from. */
   contract?: z.ZodType
+  /** Every field is optional, so no body (or a JSON `null`) is taken as `{}`. */
+  optionalBody?: boolean
   /** Removes or changes what it names when it succeeds: sweeps only send it what must fail. */
   destructive?: boolean
   /**
@@ -64,7 +66,7 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'POST /v1/tokens': {scope: 'self', body: () => ({name: 'sweep token', expires_in_days: 1}), contract: createTokenRequestSchema},
   'GET /v1/tokens': {scope: 'self'},
   'DELETE /v1/tokens/:id': {scope: 'ids', destructive: true},
-  'POST /v1/instances': {scope: 'self', body: () => ({name: 'sweep-new'}), contract: createInstanceRequestSchema},
+  'POST /v1/instances': {scope: 'self', body: () => ({name: 'sweep-new'}), contract: createInstanceRequestSchema, optionalBody: true},
   'GET /v1/instances': {scope: 'self'},
   'GET /v1/instances/:ref': {scope: 'ids'},
   'PATCH /v1/instances/:ref': {scope: 'ids', body: () => ({model: 'dev/swept'}), contract: updateInstanceRequestSchema, destructive: true},
@@ -76,7 +78,7 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'GET /v1/instances/:ref/keys': {scope: 'ids'},
   'PUT /v1/instances/:ref/keys/:name': {scope: 'ids', body: shapedKeyUpload, contract: keyUploadSchema, destructive: true},
   'DELETE /v1/instances/:ref/keys/:name': {scope: 'ids', destructive: true},
-  'POST /v1/instances/:ref/sessions': {scope: 'ids', body: () => ({title: 'swept'}), contract: createSessionRequestSchema},
+  'POST /v1/instances/:ref/sessions': {scope: 'ids', body: () => ({title: 'swept'}), contract: createSessionRequestSchema, optionalBody: true},
   'GET /v1/instances/:ref/sessions': {scope: 'ids'},
   'DELETE /v1/instances/:ref/sessions': {scope: 'ids', destructive: true},
   'GET /v1/instances/:ref/sessions/:sid': {scope: 'ids'},
