@@ -55,13 +55,17 @@ export abstract class BaseCommand extends Command {
     }
     if (this.jsonEnabled()) {
       this.io.stdout.write(
-        JSON.stringify({error: {code: failure.code, message: failure.message, ...(failure.hint ? {hint: failure.hint} : {})}}) +
+        JSON.stringify({
+          error: {code: failure.code, message: failure.message, ...(failure.hint ? {hint: failure.hint} : {}), ...(failure.incident ? {incident: failure.incident} : {})},
+        }) +
           '\n',
       )
     } else {
       const {err: c} = styles(this.io)
       this.io.stderr.write(`${c.red('Error:')} ${failure.message}\n`)
       if (failure.hint) this.io.stderr.write(`${c.dim('Hint:')} ${failure.hint}\n`)
+      // The API names an open incident on server failures: the user learns it is known, not theirs.
+      if (failure.incident) this.io.stderr.write(`${c.yellow('Incident:')} ${failure.incident} — see \`clawd status\`.\n`)
     }
     if (process.env.CLAWD_DEBUG === '1' && err.stack) this.io.stderr.write(err.stack + '\n')
     // ExitError is handled by oclif without printing anything more.

@@ -10,13 +10,16 @@ export class CliError extends Error {
   readonly code: string
   readonly hint: string | undefined
   readonly exitCode: ExitCodeValue
+  /** An open service incident the API named when it failed, printed as one more line. */
+  readonly incident: string | undefined
 
-  constructor(opts: {code: string; message: string; hint?: string; exitCode: ExitCodeValue; cause?: unknown}) {
+  constructor(opts: {code: string; message: string; hint?: string; exitCode: ExitCodeValue; cause?: unknown; incident?: string}) {
     super(opts.message, {cause: opts.cause})
     this.name = 'CliError'
     this.code = opts.code
     this.hint = opts.hint
     this.exitCode = opts.exitCode
+    this.incident = opts.incident
   }
 
   static usage(message: string, hint?: string): CliError {

@@ -48,6 +48,7 @@ export function errorFromResponse(res: HttpResponse, apiUrl: string, now: number
       message: p.detail ?? p.title,
       hint: [p.hint, when].filter(Boolean).join(' ') || undefined,
       exitCode: known ? exitCodeFor(p.code as ErrorCode) : exitCodeForStatus(res.status),
+      incident: p.incident,
     })
   }
   const when = retryHint(res, undefined, now)

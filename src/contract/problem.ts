@@ -46,6 +46,8 @@ export const cliErrorDocumentSchema = z.object({
     code: z.string(),
     message: z.string(),
     hint: z.string().optional(),
+    /** An open service incident the API named with the failure. */
+    incident: z.string().optional(),
   }),
 })
 export type CliErrorDocument = z.infer<typeof cliErrorDocumentSchema>

@@ -1,11 +1,14 @@
-import Fastify, {type FastifyInstance} from 'fastify'
+import type {Server as HttpsServer} from 'node:https'
+import Fastify, {type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions} from 'fastify'
 import type {ServerContext} from './context.js'
+import {registerRequestHooks} from './observability/index.js'
 import {frameworkErrors, registerProblemHandler} from './problem-handler.js'
 import {routePlugins} from './routes/index.js'
+import {loadTlsFiles} from './tls.js'
 
 /** The public API as a Fastify instance, not yet listening: tests `inject` into it directly. */
 export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
-  const app = Fastify({
+  const options: FastifyServerOptions = {
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: ctx.config.trustProxy,
@@ -13,8 +16,11 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     frameworkErrors,
-  })
+  }
+  const app = (ctx.config.tls ? Fastify({...options, https: loadTlsFiles(ctx.config.tls)} as FastifyHttpsOptions<HttpsServer>) : Fastify(options)) as unknown as FastifyInstance
   registerProblemHandler(app)
+  // Rate limits, the access log and incident notes; before the routes, which they attach to.
+  registerRequestHooks(app, ctx)
   // Unknown fields in JSON are rejected by the route's strict schema, not silently dropped.
   for (const plugin of routePlugins) await plugin(app, ctx)
   return app

@@ -45,6 +45,18 @@ export interface ServerConfig {
     devDeltaDelayMs: number
   }
   logRetentionMs: number
+  /** Request rate limits on /v1, per token and per client IP; `null` turns one off. */
+  rateLimits: {perToken: RequestRate | null; perIp: RequestRate | null}
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  tls?: {certFile: string; keyFile: string}
+  /** Let keys' base URLs point at link-local and cloud metadata addresses (refused by default). */
+  allowPrivateEgress: boolean
+}
+
+/** `requests` per `windowMs`, as a token bucket: the whole window's worth may come in a burst. */
+export interface RequestRate {
+  requests: number
+  windowMs: number
 }
 
 export const DEFAULT_PORT = 7420
@@ -81,5 +93,7 @@ export function defaultConfig(dataDir: string): ServerConfig {
     plans: {free: {messagesPerDay: 50, concurrentStreams: 2}},
     agent: {streamGraceMs: 10_000, devDeltaDelayMs: 0},
     logRetentionMs: parseDuration('30d'),
+    rateLimits: {perToken: {requests: 1200, windowMs: 60_000}, perIp: {requests: 6000, windowMs: 60_000}},
+    allowPrivateEgress: false,
   }
 }

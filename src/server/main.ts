@@ -105,7 +105,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
+  const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
   if (!config.publicUrl) config.publicUrl = url
 
   let closing: Promise<void> | undefined

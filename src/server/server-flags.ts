@@ -2,6 +2,8 @@ import {Flags} from '@oclif/core'
 import {parseDuration} from '../duration.js'
 import {defaultConfig, DEFAULT_PORT, type ServerConfig} from './config.js'
 import {defaultDataDir} from './data-dir.js'
+import {parseRequestRate} from './ratelimit/requests.js'
+import {loadTlsFiles} from './tls.js'
 
 /** `--data-dir`, shared by `server start` and the operator commands that reach it. */
 export const dataDirFlag = Flags.string({
@@ -37,6 +39,16 @@ export const serverStartFlags = {
   'concurrent-streams': Flags.integer({summary: 'Concurrent answer streams per user on the free plan.', env: 'CLAWD_CONCURRENT_STREAMS', min: 1}),
   'stream-grace': duration({summary: 'How long an answer continues with no reader, awaiting a resume.', env: 'CLAWD_STREAM_GRACE', hidden: true}),
   'dev-delay': duration({summary: 'Pause between the dev provider’s deltas.', env: 'CLAWD_DEV_DELAY', hidden: true}),
+  'tls-cert': Flags.string({summary: 'Serve HTTPS with this certificate (PEM, with its chain).', env: 'CLAWD_TLS_CERT', dependsOn: ['tls-key']}),
+  'tls-key': Flags.string({summary: 'The private key (PEM) of --tls-cert.', env: 'CLAWD_TLS_KEY', dependsOn: ['tls-cert']}),
+  'rate-limit-token': Flags.string({summary: 'Requests per token, as N/WINDOW (e.g. 1200/1m) or off.', env: 'CLAWD_RATE_LIMIT_TOKEN'}),
+  'rate-limit-ip': Flags.string({summary: 'Requests per client address, as N/WINDOW (e.g. 6000/1m) or off.', env: 'CLAWD_RATE_LIMIT_IP'}),
+  'log-retention': duration({summary: 'Delete access-log entries older than this.', env: 'CLAWD_LOG_RETENTION', default: parseDuration('30d')}),
+  'allow-private-egress': Flags.boolean({
+    summary: 'Let keys’ base URLs point at link-local and cloud metadata addresses.',
+    env: 'CLAWD_ALLOW_PRIVATE_EGRESS',
+    default: false,
+  }),
 }
 
 type StartFlags = {
@@ -62,6 +74,12 @@ type StartFlags = {
   'concurrent-streams'?: number
   'stream-grace'?: number
   'dev-delay'?: number
+  'tls-cert'?: string
+  'tls-key'?: string
+  'rate-limit-token'?: string
+  'rate-limit-ip'?: string
+  'log-retention': number
+  'allow-private-egress': boolean
 }
 
 export function configFromFlags(flags: StartFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -91,5 +109,13 @@ export function configFromFlags(flags: StartFlags, env: NodeJS.ProcessEnv = proc
   if (flags['concurrent-streams'] !== undefined) config.plans.free!.concurrentStreams = flags['concurrent-streams']
   if (flags['stream-grace'] !== undefined) config.agent.streamGraceMs = flags['stream-grace']
   if (flags['dev-delay'] !== undefined) config.agent.devDeltaDelayMs = flags['dev-delay']
+  if (flags['tls-cert'] && flags['tls-key']) {
+    config.tls = {certFile: flags['tls-cert'], keyFile: flags['tls-key']}
+    loadTlsFiles(config.tls)
+  }
+  if (flags['rate-limit-token'] !== undefined) config.rateLimits.perToken = parseRequestRate(flags['rate-limit-token'])
+  if (flags['rate-limit-ip'] !== undefined) config.rateLimits.perIp = parseRequestRate(flags['rate-limit-ip'])
+  config.logRetentionMs = flags['log-retention']
+  config.allowPrivateEgress = flags['allow-private-egress']
   return config
 }

@@ -5,9 +5,11 @@ import {accountRoutes} from './account.js'
 import {healthRoutes} from './health.js'
 import {instanceRoutes} from './instances.js'
 import {keyRoutes} from './keys.js'
+import {logsRoutes} from './logs.js'
 import {sessionRoutes} from './sessions.js'
 import {meRoutes} from './me.js'
 import {oauthRoutes} from './oauth.js'
+import {statusRoutes} from './status.js'
 import {tokenRoutes} from './tokens.js'
 import {workspaceRoutes} from './workspace.js'
 
@@ -15,4 +17,4 @@ import {workspaceRoutes} from './workspace.js'
  * Every public route plugin, in one list. Each plugin registers one resource, with its schemas
  * from src/contract next to its handlers.
  */
-export const routePlugins: Array<(app: FastifyInstance, ctx: ServerContext) => Promise<void>> = [healthRoutes, oauthRoutes, pageRoutes, meRoutes, tokenRoutes, instanceRoutes, keyRoutes, sessionRoutes, workspaceRoutes, accountRoutes]
+export const routePlugins: Array<(app: FastifyInstance, ctx: ServerContext) => Promise<void>> = [healthRoutes, oauthRoutes, pageRoutes, meRoutes, tokenRoutes, instanceRoutes, keyRoutes, sessionRoutes, workspaceRoutes, accountRoutes, logsRoutes, statusRoutes]

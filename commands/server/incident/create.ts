@@ -1,0 +1,36 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../../src/cli/base-command.js'
+import {withAdmin} from '../../../src/cli/admin-command.js'
+import {incidentLines} from '../../../src/cli/status-view.js'
+import {INCIDENT_IMPACTS, OPEN_INCIDENT_STATES} from '../../../src/contract/status.js'
+import {dataDirFlag, serverStartFlags} from '../../../src/server/server-flags.js'
+
+export default class ServerIncidentCreate extends BaseCommand {
+  static override summary = 'Open an incident on the service status (`clawd status`, GET /v1/status).'
+  static override description =
+    'While an incident is open, commands that fail on a server error mention it. Works whether or not the server runs.'
+  static override examples = ['<%= config.bin %> server incident create --title "Chat answers fail" --impact major --message "Looking into it."']
+  static override flags = {
+    title: Flags.string({summary: 'What users notice, in a few words.', required: true}),
+    impact: Flags.string({summary: 'How bad it is.', options: [...INCIDENT_IMPACTS], required: true}),
+    message: Flags.string({summary: 'The first update (default: the title).'}),
+    status: Flags.string({summary: 'Where the work stands.', options: [...OPEN_INCIDENT_STATES], default: 'investigating'}),
+    'data-dir': dataDirFlag,
+    'database-url': serverStartFlags['database-url'],
+  }
+
+  async run() {
+    const {flags} = await this.parse(ServerIncidentCreate)
+    const incident = await withAdmin(this.io, flags, (admin) =>
+      admin.createIncident({
+        title: flags.title,
+        impact: flags.impact as (typeof INCIDENT_IMPACTS)[number],
+        message: flags.message,
+        status: flags.status as (typeof OPEN_INCIDENT_STATES)[number],
+      }),
+    )
+    this.say(`Opened incident ${incident.id}.`)
+    for (const line of incidentLines(incident)) this.say(line)
+    return incident
+  }
+}

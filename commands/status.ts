@@ -1,0 +1,17 @@
+import {BaseCommand} from '../src/cli/base-command.js'
+import {statusLines} from '../src/cli/status-view.js'
+import {statusResponseSchema} from '../src/contract/status.js'
+
+export default class Status extends BaseCommand {
+  static override summary = 'Show the service status: its components and the incident timeline.'
+  static override description = 'Needs no login. Exits 0 whatever the status; scripts read `status` from --json.'
+  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json']
+
+  async run() {
+    const {flags} = await this.parse(Status)
+    const factory = this.factory(flags)
+    const status = await factory.apiClientWith(undefined).get('/v1/status', statusResponseSchema, {auth: false})
+    for (const line of statusLines(status, factory.apiUrl)) this.say(line)
+    return status
+  }
+}

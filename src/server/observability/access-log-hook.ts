@@ -1,0 +1,57 @@
+import {performance} from 'node:perf_hooks'
+import type {FastifyInstance, FastifyRequest} from 'fastify'
+import type {ServerContext} from '../context.js'
+import type {AccessLogWriter} from './access-log-writer.js'
+
+const MAX_CLIENT = 200
+const MAX_REF = 64
+
+/** The User-Agent as one short printable line: it is the client's own text, shown back to the user. */
+export function clientOf(req: FastifyRequest): string | null {
+  const ua = req.headers['user-agent']
+  if (typeof ua !== 'string' || ua.length === 0) return null
+  return ua.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_CLIENT)
+}
+
+/**
+ * Reading the log is not itself logged: `clawd logs --follow` polls, and each poll would otherwise
+ * add an entry for the next poll to show, forever.
+ */
+function isLogRead(method: string, route: string): boolean {
+  return method === 'GET' && route === '/v1/logs'
+}
+
+/**
+ * Records every authenticated request in the account's access log: when, which token (its id),
+ * which client and address, the method and route template, the instance, the status and how long
+ * it took. It listens for the response's `close`, which comes both when a response finishes and
+ * when the client goes away mid-stream, so a dropped chat stream is logged too (marked aborted).
+ * `req.ip` follows `trustProxy`: forwarded addresses count only when the operator said so.
+ */
+export function registerAccessLog(app: FastifyInstance, ctx: ServerContext, writer: AccessLogWriter): void {
+  app.addHook('onRequest', (req, reply, done) => {
+    const at = new Date(ctx.clock.now())
+    const started = performance.now()
+    reply.raw.once('close', () => {
+      const auth = req.auth
+      const route = req.routeOptions.url
+      if (!auth || !route || isLogRead(req.method, route)) return
+      const ref = (req.params as Record<string, unknown> | undefined)?.ref
+      const finished = reply.raw.writableFinished
+      writer.add({
+        userId: auth.userId,
+        at,
+        tokenId: auth.tokenId,
+        client: clientOf(req),
+        ip: req.ip ?? null,
+        method: req.method,
+        route,
+        instanceRef: typeof ref === 'string' && route.includes(':ref') ? ref.slice(0, MAX_REF) : null,
+        status: reply.raw.statusCode,
+        durationMs: Math.max(0, Math.round(performance.now() - started)),
+        detail: finished ? null : {aborted: true},
+      })
+    })
+    done()
+  })
+}

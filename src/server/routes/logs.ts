@@ -1,0 +1,41 @@
+import type {FastifyInstance} from 'fastify'
+import {instanceIdSchema} from '../../contract/instances.js'
+import {type LogsResponse, logsQuerySchema} from '../../contract/logs.js'
+import {requireAuth} from '../auth/authenticate.js'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+import {findInstance} from '../instances/repo.js'
+import {readAccessLog} from '../observability/access-log-read.js'
+import {validate} from '../validate.js'
+
+/** How long a read waits for this process's queued entries to be written. */
+const FLUSH_WAIT_MS = 1000
+
+/** GET /v1/logs: the account's own access log (requests and lifecycle events), under RLS. */
+export async function logsRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  app.get('/v1/logs', {preHandler: requireAuth(ctx)}, async (req): Promise<LogsResponse> => {
+    const query = validate(logsQuerySchema, req.query, 'query')
+    const userId = req.auth!.userId
+    // Requests this process just answered are still queued: write them so the reader sees them.
+    await waitAtMost(app.accessLog?.flush(), FLUSH_WAIT_MS)
+    const entries = await ctx.db.asUser(userId, async (q) => {
+      let instanceId: string | undefined
+      if (query.instance) {
+        const row = await findInstance(q, query.instance)
+        // A deleted instance's entries stay in the log under its id.
+        if (row) instanceId = row.id
+        else if (instanceIdSchema.safeParse(query.instance).success) instanceId = query.instance
+        else throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
+      }
+      return readAccessLog(q, {since: query.since ? new Date(query.since) : undefined, instanceId, afterId: query.after_id, limit: query.limit})
+    })
+    return {entries, next_after_id: entries.at(-1)?.id ?? query.after_id ?? null}
+  })
+}
+
+async function waitAtMost(promise: Promise<void> | undefined, ms: number): Promise<void> {
+  if (!promise) return
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
+}
