@@ -72,6 +72,10 @@ export class InstanceManager {
       await recordLifecycle(q, {userId, instanceId: id, event: 'instance.created', detail: {name}})
       return inserted
     })
+    // Storage before the answer: it marks the instance as this process's (see `held`), so a
+    // restart after a crash mid-create finds and reconciles it. A failure here is retried and
+    // reported by the boot.
+    await this.driver.create(id).catch(() => {})
     this.track(id, this.boot(userId, id, dataKey, 'creating'))
     return row
   }
@@ -134,9 +138,12 @@ export class InstanceManager {
    * resume on the next request.
    */
   async reconcile(): Promise<void> {
+    const held = await this.held()
     const rows = await this.ctx.db.asSystem((q) =>
       q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
-        `SELECT id, user_id, name, state FROM instances WHERE state IN ('creating','running','pausing','resuming','deleting')`,
+        `SELECT id, user_id, name, state FROM instances
+          WHERE state IN ('creating','running','pausing','resuming','deleting') AND id = ANY($1::text[])`,
+        [held],
       ),
     )
     for (const row of rows) {
@@ -158,15 +165,17 @@ export class InstanceManager {
   /** Pauses instances idle past the timeout; SKIP LOCKED keeps several API processes from colliding. */
   async pauseIdle(): Promise<number> {
     const busy = this.streams.activeInstanceIds()
+    const held = await this.held()
     const claimed = await this.ctx.db.asSystem(async (q) => {
       const rows = await q.query<{id: string; user_id: string}>(
         `SELECT id, user_id FROM instances
           WHERE state = 'running'
             AND last_active_at < now() - ($1::double precision * interval '1 millisecond')
             AND NOT (id = ANY($2::text[]))
+            AND id = ANY($3::text[])
           ORDER BY last_active_at LIMIT 50
           FOR UPDATE SKIP LOCKED`,
-        [this.ctx.config.instances.idleTimeoutMs, busy],
+        [this.ctx.config.instances.idleTimeoutMs, busy, held],
       )
       for (const r of rows) await transition(q, r.id, ['running'], 'pausing')
       return rows
@@ -177,14 +186,16 @@ export class InstanceManager {
 
   /** Deletes instances nobody used for the retention period, for good. */
   async removeAbandoned(): Promise<number> {
+    const held = await this.held()
     const claimed = await this.ctx.db.asSystem(async (q) => {
       const rows = await q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
         `SELECT id, user_id, name, state FROM instances
           WHERE state <> 'deleting'
             AND last_active_at < now() - ($1::double precision * interval '1 millisecond')
+            AND id = ANY($2::text[])
           ORDER BY last_active_at LIMIT 50
           FOR UPDATE SKIP LOCKED`,
-        [this.ctx.config.instances.retentionMs],
+        [this.ctx.config.instances.retentionMs, held],
       )
       for (const r of rows) await transition(q, r.id, [r.state], 'deleting')
       return rows
@@ -204,6 +215,18 @@ export class InstanceManager {
   }
 
   // ---- internals ----
+
+  /**
+   * The instances this process may act on in its jobs: those its driver holds. For the local
+   * driver that is the storage in this data dir, so with several API processes on one database each
+   * reconciles, pauses and removes only its own instances (another process could flag them in the
+   * database but not stop their processes or remove their files); a cluster driver holds them all,
+   * and then SKIP LOCKED and the conditional transitions keep two sweeps off the same row.
+   * An instance with no storage anywhere (its create was cut off before any) is left to its user.
+   */
+  private held(): Promise<string[]> {
+    return this.driver.list()
+  }
 
   private async require(userId: string, ref: string): Promise<InstanceRow> {
     const row = await this.ctx.db.asUser(userId, (q) => findInstance(q, ref))
