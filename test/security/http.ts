@@ -65,7 +65,8 @@ export function rawExchange(base: string, bytes: Buffer | string, timeoutMs = 10
     const socket = connect({host: url.hostname, port: Number(url.port)})
     const chunks: Buffer[] = []
     const timer = setTimeout(() => socket.destroy(), timeoutMs)
-    socket.on('connect', () => socket.end(bytes))
+    // Not end(): a client that half-closes may lose its answer. `Connection: close` ends it.
+    socket.on('connect', () => socket.write(bytes))
     socket.on('data', (d) => chunks.push(d))
     socket.on('error', (error) => {
       clearTimeout(timer)
