@@ -25,8 +25,9 @@ export function openTerminal(dir: string, command: string, env: Record<string, s
   const envFile = join(dir, `${socket}.env`)
   writeFileSync(envFile, Object.entries(env).map(([k, v]) => `export ${k}='${v.replaceAll("'", `'\\''`)}'\n`).join(''), {mode: 0o600})
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'})
+  // A person at a terminal, even when the suite runs in CI (CI=true would rightly forbid prompts).
   // The exit status stays on screen so the test can read it.
-  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'repl', '-x', '120', '-y', '40', `sh -c '. ${envFile}; ${command}; echo "EXIT=$?"; sleep 120'`)
+  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'repl', '-x', '120', '-y', '40', `sh -c 'unset CI GITHUB_ACTIONS BUILD_NUMBER; . ${envFile}; ${command}; echo "EXIT=$?"; sleep 120'`)
   const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', 'repl')
   return {
     keys: (...keys) => void tmux('send-keys', '-t', 'repl', ...keys),

@@ -39,7 +39,8 @@ export async function startServerProcess(opts: {args?: string[]; env?: NodeJS.Pr
   child.stderr!.on('data', (d) => (out += d))
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const info = serverInfoFile(dataDir)
-  const deadline = Date.now() + 30_000
+  // Generous: on a loaded 2-core machine, PGlite's first start and the sandbox probe take a while.
+  const deadline = Date.now() + 90_000
   for (;;) {
     if (existsSync(info)) {
       try {
