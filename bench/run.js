@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {newAccount, startServer, workspace} from '../scripts/harness.js'
 import {benchLoad, benchRps} from './api.js'
 import {benchCli} from './cli.js'
+import {benchInstances} from './instances.js'
 import {printTable} from './stats.js'
 import {benchStreams} from './streams.js'
 
@@ -38,7 +39,7 @@ try {
     const stores = [['PGlite', []]]
     if (pgUrl) stores.push(['PostgreSQL', ['--database-url', pgUrl, '--database-schema', `clawd_bench_${process.pid}`]])
     for (const [label, args] of stores) {
-      await withServer(work, `load-${label}`, [...args, '--rate-limit-per-token', '100000', '--rate-limit-per-ip', '1000000'].filter((a) => a), async (server, dataDir) => {
+      await withServer(work, `load-${label}`, [...args, '--rate-limit-token', 'off', '--rate-limit-ip', 'off'], async (server, dataDir) => {
         const tokens = []
         for (let i = 0; i < 5; i++) tokens.push((await newAccount({env: work.env, url: server.url, dataDir, email: `load${i}@bench.local`})).token)
         rows.push(...(await benchLoad({url: server.url, tokens, perUser: 1000, rate: 500, label})))
@@ -47,10 +48,7 @@ try {
     if (!pgUrl) rows.push({name: 'load PostgreSQL', note: 'skipped: set CLAWD_TEST_DATABASE_URL'})
     printTable('Load (authenticated GETs)', rows)
   }
-  if (want('instances')) {
-    const {benchInstances} = await import('./instances.js').catch(() => ({}))
-    if (benchInstances) printTable('Instances', await benchInstances({runs: 20, env: work.env, dir: work.dir}))
-  }
+  if (want('instances')) printTable('Instances', await benchInstances({runs: 20}))
   if (want('streams')) printTable('Streams', await benchStreams({env: work.env, dataDir: join(work.dir, 'streams')}))
 } finally {
   work.dispose()
