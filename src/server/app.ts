@@ -11,7 +11,9 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   const options: FastifyServerOptions = {
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: ctx.config.trustProxy,
+    // One hop: the address the proxy in front of us saw (the last X-Forwarded-For entry), never
+    // one a client wrote into the header itself. Without --trust-proxy the headers count for nothing.
+    trustProxy: ctx.config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     // SIGTERM closes idle keep-alive sockets at once and lets in-flight requests finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,

@@ -107,6 +107,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
   if (!config.publicUrl) config.publicUrl = url
+  // Tokens and passwords would cross the network in clear: say so where the operator looks.
+  if (!config.tls && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+    ctx.startupNotes?.push(`warning: plain http on ${config.host}; serve TLS with --tls-cert/--tls-key, or put a TLS-terminating proxy in front (--trust-proxy)`)
+  }
 
   let closing: Promise<void> | undefined
   const server: RunningServer = {

@@ -128,6 +128,9 @@ describe('request rate limits', () => {
         await api(trusting, user.accessToken, 'GET', '/v1/me', undefined, {'x-forwarded-for': '198.51.100.4'})
         const log = logsResponseSchema.parse((await api(trusting, user.accessToken, 'GET', '/v1/logs', undefined, {'x-forwarded-for': '198.51.100.5'})).body)
         expect(log.entries.find((e) => e.route === '/v1/me')?.ip).toBe('198.51.100.4')
+        // Only the hop the proxy added counts: an address the client wrote in front is ignored.
+        const spoofed = (ip: string) => api(trusting, undefined, 'GET', '/v1/status', undefined, {'x-forwarded-for': `203.0.113.99, ${ip}`})
+        expect((await spoofed('203.0.113.7')).status).toBe(429)
       } finally {
         await trusting.dispose()
       }

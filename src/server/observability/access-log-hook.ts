@@ -6,11 +6,18 @@ import type {AccessLogWriter} from './access-log-writer.js'
 const MAX_CLIENT = 200
 const MAX_REF = 64
 
+/**
+ * C0 and C1 controls, line and paragraph separators, and bidi overrides: header bytes past ASCII
+ * arrive as latin1, so a client can smuggle C1 controls (say U+0085, a line break to some readers)
+ * into what the user's terminal later prints.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
 /** The User-Agent as one short printable line: it is the client's own text, shown back to the user. */
 export function clientOf(req: FastifyRequest): string | null {
   const ua = req.headers['user-agent']
   if (typeof ua !== 'string' || ua.length === 0) return null
-  return ua.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_CLIENT)
+  return ua.replace(UNPRINTABLE, ' ').slice(0, MAX_CLIENT)
 }
 
 /**
