@@ -1,6 +1,7 @@
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {PROBLEM_CONTENT_TYPE, type Problem} from '../contract/problem.js'
 import {ApiError} from './errors.js'
+import {isStoreUnavailable} from './store/unavailable.js'
 
 export function sendProblem(reply: FastifyReply, err: ApiError): FastifyReply {
   const body: Problem = {
@@ -61,6 +62,14 @@ export function registerProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const known = err instanceof ApiError ? err : fromFastify(err)
     if (known) return sendProblem(reply, known)
+    if (isStoreUnavailable(err)) {
+      req.log.warn({err: {type: err.name, code: err.code, message: err.message}}, 'store unavailable')
+      return sendProblem(reply, new ApiError(503, 'unavailable', 'Service unavailable', {
+        detail: 'The service cannot reach its database right now.',
+        hint: 'Try again in a moment.',
+        headers: {'retry-after': '2'},
+      }))
+    }
     req.log.error({err: {type: err.name, message: err.message, stack: err.stack}}, 'unhandled error')
     return sendProblem(reply, new ApiError(500, 'internal', 'Internal error', {detail: 'Something went wrong on the server.', hint: 'Try again; if it persists, tell the operator.'}))
   })
