@@ -33,8 +33,8 @@ export async function loadOrCreateKeyPair(vault: Vault): Promise<AgentKeyPair> {
     if (stored.v !== 1 || publicKey.length !== 32 || privateKey.length !== 32) throw new Error('the stored key pair is malformed')
     return {kid: stored.kid, publicKey, privateKey}
   }
-  // Loaded only here: HPKE (and @hpke/core) costs memory every idle instance would otherwise pay.
-  const {generateKeyPair, kidFor} = await import('../crypto/hpke.js')
+  // node:crypto only: HPKE (@hpke/core) is loaded when a key is first opened, not for the key pair.
+  const {generateKeyPair, kidFor} = await import('../crypto/x25519.js')
   const pair = generateKeyPair()
   const publicKey = Buffer.from(pair.publicKey)
   const privateKey = Buffer.from(pair.privateKey)

@@ -1,5 +1,9 @@
-import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync} from 'node:crypto'
 import {Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256} from '@hpke/core'
+import {checkLength, isKid, kidFor, X25519_KEY_BYTES} from './x25519.js'
+
+// Key pairs and kids need only node:crypto; they live in x25519.ts so the instance can make its key
+// pair without loading HPKE. Re-exported here, where callers of the BYOK suite look for them.
+export {generateKeyPair, isKid, kidFor, publicKeyFromPrivate, X25519_KEY_BYTES, type X25519KeyPair} from './x25519.js'
 
 /**
  * BYOK sealing (DESIGN §1): the CLI seals a provider key to the instance's X25519 public key with
@@ -15,63 +19,16 @@ import {Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256} from '@hpke/c
  * stores encrypted under its data key.
  */
 export const BYOK_INFO_PREFIX = 'clawd/byok/v1|'
-export const X25519_KEY_BYTES = 32
 /** HPKE's `enc` for DHKEM(X25519) is the ephemeral public key: always 32 bytes. */
 export const ENC_BYTES = 32
 /** AES-GCM appends a 16-byte tag. */
 export const TAG_BYTES = 16
 
-const KID_PATTERN = /^[0-9a-f]{16}$/
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/
 
 /** The one suite BYOK uses; exported so known-answer tests check exactly this wiring. */
 export function byokSuite(): CipherSuite {
   return new CipherSuite({kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm()})
-}
-
-export interface X25519KeyPair {
-  /** Raw 32-byte public key. */
-  publicKey: Uint8Array
-  /** Raw 32-byte private key (scalar before clamping, as RFC 7748 encodes it). Keep it secret. */
-  privateKey: Uint8Array
-}
-
-/** The instance's key pair. node:crypto is used so the instance needs no WebCrypto at start-up. */
-export function generateKeyPair(): X25519KeyPair {
-  const {publicKey, privateKey} = generateKeyPairSync('x25519')
-  return {
-    publicKey: rawFromJwk(publicKey.export({format: 'jwk'}).x),
-    privateKey: rawFromJwk(privateKey.export({format: 'jwk'}).d),
-  }
-}
-
-// PKCS#8 wrapping of a raw X25519 private key (RFC 8410): a fixed 16-byte header, then the key.
-const PKCS8_X25519_HEADER = Buffer.from('302e020100300506032b656e04220420', 'hex')
-
-/** The raw public key that belongs to a raw private key, e.g. after loading it from disk. */
-export function publicKeyFromPrivate(privateKey: Uint8Array): Uint8Array {
-  checkLength(privateKey, X25519_KEY_BYTES, 'X25519 private key')
-  const der = Buffer.concat([PKCS8_X25519_HEADER, privateKey])
-  try {
-    const key = createPrivateKey({key: der, format: 'der', type: 'pkcs8'})
-    return rawFromJwk(createPublicKey(key).export({format: 'jwk'}).x)
-  } finally {
-    der.fill(0)
-  }
-}
-
-/**
- * A short, stable id for a public key: the first 16 hex characters (64 bits) of its SHA-256.
- * It names the key in `info` and in the API, so a rotated key pair gets a new kid and old
- * ciphertexts stop opening instead of silently decrypting under the wrong key.
- */
-export function kidFor(publicKey: Uint8Array): string {
-  checkLength(publicKey, X25519_KEY_BYTES, 'X25519 public key')
-  return createHash('sha256').update(publicKey).digest('hex').slice(0, 16)
-}
-
-export function isKid(value: string): boolean {
-  return KID_PATTERN.test(value)
 }
 
 /** `info` for the HPKE key schedule: the protocol label and the recipient key id. */
@@ -164,13 +121,4 @@ function fromBase64url(value: string): Uint8Array | undefined {
   const bytes = new Uint8Array(Buffer.from(value, 'base64url'))
   // Reject non-canonical encodings (stray bits in the last character) so each value has one spelling.
   return toBase64url(bytes) === value ? bytes : undefined
-}
-
-function rawFromJwk(value: string | undefined): Uint8Array {
-  if (!value) throw new Error('X25519 JWK export without key material')
-  return new Uint8Array(Buffer.from(value, 'base64url'))
-}
-
-function checkLength(bytes: Uint8Array, length: number, what: string): void {
-  if (!(bytes instanceof Uint8Array) || bytes.length !== length) throw new TypeError(`${what} must be ${length} bytes`)
 }

@@ -1,10 +1,15 @@
 import type {ServerResponse} from 'node:http'
 import type {Session} from '../../contract/sessions.js'
+import {newId} from '../../ids.js'
+import type {AgentContext} from '../context.js'
 import {AgentError, reply, route, type AgentCall} from '../router.js'
-import {newMessageId, newSessionId, runAnswer} from '../sessions/answer.js'
-import {sessionsFeature} from '../sessions/feature.js'
 import type {LiveAnswer} from '../sessions/live.js'
 import type {SentEvent} from '../sessions/store.js'
+
+// The session machinery (providers, prompt builder, workspace) is loaded on the first session
+// request, not at start-up: an idle instance should cost only the agent's core (DESIGN §2: thin).
+const sessionsFeature = async (agent: AgentContext) => (await import('../sessions/feature.js')).sessionsFeature(agent)
+
 
 const SID = /^ses_[a-z2-7]{20}$/
 const MID = /^msg_[a-z2-7]{20}$/
@@ -47,20 +52,20 @@ export const createSessionRoute = route('POST', '/sessions', async (call) => {
   const model = optionalModel(body.model) ?? optionalModel(body.default_model) ?? 'dev/echo'
   const title = typeof body.title === 'string' ? body.title.slice(0, 200) : ''
   const now = new Date().toISOString()
-  const session: Session = {id: newSessionId(), title, model, created_at: now, updated_at: now, message_count: 0, usage: {input_tokens: 0, output_tokens: 0}}
-  return reply(201, await sessionsFeature(call.agent).store.create(session))
+  const session: Session = {id: newId('ses'), title, model, created_at: now, updated_at: now, message_count: 0, usage: {input_tokens: 0, output_tokens: 0}}
+  return reply(201, await (await sessionsFeature(call.agent)).store.create(session))
 })
 
-export const listSessionsRoute = route('GET', '/sessions', async (call) => ({sessions: await sessionsFeature(call.agent).store.list()}))
+export const listSessionsRoute = route('GET', '/sessions', async (call) => ({sessions: await (await sessionsFeature(call.agent)).store.list()}))
 
 export const showSessionRoute = route('GET', '/sessions/:sid', async (call) => {
-  const detail = await sessionsFeature(call.agent).store.detail(sid(call))
+  const detail = await (await sessionsFeature(call.agent)).store.detail(sid(call))
   if (!detail) throw AgentError.notFound('session')
   return detail
 })
 
 export const deleteSessionRoute = route('DELETE', '/sessions/:sid', async (call) => {
-  const f = sessionsFeature(call.agent)
+  const f = await sessionsFeature(call.agent)
   const id = sid(call)
   f.answers.forSession(id)?.abort.abort(new Error('session deleted'))
   if (!(await f.store.delete(id))) throw AgentError.notFound('session')
@@ -68,13 +73,13 @@ export const deleteSessionRoute = route('DELETE', '/sessions/:sid', async (call)
 })
 
 export const clearSessionsRoute = route('DELETE', '/sessions', async (call) => {
-  const f = sessionsFeature(call.agent)
+  const f = await sessionsFeature(call.agent)
   f.answers.abortAll()
   return {deleted: await f.store.clear()}
 })
 
 export const sendMessageRoute = route('POST', '/sessions/:sid/messages', async (call) => {
-  const f = sessionsFeature(call.agent)
+  const f = await sessionsFeature(call.agent)
   const id = sid(call)
   const body = (await call.json<{content?: unknown; model?: unknown}>(512 * 1024)) ?? {}
   if (typeof body.content !== 'string' || body.content.length === 0 || body.content.length > MAX_CONTENT) {
@@ -83,21 +88,22 @@ export const sendMessageRoute = route('POST', '/sessions/:sid/messages', async (
   const session = await f.store.get(id)
   if (!session) throw AgentError.notFound('session')
   const model = optionalModel(body.model) ?? session.model
-  const live = f.answers.start(id, newMessageId(), f.graceMs)
+  const live = f.answers.start(id, newId('msg'), f.graceMs)
   if (!live) throw AgentError.conflict('This session is already answering; wait for it or stop it first.')
   try {
-    await f.store.append(id, {id: newMessageId(), role: 'user', content: body.content, created_at: new Date().toISOString()})
+    await f.store.append(id, {id: newId('msg'), role: 'user', content: body.content, created_at: new Date().toISOString()})
   } catch (error) {
     f.answers.end(live)
     throw error
   }
   const deps = {agent: call.agent, store: f.store, keys: f.keys, providers: f.providers, workspace: () => f.workspace.files()}
+  const {runAnswer} = await import('../sessions/answer.js')
   void runAnswer(deps, live, model).finally(() => f.answers.end(live))
   await follow(call.res, live, 0)
 })
 
 export const resumeRoute = route('GET', '/sessions/:sid/messages/:mid/events', async (call) => {
-  const f = sessionsFeature(call.agent)
+  const f = await sessionsFeature(call.agent)
   const id = sid(call)
   const mid = call.params.mid
   if (!mid || !MID.test(mid)) throw AgentError.notFound('message')
@@ -113,7 +119,7 @@ export const resumeRoute = route('GET', '/sessions/:sid/messages/:mid/events', a
 })
 
 export const abortRoute = route('POST', '/sessions/:sid/messages/:mid/abort', async (call) => {
-  const live = sessionsFeature(call.agent).answers.get(call.params.mid ?? '')
+  const live = (await sessionsFeature(call.agent)).answers.get(call.params.mid ?? '')
   if (!live || live.sessionId !== sid(call) || live.done) return {aborted: false}
   live.abort.abort(new Error('stopped by the user'))
   return {aborted: true}

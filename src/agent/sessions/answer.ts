@@ -1,5 +1,4 @@
 import type {StopReason, StreamErrorCode, Usage} from '../../contract/stream.js'
-import {newId} from '../../ids.js'
 import type {AgentContext} from '../context.js'
 import {buildSystemPrompt} from '../prompt.js'
 import {DEFAULT_BASE_URLS, ProviderError, type ProviderRegistry, splitModelRef} from '../providers/index.js'
@@ -114,6 +113,3 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
   await store.saveEvents(sid, live.messageId, live.events).catch(() => {})
   live.finish()
 }
-
-export const newMessageId = () => newId('msg')
-export const newSessionId = () => newId('ses')
