@@ -3,7 +3,7 @@ import {signInLimits} from '../auth/limits.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {listInstances} from '../instances/repo.js'
-import {purgeDeletedRows} from './purge.js'
+import {purgeDeletedRows} from '../store/purge.js'
 
 /** Instances created by requests that were already past authentication when deletion began. */
 const MAX_ROUNDS = 5
@@ -19,7 +19,7 @@ const MAX_ROUNDS = 5
  *    checks that no instance appeared meanwhile; every other row of the account (tokens, sign-in
  *    sessions, device logins, keys, access log) cascades with it;
  * 4. the rate-limit buckets named after the account go too;
- * 5. on the embedded database, the dead rows' bytes are purged from its files (purge.ts).
+ * 5. on the embedded database, the dead rows' bytes are purged from its files (src/server/store/purge.ts).
  *
  * What stays is not linked to the account: per-IP rate-limit buckets (pruned after a day), and the
  * server's own process logs, which are the operator's (see the README).

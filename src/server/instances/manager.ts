@@ -17,7 +17,7 @@ import {
   transition,
 } from './repo.js'
 import {instanceSecret, mintDataKey, openDataKey} from './secrets.js'
-import {purgeWrappedKeys} from './shred.js'
+import {purgeDeletedRows} from '../store/purge.js'
 import {AgentClients} from './agent-client.js'
 import {StreamRegistry} from './streams.js'
 
@@ -298,7 +298,7 @@ export class InstanceManager {
       await deleteInstanceRow(q, id)
       await recordLifecycle(q, {userId, instanceId: id, event, detail: {name}})
     })
-    await purgeWrappedKeys(this.ctx.db).catch((error: Error) =>
+    await purgeDeletedRows(this.ctx.db, 'instances').catch((error: Error) =>
       this.ctx.log.warn({instance: id, err: {message: error.message}}, 'could not purge the deleted data key from the database files'),
     )
   }

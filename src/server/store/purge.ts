@@ -1,0 +1,25 @@
+import type {Db} from './db.js'
+
+/**
+ * Deleted rows must leave the disk, not only the queries: crypto-shredding needs the wrapped data
+ * key gone, and an account delete promises nothing of the account in the data dir. PostgreSQL only
+ * marks deleted rows dead — the bytes stay in table pages until vacuum reuses the space, and in the
+ * write-ahead log until its segment is recycled. For the embedded database, which lives in the data
+ * dir next to the master key, we remove those copies at once:
+ *
+ * - VACUUM FULL rewrites the tables (all, or the one named) with live rows only; the old files are
+ *   unlinked at the next checkpoint;
+ * - with wal_recycle off, a WAL switch and a checkpoint delete the segments that recorded the rows,
+ *   instead of renaming them for reuse with their old bytes inside.
+ *
+ * Each statement runs on its own (VACUUM refuses a transaction block). On an external PostgreSQL we
+ * do nothing of the sort: rewriting tables there takes exclusive locks on a shared system, and its
+ * WAL archive and backups are the operator's (README: autovacuum reclaims the space).
+ *
+ * Returns whether it purged. A failure is the caller's to report; the deletion itself is done.
+ */
+export async function purgeDeletedRows(db: Db, table?: 'instances'): Promise<boolean> {
+  if (db.kind !== 'pglite') return false
+  for (const sql of [table ? `VACUUM FULL ${table}` : 'VACUUM FULL', 'SET wal_recycle = off', 'SELECT pg_switch_wal()', 'CHECKPOINT']) await db.query(sql)
+  return true
+}
