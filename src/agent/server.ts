@@ -9,7 +9,7 @@ import {http} from './lean-builtins.js'
 import {loadOrCreateKeyPair} from './keypair.js'
 import {AgentError, AgentReply, Router, type AgentCall, type AgentMethod, type AgentRoutes} from './router.js'
 import {agentRoutes} from './routes/index.js'
-import {Vault} from './vault.js'
+import {Vault, VaultError} from './vault.js'
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 const PROBLEM_CONTENT_TYPE = 'application/problem+json'
@@ -83,14 +83,28 @@ export function createAgentServer(opts: {ctx: AgentContext; secret: string; rout
       }
       return sendJson(res, 200, result)
     } catch (error) {
-      if (!(error instanceof AgentError)) throw error
+      const known = error instanceof AgentError ? error : diskFull(error)
+      if (!known) throw error
       if (res.headersSent) return void res.destroy()
-      return sendProblem(res, error)
+      return sendProblem(res, known)
     } finally {
       opts.ctx.shutdown.removeEventListener('abort', onShutdown)
     }
   }
   return server
+}
+
+/** A write that found the instance's disk full says so, rather than "the agent failed to answer". */
+function diskFull(error: unknown): AgentError | undefined {
+  const code = (error as {code?: unknown} | null)?.code
+  if (!((error instanceof VaultError && code === 'disk_full') || code === 'ENOSPC' || code === 'EDQUOT')) return undefined
+  return new AgentError(
+    507,
+    'unavailable',
+    'Insufficient storage',
+    "The instance's disk is full; nothing was saved.",
+    'Delete sessions you no longer need (`clawd sessions delete`), or ask the server operator for more space.',
+  )
 }
 
 function digest(value: string): Buffer {

@@ -97,6 +97,12 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       )
     }
     if (res.status === 409) throw ApiError.conflict(res.body?.detail ?? 'The instance holds a newer version of this key.', 'Run `clawd keys set` again.')
+    if (res.status === 507) {
+      throw new ApiError(507, 'unavailable', 'Insufficient storage', {
+        detail: "The instance's disk is full; the key was not stored.",
+        hint: 'Delete sessions you no longer need (`clawd sessions delete`), or ask the server operator for more space.',
+      })
+    }
     if (res.status !== 200) throw ApiError.unavailable('The instance could not store the key.', 'Try again.')
     const saved = await ctx.db.asUser(userId, (q) =>
       upsertKey(q, {
