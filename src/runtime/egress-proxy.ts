@@ -1,5 +1,6 @@
 import {chmod, rm} from 'node:fs/promises'
-import {connect as netConnect, createServer, isIP, type Server, type Socket} from 'node:net'
+import {lookup as dnsLookup, type LookupAddress} from 'node:dns'
+import {connect as netConnect, createServer, isIP, type LookupFunction, type Server, type Socket} from 'node:net'
 
 /**
  * The only way out of an instance whose network namespace has no route: an HTTP proxy the server
@@ -39,6 +40,11 @@ export interface EgressPolicy {
   connectTimeoutMs?: number
   /** A connection with no traffic in either direction for this long is closed. */
   idleTimeoutMs?: number
+  /**
+   * Addresses never to connect to, whatever name led there (link-local, cloud metadata). Checked
+   * on the address actually dialled, after DNS, so a name that changes its answer later is caught.
+   */
+  forbidAddress?: (address: string) => boolean
 }
 
 const MAX_HEAD_BYTES = 16 * 1024
@@ -81,6 +87,7 @@ export class EgressProxy {
   private readonly headTimeoutMs: number
   private readonly connectTimeoutMs: number
   private readonly idleTimeoutMs: number
+  private readonly forbidAddress: (address: string) => boolean
 
   constructor(
     policy: EgressPolicy,
@@ -91,6 +98,7 @@ export class EgressProxy {
     this.headTimeoutMs = policy.headTimeoutMs ?? 10_000
     this.connectTimeoutMs = policy.connectTimeoutMs ?? 10_000
     this.idleTimeoutMs = policy.idleTimeoutMs ?? 10 * 60_000
+    this.forbidAddress = policy.forbidAddress ?? (() => false)
   }
 
   isAllowed(host: string, port: number): boolean {
@@ -224,7 +232,23 @@ export class EgressProxy {
     client: Socket,
     c: {kind: EgressRecord['kind']; host: string; port: number; startedAt: number; firstBytes: Buffer; tunnel: boolean},
   ): void {
-    const upstream = netConnect({host: c.host, port: c.port})
+    const forbid = this.forbidAddress
+    const guardedLookup: LookupFunction = (hostname, options, callback) => {
+      dnsLookup(hostname, {...options, all: true}, (err, addresses) => {
+        if (err) return callback(err, '', 0)
+        const list = addresses as LookupAddress[]
+        const bad = list.find((a) => forbid(a.address))
+        if (bad) return callback(Object.assign(new Error(`${hostname} resolves to a forbidden address`), {code: 'EFORBIDDEN'}), '', 0)
+        if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list)
+        callback(null, list[0]!.address, list[0]!.family)
+      })
+    }
+    if (isIP(c.host) && forbid(c.host)) {
+      this.refuse(client, 403, 'Forbidden', `egress to ${c.host} is not allowed`)
+      this.onRecord({instanceId, kind: c.kind, host: c.host, port: c.port, allowed: false, status: 403, bytesOut: 0, bytesIn: 0, startedAt: c.startedAt, durationMs: 0, error: 'forbidden address'})
+      return
+    }
+    const upstream = netConnect({host: c.host, port: c.port, lookup: guardedLookup})
     let connected = false
     let error: string | undefined
     let reported = false

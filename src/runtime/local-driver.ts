@@ -31,6 +31,8 @@ export interface LocalDriverOptions {
   sandbox: 'auto' | 'bwrap' | 'none'
   memoryLimitMb: number
   egressAllow: readonly string[]
+  /** Addresses the egress proxy never dials (see EgressPolicy.forbidAddress). */
+  egressForbid?: (address: string) => boolean
   maxEgressConnections?: number
   startTimeoutMs?: number
   stopTimeoutMs?: number
@@ -126,7 +128,7 @@ export class LocalDriver implements InstanceDriver {
           namespaces: [],
           note: `${reasonWithout}: each instance is its own process in its own directory, without namespace isolation; ${memory}`,
         }
-    this.egress = new EgressProxy({allow: opts.egressAllow, maxConnectionsPerInstance: opts.maxEgressConnections}, (record) => {
+    this.egress = new EgressProxy({allow: opts.egressAllow, maxConnectionsPerInstance: opts.maxEgressConnections, forbidAddress: opts.egressForbid}, (record) => {
       for (const listener of this.egressListeners) listener(record)
     })
   }

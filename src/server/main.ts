@@ -8,6 +8,7 @@ import {buildApp} from './app.js'
 import type {ServerConfig} from './config.js'
 import {type Clock, type ServerContext, systemClock} from './context.js'
 import {InstanceManager} from './instances/manager.js'
+import {isForbiddenAddress} from './outbound.js'
 import {startInstanceSweeper} from './instances/sweeper.js'
 import {lockDataDir} from './lock.js'
 import {createLocalDriver, localDriverOptions} from '../runtime/local-driver.js'
@@ -57,7 +58,12 @@ export async function openServerContext(config: ServerConfig, opts: StartOptions
     const log = pino(loggerOptions(config.logLevel), opts.logStream ?? process.stdout)
     const db = await openStore(config)
     await migrate(db)
-    const driver = await createLocalDriver(localDriverOptions(config))
+    // The egress proxy re-checks every dialled address: a base URL that passed `keys set` cannot
+    // reach a metadata service later by changing what its name resolves to.
+    const driver = await createLocalDriver({
+      ...localDriverOptions(config),
+      egressForbid: config.allowPrivateEgress ? undefined : isForbiddenAddress,
+    })
     const ctx = {
       config,
       db,

@@ -131,6 +131,24 @@ describe('egress proxy and egress fetch', () => {
     expect(other.answer).toMatch(/^HTTP\/1\.1 403 /)
   })
 
+  it('never dials a forbidden address, even for an allowed name that resolves to one (checked after DNS)', async () => {
+    // The server passes isForbiddenAddress (link-local, metadata); here loopback stands in for it.
+    const guarded = new EgressProxy({allow: ['localhost', '127.0.0.1'], forbidAddress: (a) => a === '127.0.0.1' || a === '::1'}, (r) => records.push(r))
+    const guardedSocket = join(dir, 'guarded.sock')
+    await guarded.open('ins_g', guardedSocket)
+    try {
+      for (const target of [`127.0.0.1:${echo.port}`, `localhost:${echo.port}`]) {
+        const {socket, answer} = await rawRequest(guardedSocket, `CONNECT ${target} HTTP/1.1\r\n\r\n`)
+        socket.destroy()
+        expect(answer, target).not.toMatch(/^HTTP\/1\.1 200 /)
+      }
+      expect(await eventually(() => records.filter((r) => r.instanceId === 'ins_g' && r.status !== 200).length >= 2)).toBe(true)
+      expect(records.some((r) => r.instanceId === 'ins_g' && r.status === 200)).toBe(false)
+    } finally {
+      await guarded.closeAll()
+    }
+  })
+
   it('refuses requests that are neither CONNECT nor absolute http', async () => {
     for (const head of ['GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'GET https://127.0.0.1/ HTTP/1.1\r\n\r\n', 'garbage\r\n\r\n']) {
       const {socket, answer} = await rawRequest(socketPath, head)
