@@ -59,10 +59,15 @@ export const fingerprintSchema = z.string().regex(/^[0-9a-f]{8}$/, 'must be 8 lo
 /** A positive integer that must grow with each upload, so an old ciphertext cannot be replayed. */
 export const keyVersionSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 
-/** An OpenAI-compatible endpoint. No credentials in it: those belong in the sealed key. */
+/**
+ * An OpenAI-compatible endpoint. No credentials in it: those belong in the sealed key. No
+ * whitespace or control characters either: the URL parser would quietly drop or encode them, but
+ * the string itself is stored, shown by `keys list` and bound into the AAD as written.
+ */
 export const baseUrlSchema = z
   .url({protocol: /^https?$/})
   .max(2048)
+  .regex(/^[^\s\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/, 'must not contain spaces, line breaks or control characters')
   .refine((s) => {
     const u = URL.parse(s)
     return u !== null && u.username === '' && u.password === '' && u.hash === '' && !s.includes('#')
