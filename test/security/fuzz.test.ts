@@ -1,12 +1,14 @@
 import {createHash} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {oauthErrorSchema} from '../../src/contract/auth.js'
+import {adminApproveRequestSchema, adminCreateUserRequestSchema, oauthErrorSchema} from '../../src/contract/auth.js'
+import {createIncidentRequestSchema, resolveIncidentRequestSchema, updateIncidentRequestSchema} from '../../src/contract/status.js'
+import {buildAdminApp} from '../../src/server/admin/app.js'
 import {newId} from '../../src/ids.js'
 import {workspaceTar} from '../../src/workspace/archive.js'
 import {caseOf, idsOf, ROUTE_CASES} from './catalogue.js'
 import {contractCases, type FuzzCase, HOSTILE_STRINGS, malformedBodies, seededRandom} from './fuzz.js'
 import {type Answer, expectProblem} from './http.js'
-import {fillPath, paramsOf, protectedRoutes, routeKey} from './routes.js'
+import {fillPath, listRoutes, paramsOf, protectedRoutes, routeKey} from './routes.js'
 import {startWorld, type World} from './world.js'
 
 /** Random cases per route on top of the deterministic ones; the seed is fixed per route. */
@@ -208,6 +210,48 @@ describe('fuzz', () => {
     const path = `/v1/instances/${w.alice.instance.id}/workspace`
     const failures = await send('PUT', path, cases.map((c) => ({...c, contentType: 'application/x-tar'})))
     expect(failures).toEqual([])
+  }, 240_000)
+
+  it('operator routes (the admin socket’s app) get contract-built and malformed bodies too: never a 5xx', async () => {
+    // The same app `clawd server …` reaches over the admin socket, driven in-process with inject.
+    const admin = await buildAdminApp(w.server.ctx)
+    try {
+      const incident = await admin.inject({method: 'POST', url: '/admin/incidents', payload: {title: 'fuzzing', impact: 'minor'}})
+      expect(incident.statusCode, incident.body).toBe(201)
+      const id = incident.json().id as string
+      const cases: Record<string, {contract: Parameters<typeof contractCases>[0]; sample: unknown; optionalBody?: boolean}> = {
+        'POST /admin/users': {contract: adminCreateUserRequestSchema, sample: {email: 'fuzzed-operator@example.com', password: 'a-long-enough-password'}},
+        'POST /admin/device/approve': {contract: adminApproveRequestSchema, sample: {user_code: 'BCDF-GHJK', email: w.alice.user.email}},
+        'POST /admin/incidents': {contract: createIncidentRequestSchema, sample: {title: 'fuzz', impact: 'minor'}},
+        'POST /admin/incidents/:id/updates': {contract: updateIncidentRequestSchema, sample: {message: 'still fuzzing'}},
+        'POST /admin/incidents/:id/resolve': {contract: resolveIncidentRequestSchema, sample: {message: 'done'}, optionalBody: true},
+      }
+      const served = listRoutes(admin).map(routeKey).filter((k) => !k.startsWith('GET '))
+      expect(served.filter((k) => !(k in cases)), 'operator routes with a body missing from this fuzz').toEqual([])
+      const failures: string[] = []
+      for (const [key, c] of Object.entries(cases)) {
+        const [method, url] = key.split(' ') as [string, string]
+        const opts = {optionalBody: c.optionalBody}
+        // Resolving closes the incident; updates after that are 404s, which is fine here.
+        for (const fc of [...contractCases(c.contract, c.sample, seedOf(key), RANDOM_PER_ROUTE, opts), ...malformedBodies(c.sample, opts)]) {
+          const res = await admin.inject({
+            method: method as 'POST',
+            url: fillPath(url, {id}),
+            payload: fc.raw,
+            headers: {'content-type': fc.contentType ?? 'application/json'},
+          })
+          let body: unknown
+          try {
+            body = JSON.parse(res.body)
+          } catch {}
+          const bad = problemRule({status: res.statusCode, headers: res.headers as Answer['headers'], text: res.body, body}, fc.mustFail)
+          if (bad) failures.push(`${key} ${fc.label}: ${bad}`)
+        }
+      }
+      expect(failures).toEqual([])
+    } finally {
+      await admin.close()
+    }
   }, 240_000)
 
   it('afterwards: the server answers, logged no unhandled error, and no prototype was polluted', async () => {

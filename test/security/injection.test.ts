@@ -3,7 +3,7 @@ import {streamEventSchema} from '../../src/contract/stream.js'
 import {signedUpClient} from '../auth/page-client.js'
 import {collectSse} from '../helpers/sse.js'
 import {expectProblem, expectWholeLogLines, rawExchange} from './http.js'
-import {startWorld, type World} from './world.js'
+import {putKey, startWorld, type World} from './world.js'
 
 /** The marker an injection would put on a line of its own: a header, a log line, an SSE field. */
 const MARK = 'X-Injected'
@@ -60,6 +60,20 @@ describe('header, log and stream injection through names', () => {
     const listed = await w.api(token(), 'GET', '/v1/instances')
     expect(listed.body.instances.map((i: {name: string}) => i.name)).toEqual([w.alice.instance.name])
     expect(JSON.stringify((await w.api(token(), 'GET', '/v1/tokens')).body)).not.toContain(MARK)
+  })
+
+  it('a key’s base URL with a line break, NUL, space or separator is refused, stores nothing, and keys set works after', async () => {
+    const ref = w.alice.instance.id
+    const before = (await w.api(token(), 'GET', `${base()}/keys`)).body
+    for (const b of [...BREAKS, '\u0000', ' ', '\t']) {
+      const url = `http://127.0.0.1:11434/v1${b}${MARK}: 1`
+      const res = await putKey(w.server, token(), ref, 'ollama', 'sk-local-0123456789', url).catch((e: Error) => e)
+      expect(res, JSON.stringify(url)).toBeInstanceOf(Error)
+      expect((res as {exitCode?: number}).exitCode, `${JSON.stringify(url)}: ${(res as Error).message}`).toBe(2)
+    }
+    expect((await w.api(token(), 'GET', `${base()}/keys`)).body).toEqual(before)
+    const ok = await putKey(w.server, token(), ref, 'ollama', 'sk-local-0123456789', 'http://127.0.0.1:11434/v1')
+    expect(ok.base_url).toBe('http://127.0.0.1:11434/v1')
   })
 
   it('session titles may hold any text: it round-trips exactly, inside JSON, and never reaches a header', async () => {
