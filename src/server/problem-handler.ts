@@ -1,7 +1,7 @@
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {PROBLEM_CONTENT_TYPE, type Problem} from '../contract/problem.js'
 import {ApiError} from './errors.js'
-import {isStoreUnavailable} from './store/unavailable.js'
+import {isStoreUnavailable, isUnstorableText} from './store/unavailable.js'
 
 export function sendProblem(reply: FastifyReply, err: ApiError): FastifyReply {
   const body: Problem = {
@@ -62,6 +62,11 @@ export function registerProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const known = err instanceof ApiError ? err : fromFastify(err)
     if (known) return sendProblem(reply, known)
+    if (isUnstorableText(err)) {
+      // A backstop: contracts refuse NUL where they know text is stored, but a field that slips
+      // through is the client's input, not a server bug.
+      return sendProblem(reply, ApiError.badRequest('The request holds a character that cannot be stored (a NUL byte).', 'Remove NUL characters from the text.'))
+    }
     if (isStoreUnavailable(err)) {
       req.log.warn({err: {type: err.name, code: err.code, message: err.message}}, 'store unavailable')
       return sendProblem(reply, new ApiError(503, 'unavailable', 'Service unavailable', {

@@ -23,3 +23,12 @@ export function isStoreUnavailable(error: unknown, depth = 0): boolean {
   // A connect to every address of a host (IPv4 and IPv6) fails as one AggregateError.
   return Array.isArray(errors) && errors.some((e) => isStoreUnavailable(e, depth + 1))
 }
+
+/**
+ * PostgreSQL refusing text it cannot hold: a NUL byte (22021 character_not_in_repertoire; "invalid
+ * byte sequence for encoding UTF8: 0x00") or a character it cannot convert (22P05).
+ */
+export function isUnstorableText(error: unknown): boolean {
+  const code = (error as {code?: unknown} | null)?.code
+  return code === '22021' || code === '22P05'
+}
