@@ -1,7 +1,7 @@
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {PROBLEM_CONTENT_TYPE, type Problem} from '../contract/problem.js'
 import {ApiError} from './errors.js'
-import {isStoreUnavailable, isUnstorableText} from './store/unavailable.js'
+import {isStoreUnavailable, isUnstorableText} from './store/errors.js'
 
 export function sendProblem(reply: FastifyReply, err: ApiError): FastifyReply {
   const body: Problem = {

@@ -1,3 +1,5 @@
+// How store errors read to a client: the database being unreachable, or text it cannot hold.
+
 /**
  * Errors that mean the database cannot be reached right now — down, restarting, refusing or
  * dropping connections, out of connection slots — as opposed to a query that is wrong. The API
