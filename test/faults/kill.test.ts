@@ -143,11 +143,12 @@ describe('SIGKILL the server mid-operation, then restart on the same data dir', 
     for (const pid of frozen) process.kill(pid, 'SIGSTOP')
     const three = keyFor(3)
     const cut = putKey(f.server, f.user.accessToken, id, 'anthropic', three).catch((error: Error) => error)
+    let said = ''
     try {
       // Bounded wait until the PUT is on its way to the frozen agent (the kill must land in flight).
       await new Promise((r) => setTimeout(r, 1500))
     } finally {
-      await f.killAndRestart(async () => {
+      said = await f.killAndRestart(async () => {
         for (const pid of frozen) {
           try {
             process.kill(pid, 'SIGCONT')
@@ -157,6 +158,11 @@ describe('SIGKILL the server mid-operation, then restart on the same data dir', 
       })
     }
     expect(await cut).toBeInstanceOf(Error)
+    // The killed server had taken the PUT and not answered it: the kill landed in flight.
+    const puts = said.split('\n').filter((l) => l.includes('"method":"PUT"') && l.includes(`/v1/instances/${id}/keys/anthropic`))
+    const putId = puts.map((l) => JSON.parse(l).reqId as string).at(-1)
+    expect(putId, 'the PUT never reached the server').toBeDefined()
+    expect(said.split('\n').some((l) => l.includes(`"reqId":"${putId}"`) && l.includes('request completed'))).toBe(false)
     const afterCut = (await f.api('GET', `/v1/instances/${id}/keys`)).body.keys
     expect(afterCut).toEqual([expect.objectContaining({version: acked.version, fingerprint: keyFingerprint(two)})])
     await runningInstance(f, id)

@@ -13,8 +13,11 @@ export interface Faulty {
   server: ServerProcess
   user: TestUser
   api(method: string, path: string, opts?: Omit<CallOptions, 'token'>): Promise<Answer>
-  /** SIGKILL the server, then start a new one on the same data dir with the same flags. */
-  killAndRestart(beforeRestart?: () => Promise<void>): Promise<void>
+  /**
+   * SIGKILL the server, then start a new one on the same data dir with the same flags. Resolves
+   * with everything the killed server printed (its request log shows what was in flight).
+   */
+  killAndRestart(beforeRestart?: () => Promise<void>): Promise<string>
   stop(): Promise<void>
 }
 
@@ -28,8 +31,10 @@ export async function startFaulty(args: string[], env: NodeJS.ProcessEnv = {}): 
     api: (method, path, opts = {}) => call(f.server.url, method, path, {...opts, token: user.accessToken}),
     async killAndRestart(beforeRestart) {
       await f.server.kill()
+      const said = f.server.output()
       await beforeRestart?.()
       f.server = await startServerProcess({args, env, dataDir: f.server.dataDir})
+      return said
     },
     stop: async () => void (await f.server.stop()),
   }
