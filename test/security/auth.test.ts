@@ -1,4 +1,8 @@
+import {existsSync, statSync} from 'node:fs'
+import {request} from 'node:http'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {INSTANCE_SECRET_HEADER} from '../../src/contract/agent-header.js'
 import {generateToken} from '../../src/crypto/tokens.js'
 import {adminRequest, oauthPost, startDeviceLogin} from '../helpers/auth.js'
 import {caseOf, idsOf, ROUTE_CASES} from './catalogue.js'
@@ -85,6 +89,33 @@ describe('auth sweep over every protected route', () => {
     // Only /v1/status may be public under /v1; operator routes never reach the network port.
     expect(all.filter(isPublic).map(routeKey).filter((k) => / \/v1\//.test(k))).toEqual(all.map(routeKey).filter((k) => k === 'GET /v1/status'))
     expect(all.filter((r) => r.url.startsWith('/admin'))).toEqual([])
+  })
+
+  it('the operator socket and each instance’s socket are for the data dir’s owner only, and an instance answers nobody without its secret', async () => {
+    const dir = w.server.dataDir
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
+    expect(statSync(w.server.adminSocket).mode & 0o077).toBe(0)
+    if (existsSync(join(dir, 'master.key'))) expect(statSync(join(dir, 'master.key')).mode & 0o077).toBe(0)
+    const instanceDir = join(dir, 'instances', w.alice.instance.id)
+    expect(statSync(instanceDir).mode & 0o077).toBe(0)
+    const socketPath = join(instanceDir, 'agent.sock')
+    const direct = (headers: Record<string, string>) =>
+      new Promise<{status: number; text: string}>((resolve, reject) => {
+        const req = request({socketPath, path: `/sessions/${w.alice.session.id}`, method: 'GET', headers, timeout: 10_000}, (res) => {
+          let text = ''
+          res.on('data', (d) => (text += d))
+          res.on('end', () => resolve({status: res.statusCode!, text}))
+        })
+        req.on('timeout', () => req.destroy(new Error('the agent socket did not answer')))
+        req.on('error', reject)
+        req.end()
+      })
+    const attempts: Array<Record<string, string>> = [{}, {[INSTANCE_SECRET_HEADER]: ''}, {[INSTANCE_SECRET_HEADER]: 'guess'}, {authorization: `Bearer ${w.alice.user.accessToken}`}]
+    for (const headers of attempts) {
+      const res = await direct(headers)
+      expect(res.status, JSON.stringify(headers)).toBe(401)
+      expect(res.text).not.toContain(w.alice.session.id)
+    }
   })
 
   const sweep = async (label: string, opts: {token?: string; authorization?: string}, expectedCode: string | RegExp = 'unauthenticated') => {
