@@ -25,8 +25,10 @@ export class SealedKeys {
 
   /** Checks the ciphertext opens here (and wipes the result), then stores it sealed. */
   async put(name: string, upload: StoredKey): Promise<'stored' | 'does_not_open' | 'stale'> {
+    // An equal version is a retry of the same upload (the API may have died after this instance
+    // stored it and before the database recorded it); only an older one is a replay.
     const current = await this.get(name)
-    if (current && current.version >= upload.version) return 'stale'
+    if (current && current.version > upload.version) return 'stale'
     if (upload.kid !== this.pair.kid) return 'does_not_open'
     try {
       const plaintext = await open(this.pair, upload)

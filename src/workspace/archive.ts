@@ -41,18 +41,20 @@ export function readWorkspaceTar(bytes: Uint8Array, opts: ClassifyOptions & TarR
       else if (verdict.kind === 'rejected' && verdict.code !== 'case-variant') rejected.push({path: entry.path, code: verdict.code, message: verdict.message})
       continue
     }
+    // A link or device is refused whatever its name: a push that carries one is not a plain
+    // workspace, and skipping it would let `memory -> ../..` ride along unnoticed.
+    const kind = entry.type === 'file' ? 'file' : entry.type === 'symlink' ? 'symlink' : entry.type === 'hardlink' ? 'hardlink' : 'other'
+    const wrongKind = checkEntryKind(entry.path, kind)
+    if (wrongKind) {
+      rejected.push(wrongKind)
+      continue
+    }
     if (verdict.kind === 'skipped') {
       skipped.push({path: entry.path, code: verdict.code, message: verdict.message})
       continue
     }
     if (verdict.kind === 'rejected') {
       rejected.push({path: entry.path, code: verdict.code, message: verdict.message})
-      continue
-    }
-    const kind = entry.type === 'file' ? 'file' : entry.type === 'symlink' ? 'symlink' : entry.type === 'hardlink' ? 'hardlink' : 'other'
-    const wrongKind = checkEntryKind(entry.path, kind)
-    if (wrongKind) {
-      rejected.push(wrongKind)
       continue
     }
     const {text, problems} = decodeFile(entry.path, entry.data)

@@ -287,9 +287,9 @@ describe('tar reader: refuses what must never be extracted', () => {
     })
   }
 
-  it('skips a link whose name is not a workspace file, without following it', () => {
+  it('rejects a link entry whatever its name, without following it (links are never part of a pushed workspace)', () => {
     const check = readWorkspaceTar(rawArchive([{name: 'skills', type: '2', linkname: '/'}]))
-    expect(check).toEqual({accepted: [], rejected: [], skipped: [expect.objectContaining({path: 'skills', code: 'unknown-name'})]})
+    expect(check).toEqual({accepted: [], rejected: [expect.objectContaining({path: 'skills', code: 'symlink'})], skipped: []})
   })
 
   it('rejects non-UTF-8 and oversize entries, and BOOTSTRAP.md', () => {

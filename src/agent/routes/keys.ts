@@ -33,7 +33,7 @@ export const putKeyRoute = route('PUT', '/keys/:name', async (call) => {
   const upload = checkUpload(await call.json(64 * 1024))
   const result = await keysOf(call).put(name, upload)
   if (result === 'does_not_open') throw AgentError.badRequest('The sealed key does not open here.')
-  if (result === 'stale') throw AgentError.conflict('This instance holds a newer or equal version of this key.')
+  if (result === 'stale') throw AgentError.conflict('This instance holds a newer version of this key.')
   call.agent.log('info', 'key stored', {name, version: upload.version})
   return {name, version: upload.version}
 })

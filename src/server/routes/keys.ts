@@ -5,6 +5,7 @@ import {encodeByokAad} from '../../crypto/byok-aad.js'
 import {requireAuth} from '../auth/authenticate.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
+import {agentStorageFailure} from '../instances/agent-storage.js'
 import {findInstance} from '../instances/repo.js'
 import {deleteKey, listKeys, storedVersion, upsertKey} from '../keys/repo.js'
 import {checkOutboundUrl} from '../outbound.js'
@@ -97,13 +98,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       )
     }
     if (res.status === 409) throw ApiError.conflict(res.body?.detail ?? 'The instance holds a newer version of this key.', 'Run `clawd keys set` again.')
-    if (res.status === 507) {
-      throw new ApiError(507, 'unavailable', 'Insufficient storage', {
-        detail: "The instance's disk is full; the key was not stored.",
-        hint: 'Delete sessions you no longer need (`clawd sessions delete`), or ask the server operator for more space.',
-      })
-    }
-    if (res.status !== 200) throw ApiError.unavailable('The instance could not store the key.', 'Try again.')
+    if (res.status !== 200) throw agentStorageFailure(res.status, 'the key')
     const saved = await ctx.db.asUser(userId, (q) =>
       upsertKey(q, {
         instanceId: row.id,

@@ -18,6 +18,7 @@ import {requireAuth} from '../auth/authenticate.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {findInstance, touchInstance} from '../instances/repo.js'
+import {agentStorageFailure} from '../instances/agent-storage.js'
 import {validate} from '../validate.js'
 
 type RefParams = {Params: {ref: string}}
@@ -75,7 +76,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: ServerContext):
         const agentCheck = {accepted: [], rejected: res.body?.rejected ?? [], skipped: res.body?.skipped ?? []}
         return refuse(reply, agentCheck, refusalDetail(agentCheck.rejected))
       }
-      if (res.status !== 200) throw ApiError.unavailable('The instance could not store the workspace; nothing was changed.', 'Try again.')
+      if (res.status !== 200) throw agentStorageFailure(res.status, 'the workspace')
       await ctx.db.asUser(userId, (q) => touchInstance(q, row.id))
       return pushResponse(check)
     })
