@@ -4,6 +4,7 @@ import {instanceSchema} from './instances.js'
 import {keyMetadataSchema} from './keys.js'
 import {sessionDetailSchema} from './sessions.js'
 import {workspaceFileSchema} from './workspace.js'
+import {accessLogEntrySchema} from './logs.js'
 
 /**
  * The account as a whole ("your data is yours", DESIGN §1):
@@ -52,20 +53,6 @@ export const exportedDeviceLoginSchema = z.object({
   user_agent: z.string().nullable(),
 })
 
-export const exportedLogEntrySchema = z.object({
-  at: iso,
-  kind: z.string(),
-  instance_id: z.string().nullable(),
-  event: z.string().nullable(),
-  token_id: z.string().nullable(),
-  client: z.string().nullable(),
-  ip: z.string().nullable(),
-  method: z.string().nullable(),
-  route: z.string().nullable(),
-  status: z.number().int().nullable(),
-  duration_ms: z.number().int().nullable(),
-  detail: z.record(z.string(), z.unknown()).nullable(),
-})
 
 /** Messages sent per UTC day, as the daily quota counts them. */
 export const exportedUsageDaySchema = z.object({day: z.string(), messages: z.number().int().nonnegative()})
@@ -87,7 +74,7 @@ export const accountExportSchema = z.object({
   tokens: z.array(exportedTokenSchema),
   web_sessions: z.array(exportedWebSessionSchema),
   device_logins: z.array(exportedDeviceLoginSchema),
-  access_log: z.array(exportedLogEntrySchema),
+  access_log: z.array(accessLogEntrySchema),
   daily_usage: z.array(exportedUsageDaySchema),
   instances: z.array(exportedInstanceSchema),
 })

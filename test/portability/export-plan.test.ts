@@ -95,7 +95,7 @@ function sampleExport(): AccountExport {
     web_sessions: [],
     device_logins: [],
     access_log: [
-      {at: '2026-07-01T00:00:00.000Z', kind: 'lifecycle', instance_id: instance.id, event: 'instance.created', token_id: null, client: null, ip: null, method: null, route: null, status: null, duration_ms: null, detail: {name: 'beta'}},
+      {id: '1', at: '2026-07-01T00:00:00.000Z', kind: 'lifecycle', instance_id: instance.id, event: 'instance.created', token_id: null, client: null, ip: null, method: null, route: null, status: null, duration_ms: null, detail: {name: 'beta'}},
     ],
     daily_usage: [{day: '2026-07-01', messages: 1}],
     instances: [

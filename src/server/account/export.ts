@@ -6,6 +6,7 @@ import {instanceView} from '../instances/view.js'
 import {listKeys} from '../keys/repo.js'
 import type {Queryable} from '../store/db.js'
 import {readSessions, readWorkspace} from './agent-data.js'
+import {readWholeAccessLog} from '../observability/access-log-read.js'
 
 /**
  * Everything the service holds on one user (`clawd export --all`), except secrets: no token or
@@ -68,20 +69,7 @@ async function readDatabase(q: Queryable, userId: string) {
     client_ip: string | null
     user_agent: string | null
   }>(`SELECT client_id, status, requested_at, decided_at, client_ip, user_agent FROM device_grants ORDER BY requested_at, id`)
-  const log = await q.query<{
-    at: Date
-    kind: string
-    instance_id: string | null
-    event: string | null
-    token_id: string | null
-    client: string | null
-    ip: string | null
-    method: string | null
-    route: string | null
-    status: number | null
-    duration_ms: number | null
-    detail: Record<string, unknown> | null
-  }>(`SELECT at, kind, instance_id, event, token_id, client, ip, method, route, status, duration_ms, detail FROM access_log ORDER BY at, id`)
+  const log = await readWholeAccessLog(q)
   const usage = await q.query<{day: string; messages: number}>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, messages FROM daily_usage ORDER BY day`)
   const instances = (await listInstances(q)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const keys = new Map<string, Awaited<ReturnType<typeof listKeys>>>()
@@ -109,7 +97,7 @@ async function readDatabase(q: Queryable, userId: string) {
       client_ip: d.client_ip,
       user_agent: d.user_agent,
     })),
-    accessLog: log.map((e) => ({...e, at: iso(e.at)!, status: e.status === null ? null : Number(e.status), duration_ms: e.duration_ms === null ? null : Number(e.duration_ms)})),
+    accessLog: log,
     usage: usage.map((u) => ({day: u.day, messages: Number(u.messages)})),
     instances,
     keys,

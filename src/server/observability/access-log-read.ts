@@ -43,6 +43,12 @@ export async function readAccessLog(
   return rows.map(view)
 }
 
+/** All of the user's entries, oldest first: for `export --all`. */
+export async function readWholeAccessLog(q: Queryable): Promise<AccessLogEntry[]> {
+  const rows = await q.query<Row>(`SELECT ${COLUMNS} FROM access_log WHERE user_id = app_user_id() ORDER BY at, id`)
+  return rows.map(view)
+}
+
 function view(r: Row): AccessLogEntry {
   const detail = typeof r.detail === 'string' ? (JSON.parse(r.detail) as Record<string, unknown>) : r.detail
   return {
