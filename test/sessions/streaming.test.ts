@@ -138,6 +138,26 @@ describe('streamed sessions through the gateway', () => {
     }
   })
 
+  it('the 51st message of the day on the free plan (50) exits 6 and says when the limit resets', async () => {
+    const other = await newUser({url: server.url, adminSocket: join(server.dataDir, 'admin.sock')})
+    const env = {CLAWD_API_URL: server.url, CLAWD_TOKEN: other.accessToken, CLAWD_CONFIG_DIR: join(server.dataDir, 'cli-quota')}
+    const created = await runCli(['instance', 'create', 'quota', '--wait', '--model', 'dev/echo', '--json'], {env})
+    expect(created.code, created.stderr).toBe(0)
+    const ref = json(created).id
+    const headers = {authorization: `Bearer ${other.accessToken}`, 'content-type': 'application/json'}
+    const sid = (await (await fetch(`${server.url}/v1/instances/${ref}/sessions`, {method: 'POST', headers, body: '{}'})).json()).id
+    for (let i = 1; i <= 50; i++) {
+      const res = await fetch(`${server.url}/v1/instances/${ref}/sessions/${sid}/messages`, {method: 'POST', headers, body: JSON.stringify({content: `message ${i}`})})
+      expect(res.status, `message ${i}`).toBe(200)
+      await collectSse(res)
+    }
+    const fiftyFirst = await runCli(['chat', '-m', 'one more', '--session', sid], {env})
+    expect(fiftyFirst.code).toBe(6)
+    const tomorrow = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1))
+    expect(fiftyFirst.stderr).toContain(tomorrow.toISOString())
+    expect(fiftyFirst.stderr).toMatch(/50 messages a day/)
+  })
+
   it('the canary key appears nowhere: not in the database, the logs, any response, or any file under the data dir', async () => {
     await server.stop()
     const hay = [server.output(), ...responses]
