@@ -5,7 +5,7 @@ import type {ServerContext} from './context.js'
 import {ApiError} from './errors.js'
 import {INSTANCE_SECRET_HEADER} from './instances/agent-client.js'
 import type {InstanceManager} from './instances/manager.js'
-import {touchInstance} from './instances/repo.js'
+import {type InstanceRow, touchInstance} from './instances/repo.js'
 
 const STREAM_END_MESSAGES: Partial<Record<StreamErrorCode, {message: string; hint: string}>> = {
   instance_deleted: {message: 'The instance was deleted while this answer was streaming.', hint: 'Create a new instance with `clawd instance create`.'},
@@ -22,10 +22,18 @@ export async function forwardToInstance(
   manager: InstanceManager,
   req: FastifyRequest,
   reply: FastifyReply,
-  target: {userId: string; ref: string; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: unknown},
+  target: {
+    userId: string
+    ref: string
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+    path: string
+    body?: unknown
+    /** The row, already found running and touched by the caller in its own transaction. */
+    running?: InstanceRow
+  },
 ): Promise<FastifyReply> {
-  const row = await manager.ensureRunning(target.userId, target.ref)
-  await ctx.db.asUser(target.userId, (q) => touchInstance(q, row.id))
+  const row = target.running ?? (await manager.ensureRunning(target.userId, target.ref))
+  if (!target.running) await ctx.db.asUser(target.userId, (q) => touchInstance(q, row.id))
   const {socketPath, secret} = manager.connect(row.id)
 
   const abort = new AbortController()

@@ -1,10 +1,11 @@
-import type {ServerContext} from '../context.js'
+import type {ServerConfig} from '../config.js'
+import type {Queryable} from '../store/db.js'
 
-export type Plan = ServerContext['config']['plans'][string] & {name: string}
+export type Plan = ServerConfig['plans'][string] & {name: string}
 
 /** The user's plan from the server's configured plans; unknown plan names get the free plan. */
-export async function planOf(ctx: ServerContext, userId: string): Promise<Plan> {
-  const [row] = await ctx.db.asUser(userId, (q) => q.query<{plan: string}>(`SELECT plan FROM users WHERE id = $1`, [userId]))
-  const name = row?.plan && ctx.config.plans[row.plan] ? row.plan : 'free'
-  return {name, ...(ctx.config.plans[name] ?? {messagesPerDay: 50, concurrentStreams: 2})}
+export async function planOf(q: Queryable, config: ServerConfig, userId: string): Promise<Plan> {
+  const [row] = await q.query<{plan: string}>(`SELECT plan FROM users WHERE id = $1`, [userId])
+  const name = row?.plan && config.plans[row.plan] ? row.plan : 'free'
+  return {name, ...(config.plans[name] ?? {messagesPerDay: 50, concurrentStreams: 2})}
 }

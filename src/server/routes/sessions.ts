@@ -4,9 +4,9 @@ import {requireAuth} from '../auth/authenticate.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {forwardToInstance} from '../gateway.js'
-import {findInstance} from '../instances/repo.js'
+import {findInstance, touchInstance} from '../instances/repo.js'
 import {markKeyUsed} from '../keys/repo.js'
-import {countMessage} from '../quotas/messages.js'
+import {countMessage, messageQuotaExceeded} from '../quotas/messages.js'
 import {planOf} from '../quotas/plans.js'
 import {StreamSlots} from '../quotas/streams.js'
 import {validate} from '../validate.js'
@@ -47,15 +47,36 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
     const userId = req.auth!.userId
     const sid = sidOf(req.params)
     const body = validate(sendMessageRequestSchema, req.body)
-    const row = await ctx.db.asUser(userId, (q) => findInstance(q, req.params.ref))
-    if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
-    const plan = await planOf(ctx, userId)
-    const release = slots.acquire(userId, plan.concurrentStreams)
+    // One transaction for everything a message needs checked or counted: it is on the path to the
+    // first token.
+    // A stream slot is taken before the message is counted, so a refused stream costs no quota.
+    let release = () => {}
+    const checked = await ctx.db
+      .asUser(userId, async (q) => {
+        const row = await findInstance(q, req.params.ref)
+        if (!row) return undefined
+        const plan = await planOf(q, ctx.config, userId)
+        release = slots.acquire(userId, plan.concurrentStreams)
+        if (!(await countMessage(q, userId, plan))) return {row, plan, counted: false}
+        await markKeyUsed(q, row.id, (body.model ?? row.model).split('/')[0]!)
+        if (row.state === 'running') await touchInstance(q, row.id)
+        return {row, plan, counted: true}
+      })
+      .catch((error: unknown) => {
+        release()
+        throw error
+      })
     try {
-      await countMessage(ctx, userId, plan)
-      const provider = (body.model ?? row.model).split('/')[0]!
-      await ctx.db.asUser(userId, (q) => markKeyUsed(q, row.id, provider))
-      return await forward(req, reply, 'POST', `/sessions/${sid}/messages`, body)
+      if (!checked) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
+      if (!checked.counted) throw await messageQuotaExceeded(ctx.db, checked.plan)
+      return await forwardToInstance(ctx, ctx.instances, req, reply, {
+        userId,
+        ref: req.params.ref,
+        method: 'POST',
+        path: `/sessions/${sid}/messages`,
+        body,
+        ...(checked.row.state === 'running' ? {running: checked.row} : {}),
+      })
     } finally {
       release()
     }
