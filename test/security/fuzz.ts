@@ -1,3 +1,4 @@
+import {seededRandom} from '../helpers/random.js'
 import {z} from 'zod'
 
 /**
@@ -8,17 +9,7 @@ import {z} from 'zod'
  * it accepts, so each case knows whether the server must refuse it.
  */
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same cases on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export {seededRandom}
 
 export interface FuzzCase {
   label: string
