@@ -35,6 +35,12 @@ export async function openPostgres(url: string, opts: {schema?: string; max?: nu
   })
   async function inTransaction<T>(enter: (c: pg.PoolClient) => Promise<void>, fn: (q: Queryable) => Promise<T>) {
     const client = await pool.connect()
+    // A checked-out client whose connection dies between two queries (PostgreSQL restarting)
+    // emits 'error' with no listener of the pool's: unhandled, it would kill the API. The failure
+    // reaches the caller through the next query instead, and the broken client is discarded.
+    let broken: Error | undefined
+    const onError = (error: Error) => (broken = error)
+    client.on('error', onError)
     try {
       await client.query('BEGIN')
       await enter(client)
@@ -42,10 +48,11 @@ export async function openPostgres(url: string, opts: {schema?: string; max?: nu
       await client.query('COMMIT')
       return out
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
+      if (!broken) await client.query('ROLLBACK').catch(() => {})
       throw error
     } finally {
-      client.release()
+      client.off('error', onError)
+      client.release(broken)
     }
   }
   return {
