@@ -5,6 +5,7 @@ import {StaticToken} from '../../src/cli/auth-session.js'
 import {CliError} from '../../src/cli/errors.js'
 import {MessageStreamClient, type MessageStreamOptions} from '../../src/cli/stream/message-stream.js'
 import {answerEvents, type ConnectionPlan, INSTANCE_ID, MESSAGE_ID, SESSION_ID, startStandIn, type StandIn} from './sse-stand-in.js'
+import {failure} from '../helpers/cli-error.js'
 
 const WORDS = ['The ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'lazy ', 'dog.']
 const EVENTS = answerEvents(WORDS)
@@ -38,14 +39,6 @@ async function collect(c: MessageStreamClient, signal?: AbortSignal): Promise<St
 
 const textOf = (events: StreamEvent[]) => events.map((e) => (e.type === 'text.delta' ? e.text : '')).join('')
 
-async function failure(promise: Promise<unknown>): Promise<CliError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(CliError)
-  return error as CliError
-}
 
 describe('message stream', () => {
   it('sends the message with the token and yields every event in order', async () => {

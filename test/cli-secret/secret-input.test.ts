@@ -5,6 +5,7 @@ import {ExitCode} from '../../src/cli/exit-codes.js'
 import type {IOStreams} from '../../src/cli/io.js'
 import {readSecret, trimOneNewline} from '../../src/cli/secret-input.js'
 import {MAX_KEY_BYTES} from '../../src/contract/keys.js'
+import {failure} from '../helpers/cli-error.js'
 
 const KEY = 'sk-ant-canary-9f8e7d6c5b4a'
 const source = {label: 'API key for anthropic', command: 'clawd keys set anthropic'}
@@ -49,14 +50,6 @@ function tty(): PassThrough & {isTTY: boolean} {
   return Object.assign(new PassThrough(), {isTTY: true})
 }
 
-async function failure(promise: Promise<unknown>): Promise<CliError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(CliError)
-  return error as CliError
-}
 
 describe('trimOneNewline', () => {
   it('removes one trailing \\n or \\r\\n and nothing else', () => {

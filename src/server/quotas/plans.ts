@@ -7,5 +7,6 @@ export type Plan = ServerConfig['plans'][string] & {name: string}
 export async function planOf(q: Queryable, config: ServerConfig, userId: string): Promise<Plan> {
   const [row] = await q.query<{plan: string}>(`SELECT plan FROM users WHERE id = $1`, [userId])
   const name = row?.plan && config.plans[row.plan] ? row.plan : 'free'
-  return {name, ...(config.plans[name] ?? {messagesPerDay: 50, concurrentStreams: 2})}
+  // The free plan always exists: defaultConfig defines it and flags only change its numbers.
+  return {name, ...config.plans[name]!}
 }
