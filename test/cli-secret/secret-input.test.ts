@@ -1,6 +1,5 @@
 import {PassThrough, Readable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
-import {CliError} from '../../src/cli/errors.js'
 import {ExitCode} from '../../src/cli/exit-codes.js'
 import type {IOStreams} from '../../src/cli/io.js'
 import {readSecret, trimOneNewline} from '../../src/cli/secret-input.js'
