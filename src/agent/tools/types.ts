@@ -1,0 +1,39 @@
+/**
+ * The seam between the agent's tool loop (which talks to the model) and the tools themselves
+ * (which run inside the instance's nested tool sandbox). The loop only sees `Toolbox`; the tools
+ * only see their arguments. Names and argument shapes are OpenClaw's core tools, so an AGENTS.md
+ * written for OpenClaw works here.
+ */
+
+/** OpenClaw's core tool names, in the order the model is offered them. */
+export const TOOL_NAMES = ['read', 'write', 'edit', 'exec', 'web_fetch', 'memory_search', 'memory_get'] as const
+export type ToolName = (typeof TOOL_NAMES)[number]
+
+/** OpenClaw's tool groups, for allow/deny policy entries such as `group:fs`. */
+export const TOOL_GROUPS: Readonly<Record<string, readonly ToolName[]>> = {
+  'group:fs': ['read', 'write', 'edit'],
+  'group:runtime': ['exec'],
+  'group:web': ['web_fetch'],
+  'group:memory': ['memory_search', 'memory_get'],
+}
+
+/** What a provider is told about one tool: JSON Schema parameters, as both wire formats take. */
+export interface ToolDefinition {
+  name: ToolName
+  description: string
+  /** A JSON Schema object (`type: 'object'`). */
+  parameters: Record<string, unknown>
+}
+
+export interface ToolResult {
+  ok: boolean
+  /** What the model is told; already bounded in size by the tool. */
+  output: string
+}
+
+export interface Toolbox {
+  /** Definitions of the tools this toolbox can run, filtered by the caller's allowed list. */
+  definitions(allowed: readonly ToolName[]): ToolDefinition[]
+  /** Runs one call. Never throws for a tool's own failure: that is `{ok: false}`. */
+  run(name: ToolName, args: unknown, signal: AbortSignal): Promise<ToolResult>
+}
