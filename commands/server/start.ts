@@ -9,7 +9,7 @@ import {configFromFlags, serverStartFlags} from '../../src/server/server-flags.j
 export default class ServerStart extends BaseCommand {
   static override summary = 'Run the companion API on this machine.'
   static override description =
-    'Embedded PostgreSQL (PGlite) in the data dir unless --database-url names a PostgreSQL server. ' +
+    'An embedded PostgreSQL in the data dir (unix socket only) unless --database-url names a PostgreSQL server. ' +
     'SIGTERM or Ctrl-C drains in-flight requests before exit.'
   static override enableJsonFlag = false
   static override examples = ['<%= config.bin %> server start', '<%= config.bin %> server start --port 0 --data-dir ./data']
@@ -41,7 +41,7 @@ export default class ServerStart extends BaseCommand {
       throw error
     }
     this.note(`clawd API listening on ${server.url}`)
-    this.note(`data dir: ${config.dataDir} · store: ${server.ctx.db.kind}`)
+    this.note(`data dir: ${config.dataDir}`)
     for (const line of server.ctx.startupNotes ?? []) this.note(line)
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -57,7 +57,8 @@ async function socketTransport(socketPath: string): Promise<AdminTransport | und
 }
 
 async function inProcessTransport(dataDir: string, databaseUrl: string | undefined, env: NodeJS.ProcessEnv): Promise<AdminTransport> {
-  // Imported here: loading the server (Fastify, PGlite) is only worth it when no server runs.
+  // Imported here: loading the server (Fastify, pg) and starting the embedded cluster is only
+  // worth it when no server runs.
   const [{openServerContext}, {buildAdminApp}] = await Promise.all([import('../server/main.js'), import('../server/admin/app.js')])
   const config = defaultConfig(dataDir)
   config.databaseUrl = databaseUrl
@@ -98,8 +99,8 @@ async function inProcessTransport(dataDir: string, databaseUrl: string | undefin
 
 /**
  * The operator's way into a self-hosted server (DESIGN §2): through `<data-dir>/admin.sock` when
- * the server runs (PGlite allows one process, so the server must do the work), else by opening
- * the data dir in this process and running the very same admin routes in memory.
+ * the server runs (it holds the data dir and its embedded cluster), else by opening the data dir
+ * in this process and running the very same admin routes in memory.
  */
 export class AdminClient {
   private constructor(private readonly transport: AdminTransport) {}

@@ -8,7 +8,7 @@ export interface ServerConfig {
   host: string
   port: number
   dataDir: string
-  /** PostgreSQL URL; embedded PGlite under dataDir when absent. */
+  /** PostgreSQL URL; the embedded PostgreSQL under dataDir when absent. */
   databaseUrl?: string
   databaseSchema?: string
   /** The URL users reach the API at (issuer, verification URI). Defaults to the listen address. */

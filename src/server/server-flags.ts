@@ -20,7 +20,7 @@ export const serverStartFlags = {
   host: Flags.string({summary: 'Address to listen on.', env: 'CLAWD_HOST', default: '127.0.0.1'}),
   port: Flags.integer({summary: 'Port to listen on (0 picks a free one).', env: 'CLAWD_PORT', default: DEFAULT_PORT, min: 0, max: 65535}),
   'data-dir': dataDirFlag,
-  'database-url': Flags.string({summary: 'PostgreSQL URL; embedded PGlite in the data dir when absent.', env: 'CLAWD_DATABASE_URL'}),
+  'database-url': Flags.string({summary: 'PostgreSQL URL; an embedded PostgreSQL in the data dir when absent.', env: 'CLAWD_DATABASE_URL'}),
   'database-schema': Flags.string({summary: 'PostgreSQL schema to use.', env: 'CLAWD_DATABASE_SCHEMA', hidden: true}),
   'public-url': Flags.string({summary: 'URL users reach this API at (behind a proxy).', env: 'CLAWD_PUBLIC_URL'}),
   'trust-proxy': Flags.boolean({summary: 'Trust X-Forwarded-* headers from a reverse proxy.', env: 'CLAWD_TRUST_PROXY', default: false}),

@@ -1,15 +1,27 @@
 import pg from 'pg'
 import {type Db, type Queryable, enterUserSql} from './db.js'
 
+/** A PostgreSQL URL, or socket settings (the embedded cluster's). */
+export type PostgresTarget = string | {host: string; user: string; database: string}
+
+export interface PostgresOptions {
+  schema?: string
+  max?: number
+  /** `embedded` when the cluster is ours, under the data dir. */
+  kind?: Db['kind']
+  /** Runs after the pool has ended (the embedded cluster stops here). */
+  afterClose?: () => Promise<void>
+}
+
 /**
  * PostgreSQL through a `pg` pool. `schema` isolates one deployment (or one test) in a shared
  * database: every connection's search_path is set to it.
  */
-export async function openPostgres(url: string, opts: {schema?: string; max?: number} = {}): Promise<Db> {
+export async function openPostgres(target: PostgresTarget, opts: PostgresOptions = {}): Promise<Db> {
   const schema = opts.schema ?? 'clawd'
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name: ${schema}`)
   const pool = new pg.Pool({
-    connectionString: url,
+    ...(typeof target === 'string' ? {connectionString: target} : target),
     max: opts.max ?? 10,
     options: `-c search_path=${schema},public`,
     connectionTimeoutMillis: 5000,
@@ -56,7 +68,7 @@ export async function openPostgres(url: string, opts: {schema?: string; max?: nu
     }
   }
   return {
-    kind: 'postgres',
+    kind: opts.kind ?? 'postgres',
     ...wrap(pool),
     asUser(userId, fn) {
       return inTransaction(async (c) => {
@@ -68,7 +80,11 @@ export async function openPostgres(url: string, opts: {schema?: string; max?: nu
       return inTransaction(async () => {}, fn)
     },
     async close() {
-      await pool.end()
+      try {
+        await pool.end()
+      } finally {
+        await opts.afterClose?.()
+      }
     },
   }
 }

@@ -19,7 +19,7 @@ import type {Db} from './db.js'
  * Returns whether it purged. A failure is the caller's to report; the deletion itself is done.
  */
 export async function purgeDeletedRows(db: Db, table?: 'instances'): Promise<boolean> {
-  if (db.kind !== 'pglite') return false
+  if (db.kind !== 'embedded') return false
   for (const sql of [table ? `VACUUM FULL ${table}` : 'VACUUM FULL', 'SET wal_recycle = off', 'SELECT pg_switch_wal()', 'CHECKPOINT']) await db.query(sql)
   return true
 }
