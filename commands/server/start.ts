@@ -1,7 +1,10 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {CliError} from '../../src/cli/errors.js'
 import {ExitCode} from '../../src/cli/exit-codes.js'
+import {join} from 'node:path'
 import {DataDirBusyError} from '../../src/server/lock.js'
+import {EmbeddedPostgresMissingError} from '../../src/server/store/embedded/binaries.js'
+import {EmbeddedPostgresError} from '../../src/server/store/embedded/cluster.js'
 import {startServer} from '../../src/server/main.js'
 import {serverBackgroundJobs} from '../../src/server/jobs.js'
 import {configFromFlags, serverStartFlags} from '../../src/server/server-flags.js'
@@ -33,6 +36,14 @@ export default class ServerStart extends BaseCommand {
           message: error.message,
           hint: 'Stop that server first, or pass a different --data-dir.',
           exitCode: ExitCode.conflict,
+        })
+      }
+      if (error instanceof EmbeddedPostgresError || error instanceof EmbeddedPostgresMissingError) {
+        throw new CliError({
+          code: 'store_unavailable',
+          message: error.message,
+          hint: `See ${join(config.dataDir, 'pg', 'postgres.log')} for what PostgreSQL said, or run on your own PostgreSQL with --database-url.`,
+          exitCode: ExitCode.unavailable,
         })
       }
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

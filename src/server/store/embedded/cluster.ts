@@ -1,7 +1,7 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {chmodSync, chownSync, closeSync, cpSync, existsSync, lchownSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs'
 import {homedir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 import pg from 'pg'
 import {findPostgresBinaries, type PostgresBinaries} from './binaries.js'
 import {postgresServiceUser, type ServiceUser} from './service-user.js'
@@ -63,6 +63,7 @@ export async function startEmbeddedCluster(dataDir: string, opts: {binaries?: Po
  * dir (0700, root's) lets that user's group traverse to them and nothing else (0710).
  */
 function prepareDirectories(dataDir: string, paths: ReturnType<typeof clusterPaths>, user: ServiceUser | undefined): void {
+  if (user) assertReachable(dirname(resolve(dataDir)), user)
   for (const dir of [paths.root, paths.socket]) {
     mkdirSync(dir, {recursive: true, mode: 0o700})
     chmodSync(dir, 0o700)
@@ -71,6 +72,21 @@ function prepareDirectories(dataDir: string, paths: ReturnType<typeof clusterPat
   if (user) {
     chownSync(dataDir, process.getuid!(), user.gid)
     chmodSync(dataDir, 0o710)
+  }
+}
+
+/** Every directory above the data dir must let the service user pass, or PostgreSQL cannot open its files. */
+function assertReachable(dir: string, user: ServiceUser): void {
+  for (let at = dir; ; at = dirname(at)) {
+    const st = statSync(at)
+    const bit = st.uid === user.uid ? 0o100 : st.gid === user.gid ? 0o010 : 0o001
+    if (!(st.mode & bit)) {
+      throw new EmbeddedPostgresError(
+        `The embedded PostgreSQL runs as the system user ${user.name} (PostgreSQL refuses root), and it cannot reach ${dir}: ` +
+          `${at} lets only its owner in. Use a --data-dir it can reach, such as /var/lib/clawd/server (the default for root), or give --database-url.`,
+      )
+    }
+    if (at === dirname(at)) return
   }
 }
 
@@ -108,7 +124,9 @@ function saveTemplate(data: string, template: string): void {
     renameSync(staging, template)
   } catch {
     // A cache we cannot write (read-only home) or another server's template that won: both fine.
-    rmSync(staging, {recursive: true, force: true})
+    try {
+      rmSync(staging, {recursive: true, force: true})
+    } catch {}
   }
 }
 
