@@ -42,7 +42,9 @@ export default class ServerStart extends BaseCommand {
         throw new CliError({
           code: 'store_unavailable',
           message: error.message,
-          hint: `See ${join(config.dataDir, 'pg', 'postgres.log')} for what PostgreSQL said, or run on your own PostgreSQL with --database-url.`,
+          hint:
+            (error instanceof EmbeddedPostgresError && error.hint) ||
+            `See ${join(config.dataDir, 'pg', 'postgres.log')} for what PostgreSQL said, or run on your own PostgreSQL with --database-url.`,
           exitCode: ExitCode.unavailable,
         })
       }

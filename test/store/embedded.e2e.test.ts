@@ -162,7 +162,7 @@ describe('a data dir the service user cannot reach', () => {
     const outer = tempDir('clawd-emb-closed-')
     try {
       chmodSync(outer.path, 0o700)
-      await expect(startServerProcess({dataDir: join(outer.path, 'server')})).rejects.toThrow(/cannot reach[\s\S]*--data-dir[\s\S]*Hint:/)
+      await expect(startServerProcess({dataDir: join(outer.path, 'server')})).rejects.toThrow(/cannot reach[\s\S]*Hint: Use a --data-dir it can reach/)
     } finally {
       outer.dispose()
     }

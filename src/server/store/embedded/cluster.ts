@@ -27,7 +27,15 @@ export interface EmbeddedCluster {
 export const CLUSTER_SUPERUSER = 'clawd'
 const PORT = 5432
 
-export class EmbeddedPostgresError extends Error {}
+export class EmbeddedPostgresError extends Error {
+  constructor(
+    message: string,
+    /** What to do, when it is not "read PostgreSQL's log". */
+    readonly hint?: string,
+  ) {
+    super(message)
+  }
+}
 
 export const clusterPaths = (dataDir: string) => {
   const root = join(dataDir, 'pg')
@@ -40,7 +48,7 @@ export async function startEmbeddedCluster(dataDir: string, opts: {binaries?: Po
   const paths = clusterPaths(dataDir)
   const socketFile = join(paths.socket, `.s.PGSQL.${PORT}`)
   if (Buffer.byteLength(socketFile) > 107) {
-    throw new EmbeddedPostgresError(`The data dir's path is too long for a unix socket (${socketFile}). Use a shorter --data-dir.`)
+    throw new EmbeddedPostgresError(`The data dir's path is too long for a unix socket (${socketFile}).`, 'Use a shorter --data-dir.')
   }
   prepareDirectories(dataDir, paths, user)
   if (!existsSync(join(paths.data, 'PG_VERSION'))) await initialise(bin, paths.data, user)
@@ -82,8 +90,8 @@ function assertReachable(dir: string, user: ServiceUser): void {
     const bit = st.uid === user.uid ? 0o100 : st.gid === user.gid ? 0o010 : 0o001
     if (!(st.mode & bit)) {
       throw new EmbeddedPostgresError(
-        `The embedded PostgreSQL runs as the system user ${user.name} (PostgreSQL refuses root), and it cannot reach ${dir}: ` +
-          `${at} lets only its owner in. Use a --data-dir it can reach, such as /var/lib/clawd/server (the default for root), or give --database-url.`,
+        `The embedded PostgreSQL runs as the system user ${user.name} (PostgreSQL refuses root), and it cannot reach ${dir}: ${at} lets only its owner in.`,
+        'Use a --data-dir it can reach, such as /var/lib/clawd/server (the default for root), or run on your own PostgreSQL with --database-url.',
       )
     }
     if (at === dirname(at)) return
