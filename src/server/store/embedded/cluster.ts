@@ -179,6 +179,9 @@ function launch(bin: PostgresBinaries, paths: ReturnType<typeof clusterPaths>, u
       wal_level: 'minimal',
       max_wal_senders: '0',
       huge_pages: 'off',
+      // Old WAL segments are deleted, not renamed for reuse with their old bytes inside: a purge
+      // after a delete (store/purge.ts) must leave nothing of the deleted rows in the data dir.
+      wal_recycle: 'off',
       log_min_messages: 'warning',
       log_timezone: 'UTC',
       timezone: 'UTC',
