@@ -24,4 +24,3 @@ export interface Db extends Queryable {
 /** The role request queries run as. It owns nothing and is not a superuser. */
 export const APP_ROLE = 'clawd_app'
 
-export const enterUserSql = [`SET LOCAL ROLE ${APP_ROLE}`, `SELECT set_config('app.user_id', $1, true)`] as const

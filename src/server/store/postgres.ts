@@ -1,5 +1,5 @@
 import pg from 'pg'
-import {type Db, type Queryable, enterUserSql} from './db.js'
+import {APP_ROLE, type Db, type Queryable} from './db.js'
 
 /** A PostgreSQL URL, or socket settings (the embedded cluster's). */
 export type PostgresTarget = string | {host: string; user: string; database: string}
@@ -45,7 +45,7 @@ export async function openPostgres(target: PostgresTarget, opts: PostgresOptions
       await c.query(sql)
     },
   })
-  async function inTransaction<T>(enter: (c: pg.PoolClient) => Promise<void>, fn: (q: Queryable) => Promise<T>) {
+  async function inTransaction<T>(begin: (c: pg.PoolClient) => string, fn: (q: Queryable) => Promise<T>) {
     const client = await pool.connect()
     // A checked-out client whose connection dies between two queries (PostgreSQL restarting)
     // emits 'error' with no listener of the pool's: unhandled, it would kill the API. The failure
@@ -54,8 +54,7 @@ export async function openPostgres(target: PostgresTarget, opts: PostgresOptions
     const onError = (error: Error) => (broken = error)
     client.on('error', onError)
     try {
-      await client.query('BEGIN')
-      await enter(client)
+      await client.query(begin(client))
       const out = await fn(wrap(client))
       await client.query('COMMIT')
       return out
@@ -71,13 +70,12 @@ export async function openPostgres(target: PostgresTarget, opts: PostgresOptions
     kind: opts.kind ?? 'postgres',
     ...wrap(pool),
     asUser(userId, fn) {
-      return inTransaction(async (c) => {
-        await c.query(enterUserSql[0])
-        await c.query(enterUserSql[1], [userId ?? ''])
-      }, fn)
+      // One round trip to enter the transaction as the user (the simple protocol runs the three
+      // statements together): the id is a literal escaped by pg, not a parameter.
+      return inTransaction((c) => `BEGIN; SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('app.user_id', ${c.escapeLiteral(userId ?? '')}, true)`, fn)
     },
     asSystem(fn) {
-      return inTransaction(async () => {}, fn)
+      return inTransaction(() => 'BEGIN', fn)
     },
     async close() {
       try {
