@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import type {InstanceState, Isolation} from '../../contract/instances.js'
 import type {InstanceDriver, InstanceExit} from '../../runtime/driver.js'
+import type {ToolProfile} from '../../contract/tool-policy.js'
 import {recordLifecycle} from '../access-log.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
@@ -17,6 +18,8 @@ import {
   transition,
 } from './repo.js'
 import {instanceSecret, mintDataKey, openDataKey} from './secrets.js'
+import {assertPolicyFitsPlan, defaultToolPolicy} from './tool-policy.js'
+import {planOf} from '../quotas/plans.js'
 import {purgeDeletedRows} from '../store/purge.js'
 import {AgentClients} from './agent-client.js'
 import {StreamRegistry} from './streams.js'
@@ -50,7 +53,7 @@ export class InstanceManager {
 
   // ---- user-facing operations (all as the user, under RLS) ----
 
-  async create(userId: string, req: {name?: string; model?: string}): Promise<InstanceRow> {
+  async create(userId: string, req: {name?: string; model?: string; tools?: ToolProfile}): Promise<InstanceRow> {
     const id = newId('ins')
     const {dataKey, wrapped} = mintDataKey(this.ctx, id)
     const row = await this.ctx.db.asUser(userId, async (q) => {
@@ -64,11 +67,14 @@ export class InstanceManager {
         )
       }
       if (counts.running >= maxRunningPerUser) throw runningQuota(maxRunningPerUser)
+      const plan = await planOf(q, this.ctx.config, userId)
+      const toolPolicy = req.tools ? {profile: req.tools, allow: [], deny: []} : defaultToolPolicy(plan)
+      assertPolicyFitsPlan(plan, toolPolicy)
       const name = req.name ?? defaultName()
       if (await findInstance(q, name)) {
         throw ApiError.conflict(`You already have an instance named "${name}".`, 'Pick another name.', 'already_exists')
       }
-      const inserted = await insertInstance(q, {id, userId, name, model: req.model ?? 'dev/echo', wrappedDataKey: wrapped})
+      const inserted = await insertInstance(q, {id, userId, name, model: req.model ?? 'dev/echo', wrappedDataKey: wrapped, toolPolicy})
       await recordLifecycle(q, {userId, instanceId: id, event: 'instance.created', detail: {name}})
       return inserted
     })
