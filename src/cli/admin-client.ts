@@ -6,7 +6,11 @@ import type {z} from 'zod'
 import {
   adminApproveResponseSchema,
   type adminApproveRequestSchema,
+  type adminCreateInviteRequestSchema,
+  adminCreateInviteResponseSchema,
   type adminCreateUserRequestSchema,
+  type adminSetPlanRequestSchema,
+  adminSetPlanResponseSchema,
   adminUserSchema,
 } from '../contract/auth.js'
 import {
@@ -123,6 +127,14 @@ export class AdminClient {
 
   createUser(body: z.infer<typeof adminCreateUserRequestSchema>) {
     return this.post('/admin/users', body, adminUserSchema)
+  }
+
+  setUserPlan(body: z.infer<typeof adminSetPlanRequestSchema>) {
+    return this.post('/admin/users/plan', body, adminSetPlanResponseSchema)
+  }
+
+  createInvite(body: z.infer<typeof adminCreateInviteRequestSchema>) {
+    return this.post('/admin/invites', body, adminCreateInviteResponseSchema)
   }
 
   approve(body: z.infer<typeof adminApproveRequestSchema>) {
