@@ -80,7 +80,7 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'PUT /v1/instances/:ref/keys/:name': {scope: 'ids', body: shapedKeyUpload, contract: keyUploadSchema, destructive: true},
   'DELETE /v1/instances/:ref/keys/:name': {scope: 'ids', destructive: true},
   'POST /v1/instances/:ref/sessions': {scope: 'ids', body: () => ({title: 'swept'}), contract: createSessionRequestSchema, optionalBody: true},
-  'PUT /v1/instances/:ref/tools': {scope: 'ids', body: () => ({profile: 'minimal'}), contract: setToolPolicyRequestSchema, destructive: true},
+  'PUT /v1/instances/:ref/tools': {scope: 'ids', body: () => ({profile: 'minimal', allow: [], deny: ['exec']}), contract: setToolPolicyRequestSchema, destructive: true},
   'GET /v1/instances/:ref/sessions': {scope: 'ids'},
   'DELETE /v1/instances/:ref/sessions': {scope: 'ids', destructive: true},
   'GET /v1/instances/:ref/sessions/:sid': {scope: 'ids'},
