@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import type {InstanceState, Isolation} from '../../contract/instances.js'
-import type {InstanceDriver, InstanceExit} from '../../runtime/driver.js'
 import type {ToolProfile} from '../../contract/tool-policy.js'
+import type {InstanceDriver, InstanceExit} from '../../runtime/driver.js'
 import {recordLifecycle} from '../access-log.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
@@ -67,6 +67,7 @@ export class InstanceManager {
         )
       }
       if (counts.running >= maxRunningPerUser) throw runningQuota(maxRunningPerUser)
+      // Default: every tool where the plan has them (what dedicated is for), none on free.
       const plan = await planOf(q, this.ctx.config, userId)
       const toolPolicy = req.tools ? {profile: req.tools, allow: [], deny: []} : defaultToolPolicy(plan)
       assertPolicyFitsPlan(plan, toolPolicy)
@@ -75,7 +76,7 @@ export class InstanceManager {
         throw ApiError.conflict(`You already have an instance named "${name}".`, 'Pick another name.', 'already_exists')
       }
       const inserted = await insertInstance(q, {id, userId, name, model: req.model ?? 'dev/echo', wrappedDataKey: wrapped, toolPolicy})
-      await recordLifecycle(q, {userId, instanceId: id, event: 'instance.created', detail: {name}})
+      await recordLifecycle(q, {userId, instanceId: id, event: 'instance.created', detail: {name, tools: toolPolicy.profile}})
       return inserted
     })
     // Storage before the answer: it marks the instance as this process's (see `held`), so a
