@@ -266,6 +266,11 @@ describe('plans, invite codes and tool policies', () => {
       expect(dump).not.toContain(code.replace(/^INV-/, '').replace(/-/g, ''))
       expect(dump).not.toContain(code.slice(4, 9))
       expect(server.logs()).not.toContain(code.slice(4, 9) + '-')
+      // Request queries (the app role, under RLS) see no invite at all, for a user or for nobody.
+      const newcomer = (await server.ctx.db.asSystem((q) => q.query<{id: string}>(`SELECT id FROM users WHERE email = $1`, [first])))[0]!.id
+      expect(await server.ctx.db.asUser(newcomer, (q) => q.query(`SELECT * FROM invites`))).toEqual([])
+      expect(await server.ctx.db.asUser(null, (q) => q.query(`SELECT * FROM invites`))).toEqual([])
+      await expect(server.ctx.db.asUser(newcomer, (q) => q.query(`UPDATE invites SET uses = 0 RETURNING id`))).resolves.toEqual([])
     })
 
     it('refuses a wrong or expired code on the page and creates nothing', async () => {
