@@ -151,6 +151,10 @@ export const inviteSchema = z.object({
   expires_at: z.string(),
 })
 export const adminCreateInviteResponseSchema = inviteSchema.extend({code: z.string()})
+/** GET /admin/invites: every invite, newest first, never a code. */
+export const listInvitesResponseSchema = z.object({
+  invites: z.array(inviteSchema.extend({state: z.enum(['active', 'used', 'expired'])})),
+})
 export const adminApproveRequestSchema = z.strictObject({
   user_code: z.string().max(16),
   email: z.email().max(254),

@@ -17,7 +17,8 @@ import {csrfIn, PageClient} from '../auth/page-client.js'
  * a stable code; and the header the real agent receives on each message carries exactly the
  * tools the plan and the policy allow.
  */
-describe('plans, invite codes and tool policies', () => {
+// Each test spawns several CLI processes; on a busy 2-core machine that takes a while.
+describe('plans, invite codes and tool policies', {timeout: 150_000}, () => {
   let server: Awaited<ReturnType<typeof startTestServer>>
   let clockOffsetMs = 0
   const taps: Array<{close(): Promise<void>}> = []
@@ -302,6 +303,15 @@ describe('plans, invite codes and tool policies', () => {
       const results = await Promise.all(emails.map((e) => signUp(e, invite.code)))
       expect(results.map((r) => r.status).sort()).toEqual([303, 303, 400])
       expect((await Promise.all(emails.map(planIn))).filter((p) => p === 'dedicated')).toHaveLength(2)
+
+      // The operator sees each invite's state, never a code.
+      const listed = await op(['server', 'invites', 'list', '--json'])
+      expect(listed.code, listed.stderr).toBe(0)
+      const invites = json(listed).invites as Array<{id: string; uses: number; max_uses: number; state: string}>
+      expect(invites.find((i) => i.id === invite.id)).toMatchObject({uses: 2, max_uses: 2, state: 'used'})
+      expect(invites.map((i) => i.state)).toContain('expired')
+      expect(listed.stdout).not.toContain(invite.code.slice(4, 9))
+      expect((await op(['server', 'invites', 'list'])).stdout).toMatch(new RegExp(`^${invite.id}\\s+dedicated\\s+2/2\\s+\\S+\\s+used$`, 'm'))
     })
   })
 })

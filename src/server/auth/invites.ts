@@ -62,6 +62,10 @@ export async function insertInvite(
   return {row: row!, code}
 }
 
+export async function listInvites(ctx: ServerContext): Promise<InviteRow[]> {
+  return ctx.db.asSystem((q) => q.query<InviteRow>(`SELECT ${COLUMNS} FROM invites ORDER BY created_at DESC, id`))
+}
+
 /** Why a code was refused, in words for the sign-up page (the code itself is never echoed). */
 export const INVITE_REFUSALS = {
   invalid: 'This invite code is not valid. Check it and try again, or leave it empty to sign up on the free plan.',
