@@ -6,8 +6,13 @@ import type {z} from 'zod'
 import {
   adminApproveResponseSchema,
   type adminApproveRequestSchema,
+  type adminCreateInviteRequestSchema,
+  adminCreateInviteResponseSchema,
   type adminCreateUserRequestSchema,
+  type adminSetPlanRequestSchema,
+  adminSetPlanResponseSchema,
   adminUserSchema,
+  listInvitesResponseSchema,
 } from '../contract/auth.js'
 import {
   type createIncidentRequestSchema,
@@ -126,6 +131,18 @@ export class AdminClient {
     return this.post('/admin/users', body, adminUserSchema)
   }
 
+  setUserPlan(body: z.infer<typeof adminSetPlanRequestSchema>) {
+    return this.post('/admin/users/plan', body, adminSetPlanResponseSchema)
+  }
+
+  createInvite(body: z.infer<typeof adminCreateInviteRequestSchema>) {
+    return this.post('/admin/invites', body, adminCreateInviteResponseSchema)
+  }
+
+  listInvites() {
+    return this.call('GET', '/admin/invites', undefined, listInvitesResponseSchema)
+  }
+
   approve(body: z.infer<typeof adminApproveRequestSchema>) {
     return this.post('/admin/device/approve', body, adminApproveResponseSchema)
   }
@@ -146,15 +163,19 @@ export class AdminClient {
     return this.transport.close()
   }
 
-  private async post<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
-    const res = await this.transport.call('POST', path, body)
+  private post<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+    return this.call('POST', path, body, schema)
+  }
+
+  private async call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+    const res = await this.transport.call(method, path, body)
     if (res.status >= 400) throw errorFromResponse(res, LABEL)
     let json: unknown
     try {
       json = JSON.parse(res.text)
     } catch {}
     const parsed = schema.safeParse(json)
-    if (!parsed.success) throw unexpectedShape(LABEL, `POST ${path}`)
+    if (!parsed.success) throw unexpectedShape(LABEL, `${method} ${path}`)
     return parsed.data
   }
 }

@@ -1,5 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import type {InstanceState, Isolation} from '../../contract/instances.js'
+import type {ToolProfile} from '../../contract/tool-policy.js'
 import type {InstanceDriver, InstanceExit} from '../../runtime/driver.js'
 import {recordLifecycle} from '../access-log.js'
 import type {ServerContext} from '../context.js'
@@ -17,6 +18,8 @@ import {
   transition,
 } from './repo.js'
 import {instanceSecret, mintDataKey, openDataKey} from './secrets.js'
+import {assertPolicyFitsPlan, defaultToolPolicy} from './tool-policy.js'
+import {planOf} from '../quotas/plans.js'
 import {purgeDeletedRows} from '../store/purge.js'
 import {AgentClients} from './agent-client.js'
 import {StreamRegistry} from './streams.js'
@@ -50,7 +53,7 @@ export class InstanceManager {
 
   // ---- user-facing operations (all as the user, under RLS) ----
 
-  async create(userId: string, req: {name?: string; model?: string}): Promise<InstanceRow> {
+  async create(userId: string, req: {name?: string; model?: string; tools?: ToolProfile}): Promise<InstanceRow> {
     const id = newId('ins')
     const {dataKey, wrapped} = mintDataKey(this.ctx, id)
     const row = await this.ctx.db.asUser(userId, async (q) => {
@@ -64,12 +67,16 @@ export class InstanceManager {
         )
       }
       if (counts.running >= maxRunningPerUser) throw runningQuota(maxRunningPerUser)
+      // Default: every tool where the plan has them (what dedicated is for), none on free.
+      const plan = await planOf(q, this.ctx.config, userId)
+      const toolPolicy = req.tools ? {profile: req.tools, allow: [], deny: []} : defaultToolPolicy(plan)
+      assertPolicyFitsPlan(plan, toolPolicy)
       const name = req.name ?? defaultName()
       if (await findInstance(q, name)) {
         throw ApiError.conflict(`You already have an instance named "${name}".`, 'Pick another name.', 'already_exists')
       }
-      const inserted = await insertInstance(q, {id, userId, name, model: req.model ?? 'dev/echo', wrappedDataKey: wrapped})
-      await recordLifecycle(q, {userId, instanceId: id, event: 'instance.created', detail: {name}})
+      const inserted = await insertInstance(q, {id, userId, name, model: req.model ?? 'dev/echo', wrappedDataKey: wrapped, toolPolicy})
+      await recordLifecycle(q, {userId, instanceId: id, event: 'instance.created', detail: {name, tools: toolPolicy.profile}})
       return inserted
     })
     // Storage before the answer: it marks the instance as this process's (see `held`), so a
