@@ -1,4 +1,4 @@
-import {mkdirSync, readFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {packageRoot} from '../../src/paths.js'
@@ -68,6 +68,9 @@ describe('issue 16 item 6: the README’s Real use commands run verbatim in a fr
     expect(blocks.length, 'the Real use section marks no block with <!-- readme-test -->').toBeGreaterThan(0)
     const home = join(tmp.path, name)
     mkdirSync(join(home, 'scripts'), {recursive: true})
+    // As root, the embedded PostgreSQL runs as its own system user, which must be able to pass
+    // through to the data dir (traverse only: nothing here is listable by others).
+    for (const dir of [tmp.path, home]) chmodSync(dir, 0o711)
     const port = await freePort()
     const env: NodeJS.ProcessEnv = {
       PATH: `${clone.bin}:${process.env.PATH}`,
