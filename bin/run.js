@@ -13,6 +13,12 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // oclif, undici and zod again (the cache lives in the OS temp dir; NODE_DISABLE_COMPILE_CACHE=1
   // turns it off).
   module.enableCompileCache?.()
+  // The update notice (@oclif/plugin-warn-if-update-available) is for a person at a terminal: not
+  // in CI, not with --json, not when stderr is a pipe. Skipping it also skips its registry check.
+  const ci = process.env.CI && process.env.CI !== '0' && process.env.CI.toLowerCase() !== 'false'
+  if (ci || process.env.GITHUB_ACTIONS || process.env.BUILD_NUMBER || args.includes('--json') || !process.stderr.isTTY) {
+    process.env.CLAWD_SKIP_NEW_VERSION_CHECK = 'true'
+  }
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
 }

@@ -21,6 +21,8 @@ export const streamErrorCodeSchema = z.enum([
   'provider_unavailable',
   'provider_bad_stream',
   'provider_connection',
+  /** The server's egress policy refused the provider's host: the provider never saw the request. */
+  'egress_refused',
   'no_key',
   'instance_deleted',
   'instance_unavailable',

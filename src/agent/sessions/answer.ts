@@ -1,6 +1,7 @@
 import type {StopReason, StreamErrorCode, Usage} from '../../contract/stream.js'
 import type {AgentContext} from '../context.js'
 import {buildSystemPrompt} from '../prompt.js'
+import {providerFetch} from '../provider-fetch.js'
 import {DEFAULT_BASE_URLS, ProviderError, type ProviderRegistry, splitModelRef} from '../providers/index.js'
 import type {SealedKeys} from '../sealed-keys.js'
 import type {LiveAnswer} from './live.js'
@@ -57,7 +58,7 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
     const call = async (apiKey: string, baseUrl: string | undefined) => {
       const url = baseUrl ?? agent.config.providerBaseUrls?.[ref.provider] ?? DEFAULT_BASE_URLS[ref.provider as 'anthropic'] ?? ''
       const request = {model: ref.model, system, messages: history, apiKey, baseUrl: url, signal: live.abort.signal}
-      for await (const event of provider.stream(request, {fetch: agent.fetch})) {
+      for await (const event of provider.stream(request, {fetch: providerFetch(agent.fetch, ref.provider)})) {
         if (event.type === 'text') {
           text += event.text
           live.emit({type: 'text.delta', text: event.text})

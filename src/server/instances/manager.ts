@@ -23,6 +23,8 @@ import {planOf} from '../quotas/plans.js'
 import {purgeDeletedRows} from '../store/purge.js'
 import {AgentClients} from './agent-client.js'
 import {StreamRegistry} from './streams.js'
+import {recordEgressRefusal} from './egress-log.js'
+import {syncKeys} from '../keys/sync.js'
 
 const START_WAIT_MS = 30_000
 
@@ -44,6 +46,9 @@ export class InstanceManager {
   ) {
     driver.onExit((id, exit) => {
       if (!exit.expected) void this.onProcessExit(id, exit)
+    })
+    driver.onEgress((record) => {
+      if (!record.allowed && record.status === 403) void recordEgressRefusal(ctx, record)
     })
   }
 
@@ -271,6 +276,9 @@ export class InstanceManager {
       if (firstBoot) await this.driver.create(id)
       await this.driver.start(id, {dataKey, secret: instanceSecret(this.ctx, id), config: this.agentConfig()})
       const pub = firstBoot ? await this.fetchPublicKey(id) : null
+      // A server killed between the instance storing a key and the database recording it leaves
+      // them apart: the database's records win, before anything uses a key.
+      if (!firstBoot) await syncKeys(this.ctx, this.agents, this.connect(id), userId, id)
       await this.ctx.db.asUser(userId, async (q) => {
         await setIsolationAndKey(q, id, this.driver.isolation, pub)
         const moved = await transition(q, id, [from], 'running', {touch: true})
