@@ -33,6 +33,8 @@ export interface MessageRequest {
   sessionId: string
   content: string
   model?: string
+  /** Ask before each exec, write and edit (the agent waits for the approve route). */
+  approve?: boolean
   /** Aborting it stops reading (and connecting) at once; the stream then just ends. */
   signal?: AbortSignal
 }
@@ -74,7 +76,7 @@ export class MessageStreamClient {
   async *send(req: MessageRequest): AsyncGenerator<StreamEvent, void, undefined> {
     const state: StreamState = {lastEventId: undefined, lastSeq: 0, messageId: undefined, progressed: false}
     const {signal} = req
-    const body = {content: req.content, ...(req.model ? {model: req.model} : {})}
+    const body = {content: req.content, ...(req.model ? {model: req.model} : {}), ...(req.approve ? {approve: true} : {})}
     let res: Dispatcher.ResponseData
     try {
       res = await this.open('POST', messagesPath(req.instance, req.sessionId), {body, signal})
