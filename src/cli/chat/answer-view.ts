@@ -11,6 +11,8 @@ export interface AnswerView {
   event(event: StreamEvent): Promise<void>
   /** The answer is over, however it ended. */
   close(): Promise<void>
+  /** Something else was written to the terminal meanwhile (a question), so no line is rewritten over it. */
+  aside?(): void
 }
 
 /** Writes and, when the pipe is full, waits for it to drain, so a slow reader gets every byte. */
@@ -60,6 +62,10 @@ export class TextView implements AnswerView {
 
   async close(): Promise<void> {
     if (this.wrote && !this.endsWithNewline) await write(this.out, '\n')
+  }
+
+  aside(): void {
+    this.tools?.lines.otherOutput()
   }
 }
 
@@ -112,6 +118,7 @@ export async function playAnswer(answer: Answer, view: AnswerView, hooks: PlayHo
       if (answer.stopping && event.type === 'text.delta') continue
       await view.event(event)
       if (event.type === 'tool.start' && event.needs_approval && hooks.approve && !answer.stopping) {
+        view.aside?.()
         const approved = await hooks.approve(event)
         if (!answer.stopping) await answer.approve(event.id, approved)
       }
