@@ -25,6 +25,9 @@ export interface AgentContext {
   startedAt: number
   /** Aborted when the agent begins to shut down, so long streams can end cleanly. */
   shutdown: AbortSignal
-  /** The tools this agent can run in its tool sandbox; absent when it has none. */
+  /**
+   * OpenClaw's core tools over this instance's workspace (src/agent/tools). Built at start-up on
+   * every agent; whether a turn may use them is the plan's and the policy's decision, not this.
+   */
   toolbox?: Toolbox
 }
