@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {createDevProvider, DEV_SLOW_DELAY_MS, devProvider} from '../../src/agent/providers/dev.js'
-import {DEV_TOOLS_NOTE_PATH} from '../../src/agent/providers/dev-tools.js'
+import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {openaiCompatibleProvider} from '../../src/agent/providers/openai.js'
 import {ProviderError, errorFromStatus, parseRetryAfter, scrubSecrets} from '../../src/agent/providers/errors.js'
 import {DEFAULT_BASE_URLS, PROVIDER_NAMES, createProviderRegistry, splitModelRef} from '../../src/agent/providers/registry.js'
@@ -8,6 +8,10 @@ import {retryDelay} from '../../src/agent/providers/retry.js'
 import {measureProviderThroughput} from '../../src/agent/providers/throughput.js'
 import {DEFAULT_TIMING, type FetchLike} from '../../src/agent/providers/types.js'
 import {collect, request} from './provider-helpers.js'
+
+/** Where dev/tools writes today (a daily note), and the command it runs on it. */
+const NOTE = devToolsNotePath()
+const COMMAND = devToolsCommand(NOTE)
 
 const noNetwork: FetchLike = () => {
   throw new Error('the dev provider must not touch the network')
@@ -164,7 +168,7 @@ describe('dev/slow and dev/tools', () => {
     const r = await collect(devProvider.stream(request({baseUrl: '', apiKey: '', model: 'tools', tools, messages: [{role: 'user', content: 'keep this'}]}), {fetch: noNetwork}))
     expect(r.toolCalls).toHaveLength(1)
     expect(r.toolCalls[0]!.name).toBe('write')
-    expect(JSON.parse(r.toolCalls[0]!.input)).toEqual({path: DEV_TOOLS_NOTE_PATH, content: expect.stringContaining('keep this')})
+    expect(JSON.parse(r.toolCalls[0]!.input)).toEqual({path: NOTE, content: expect.stringContaining('keep this')})
     expect(r.done?.stopReason).toBe('tool_use')
   })
 

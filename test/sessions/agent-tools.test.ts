@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Agent, fetch as undiciFetch} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {DEV_TOOLS_NOTE_PATH} from '../../src/agent/providers/dev-tools.js'
+import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {startAgent, type RunningAgent} from '../../src/agent/server.js'
 import {SessionStore} from '../../src/agent/sessions/store.js'
 import {ALLOWED_TOOLS_HEADER, INSTANCE_SECRET_HEADER} from '../../src/contract/agent-header.js'
@@ -12,6 +12,10 @@ import {transcriptMessageSchema} from '../../src/contract/sessions.js'
 import {streamEventSchema} from '../../src/contract/stream.js'
 import {readSse} from '../helpers/sse.js'
 import {MemoryToolbox} from './tool-box.js'
+
+/** Where dev/tools writes today (a daily note), and the command it runs on it. */
+const NOTE = devToolsNotePath()
+const COMMAND = devToolsCommand(NOTE)
 
 /**
  * The agent's session routes with tools, in this process: the allowed-tools header decides what
@@ -81,7 +85,7 @@ describe('agent sessions with tools (in process)', () => {
       'message.end',
     ])
     expect(events.at(-1)).toMatchObject({stop_reason: 'end_turn'})
-    expect(toolbox.files.get(DEV_TOOLS_NOTE_PATH)).toContain('remember the milk')
+    expect(toolbox.files.get(NOTE)).toContain('remember the milk')
 
     const detail = (await (await api('GET', `/sessions/${sid}`)).json()) as {messages: unknown[]}
     const answer = transcriptMessageSchema.parse(detail.messages[1])
@@ -90,7 +94,7 @@ describe('agent sessions with tools (in process)', () => {
       ['read', true],
       ['exec', true],
     ])
-    expect(answer.tools?.[0]?.arguments).toMatchObject({path: DEV_TOOLS_NOTE_PATH})
+    expect(answer.tools?.[0]?.arguments).toMatchObject({path: NOTE})
     expect(answer.content).toMatch(/^I'll write a note[\s\S]*Done\. This was dev\/tools/)
   })
 
@@ -178,6 +182,50 @@ describe('an answer cut off by a crash', () => {
       expect(events.at(-1)).toMatchObject({id: 4, event: {type: 'error', code: 'instance_unavailable'}})
       expect((await after.get('ses_aaaaaaaaaaaaaaaaaaaa'))!.usage).toEqual({input_tokens: 3, output_tokens: 2})
     } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
+
+describe('dev/tools with the agent’s own toolbox (src/agent/tools)', () => {
+  it('the note written by the agent is in the workspace that export reads; exec says what it can do here', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clawd-real-tools-'))
+    const secret = randomBytes(24).toString('base64url')
+    const socketPath = join(dir, 'agent.sock')
+    const dispatcher = new Agent({connect: {socketPath}})
+    const agent = await startAgent(
+      {v: 1, instance_id: 'ins_real', data_key: '', secret, dir, socket: socketPath, egress_socket: null, lifeline_fd: null, config: {providerBaseUrls: {}}},
+      randomBytes(32),
+      {log: () => {}},
+    )
+    try {
+      expect(agent.ctx.toolbox).toBeDefined()
+      const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+        undiciFetch(`http://agent${path}`, {
+          method,
+          dispatcher,
+          headers: {[INSTANCE_SECRET_HEADER]: secret, ...(body === undefined ? {} : {'content-type': 'application/json'}), ...headers},
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }) as unknown as Promise<Response>
+      const sid = ((await (await api('POST', '/sessions', {model: 'dev/tools'})).json()) as {id: string}).id
+      const res = await api('POST', `/sessions/${sid}/messages`, {content: 'a note for export'}, {[ALLOWED_TOOLS_HEADER]: 'read,write,exec'})
+      const events = []
+      for await (const e of readSse(res)) events.push(e.data)
+      const ends = events.filter((e) => e.type === 'tool.end')
+      expect(ends.map((e) => [e.name, e.ok])).toEqual([
+        ['write', true],
+        ['read', true],
+        // Without a tool sandbox configured, exec answers that it is not available (and the loop goes on).
+        ['exec', expect.any(Boolean)],
+      ])
+      expect(ends[1].output).toContain('a note for export')
+      expect(events.at(-1).type).toBe('message.end')
+      const workspace = (await (await api('GET', '/workspace')).json()) as {files: Array<{path: string; content: string}>}
+      const note = workspace.files.find((f) => f.path === NOTE)
+      expect(note?.content).toContain('a note for export')
+    } finally {
+      await agent.close(100)
+      await dispatcher.close()
       rmSync(dir, {recursive: true, force: true})
     }
   })

@@ -1,11 +1,15 @@
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
-import {DEV_TOOLS_COMMAND, DEV_TOOLS_NOTE_PATH} from '../../src/agent/providers/dev-tools.js'
+import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {streamEventSchema} from '../../src/contract/stream.js'
 import {BIN, json, runCli} from '../helpers/cli.js'
 import {tempDir} from '../helpers/tmp.js'
 import {hasTmux, openTerminal, type Terminal} from '../chat/tmux.js'
 import {GATEWAY_TOKEN, startMiniGateway, type MiniGateway} from './mini-gateway.js'
 import {MemoryToolbox} from './tool-box.js'
+
+/** Where dev/tools writes today (a daily note), and the command it runs on it. */
+const NOTE = devToolsNotePath()
+const COMMAND = devToolsCommand(NOTE)
 
 /**
  * `clawd chat` (the built CLI) with an agent that runs tools: the tool lines, --json's NDJSON,
@@ -35,12 +39,12 @@ describe('clawd chat with tools (e2e)', () => {
     expect(result.stdout).not.toMatch(/[✓⋯]/)
     const lines = result.stderr.split('\n').filter((l) => /^ {2}[⋯✓✗⊘] /.test(l))
     expect(lines).toEqual([
-      `  ⋯ write ${DEV_TOOLS_NOTE_PATH}`,
-      expect.stringMatching(new RegExp(`^  ✓ write ${DEV_TOOLS_NOTE_PATH} · wrote \\d+ characters`)),
-      `  ⋯ read ${DEV_TOOLS_NOTE_PATH}`,
-      `  ✓ read ${DEV_TOOLS_NOTE_PATH} · # A note from dev/tools`,
-      `  ⋯ exec ${DEV_TOOLS_COMMAND}`,
-      expect.stringMatching(new RegExp(`^  ✓ exec ${DEV_TOOLS_COMMAND} · \\d+ ${DEV_TOOLS_NOTE_PATH}$`)),
+      `  ⋯ write ${NOTE}`,
+      expect.stringMatching(new RegExp(`^  ✓ write ${NOTE} · wrote \\d+ characters`)),
+      `  ⋯ read ${NOTE}`,
+      `  ✓ read ${NOTE} · # A note from dev/tools`,
+      `  ⋯ exec ${COMMAND}`,
+      expect.stringMatching(new RegExp(`^  ✓ exec ${COMMAND} · \\d+ ${NOTE}$`)),
     ])
   })
 
@@ -56,8 +60,8 @@ describe('clawd chat with tools (e2e)', () => {
 
     const show = await cli(['sessions', 'show', events[0].session_id])
     expect(show.code, show.stderr).toBe(0)
-    expect(show.stdout).toContain(`  ✓ write ${DEV_TOOLS_NOTE_PATH} · wrote`)
-    expect(show.stdout).toContain(`  ✓ exec ${DEV_TOOLS_COMMAND} · `)
+    expect(show.stdout).toContain(`  ✓ write ${NOTE} · wrote`)
+    expect(show.stdout).toContain(`  ✓ exec ${COMMAND} · `)
     const detail = json(await cli(['sessions', 'show', events[0].session_id, '--json']))
     expect(detail.messages[1].tools.map((t: any) => t.name)).toEqual(['write', 'read', 'exec'])
   })
@@ -101,20 +105,20 @@ describe('clawd chat with tools (e2e)', () => {
       await term.waitFor(/Chatting with tooly[\s\S]*›\s*$/m)
       term.type('take a note')
       term.keys('Enter')
-      await term.waitFor(new RegExp(`Allow write ${DEV_TOOLS_NOTE_PATH}\\? \\[y/N\\] $`, 'm'))
+      await term.waitFor(new RegExp(`Allow write ${NOTE}\\? \\[y/N\\] $`, 'm'))
       expect(toolbox.calls.length).toBe(before)
       term.type('y')
       term.keys('Enter')
-      await term.waitFor(new RegExp(`Allow exec ${DEV_TOOLS_COMMAND}\\? \\[y/N\\] $`, 'm'))
+      await term.waitFor(new RegExp(`Allow exec ${COMMAND}\\? \\[y/N\\] $`, 'm'))
       expect(toolbox.calls.slice(before).map((c) => c.name)).toEqual(['write', 'read'])
       term.type('n')
       term.keys('Enter')
       const screen = await term.waitFor(/exec: failed \(The user declined this call[\s\S]*›\s*$/m)
-      expect(screen).toMatch(new RegExp(`⊘ exec ${DEV_TOOLS_COMMAND} · skipped: you said no`))
+      expect(screen).toMatch(new RegExp(`⊘ exec ${COMMAND} · skipped: you said no`))
       // The question and the answer stay on screen; the outcome comes under them.
-      expect(screen).toMatch(new RegExp(`Allow exec ${DEV_TOOLS_COMMAND}\\? \\[y/N\\] n\\n  ⊘ exec`))
-      expect(screen).toMatch(new RegExp(`Allow write ${DEV_TOOLS_NOTE_PATH}\\? \\[y/N\\] y\\n  ✓ write`))
-      expect(screen).toMatch(new RegExp(`✓ read ${DEV_TOOLS_NOTE_PATH}`))
+      expect(screen).toMatch(new RegExp(`Allow exec ${COMMAND}\\? \\[y/N\\] n\\n  ⊘ exec`))
+      expect(screen).toMatch(new RegExp(`Allow write ${NOTE}\\? \\[y/N\\] y\\n  ✓ write`))
+      expect(screen).toMatch(new RegExp(`✓ read ${NOTE}`))
       expect(toolbox.calls.slice(before).map((c) => c.name)).toEqual(['write', 'read'])
       term.type('/exit')
       term.keys('Enter')

@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import {anthropicProvider} from '../../src/agent/providers/anthropic.js'
-import {DEV_TOOLS_COMMAND, DEV_TOOLS_NOTE_PATH} from '../../src/agent/providers/dev-tools.js'
+import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {devProvider} from '../../src/agent/providers/dev.js'
 import {ProviderError} from '../../src/agent/providers/errors.js'
 import type {Provider, ProviderEvent, ProviderRequest} from '../../src/agent/providers/types.js'
@@ -10,6 +10,10 @@ import type {ToolName} from '../../src/agent/tools/types.js'
 import type {StreamEvent} from '../../src/contract/stream.js'
 import {startProviderServer, type ProviderServer} from '../helpers/provider-server.js'
 import {MemoryToolbox} from './tool-box.js'
+
+/** Where dev/tools writes today (a daily note), and the command it runs on it. */
+const NOTE = devToolsNotePath()
+const COMMAND = devToolsCommand(NOTE)
 
 const ALL: ToolName[] = ['read', 'write', 'edit', 'exec', 'web_fetch', 'memory_search', 'memory_get']
 
@@ -77,15 +81,15 @@ describe('the tool loop with dev/tools (offline, deterministic)', () => {
       'text.delta',
     ])
     expect(t.toolbox.calls.map((c) => c.name)).toEqual(['write', 'read', 'exec'])
-    const note = t.toolbox.files.get(DEV_TOOLS_NOTE_PATH)
+    const note = t.toolbox.files.get(NOTE)
     expect(note).toContain('please take a note')
     const ends = t.events.filter((e) => e.type === 'tool.end')
     expect(ends.every((e) => e.ok)).toBe(true)
     // read gave back exactly what write wrote; exec ran on it.
     expect(ends[1]!.output).toBe(note)
-    expect(t.toolbox.calls[2]!.args).toEqual({command: DEV_TOOLS_COMMAND})
+    expect(t.toolbox.calls[2]!.args).toEqual({command: COMMAND})
     expect(t.progress.text).toMatch(/Done\. This was dev\/tools/)
-    expect(t.progress.text).toContain(`exec: ok (${Buffer.byteLength(note!)} ${DEV_TOOLS_NOTE_PATH})`)
+    expect(t.progress.text).toContain(`exec: ok (${Buffer.byteLength(note!)} ${NOTE})`)
     expect(t.progress.tools.map((c) => [c.name, c.ok])).toEqual([
       ['write', true],
       ['read', true],

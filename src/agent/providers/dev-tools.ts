@@ -1,9 +1,16 @@
 import type {ProviderEvent, ProviderMessage, ProviderRequest, ProviderToolCall, ProviderToolResult} from './types.js'
 
-/** Where `dev/tools` writes its note: a memory file, so the prompt and `clawd export` both see it. */
-export const DEV_TOOLS_NOTE_PATH = 'memory/dev-tools-note.md'
+/**
+ * Where `dev/tools` writes its note: a daily memory note (OpenClaw's `memory/YYYY-MM-DD-slug.md`,
+ * UTC), so the workspace keeps it and `clawd export` and the prompt both see it.
+ */
+export function devToolsNotePath(now: Date = new Date()): string {
+  return `memory/${now.toISOString().slice(0, 10)}-dev-tools.md`
+}
 /** The one command `dev/tools` runs: it shows the note is in the tool sandbox's workspace. */
-export const DEV_TOOLS_COMMAND = `wc -c ${DEV_TOOLS_NOTE_PATH}`
+export function devToolsCommand(notePath: string): string {
+  return `wc -c ${notePath}`
+}
 
 type Step = Omit<ProviderToolCall, 'id'> & {say: string}
 
@@ -16,7 +23,8 @@ type Step = Omit<ProviderToolCall, 'id'> & {say: string}
 export function devToolsTurn(req: Pick<ProviderRequest, 'messages' | 'tools'>): ProviderEvent[] {
   const offered = new Set((req.tools ?? []).map(t => t.name))
   const {userText, results} = currentTurn(req.messages)
-  const script = devToolsScript(userText).filter(step => offered.has(step.name))
+  // The path is chosen once per turn (a turn that crosses midnight keeps its note).
+  const script = devToolsScript(userText, earlierNotePath(req.messages) ?? devToolsNotePath()).filter(step => offered.has(step.name))
   if (offered.size === 0) {
     return [
       {
@@ -38,13 +46,27 @@ export function devToolsTurn(req: Pick<ProviderRequest, 'messages' | 'tools'>): 
   return [{type: 'text', text: summary(script, results)}]
 }
 
-function devToolsScript(userText: string): Step[] {
+function devToolsScript(userText: string, path: string): Step[] {
   const note = `# A note from dev/tools\n\nWritten by the offline dev/tools model while answering: "${excerpt(userText)}"\n`
   return [
-    {name: 'write', input: JSON.stringify({path: DEV_TOOLS_NOTE_PATH, content: note}), say: `I'll write a note to ${DEV_TOOLS_NOTE_PATH}.\n`},
-    {name: 'read', input: JSON.stringify({path: DEV_TOOLS_NOTE_PATH}), say: 'Now I read it back.\n'},
-    {name: 'exec', input: JSON.stringify({command: DEV_TOOLS_COMMAND}), say: 'And I run one command on it.\n'},
+    {name: 'write', input: JSON.stringify({path, content: note}), say: `I'll write a note to ${path}.\n`},
+    {name: 'read', input: JSON.stringify({path}), say: 'Now I read it back.\n'},
+    {name: 'exec', input: JSON.stringify({command: devToolsCommand(path)}), say: 'And I run one command on it.\n'},
   ]
+}
+
+/** The note path of a call this turn already made, if any. */
+function earlierNotePath(messages: readonly ProviderMessage[]): string | undefined {
+  for (const m of messages) {
+    if (m.role !== 'assistant') continue
+    for (const call of m.toolCalls ?? []) {
+      try {
+        const path = (JSON.parse(call.input) as {path?: unknown}).path
+        if (typeof path === 'string' && path.endsWith('-dev-tools.md')) return path
+      } catch {}
+    }
+  }
+  return undefined
 }
 
 function summary(script: Step[], results: readonly ProviderToolResult[]): string {
