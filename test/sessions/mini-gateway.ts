@@ -55,6 +55,9 @@ export async function startMiniGateway(opts: {toolbox: Toolbox; allowedTools: st
     pauses_at: null,
     removes_at: now,
     isolation: null,
+    // What the plans branch adds to an instance (older CLIs ignore these fields).
+    tools: {profile: 'coding', allow: [], deny: [], effective: opts.allowedTools.split(',').filter(Boolean)},
+    plan: {name: 'dedicated', messages_per_day: 1000, concurrent_streams: 4, tools: true},
   }
   const server: Server = createServer((req, res) => {
     if (req.headers.authorization !== `Bearer ${GATEWAY_TOKEN}`) return void res.writeHead(401).end()
