@@ -1,3 +1,4 @@
+import {spawn} from 'node:child_process'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {streamEventSchema} from '../../src/contract/stream.js'
@@ -84,6 +85,45 @@ describe('clawd chat with tools (e2e)', () => {
       expect(result.stderr).toMatch(/Hint: .*toolMaxSteps/)
     } finally {
       await bounded.close()
+    }
+  })
+
+  it('Ctrl-C (SIGINT) while a tool runs stops the tool and the answer: exit 130, the loop goes no further', async () => {
+    const slowTools = new MemoryToolbox()
+    let toolSawAbort = false
+    slowTools.hold = (name, _args, signal) =>
+      name !== 'exec'
+        ? Promise.resolve()
+        : new Promise((resolve) =>
+            signal.addEventListener('abort', () => {
+              toolSawAbort = true
+              resolve()
+            }),
+          )
+    const slow = await startMiniGateway({toolbox: slowTools, allowedTools: 'read,write,exec'})
+    try {
+      const child = spawn(process.execPath, [BIN, 'chat', '-m', 'run something long', '--model', 'dev/tools'], {
+        env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CI: '1', ...env(slow.url)},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      let stdout = ''
+      child.stdout.on('data', (d) => (stdout += d))
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', (d) => {
+          stderr += d
+          if (stderr.includes(`⋯ exec ${COMMAND}`)) resolve()
+        })
+        child.on('close', () => reject(new Error(`exited before exec ran\n${stderr}`)))
+      })
+      child.kill('SIGINT')
+      expect(await exited, stderr).toBe(130)
+      expect(toolSawAbort).toBe(true)
+      expect(stdout).not.toMatch(/Done\./)
+      expect(slowTools.calls.map((c) => c.name)).toEqual(['write', 'read', 'exec'])
+    } finally {
+      await slow.close()
     }
   })
 
