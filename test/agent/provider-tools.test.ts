@@ -199,3 +199,26 @@ describe('what reaches the provider in a turn with tools', () => {
     expect(server.requests[0]!.body).not.toHaveProperty('tools')
   })
 })
+
+describe('compatible servers that leave out the index', () => {
+  const head = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":'
+  const chunk = (delta: unknown, finish: string | null = null) => `data: ${head}${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`
+
+  it('pieces join their call by id, or the last call when they carry neither index nor id', async () => {
+    const stream = [
+      chunk({tool_calls: [{id: 'call_a', type: 'function', function: {name: 'read', arguments: '{"pa'}}]}),
+      chunk({tool_calls: [{function: {arguments: 'th":"A"}'}}]}),
+      chunk({tool_calls: [{id: 'call_b', type: 'function', function: {name: 'exec', arguments: ''}}]}),
+      chunk({tool_calls: [{id: 'call_b', function: {arguments: '{"command":"ls"}'}}]}),
+      chunk({}, 'tool_calls'),
+      'data: [DONE]\n\n',
+    ].join('')
+    server = await startProviderServer({fixture: 'openai/basic', stream})
+    const result = await collect(openaiCompatibleProvider.stream(request({baseUrl: server.baseUrl, apiKey: '', tools}), deps))
+    expect(result.error).toBeUndefined()
+    expect(result.toolCalls).toEqual([
+      {id: 'call_a', name: 'read', input: '{"path":"A"}'},
+      {id: 'call_b', name: 'exec', input: '{"command":"ls"}'},
+    ])
+  })
+})

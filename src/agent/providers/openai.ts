@@ -169,8 +169,7 @@ export async function* decodeChatCompletionEvents(
 /** Adds one `tool_calls` entry of a delta to the call it continues (by index) or starts. */
 function takeToolCallPiece(provider: string, calls: Map<number, {id: string; name: string; input: string}>, piece: unknown, position: number): void {
   if (!isRecord(piece)) throw badStream(provider, 'a tool_calls entry is not an object')
-  // OpenAI always sends `index`; a few compatible servers send whole calls without one.
-  const index = typeof piece.index === 'number' ? piece.index : calls.size + position
+  const index = typeof piece.index === 'number' ? piece.index : indexWithout(calls, piece, position)
   const fn = isRecord(piece.function) ? piece.function : {}
   let call = calls.get(index)
   if (!call) {
@@ -183,6 +182,17 @@ function takeToolCallPiece(provider: string, calls: Map<number, {id: string; nam
     if (typeof fn.arguments !== 'string') throw badStream(provider, 'tool call arguments are not text')
     call.input += fn.arguments
   }
+}
+
+/**
+ * OpenAI always sends `index`; some compatible servers do not. Then a piece with a new id starts
+ * a call, a piece with a known id continues it, and a piece with neither continues the last one.
+ */
+function indexWithout(calls: Map<number, {id: string}>, piece: Record<string, unknown>, position: number): number {
+  const id = typeof piece.id === 'string' && piece.id ? piece.id : undefined
+  for (const [index, call] of calls) if (id !== undefined && call.id === id) return index
+  if (id !== undefined || calls.size === 0) return Math.max(-1, ...calls.keys()) + 1 + position
+  return Math.max(...calls.keys())
 }
 
 function mapFinishReason(reason: string): ProviderStopReason {
