@@ -50,7 +50,7 @@ export async function execTool(runner: ExecRunner, store: WorkspaceStore, args: 
   const outcome = await runner.run({command, workdir, timeoutMs, files: before, limits}, signal)
   if (outcome.failure) return {ok: false, output: `exec could not run: ${outcome.failure}`}
 
-  const changes = diff(before, outcome.files)
+  const changes = diff(before, outcome.files, new Set(outcome.unreadable.map((u) => u.path)))
   let saved = ''
   if (changes.size > 0) {
     // Applied onto the workspace as it is now, not as it was: a write that ran meanwhile stays.
@@ -84,8 +84,12 @@ function normaliseWorkdir(raw: string | undefined): string {
   return parts.join('/')
 }
 
-/** path → new content, or null for a workspace file the command deleted. */
-function diff(before: readonly StoredWorkspaceFile[], after: readonly StoredWorkspaceFile[]): Map<string, string | null> {
+/**
+ * path → new content, or null for a workspace file the command deleted. A file that is still
+ * there but could not be taken back (made binary, too large, replaced by a link) is left as it
+ * was in the store, not deleted.
+ */
+function diff(before: readonly StoredWorkspaceFile[], after: readonly StoredWorkspaceFile[], unreadable: ReadonlySet<string>): Map<string, string | null> {
   const old = new Map(before.map((f) => [f.path, f.content]))
   const changes = new Map<string, string | null>()
   const seen = new Set<string>()
@@ -93,7 +97,7 @@ function diff(before: readonly StoredWorkspaceFile[], after: readonly StoredWork
     seen.add(f.path)
     if (old.get(f.path) !== f.content) changes.set(f.path, f.content)
   }
-  for (const path of old.keys()) if (!seen.has(path)) changes.set(path, null)
+  for (const path of old.keys()) if (!seen.has(path) && !unreadable.has(path)) changes.set(path, null)
   return changes
 }
 
