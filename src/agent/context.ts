@@ -1,5 +1,6 @@
 import type {AgentConfig} from '../contract/agent.js'
 import type {AgentKeyPair} from './keypair.js'
+import type {Toolbox} from './tools/types.js'
 import type {Vault} from './vault.js'
 
 /** A fetch that reaches the network only through the instance's egress proxy. */
@@ -24,4 +25,9 @@ export interface AgentContext {
   startedAt: number
   /** Aborted when the agent begins to shut down, so long streams can end cleanly. */
   shutdown: AbortSignal
+  /**
+   * OpenClaw's core tools over this instance's workspace (src/agent/tools). Built at start-up on
+   * every agent; whether a turn may use them is the plan's and the policy's decision, not this.
+   */
+  toolbox?: Toolbox
 }

@@ -9,6 +9,7 @@ import {http} from './lean-builtins.js'
 import {loadOrCreateKeyPair} from './keypair.js'
 import {AgentError, AgentReply, Router, type AgentCall, type AgentMethod, type AgentRoutes} from './router.js'
 import {agentRoutes} from './routes/index.js'
+import {createAgentToolbox} from './tools/setup.js'
 import {Vault, VaultError} from './vault.js'
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -186,6 +187,8 @@ export async function startAgent(init: AgentInit, dataKey: Buffer, opts: StartAg
     startedAt: Date.now(),
     shutdown: shutdown.signal,
   }
+  const tools = createAgentToolbox({config: init.config, vault, fetch: ctx.fetch, egressSocket: init.egress_socket, log, shutdown: shutdown.signal})
+  ctx.toolbox = tools.toolbox
   const server = createAgentServer({ctx, secret: init.secret, routes: opts.routes ?? agentRoutes})
   await rm(init.socket, {force: true})
   await new Promise<void>((resolve, reject) => {
@@ -209,6 +212,7 @@ export async function startAgent(init: AgentInit, dataKey: Buffer, opts: StartAg
         const timer = setTimeout(() => server.closeAllConnections(), graceMs)
         await closed
         clearTimeout(timer)
+        await tools.close().catch(() => {})
         await rm(init.socket, {force: true}).catch(() => {})
       })()
       return closing

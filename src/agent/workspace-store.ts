@@ -48,17 +48,33 @@ export class WorkspaceStore {
     await exclusive(this.vault, () => this.write(sorted))
   }
 
-  private load(): Promise<StoredWorkspaceFile[]> {
+  /**
+   * Read-modify-write in one exclusive step (the tools' write, edit and exec write-back): `change`
+   * gets the current files and returns the new list, or undefined to leave the workspace as is.
+   * Nothing else touches the workspace in between, so two tool calls cannot lose each other's edit.
+   */
+  async update<T>(change: (files: StoredWorkspaceFile[]) => Promise<{files?: StoredWorkspaceFile[]; result: T}>): Promise<T> {
     return exclusive(this.vault, async () => {
-      const stored = await this.vault.readJson<StoredWorkspace>(ENTRY)
-      if (stored) {
-        if (stored.v !== FORMAT_VERSION || !Array.isArray(stored.files)) throw new Error('the stored workspace has an unknown format')
-        return stored.files
-      }
-      const starter = sortFiles(Object.entries(starterWorkspace()).map(([path, content]) => ({path, content})))
-      await this.write(starter)
-      return starter
+      const current = (await this.loadUnlocked()).map((f) => ({...f}))
+      const {files, result} = await change(current)
+      if (files) await this.write(sortFiles(files.map((f) => ({path: f.path, content: f.content}))))
+      return result
     })
+  }
+
+  private load(): Promise<StoredWorkspaceFile[]> {
+    return exclusive(this.vault, () => this.loadUnlocked())
+  }
+
+  private async loadUnlocked(): Promise<StoredWorkspaceFile[]> {
+    const stored = await this.vault.readJson<StoredWorkspace>(ENTRY)
+    if (stored) {
+      if (stored.v !== FORMAT_VERSION || !Array.isArray(stored.files)) throw new Error('the stored workspace has an unknown format')
+      return stored.files
+    }
+    const starter = sortFiles(Object.entries(starterWorkspace()).map(([path, content]) => ({path, content})))
+    await this.write(starter)
+    return starter
   }
 
   private async write(files: StoredWorkspaceFile[]): Promise<void> {

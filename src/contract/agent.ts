@@ -19,6 +19,30 @@ export const agentConfigSchema = z.looseObject({
   /** Provider base URLs, server-wide (a key can override its own). */
   providerBaseUrls: z.record(z.string(), z.string()).default({}),
   memoryLimitMb: z.number().int().positive().optional(),
+  /** The tool loop's bounds per answer (defaults: 16 model calls, 5 minutes, 2 minutes per approval). */
+  toolMaxSteps: z.number().int().positive().optional(),
+  toolMaxMs: z.number().int().positive().optional(),
+  toolApprovalTimeoutMs: z.number().int().positive().optional(),
+  /** The agent's tools (src/agent/tools); absent: the defaults, and exec unavailable. */
+  tools: z
+    .looseObject({
+      /** Per-call bounds (src/agent/tools/limits.ts names them); missing ones keep their default. */
+      limits: z.record(z.string(), z.number().positive()).optional(),
+      /** How exec runs; absent: exec answers that it is unavailable here. */
+      sandbox: z
+        .object({
+          /** bubblewrap, as the agent sees it. */
+          bwrapPath: z.string().min(1),
+          /** An in-memory directory (tmpfs) where each call's workspace copy is made and removed. */
+          workRoot: z.string().min(1),
+          /** Share the agent's network namespace and offer an HTTP(S) proxy to the egress proxy (only inside the agent's own sandbox). */
+          proxy: z.boolean(),
+          /** prlimit, as the agent sees it; without it the limits are set with the shell's ulimit. */
+          prlimitPath: z.string().min(1).nullable(),
+        })
+        .optional(),
+    })
+    .optional(),
 })
 export type AgentConfig = z.input<typeof agentConfigSchema>
 

@@ -27,6 +27,8 @@ export const streamErrorCodeSchema = z.enum([
   'instance_deleted',
   'instance_unavailable',
   'aborted',
+  /** The tool loop hit its bound on model calls or on total time without the model ending its turn. */
+  'tool_limit',
   'internal',
 ])
 export type StreamErrorCode = z.infer<typeof streamErrorCodeSchema>
@@ -44,6 +46,29 @@ export const messageEndEventSchema = z.object({
   stop_reason: stopReasonSchema,
   usage: usageSchema,
 })
+/**
+ * The agent runs a tool the model asked for. `arguments` is the model's JSON object as parsed
+ * (`{}` when the model sent something that is not an object; the tool then fails). With
+ * `needs_approval` the agent waits for the client's answer on the message's approve route
+ * before it runs the call (`clawd chat --approve`).
+ */
+export const toolStartEventSchema = z.object({
+  type: z.literal('tool.start'),
+  id: z.string(),
+  name: z.string(),
+  arguments: z.record(z.string(), z.unknown()),
+  needs_approval: z.boolean().optional(),
+})
+/** How a tool call ended. `output` is shortened for display; the model got the tool's whole (bounded) output. */
+export const toolEndEventSchema = z.object({
+  type: z.literal('tool.end'),
+  id: z.string(),
+  name: z.string(),
+  ok: z.boolean(),
+  output: z.string(),
+  /** Set when the call did not run: the person said no, or nobody answered in time. */
+  skipped: z.enum(['denied', 'no_answer']).optional(),
+})
 export const errorEventSchema = z.object({
   type: z.literal('error'),
   code: streamErrorCodeSchema,
@@ -55,6 +80,8 @@ export const streamEventSchema = z.discriminatedUnion('type', [
   sessionEventSchema,
   messageStartEventSchema,
   textDeltaEventSchema,
+  toolStartEventSchema,
+  toolEndEventSchema,
   messageEndEventSchema,
   errorEventSchema,
 ])

@@ -1,6 +1,7 @@
 import {type ChildProcess, spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {existsSync, realpathSync} from 'node:fs'
-import {mkdir, readdir, rm, stat} from 'node:fs/promises'
+import {chown, lchown, mkdir, readdir, rm, stat} from 'node:fs/promises'
 import {constants as osConstants} from 'node:os'
 import {join} from 'node:path'
 import type {Readable} from 'node:stream'
@@ -21,6 +22,8 @@ import {
   findExecutable,
   type LaunchSpec,
   probeBwrap,
+  type RunAs,
+  SANDBOX_TOOLS_DIR,
   type SandboxLayout,
   type SandboxMode,
 } from './sandbox.js'
@@ -39,6 +42,29 @@ export interface LocalDriverOptions {
   nodePath?: string
   agentEntry?: string
   packageRoot?: string
+  /** The in-memory disk of the agent's exec calls (the /tools tmpfs), in MB. */
+  toolsDiskMb?: number
+  /** Per-call tool bounds passed to the agent (src/agent/tools/limits.ts names them). */
+  toolLimits?: Record<string, number>
+}
+
+/**
+ * Host uids for agents when the server runs as root: one per instance, in a range far above
+ * ordinary users and the usual subuid ranges (100000-165535 per user), from a hash of the id, so
+ * two instances share a uid only by a 1-in-16-million chance and a restart keeps the same one.
+ * INSTANCE_UID_BASE itself is the probe's.
+ */
+export const INSTANCE_UID_BASE = 1_500_000_000
+const INSTANCE_UID_RANGE = 2 ** 24
+
+/** setpriv's path when the server is root (the agent must then be dropped to another uid). */
+function rootDrop(): string | undefined {
+  return process.getuid?.() === 0 ? findExecutable('setpriv') : undefined
+}
+
+export function instanceUid(id: string): number {
+  const n = createHash('sha256').update(id).digest().readUInt32BE(0)
+  return INSTANCE_UID_BASE + 1 + (n % (INSTANCE_UID_RANGE - 1))
 }
 
 /** The driver's settings from the server config. */
@@ -57,10 +83,11 @@ export async function createLocalDriver(opts: LocalDriverOptions): Promise<Local
   const root = opts.packageRoot ?? defaultPackageRoot
   let profile: BwrapProfile | undefined
   let reason: string
+  const setprivPath = rootDrop()
   if (opts.sandbox === 'none') {
     reason = 'sandbox disabled by configuration'
   } else {
-    const probe = await probeBwrap({nodePath, packageRoot: root})
+    const probe = await probeBwrap({nodePath, packageRoot: root, runAs: setprivPath ? {uid: INSTANCE_UID_BASE, gid: INSTANCE_UID_BASE, setprivPath} : undefined})
     profile = probe.profile
     reason = probe.reason ?? ''
     if (!probe.ok && opts.sandbox === 'bwrap') throw new Error(`The bwrap sandbox was required, but ${probe.reason}.`)
@@ -106,6 +133,8 @@ export class LocalDriver implements InstanceDriver {
   private readonly egress: EgressProxy
   private readonly prlimitPath = findExecutable('prlimit')
   private readonly agentEntry: string
+  /** The server runs as root: the agent runs as a per-instance uid instead (setpriv's path). */
+  private readonly setprivPath = rootDrop()
 
   constructor(
     private readonly opts: LocalDriverOptions & {nodePath: string; packageRoot: string},
@@ -117,11 +146,15 @@ export class LocalDriver implements InstanceDriver {
     const memory = this.prlimitPath
       ? `memory: ${opts.memoryLimitMb} MB heap, RLIMIT_DATA backstop`
       : `memory: ${opts.memoryLimitMb} MB heap (prlimit not found: no OS-level limit)`
+    const tools = profile?.nested
+      ? 'tools run in a nested sandbox (own user, pid, ipc and mount namespaces)'
+      : 'no tool sandbox (exec unavailable)'
+    const uid = this.setprivPath ? '; runs as a per-instance unprivileged host uid' : ''
     this.isolation = profile
       ? {
           mode: 'bwrap',
-          namespaces: ['mount', 'pid', 'net', 'ipc', 'uts', 'cgroup', ...(profile.userns ? ['user'] : [])],
-          note: `bubblewrap; network only through the egress proxy; ${memory}`,
+          namespaces: ['mount', 'pid', 'net', 'ipc', 'uts', 'cgroup', ...(profile.userns && !this.setprivPath ? ['user'] : [])],
+          note: `bubblewrap; network only through the egress proxy; ${memory}; ${tools}${uid}`,
         }
       : {
           mode: 'process',
@@ -165,7 +198,43 @@ export class LocalDriver implements InstanceDriver {
       memoryLimitMb: this.opts.memoryLimitMb,
       prlimitPath: this.prlimitPath,
       infoFd: extra.infoFd,
+      runAs: this.runAs(id),
+      toolsDiskMb: this.toolsDiskMb,
     })
+  }
+
+  private get toolsDiskMb(): number {
+    return this.opts.toolsDiskMb ?? 256
+  }
+
+  /**
+   * The host uid/gid instance `id` runs as, when the server is root. Only under bwrap: a plain
+   * process agent would need the data dir's path opened to that uid, so without bwrap the agent
+   * keeps the server's uid (and `instance show` says the instance is not isolated).
+   */
+  runAs(id: string): RunAs | undefined {
+    if (!this.setprivPath || this.mode !== 'bwrap') return undefined
+    const uid = instanceUid(id)
+    return {uid, gid: uid, setprivPath: this.setprivPath}
+  }
+
+  /** What the agent is told about its tools: limits, and the nested sandbox when it has one. */
+  private toolsConfig(): Record<string, unknown> {
+    const sandbox =
+      this.mode === 'bwrap' && this.profile?.nested
+        ? {bwrapPath: this.profile.bwrapPath, workRoot: SANDBOX_TOOLS_DIR, proxy: true, prlimitPath: this.prlimitPath ?? null}
+        : undefined
+    return {...(this.opts.toolLimits ? {limits: this.opts.toolLimits} : {}), ...(sandbox ? {sandbox} : {})}
+  }
+
+  /**
+   * Hands the instance's files to its uid (an instance first run by an older server was root's),
+   * and lets it reach its egress socket (the egress directory is bound read-only into its sandbox).
+   */
+  private async handOver(id: string, runAs: RunAs): Promise<void> {
+    await chownTree(this.instanceDir(id), runAs)
+    await chown(this.egressDir(id), runAs.uid, runAs.gid)
+    await chown(join(this.egressDir(id), EGRESS_SOCKET_NAME), runAs.uid, runAs.gid)
   }
 
   /** The agent's node command line (no secrets: those go through stdin). */
@@ -202,6 +271,10 @@ export class LocalDriver implements InstanceDriver {
     await this.egress.open(id, join(egressDir, EGRESS_SOCKET_NAME))
 
     const paths = agentPaths(this.mode, this.layout(id))
+    const runAs = this.runAs(id)
+    // A dropped agent loses bwrap's parent-death signal with its change of uid, so it watches a
+    // lifeline too (fd 4, passed through bwrap), like a plain process does on fd 3.
+    const lifelineFd = this.mode === 'process' ? 3 : runAs ? 4 : null
     const message: AgentInit = agentInitSchema.parse({
       v: 1,
       instance_id: id,
@@ -210,15 +283,16 @@ export class LocalDriver implements InstanceDriver {
       dir: paths.dir,
       socket: paths.socket,
       egress_socket: paths.egressSocket,
-      lifeline_fd: this.mode === 'process' ? 3 : null,
-      config: init.config,
+      lifeline_fd: lifelineFd,
+      config: {...init.config, tools: {...(init.config.tools as object | undefined), ...this.toolsConfig()}},
     })
     const spec = this.launchSpec(id, this.agentCommand(id), {infoFd: this.mode === 'bwrap' ? 3 : undefined})
+    if (runAs) await this.handOver(id, runAs)
     const began = Date.now()
     const child = spawn(spec.file, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      stdio: lifelineFd === 4 ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
       // Its own session: a Ctrl-C meant for the server's terminal does not hit instances.
       detached: true,
     })
@@ -243,6 +317,10 @@ export class LocalDriver implements InstanceDriver {
     if (this.mode === 'bwrap') this.readInfo(extra, proc)
     else proc.lifeline = extra
     extra.on('error', () => {})
+    if (lifelineFd === 4) {
+      proc.lifeline = child.stdio[4] as Readable
+      proc.lifeline.on('error', () => {})
+    }
 
     child.stdin!.on('error', () => {})
     child.stdin!.end(JSON.stringify(message) + '\n')
@@ -425,6 +503,16 @@ export class LocalDriver implements InstanceDriver {
       const match = /"child-pid"\s*:\s*(\d+)/.exec(text)
       if (match) proc.agentPid = Number(match[1])
     })
+  }
+}
+
+async function chownTree(path: string, to: RunAs): Promise<void> {
+  await lchown(path, to.uid, to.gid)
+  const entries = await readdir(path, {withFileTypes: true}).catch(() => [])
+  for (const entry of entries) {
+    const child = join(path, entry.name)
+    if (entry.isDirectory()) await chownTree(child, to)
+    else await lchown(child, to.uid, to.gid).catch(() => {})
   }
 }
 

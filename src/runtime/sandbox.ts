@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {existsSync, lstatSync, mkdtempSync, readlinkSync, realpathSync, rmSync} from 'node:fs'
+import {chownSync, existsSync, lstatSync, mkdtempSync, readlinkSync, realpathSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
@@ -16,6 +16,8 @@ import {dirname, join} from 'node:path'
  */
 export const SANDBOX_INSTANCE_DIR = '/instance'
 export const SANDBOX_EGRESS_DIR = '/run/clawd'
+/** The agent's size-limited tmpfs for exec calls' workspace copies (src/agent/tools/sandbox-runner.ts). */
+export const SANDBOX_TOOLS_DIR = '/tools'
 export const EGRESS_SOCKET_NAME = 'egress.sock'
 export const AGENT_SOCKET_NAME = 'agent.sock'
 /** The unprivileged uid/gid the agent runs as inside its user namespace. */
@@ -41,6 +43,30 @@ export interface BwrapProfile {
   userns: boolean
   /** Drop every capability (only meaningful, and only accepted, when the server runs as root). */
   dropCaps: boolean
+  /**
+   * The agent may start a nested bwrap for its tools (exec): no --disable-userns, a /tools tmpfs,
+   * and a nested sandbox like exec's was seen to work.
+   */
+  nested: boolean
+}
+
+/**
+ * The host uid/gid the agent runs as when the server is root, and setpriv, which switches to it.
+ *
+ * A root bwrap with --unshare-user maps the agent onto host uid 0 (an escape would be host root),
+ * and an unprivileged bwrap run as that uid cannot bind what it may not read by name (a data dir
+ * under /root, node under /root/.cache). So bwrap stays root for its set-up, without a user
+ * namespace, keeps only CAP_SETUID, CAP_SETGID and CAP_SETPCAP for the sandbox, and the
+ * sandbox's first program is setpriv, which clears the bounding and inheritable sets, switches
+ * to this uid/gid with no supplementary groups, sets the parent-death signal again (a change of
+ * credentials clears the one --die-with-parent set) and execs the agent: host uid `uid`, no
+ * capabilities, no_new_privs (set by bwrap), in its own mount, pid, network, ipc and uts
+ * namespaces. Its directory is chowned to the uid.
+ */
+export interface RunAs {
+  uid: number
+  gid: number
+  setprivPath: string
 }
 
 export interface SandboxLayout {
@@ -72,6 +98,10 @@ export interface LaunchOptions {
   prlimitPath?: string
   /** bwrap writes {"child-pid": …} here, the agent's host pid. */
   infoFd?: number
+  /** The server is root: run the agent as this host uid instead (bwrap mode only). */
+  runAs?: RunAs
+  /** Size of the agent's /tools tmpfs (the exec disk bound), when the profile allows tools. */
+  toolsDiskMb?: number
 }
 
 /** Paths as the agent sees them, which differ between the sandbox and a plain process. */
@@ -88,7 +118,10 @@ export function buildLaunch(opts: LaunchOptions): LaunchSpec {
   if (opts.mode === 'bwrap') {
     if (!opts.profile) throw new Error('bwrap launch needs the probed profile')
     file = opts.profile.bwrapPath
-    args = [...bwrapArgs(opts.profile, opts.layout, env, opts.infoFd), '--', ...opts.command]
+    const command = opts.runAs
+      ? [opts.runAs.setprivPath, `--reuid=${opts.runAs.uid}`, `--regid=${opts.runAs.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--pdeathsig=SIGKILL', '--', ...opts.command]
+      : opts.command
+    args = [...bwrapArgs(opts.profile, opts.layout, env, opts.infoFd, opts.runAs, opts.toolsDiskMb), '--', ...command]
   } else {
     ;[file, ...args] = opts.command as [string, ...string[]]
   }
@@ -101,9 +134,60 @@ export function buildLaunch(opts: LaunchOptions): LaunchSpec {
   return {file, args, cwd: opts.mode === 'bwrap' ? '/' : opts.layout.instanceDir, env}
 }
 
-function bwrapArgs(profile: BwrapProfile, layout: SandboxLayout, env: Record<string, string>, infoFd?: number): string[] {
+function bwrapArgs(profile: BwrapProfile, layout: SandboxLayout, env: Record<string, string>, infoFd?: number, runAs?: RunAs, toolsDiskMb?: number): string[] {
   // A tmpfs /tmp first, so a runtime path that happens to live under /tmp is mounted over it.
-  const args: string[] = ['--tmpfs', '/tmp']
+  // Mounted by a root bwrap they belong to root: 1777, so the agent's uid can use them.
+  const shared = runAs ? ['--perms', '1777'] : []
+  const args: string[] = [...shared, '--tmpfs', '/tmp']
+  if (profile.nested && toolsDiskMb) args.push(...shared, '--size', String(toolsDiskMb * 1024 * 1024), '--tmpfs', SANDBOX_TOOLS_DIR)
+  args.push(...runtimeTopArgs())
+  const nodeDir = dirname(layout.nodePath)
+  const hostPaths = [...(nodeDir.startsWith('/usr/') ? [] : [nodeDir]), ...packagePaths(layout.packageRoot)]
+  if (runAs) {
+    // A root bwrap makes mount points with the server's umask (often 077): the agent's uid could
+    // not walk to /etc/ssl, node, the package or /run/clawd. Make their parents 0755 first.
+    const made = new Set<string>()
+    for (const path of [...ETC_FILES, ...hostPaths, SANDBOX_INSTANCE_DIR, SANDBOX_EGRESS_DIR]) {
+      const parents: string[] = []
+      for (let dir = dirname(path); dir !== '/' && !made.has(dir); dir = dirname(dir)) parents.unshift(dir)
+      for (const dir of parents) {
+        made.add(dir)
+        args.push('--perms', '0755', '--dir', dir)
+      }
+    }
+  }
+  for (const etc of ETC_FILES) args.push('--ro-bind-try', etc, etc)
+  for (const path of hostPaths) args.push('--ro-bind', path, path)
+  args.push('--bind', layout.instanceDir, SANDBOX_INSTANCE_DIR)
+  args.push('--ro-bind', layout.egressDir, SANDBOX_EGRESS_DIR)
+  args.push('--proc', '/proc', '--dev', '/dev')
+  args.push('--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try')
+  if (runAs) {
+    // No user namespace: setpriv makes the agent the unprivileged host uid (see RunAs).
+    args.push('--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP')
+  } else {
+    if (profile.userns) {
+      args.push('--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID))
+      // exec's sandbox nests a user namespace; without tools, none may be made inside.
+      if (!profile.nested) args.push('--disable-userns')
+    }
+    if (profile.dropCaps) args.push('--cap-drop', 'ALL')
+  }
+  args.push('--hostname', 'clawd', '--die-with-parent', '--new-session', '--as-pid-1')
+  args.push('--clearenv')
+  for (const [name, value] of Object.entries(env)) args.push('--setenv', name, value)
+  // Under runAs, bwrap (root without CAP_DAC_OVERRIDE by then) may not enter the uid's 0700 directory.
+  args.push('--chdir', runAs ? '/' : SANDBOX_INSTANCE_DIR)
+  if (infoFd !== undefined) args.push('--info-fd', String(infoFd))
+  return args
+}
+
+/** What the dynamic linker, time zones and TLS trust need; nothing that names users or hosts. */
+const ETC_FILES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates']
+
+/** /usr read-only, and the /bin, /lib… links or directories as the host has them. */
+function runtimeTopArgs(): string[] {
+  const args: string[] = []
   for (const top of ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
     let stat
     try {
@@ -114,24 +198,6 @@ function bwrapArgs(profile: BwrapProfile, layout: SandboxLayout, env: Record<str
     if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(top), top)
     else if (stat.isDirectory()) args.push('--ro-bind', top, top)
   }
-  // What the dynamic linker, time zones and TLS trust need; nothing that names users or hosts.
-  for (const etc of ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates']) {
-    args.push('--ro-bind-try', etc, etc)
-  }
-  const nodeDir = dirname(layout.nodePath)
-  if (!nodeDir.startsWith('/usr/')) args.push('--ro-bind', nodeDir, nodeDir)
-  for (const path of packagePaths(layout.packageRoot)) args.push('--ro-bind', path, path)
-  args.push('--bind', layout.instanceDir, SANDBOX_INSTANCE_DIR)
-  args.push('--ro-bind', layout.egressDir, SANDBOX_EGRESS_DIR)
-  args.push('--proc', '/proc', '--dev', '/dev')
-  args.push('--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try')
-  if (profile.userns) args.push('--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--disable-userns')
-  if (profile.dropCaps) args.push('--cap-drop', 'ALL')
-  args.push('--hostname', 'clawd', '--die-with-parent', '--new-session', '--as-pid-1')
-  args.push('--clearenv')
-  for (const [name, value] of Object.entries(env)) args.push('--setenv', name, value)
-  args.push('--chdir', SANDBOX_INSTANCE_DIR)
-  if (infoFd !== undefined) args.push('--info-fd', String(infoFd))
   return args
 }
 
@@ -165,26 +231,49 @@ export interface ProbeResult {
 /**
  * Tries bwrap once with the real arguments and the real node binary: first with a user
  * namespace, then without (hosts where unprivileged user namespaces are off but bwrap is setuid).
+ * With `runAs` (the server is root) the launch is the root one (see RunAs). It then tries a
+ * sandbox like exec's inside the agent's; when that works the profile allows tools.
  */
-export async function probeBwrap(opts: {nodePath: string; packageRoot: string; bwrapPath?: string}): Promise<ProbeResult> {
+export async function probeBwrap(opts: {nodePath: string; packageRoot: string; bwrapPath?: string; runAs?: RunAs}): Promise<ProbeResult> {
   const bwrapPath = opts.bwrapPath ?? findExecutable('bwrap')
   if (!bwrapPath) return {ok: false, reason: 'bwrap is not installed'}
   const scratch = mkdtempSync(join(tmpdir(), 'clawd-probe-'))
   try {
+    if (opts.runAs) chownSync(scratch, opts.runAs.uid, opts.runAs.gid)
     const layout: SandboxLayout = {instanceDir: scratch, egressDir: scratch, nodePath: realpathSync(opts.nodePath), packageRoot: opts.packageRoot}
     const isRoot = process.getuid?.() === 0
     let lastError = ''
-    for (const userns of [true, false]) {
-      const profile: BwrapProfile = {bwrapPath, userns, dropCaps: isRoot}
-      const spec = buildLaunch({mode: 'bwrap', profile, layout, command: [layout.nodePath, '-e', 'process.exit(0)']})
+    for (const userns of opts.runAs ? [false] : [true, false]) {
+      const profile: BwrapProfile = {bwrapPath, userns, dropCaps: isRoot, nested: false}
+      const spec = buildLaunch({mode: 'bwrap', profile, layout, command: [layout.nodePath, '-e', 'process.exit(0)'], runAs: opts.runAs})
       const result = await run(spec, 15_000)
-      if (result.code === 0) return {ok: true, profile}
-      lastError = result.stderr.trim().split('\n').slice(-1)[0] || `exit ${result.code}`
+      if (result.code !== 0) {
+        lastError = result.stderr.trim().split('\n').slice(-1)[0] || `exit ${result.code}`
+        continue
+      }
+      if (userns || opts.runAs) {
+        const nested: BwrapProfile = {...profile, nested: true}
+        const inner = buildLaunch({mode: 'bwrap', profile: nested, layout, command: nestedProbe(bwrapPath), runAs: opts.runAs, toolsDiskMb: 1})
+        if ((await run(inner, 15_000)).code === 0) return {ok: true, profile: nested}
+      }
+      return {ok: true, profile}
     }
     return {ok: false, reason: `bwrap does not work here: ${lastError}`}
   } finally {
     rmSync(scratch, {recursive: true, force: true})
   }
+}
+
+/** A sandbox in the sandbox, as exec makes one: own user and pid namespaces, another uid, a writable /tools. */
+function nestedProbe(bwrapPath: string): string[] {
+  return [
+    bwrapPath,
+    ...runtimeTopArgs(),
+    '--dev', '/dev',
+    '--bind', SANDBOX_TOOLS_DIR, '/workspace',
+    '--unshare-user', '--uid', '2000', '--gid', '2000', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--disable-userns', '--die-with-parent',
+    '--', '/bin/sh', '-c', 'echo ok > /workspace/probe && test "$(id -u)" = 2000',
+  ]
 }
 
 /** Runs a launch spec to completion (probes and tests). */

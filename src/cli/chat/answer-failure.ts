@@ -29,6 +29,7 @@ const defaultHints: Partial<Record<StreamErrorCode, string>> = {
   instance_deleted: 'Create a new instance with `clawd instance create`.',
   instance_unavailable: 'Send the message again; the instance restarts on demand.',
   aborted: 'The answer was stopped; send the message again for a full one.',
+  tool_limit: 'The agent kept calling tools past its limit; ask for something smaller.',
 }
 
 /**

@@ -1,5 +1,5 @@
 import type {FastifyInstance} from 'fastify'
-import {createSessionRequestSchema, messageIdSchema, sendMessageRequestSchema, sessionIdSchema} from '../../contract/sessions.js'
+import {approveToolRequestSchema, createSessionRequestSchema, messageIdSchema, sendMessageRequestSchema, sessionIdSchema} from '../../contract/sessions.js'
 import {requireAuth} from '../auth/authenticate.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
@@ -92,4 +92,8 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
   app.post<P>(`${base}/:sid/messages/:mid/abort`, {preHandler: auth}, (req, reply) =>
     forward(req, reply, 'POST', `/sessions/${sidOf(req.params)}/messages/${midOf(req.params)}/abort`),
   )
+  app.post<P>(`${base}/:sid/messages/:mid/approve`, {preHandler: auth}, (req, reply) => {
+    const body = validate(approveToolRequestSchema, req.body)
+    return forward(req, reply, 'POST', `/sessions/${sidOf(req.params)}/messages/${midOf(req.params)}/approve`, body)
+  })
 }

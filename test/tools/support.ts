@@ -1,0 +1,12 @@
+import {agentRequest} from '../../src/runtime/agent-http.js'
+import type {ToolResult} from '../../src/agent/tools/types.js'
+import type {startTestServer} from '../helpers/server.js'
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>
+
+/** One tool call in instance `id`'s real agent, on its socket with its secret (as the server does). */
+export async function runTool(server: TestServer, id: string, name: string, args: unknown, timeoutMs = 60_000): Promise<ToolResult> {
+  const res = await agentRequest(server.ctx.instances.connect(id), 'POST', `/tools/${name}`, {body: {args}, timeoutMs})
+  if (res.status !== 200) throw new Error(`POST /tools/${name} answered ${res.status}: ${JSON.stringify(res.body)}`)
+  return res.body as ToolResult
+}
