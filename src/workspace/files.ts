@@ -104,6 +104,7 @@ export function classifyPath(path: string, _opts: ClassifyOptions = {}): PathVer
   if (rest.length === 0) return classifyRootName(path, shown, reject, skip)
   if (top === MEMORY_DIR) {
     if (path.endsWith('.md')) return {kind: 'accepted', path}
+    if (path.toLowerCase().endsWith('.md')) return reject('case-variant', `${shown}: OpenClaw indexes memory notes ending in ".md" (lower case) only; rename it.`)
     return skip('unknown-name', `${shown}: not a memory note (memory/**/*.md); left out.`)
   }
   if (top === SKILLS_DIR) {
@@ -124,7 +125,10 @@ function classifyRootName(
 ): PathVerdict {
   if (ROOT_FILES.includes(name)) return {kind: 'accepted', path: name}
   const known = [...ROOT_FILES, MEMORY_DIR, SKILLS_DIR].find((n) => n.toLowerCase() === name.toLowerCase())
-  if (known === MEMORY_DIR || known === SKILLS_DIR) return reject('case-variant', `${shown}: OpenClaw reads "${known}/" (lower case) only; rename it.`)
+  if (known === MEMORY_DIR || known === SKILLS_DIR) {
+    if (name === known) return skip('unknown-name', `${shown}: a file where OpenClaw expects the ${known}/ directory; left out.`)
+    return reject('case-variant', `${shown}: OpenClaw reads "${known}/" (lower case) only; rename it.`)
+  }
   if (known) return reject('case-variant', `${shown}: OpenClaw loads "${known}" (exact case) and would ignore this file; rename it to ${known}.`)
   return skip('unknown-name', `${shown}: not part of an OpenClaw workspace; left out.`)
 }
