@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative} from 'node:path'
@@ -102,7 +103,7 @@ describe.skipIf(!availability.ok)(`round trip of openclaw@${OPENCLAW_VERSION} wo
     expect(snapshot(out)).toEqual(original)
   })
 
-  it('an export of a finished clawd workspace loads clean after `openclaw setup`: no [MISSING], no BOOTSTRAP.md, files untouched', async () => {
+  it('an export of a finished clawd workspace loads clean after `openclaw setup --baseline --workspace DIR`: no [MISSING], no BOOTSTRAP.md, files untouched', async () => {
     const files = starterWorkspace() as Record<string, string>
     const out = join(realpathSync(scratch), 'starter-export')
     const plan = planWorkspaceExport(
@@ -111,13 +112,28 @@ describe.skipIf(!availability.ok)(`round trip of openclaw@${OPENCLAW_VERSION} wo
     )
     await writeExport(plan.files, {out, format: 'dir'}, {force: false, stdout: new PassThrough()})
     const before = snapshot(out)
-    // What `openclaw setup --workspace DIR` (and every agent run) does with the directory.
-    const result = await oc.ensureAgentWorkspace({dir: out, ensureBootstrapFiles: true})
-    expect(result.bootstrapPending).toBe(false)
-    expect(snapshot(out, ['.git'])).toEqual(before)
+    // The README's commands, run by OpenClaw's own CLI on the same state dir as the loader below.
+    // The first makes a fresh install's config and main agent (it writes that agent's name into
+    // the IDENTITY.md of its default workspace, so it runs before the export is pointed to); the
+    // second points the agent at the export and takes it as set up.
+    const openclaw = (...args: string[]) =>
+      spawnSync(process.execPath, [join(oc.dir, 'openclaw.mjs'), ...args], {
+        encoding: 'utf8',
+        // As a user runs it: without vitest's variables, which OpenClaw reads as "under test".
+        env: {...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TEST$|NODE_ENV$)/.test(k))), HOME: process.env.OPENCLAW_STATE_DIR, NO_COLOR: '1'},
+        timeout: 180_000,
+      })
+    const fresh = openclaw('setup', '--baseline')
+    expect(fresh.status, `${fresh.stdout}\n${fresh.stderr}`).toBe(0)
+    const setup = openclaw('setup', '--baseline', '--workspace', out)
+    expect(setup.status, `${setup.stdout}\n${setup.stderr}`).toBe(0)
+    expect(`${setup.stdout}${setup.stderr}`).toContain(`Workspace OK: ${out}`)
+    const after = snapshot(out, ['.git'])
+    for (const [name, bytes] of before) expect(after.get(name)?.toString('utf8'), name).toBe(bytes.toString('utf8'))
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort())
     const theirs = await openclawProjectContext(oc, out)
     expect(theirs).not.toContain('[MISSING]')
     expect(theirs).not.toContain('BOOTSTRAP.md')
     expect(theirs).toBe(renderProjectContext(selectProjectContextFiles(files, {workspaceDir: out})))
-  })
+  }, 240_000)
 })
