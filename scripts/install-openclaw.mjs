@@ -57,6 +57,13 @@ function run(args, timeoutMs) {
   })
 }
 
+/** npm's own error lines (its code and message), not the advice and log path that follow them. */
+function summary(result) {
+  const lines = `${result.err}\n${result.out}`.split('\n').map((l) => l.replace(/^npm (?:error|ERR!) ?/, '').trim())
+  const useful = lines.filter((l) => l && !/^(If you are behind a proxy|A complete log of this run|See: 'npm help)/.test(l))
+  return useful.slice(0, 4).join(' ') || (result.signal ? `stopped by ${result.signal}` : `exit ${result.code}`)
+}
+
 const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|network|socket hang up|fetch failed/i
 
 /**
@@ -68,16 +75,16 @@ export async function ensureOpenClaw(version = OPENCLAW_VERSION) {
   if (installedVersion(version) === version) return {ok: true, dir: openclawPackageDir(version)}
   const probe = await run(['view', `openclaw@${version}`, 'version', '--json'], 60_000)
   if (probe.code !== 0) {
-    const why = `${probe.err || probe.out}`.trim().split('\n').slice(-3).join(' ')
-    if (probe.signal || NETWORK_ERROR.test(why)) return {ok: false, unreachable: true, reason: `npm view openclaw@${version} failed: ${why || probe.signal}`}
+    const why = summary(probe)
+    if (probe.signal || NETWORK_ERROR.test(`${probe.err}${probe.out}`)) return {ok: false, unreachable: true, reason: `npm view openclaw@${version} failed: ${why}`}
     throw new Error(`npm view openclaw@${version} failed: ${why}`)
   }
   const cache = openclawCacheDir(version)
   mkdirSync(cache, {recursive: true})
   const install = await run(['install', '--prefix', cache, `openclaw@${version}`, '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', '--loglevel=error'], 15 * 60_000)
   if (install.code !== 0 || installedVersion(version) !== version) {
-    const why = `${install.err || install.out}`.trim().split('\n').slice(-5).join(' ')
-    if (NETWORK_ERROR.test(why)) return {ok: false, unreachable: true, reason: `npm install openclaw@${version} failed: ${why}`}
+    const why = summary(install)
+    if (NETWORK_ERROR.test(`${install.err}${install.out}`)) return {ok: false, unreachable: true, reason: `npm install openclaw@${version} failed: ${why}`}
     throw new Error(`npm install openclaw@${version} into ${cache} failed (${install.signal ?? install.code}): ${why}`)
   }
   return {ok: true, dir: openclawPackageDir(version)}
