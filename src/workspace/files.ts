@@ -69,6 +69,10 @@ export function checkPathSafety(path: string): {code: PathSafetyCode; message: s
   if (path.length === 0) return {code: 'empty-path', message: 'A file has an empty path.'}
   if (path.includes('\0')) return {code: 'nul-in-path', message: `${shown}: the path contains a NUL byte.`}
   if (/[\u0001-\u001f\u007f]/.test(path)) return {code: 'control-char', message: `${shown}: the path contains a control character.`}
+  // Bidirectional overrides make a name display as another one (`memory/\u202e..` reads as a climb).
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(path)) {
+    return {code: 'control-char', message: `${shown}: the path contains a bidirectional text control character.`}
+  }
   if (path.includes('\\')) {
     return {code: 'backslash', message: `${shown}: backslashes are not path separators here; use "/" (a backslash can escape the directory on Windows).`}
   }
