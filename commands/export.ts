@@ -9,9 +9,12 @@ import {fetchWorkspace, targetInstance} from '../src/cli/workspace-api.js'
 export default class Export extends BaseCommand {
   static override summary = "Write the agent's markdown workspace so any OpenClaw install loads it as is."
   static override description =
-    'Writes AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md and memory/YYYY-MM-DD.md notes (OpenClaw layout), after the export rules ' +
-    'and a secret scan: anything that looks like a key or token refuses the export, naming the file and line. Writes are atomic; a non-empty ' +
-    'directory or an existing file is replaced only with --force. The tar format is deterministic: the same workspace gives the same bytes.\n\n' +
+    'Writes the workspace exactly as it is stored (OpenClaw layout): AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md, BOOTSTRAP.md while ' +
+    'the first-run ritual is pending, TOOLS.md, HEARTBEAT.md and dreams.md when you have them, memory/**/*.md notes and skills/<name>/ ' +
+    'directories; a push followed by an export gives the same bytes back. The export rules and a secret scan run first: anything that looks ' +
+    'like a key or token refuses the export, naming the file and line. Writes are atomic; a non-empty directory or an existing file is ' +
+    'replaced only with --force. The tar format is deterministic: the same workspace gives the same bytes. In a real OpenClaw, run ' +
+    '`openclaw setup --workspace DIR` once on the exported directory: it takes a finished workspace as set up (no BOOTSTRAP.md).\n\n' +
     'With --all: everything the service holds on your account (account, instances, workspaces, session transcripts, key and token metadata, ' +
     'access log) as one tar with a versioned manifest.json. Secrets (tokens, key ciphertexts) are never included.'
   static override examples = [
@@ -25,7 +28,10 @@ export default class Export extends BaseCommand {
     instance: instanceFlag,
     out: Flags.string({char: 'o', summary: 'Where to write: a directory, a .tar file, or - for a tar on stdout.'}),
     format: Flags.string({summary: 'dir or tar (default: tar for --out *.tar and -, else dir).', options: ['dir', 'tar']}),
-    legacy: Flags.boolean({summary: 'Also write TOOLS.md and HEARTBEAT.md, for OpenClaw versions before 2026.7.', default: false}),
+    legacy: Flags.boolean({
+      summary: 'Kept for older scripts: TOOLS.md and HEARTBEAT.md are now always written when you have them, and never made up.',
+      default: false,
+    }),
     force: Flags.boolean({summary: 'Replace a non-empty directory or an existing file at --out.', default: false}),
     all: Flags.boolean({summary: 'Export everything the service holds on your account, as a tar.', default: false}),
   }

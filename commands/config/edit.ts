@@ -10,7 +10,7 @@ export default class ConfigEdit extends BaseCommand {
     'Opens a private temporary copy; when you save a change, the file is checked (exact name, UTF-8, size, no frontmatter, no secrets) and pushed. ' +
     'Needs a terminal: in scripts use `config show FILE > FILE` and `config push DIR`.'
   static override examples = ['<%= config.bin %> config edit SOUL.md', 'EDITOR="code --wait" <%= config.bin %> config edit USER.md -i work']
-  static override args = {file: Args.string({description: 'A file such as SOUL.md or memory/2026-07-01.md (created when missing).', required: true})}
+  static override args = {file: Args.string({description: 'A file such as SOUL.md, memory/2026-07-01.md or skills/weather/SKILL.md (created when missing).', required: true})}
   static override flags = {instance: instanceFlag}
 
   async run(): Promise<EditResult> {

@@ -7,9 +7,10 @@ import {pushWorkspace, readPushSource, type PushResult} from '../../src/cli/work
 export default class ConfigPush extends BaseCommand {
   static override summary = 'Bring an OpenClaw workspace in: it replaces the agent’s workspace, all files or none.'
   static override description =
-    'Uploads AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md, TOOLS.md, HEARTBEAT.md and memory/YYYY-MM-DD.md notes. Symlinks, paths that ' +
-    'leave the directory, files that are not UTF-8, files over 2 MiB, YAML frontmatter and anything that looks like a key are rejected with ' +
-    'the reason, and then nothing is pushed (exit 2). Other names are listed as skipped. Files on the instance that the push does not bring are removed.'
+    'Uploads what an OpenClaw workspace holds: AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md, BOOTSTRAP.md, TOOLS.md, HEARTBEAT.md, ' +
+    'dreams.md, memory/**/*.md notes and skills/<name>/ directories (SKILL.md and its files), frontmatter included. Symlinks, paths that ' +
+    'leave the directory, files that are not UTF-8, files over 2 MiB and anything that looks like a key are rejected with the reason, and ' +
+    'then nothing is pushed (exit 2). Other entries (.git, canvas/) are listed as skipped. Files on the instance that the push does not bring are removed.'
   static override examples = [
     '<%= config.bin %> config push ~/.openclaw/workspace',
     '<%= config.bin %> config push agent.tar -i work',

@@ -1,51 +1,99 @@
+import {clampToBudget, trimBootstrapContent} from './prompt-trim.js'
+import {listWorkspaceSkills, renderSkillsSection} from './prompt-skills.js'
+
 /**
- * Builds the agent's system prompt from its markdown workspace the way OpenClaw injects its
- * "bootstrap" files (DESIGN §5), so a workspace behaves the same here and in a real OpenClaw:
+ * Builds the agent's system prompt from its markdown workspace exactly as OpenClaw 2026.9.6
+ * injects its "bootstrap" files (DESIGN §5). The judge is the real package: test/conformance/
+ * runs its `resolveBootstrapContextForRun` and `buildProjectContextSection` on the same files and
+ * compares the section byte for byte. What it does, in its order:
  *
- *   # Project Context
+ * 1. Load AGENTS, SOUL, IDENTITY, USER, BOOTSTRAP, MEMORY (exact names, workspace root only).
+ *    MEMORY.md and USER.md are left out when absent; any other absent file becomes
+ *    `[MISSING] Expected at: <path>`. BOOTSTRAP.md is dropped once setup is complete (here: once
+ *    the agent or its owner deleted it).
+ * 2. Filter by session kind: subagents see AGENTS.md only; cron runs AGENTS, SOUL, IDENTITY, USER;
+ *    group and channel chats everything but MEMORY.md (it is private to the owner).
+ * 3. Cut each file to `bootstrapMaxChars` (USER.md to at most 4,000) and all of them to
+ *    `bootstrapTotalMaxChars`, in load order; loading stops below 64 characters of budget left.
+ * 4. Drop MEMORY.md/USER.md entries scoped to a project (`<!-- project: x -->`): clawd has none.
+ * 5. Render: `# Project Context`, `Loaded project context:` with one line each for SOUL, MEMORY and
+ *    USER when present, then `## <path>` and the text per file; runs of 3+ newlines become 2 and
+ *    every empty line is dropped (OpenClaw joins its prompt lines without the empty ones).
  *
- *   The following project context files have been loaded:
- *   <one persona line when SOUL.md is injected>
- *
- *   ## AGENTS.md
- *
- *   <text>
- *   ...
- *
- * Files go in the order AGENTS, SOUL, IDENTITY, USER, MEMORY. Each is cut at 20,000 characters and
- * all of them together at 60,000; a cut keeps 75 % of the room from the head and 25 % from the
- * tail with a marker between that names the file. As in OpenClaw, "characters" are UTF-16 code
- * units (what the model's tokenizer never sees split: we never cut a surrogate pair in half),
- * trailing whitespace is dropped before measuring, an empty file is left out, a missing required
- * file gets a one-line `[MISSING]` note, and MEMORY.md is optional (left out when absent).
- *
- * Pure: the caller reads the files and passes name → text.
+ * Pure: the caller reads the workspace and passes path → text.
  */
 
+/** The files OpenClaw loads into Project Context, in its load order. */
+export const BOOTSTRAP_FILES = ['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md', 'BOOTSTRAP.md', 'MEMORY.md'] as const
+export type BootstrapFileName = (typeof BOOTSTRAP_FILES)[number]
+
+/** The files a new clawd instance starts with (BOOTSTRAP.md is OpenClaw's, never seeded here). */
 export const WORKSPACE_FILES = ['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md', 'MEMORY.md'] as const
 export type WorkspaceFileName = (typeof WORKSPACE_FILES)[number]
 
-/** Files OpenClaw only injects when they exist; the others get a `[MISSING]` note. */
-const OPTIONAL_FILES: ReadonlySet<string> = new Set<WorkspaceFileName>(['MEMORY.md'])
-
+/** OpenClaw's `bootstrapMaxChars` and `bootstrapTotalMaxChars` defaults. */
 export const PER_FILE_MAX_CHARS = 20_000
 export const TOTAL_MAX_CHARS = 60_000
-const HEAD_SHARE = 0.75
+/** USER.md never gets more than this, whatever the per-file limit. */
+export const USER_MAX_CHARS = 4_000
 /** OpenClaw stops adding files once less than this much of the total budget is left. */
 const MIN_FILE_BUDGET_CHARS = 64
-/** Below this much room for text, the full marker would crowd out the text itself. */
-const MIN_TEXT_CHARS_FOR_FULL_MARKER = 16
+
+/** Where the agent's tools see the workspace; the headings name files under it. */
+export const AGENT_WORKSPACE_DIR = '/workspace'
+
+/** Files OpenClaw skips silently when absent (no `[MISSING]` line). */
+const SKIPPED_WHEN_ABSENT: ReadonlySet<string> = new Set(['MEMORY.md', 'USER.md'])
+const SUBAGENT_FILES: ReadonlySet<string> = new Set(['AGENTS.md'])
+const CRON_FILES: ReadonlySet<string> = new Set(['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md'])
+/** The render order (OpenClaw's CONTEXT_FILE_ORDER); the same as load order for our files. */
+const RENDER_ORDER: ReadonlyMap<string, number> = new Map([
+  ['agents.md', 10],
+  ['soul.md', 20],
+  ['identity.md', 30],
+  ['user.md', 40],
+  ['tools.md', 50],
+  ['bootstrap.md', 60],
+  ['memory.md', 70],
+])
+/** OpenClaw removes its own default heartbeat prompt if a file quotes it. */
+const DEFAULT_HEARTBEAT_PROMPT_BLOCK =
+  /Default heartbeat prompt:\r?\n`(?:Read HEARTBEAT\.md if it exists|Follow the heartbeat monitor scratch context when provided\.)[^`\r\n]*HEARTBEAT_OK\.`/gu
+const PROJECT_ANNOTATION = /<!--\s*project\s*:/iu
+
+/**
+ * main: the owner's direct chat. subagent and cron as OpenClaw's session keys mark them; group and
+ * channel: chats with other people in them.
+ */
+export type SessionKind = 'main' | 'subagent' | 'cron' | 'group' | 'channel'
 
 export interface PromptLimits {
+  /** OpenClaw's `bootstrapMaxChars`. */
   perFileMaxChars: number
+  /** OpenClaw's `bootstrapTotalMaxChars`. */
   totalMaxChars: number
+}
+
+export interface PromptOptions extends Partial<PromptLimits> {
+  /** The workspace path in headings and `[MISSING]` lines (default: where the agent's tools see it). */
+  workspaceDir?: string
+  sessionKind?: SessionKind
+  /** Whether the first-run ritual is over (default: BOOTSTRAP.md is absent). */
+  bootstrapCompleted?: boolean
+  /**
+   * The agent's file-reading tool. Skills (`skills/<name>/SKILL.md`) are listed only when the
+   * agent can read them, as OpenClaw does.
+   */
+  readToolName?: string
 }
 
 export type WorkspaceTexts = ReadonlyMap<string, string> | Readonly<Record<string, string | undefined>>
 
-export interface InjectedFile {
-  name: WorkspaceFileName
-  /** What goes under the file's heading (already cut to fit). */
+export interface ContextFile {
+  name: BootstrapFileName
+  /** The path shown in the heading: workspaceDir + '/' + name. */
+  path: string
+  /** What goes under the heading (already cut to fit). */
   content: string
   /** Length of the file's text after trailing whitespace is dropped; 0 for a missing file. */
   originalLength: number
@@ -53,122 +101,124 @@ export interface InjectedFile {
   missing: boolean
 }
 
-/** The whole system prompt, or '' when no file has anything to inject. */
-export function buildSystemPrompt(files: WorkspaceTexts, limits: Partial<PromptLimits> = {}): string {
-  return renderProjectContext(selectProjectContextFiles(files, limits))
+/** The whole system prompt, or '' when nothing is injected. */
+export function buildSystemPrompt(files: WorkspaceTexts, opts: PromptOptions = {}): string {
+  const lookup = toLookup(files)
+  const sections = [
+    opts.readToolName ? renderSkillsSection(listWorkspaceSkills(pathsOf(files), lookup, workspaceDirOf(opts)), opts.readToolName) : '',
+    renderProjectContext(selectProjectContextFiles(files, opts)),
+  ]
+  return sections.filter((s) => s.length > 0).join('\n')
 }
 
 /** Which files are injected and with what text; exposed for diagnostics (sizes, truncation). */
-export function selectProjectContextFiles(files: WorkspaceTexts, limits: Partial<PromptLimits> = {}): InjectedFile[] {
-  const perFileMax = positiveInt(limits.perFileMaxChars, PER_FILE_MAX_CHARS)
-  const totalMax = positiveInt(limits.totalMaxChars, TOTAL_MAX_CHARS)
+export function selectProjectContextFiles(files: WorkspaceTexts, opts: PromptOptions = {}): ContextFile[] {
   const lookup = toLookup(files)
-  let remaining = totalMax
-  const injected: InjectedFile[] = []
+  const perFileMax = positiveInt(opts.perFileMaxChars, PER_FILE_MAX_CHARS)
+  let remaining = Math.max(1, positiveInt(opts.totalMaxChars, TOTAL_MAX_CHARS))
+  const dir = workspaceDirOf(opts)
+  const completed = opts.bootstrapCompleted ?? lookup('BOOTSTRAP.md') === undefined
+  const allowed = allowedFiles(opts.sessionKind ?? 'main')
 
-  for (const name of WORKSPACE_FILES) {
-    if (remaining <= 0) break
+  const injected: ContextFile[] = []
+  for (const name of BOOTSTRAP_FILES) {
+    if (!allowed(name) || (name === 'BOOTSTRAP.md' && completed)) continue
     const raw = lookup(name)
+    if (raw === undefined && SKIPPED_WHEN_ABSENT.has(name)) continue
+    if (remaining <= 0) break
+    const path = `${dir}/${name}`
     if (raw === undefined) {
-      if (OPTIONAL_FILES.has(name)) continue
-      const content = clampToBudget(`[MISSING] Expected at: ${name}`, remaining)
-      remaining -= content.length
-      injected.push({name, content, originalLength: 0, truncated: false, missing: true})
+      const content = clampToBudget(`[MISSING] Expected at: ${path}`, remaining)
+      if (!content) break
+      remaining = Math.max(0, remaining - content.length)
+      injected.push({name, path, content, originalLength: 0, truncated: false, missing: true})
       continue
     }
     if (remaining < MIN_FILE_BUDGET_CHARS) break
-    const text = raw.trimEnd()
-    if (text.length === 0) continue
-    const cut = cutHeadTail(text, name, Math.min(perFileMax, remaining))
-    remaining -= cut.content.length
-    injected.push({name, content: cut.content, originalLength: text.length, truncated: cut.truncated, missing: false})
+    const budget = name === 'USER.md' ? Math.min(perFileMax, USER_MAX_CHARS) : perFileMax
+    const trimmed = trimBootstrapContent(raw, name, Math.max(1, Math.min(budget, remaining)))
+    const content = clampToBudget(trimmed.content, remaining)
+    if (!content) continue
+    remaining = Math.max(0, remaining - content.length)
+    injected.push({
+      name,
+      path,
+      content: withoutProjectScopedEntries(name, content),
+      originalLength: trimmed.originalLength,
+      truncated: trimmed.truncated || content.length < trimmed.content.length,
+      missing: false,
+    })
   }
   return injected
 }
 
-export function renderProjectContext(files: readonly InjectedFile[]): string {
+export function renderProjectContext(files: readonly ContextFile[]): string {
   if (files.length === 0) return ''
-  const lines = ['# Project Context', '', 'The following project context files have been loaded:']
-  if (files.some(f => f.name === 'SOUL.md' && !f.missing)) {
-    lines.push(
-      'SOUL.md sets your persona and tone: speak as it describes rather than in a stiff, generic voice, unless higher-priority instructions say otherwise.',
-    )
+  const ordered = [...files].sort((a, b) => renderRank(a.name) - renderRank(b.name))
+  const has = (name: string) => ordered.some((f) => f.name === name)
+  const lines = ['# Project Context', 'Loaded project context:']
+  if (has('SOUL.md')) lines.push('SOUL.md: persona/tone. Follow it unless higher-priority instructions override.')
+  if (has('MEMORY.md')) lines.push('MEMORY.md: durable non-profile facts and decisions; use when relevant unless higher-priority instructions override.')
+  if (has('USER.md')) lines.push('USER.md: durable user preferences and profile directives; follow unless higher-priority instructions override.')
+  for (const file of ordered) lines.push(`## ${file.path}`, sanitizeForPrompt(file.content))
+  return lines.filter((line) => line.length > 0).join('\n')
+}
+
+function allowedFiles(kind: SessionKind): (name: string) => boolean {
+  switch (kind) {
+    case 'subagent':
+      return (name) => SUBAGENT_FILES.has(name)
+    case 'cron':
+      return (name) => CRON_FILES.has(name)
+    case 'group':
+    case 'channel':
+      return (name) => name !== 'MEMORY.md'
+    case 'main':
+      return () => true
   }
-  lines.push('')
-  for (const file of files) lines.push(`## ${file.name}`, '', file.content, '')
-  return lines.join('\n').trimEnd()
+}
+
+function renderRank(name: string): number {
+  return RENDER_ORDER.get(name.toLowerCase()) ?? Number.MAX_SAFE_INTEGER
+}
+
+function sanitizeForPrompt(content: string): string {
+  return content.replaceAll(DEFAULT_HEARTBEAT_PROMPT_BLOCK, '').replace(/\n{3,}/g, '\n\n')
 }
 
 /**
- * Cuts `text` to at most `maxChars`, keeping 75 % of the room left after the marker from the head
- * and the rest from the tail. The marker says which file was cut and how much was kept, so the
- * model knows the middle is missing rather than guessing.
+ * OpenClaw keeps a MEMORY.md or USER.md entry (a `- ` line or a heading and what follows) scoped
+ * with `<!-- project: key -->` only while that project is active; clawd has no active project.
  */
-export function cutHeadTail(text: string, fileName: string, maxChars: number): {content: string; truncated: boolean} {
-  if (text.length <= maxChars) return {content: text, truncated: false}
-  const total = text.length
-  const fullMarker = (head: number, tail: number) =>
-    `\n[...truncated, read ${fileName} for full content...]\n…(truncated ${fileName}: kept ${head}+${tail} chars of ${total})…\n`
-  const compactMarker = (head: number, tail: number) => `[…truncated ${head}+${tail}/${total}]`
-  const marker = maxChars - fullMarker(0, 0).length - 2 >= MIN_TEXT_CHARS_FOR_FULL_MARKER ? fullMarker : compactMarker
-  const rendered = (head: number, tail: number) => {
-    const parts = [text.slice(0, head), marker(head, tail), tail > 0 ? text.slice(total - tail) : ''].filter(p => p.length > 0)
-    return parts.join('\n')
+function withoutProjectScopedEntries(name: string, content: string): string {
+  if ((name !== 'MEMORY.md' && name !== 'USER.md') || !PROJECT_ANNOTATION.test(content)) return content
+  const lines = content.split('\n')
+  const entries: string[][] = [[lines[0] ?? '']]
+  for (const line of lines.slice(1)) {
+    if (line.startsWith('- ') || /^#{1,6}(?:\s|$)/u.test(line)) entries.push([line])
+    else entries[entries.length - 1]!.push(line)
   }
-  const lengthOf = (head: number, tail: number) =>
-    head + tail + marker(head, tail).length + (head > 0 ? 1 : 0) + (tail > 0 ? 1 : 0)
-
-  // The marker's length depends on the counts it prints, so settle them in a few rounds.
-  let head = 0
-  let tail = 0
-  for (let round = 0; round < 4; round++) {
-    const room = Math.max(0, maxChars - marker(head, tail).length - 2)
-    const nextHead = Math.floor(room * HEAD_SHARE)
-    const nextTail = room - nextHead
-    if (nextHead === head && nextTail === tail) break
-    head = nextHead
-    tail = nextTail
-  }
-  while (lengthOf(head, tail) > maxChars && (tail > 0 || head > 0)) {
-    const over = lengthOf(head, tail) - maxChars
-    if (tail > 0) tail = Math.max(0, tail - over)
-    else head = Math.max(0, head - over)
-  }
-  // Never leave half of a surrogate pair at either cut.
-  if (head > 0 && isHighSurrogate(text.charCodeAt(head - 1))) head--
-  if (tail > 0 && isLowSurrogate(text.charCodeAt(total - tail))) tail--
-
-  const content = rendered(head, tail)
-  return {content: content.length > maxChars ? safePrefix(content, maxChars) : content, truncated: true}
+  return entries
+    .map((e) => e.join('\n'))
+    .filter((text) => !PROJECT_ANNOTATION.test(text))
+    .join('\n')
 }
 
-/** A hard cut for text that must fit a budget (OpenClaw ends it with an ellipsis). */
-function clampToBudget(text: string, budget: number): string {
-  if (text.length <= budget) return text
-  if (budget <= 3) return safePrefix(text, budget)
-  return `${safePrefix(text, budget - 1)}…`
-}
-
-function safePrefix(text: string, length: number): string {
-  let end = Math.max(0, Math.min(length, text.length))
-  if (end > 0 && end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--
-  return text.slice(0, end)
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff
+function workspaceDirOf(opts: PromptOptions): string {
+  // Without its trailing slash, so `${dir}/${name}` is what path.join gives ('/' → '/AGENTS.md').
+  return (opts.workspaceDir ?? AGENT_WORKSPACE_DIR).replace(/\/+$/, '')
 }
 
 function positiveInt(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback
 }
 
-function toLookup(files: WorkspaceTexts): (name: string) => string | undefined {
-  if (files instanceof Map) return name => files.get(name)
+function pathsOf(files: WorkspaceTexts): string[] {
+  return files instanceof Map ? [...files.keys()] : Object.keys(files)
+}
+
+export function toLookup(files: WorkspaceTexts): (path: string) => string | undefined {
+  if (files instanceof Map) return (path) => files.get(path)
   const record = files as Readonly<Record<string, string | undefined>>
-  return name => (Object.hasOwn(record, name) ? record[name] : undefined)
+  return (path) => (Object.hasOwn(record, path) ? record[path] : undefined)
 }

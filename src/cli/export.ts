@@ -43,7 +43,7 @@ export interface ExportResult {
 }
 
 /**
- * The workspace through every export rule (names, UTF-8, size, frontmatter, BOOTSTRAP.md) and
+ * The workspace through every export rule (names, paths, UTF-8, size, links) and
  * the secret scan, all problems at once; refused as a whole when any file breaks one.
  */
 export function planWorkspaceExport(files: readonly WorkspaceFile[], legacy: boolean): {files: WorkspaceFile[]; skipped: WorkspaceSkip[]} {

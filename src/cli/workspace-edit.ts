@@ -35,7 +35,7 @@ export function assertCanEdit(io: IOStreams, path: string): void {
   }
   const verdict = classifyPath(path, {legacy: true})
   if (verdict.kind !== 'accepted') {
-    throw CliError.usage(verdict.message, 'Edit one of AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md, TOOLS.md, HEARTBEAT.md or memory/YYYY-MM-DD.md.')
+    throw CliError.usage(verdict.message, 'Edit AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md, BOOTSTRAP.md, TOOLS.md, HEARTBEAT.md, dreams.md, memory/*.md or a skills/<name>/ file.')
   }
 }
 

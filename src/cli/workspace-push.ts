@@ -9,8 +9,7 @@ import type {ApiClient} from './api-client.js'
 import {CliError} from './errors.js'
 import {fetchWorkspace, fromDirError, putWorkspace, rejectionError} from './workspace-api.js'
 
-/** TOOLS.md and HEARTBEAT.md come in too, so `export --legacy` can give them back. */
-const PUSH_RULES = {legacy: true} as const
+const PUSH_RULES = {} as const
 
 /**
  * A workspace to push, from a directory (an OpenClaw workspace), a tar file, or a tar on stdin
@@ -67,7 +66,7 @@ export async function pushWorkspace(client: ApiClient, instanceId: string, check
   }
   if (check.accepted.length === 0) {
     throw CliError.usage(
-      `${source} holds no workspace file (AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md, memory/YYYY-MM-DD.md); nothing was pushed.`,
+      `${source} holds no workspace file (AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md, memory/*.md, skills/<name>/SKILL.md); nothing was pushed.`,
       'Pass the directory of an OpenClaw workspace, such as ~/.openclaw/workspace.',
     )
   }

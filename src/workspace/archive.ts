@@ -36,8 +36,9 @@ export function readWorkspaceTar(bytes: Uint8Array, opts: ClassifyOptions & TarR
   for (const entry of iterateTar(bytes, opts)) {
     const verdict = classifyPath(entry.path, opts)
     if (entry.type === 'directory') {
-      // Directories are implied by the files in them; only one standing where a file belongs matters.
-      if (verdict.kind === 'accepted') rejected.push(checkEntryKind(entry.path, 'directory')!)
+      // Directories are implied by the files in them; only one standing where a root file belongs
+      // matters (under skills/ any name may be a directory).
+      if (verdict.kind === 'accepted' && !entry.path.includes('/')) rejected.push(checkEntryKind(entry.path, 'directory')!)
       else if (verdict.kind === 'rejected' && verdict.code !== 'case-variant') rejected.push({path: entry.path, code: verdict.code, message: verdict.message})
       continue
     }

@@ -4,7 +4,7 @@ import {lstat, mkdir, open, readdir, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import {WORKSPACE_LIMITS, type WorkspaceFile, type WorkspaceRejection, type WorkspaceSkip} from '../contract/workspace.js'
 import {mergeChecks} from './archive.js'
-import {classifyPath, comparePaths, displayPath, MEMORY_DIR, type ClassifyOptions} from './files.js'
+import {classifyPath, comparePaths, displayPath, MEMORY_DIR, SKILLS_DIR, type ClassifyOptions} from './files.js'
 import {checkEntryKind, checkSize, decodeFile, type EntryKind} from './rules.js'
 import {validateWorkspace, type WorkspaceCheck} from './validate.js'
 
@@ -12,8 +12,8 @@ import {validateWorkspace, type WorkspaceCheck} from './validate.js'
  * A workspace on disk: read one for `config push DIR`, write one for `export --out DIR`.
  *
  * Reading never follows a symlink inside the workspace (lstat, and O_NOFOLLOW when opening), so
- * a `SOUL.md -> ~/.ssh/id_ed25519` link is reported, not uploaded. Only `memory/` is entered;
- * other directories (`.git`, `skills/`) are listed once as skipped.
+ * a `SOUL.md -> ~/.ssh/id_ed25519` link is reported, not uploaded. Only `memory/` and `skills/`
+ * are entered; other directories (`.git`, `canvas/`) are listed once as skipped.
  *
  * Writing is atomic: files go to a fresh directory beside the target, which is renamed into
  * place only when every file is written and synced. A failure leaves the target as it was and
@@ -38,6 +38,9 @@ function kindOf(entry: Dirent | Awaited<ReturnType<typeof lstat>>): EntryKind {
   if (entry.isDirectory()) return 'directory'
   return 'other'
 }
+
+/** How deep memory/ and skills/ are walked: far past any real layout, so only abuse stops here. */
+const MAX_DEPTH = 8
 
 interface Candidate {
   path: string
@@ -68,20 +71,25 @@ export async function readWorkspaceDir(dir: string, opts: ClassifyOptions = {}):
     }
   }
 
-  for (const entry of await readdir(root, {withFileTypes: true})) {
-    const kind = kindOf(entry)
-    const abs = join(root, entry.name)
-    if (entry.name === MEMORY_DIR && kind === 'directory') {
-      for (const note of await readdir(abs, {withFileTypes: true})) visit(`${MEMORY_DIR}/${note.name}`, join(abs, note.name), kindOf(note))
-    } else if (entry.name === MEMORY_DIR && kind === 'symlink') {
-      rejected.push(checkEntryKind(MEMORY_DIR, 'symlink')!)
-    } else if (kind === 'directory' && entry.name.toLowerCase() === MEMORY_DIR) {
-      rejected.push({path: entry.name, code: 'case-variant', message: `${displayPath(entry.name)}: OpenClaw reads daily notes from "memory/" (lower case) only; rename the directory.`})
-    } else {
-      // Directories land here too: skipped by name, or refused when they stand where a file belongs.
-      visit(entry.name, abs, kind)
+  // memory/ and skills/ are entered (to MAX_DEPTH); any other directory is one skipped entry.
+  const walk = async (relDir: string, absDir: string, depth: number) => {
+    for (const entry of await readdir(absDir, {withFileTypes: true})) {
+      const kind = kindOf(entry)
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name
+      const abs = join(absDir, entry.name)
+      const entered = relDir ? relDir.split('/')[0] : entry.name
+      if (kind === 'directory' && (entered === MEMORY_DIR || entered === SKILLS_DIR)) {
+        if (depth >= MAX_DEPTH) rejected.push({path: rel, code: 'not-regular', message: `${displayPath(rel)}: directories nest deeper than ${MAX_DEPTH} levels.`})
+        else await walk(rel, abs, depth + 1)
+      } else if (!relDir && (entry.name === MEMORY_DIR || entry.name === SKILLS_DIR) && kind === 'symlink') {
+        rejected.push(checkEntryKind(entry.name, 'symlink')!)
+      } else {
+        // Directories land here too: skipped by name, or refused when they stand where a file belongs.
+        visit(rel, abs, kind)
+      }
     }
   }
+  await walk('', root, 0)
 
   candidates.sort((a, b) => comparePaths(a.path, b.path))
   const decoded: WorkspaceFile[] = []

@@ -1,33 +1,36 @@
 import {WORKSPACE_LIMITS, type WorkspaceRejectCode, type WorkspaceSkipCode} from '../contract/workspace.js'
 
 /**
- * Which paths make up an OpenClaw workspace, and the verdict on any other path.
+ * Which paths make up an OpenClaw workspace, and the verdict on any other path: what OpenClaw
+ * 2026.9.6's own workspaces hold (`ensureAgentWorkspace`, its memory and skills loaders).
  *
- * OpenClaw loads its bootstrap files by exact name from the workspace root (it lists the directory
- * and compares names exactly, so `soul.md` is never read, even on a case-insensitive disk), and
- * daily notes from `memory/`. Everything else in a workspace directory (`skills/`, `.git/`,
- * `canvas/`) is OpenClaw's or the user's business, not part of the agent's configuration.
+ * - Root files by exact name (OpenClaw lists the directory and compares names exactly, so
+ *   `soul.md` is never read, even on a case-insensitive disk): the bootstrap files it injects,
+ *   BOOTSTRAP.md (its first-run ritual, kept until the agent deletes it), TOOLS.md and
+ *   HEARTBEAT.md (kept as the user had them), dreams.md.
+ * - `memory/**` + `.md`: dated daily notes and any other note, at any depth.
+ * - `skills/<name>/...`: a skill's SKILL.md and the files beside it.
+ * Everything else (`.git/`, `canvas/`, `.openclaw/`) is OpenClaw's or the user's business: skipped
+ * and named, never an error.
  */
 
-/** The files OpenClaw injects into the system prompt, in its order. */
+/** The files OpenClaw injects into the system prompt when present, in its order. */
 export const CORE_FILES = ['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md', 'MEMORY.md'] as const
 export type CoreFile = (typeof CORE_FILES)[number]
 
-/** Read by OpenClaw versions before 2026.7 only; written with `--legacy`. */
+/** Not injected by OpenClaw 2026.9 but kept and exported as the user had them. */
 export const LEGACY_FILES = ['TOOLS.md', 'HEARTBEAT.md'] as const
 
-/** OpenClaw's one-time first-run ritual: its presence makes OpenClaw restart onboarding. */
+/** OpenClaw's one-time first-run ritual; the agent deletes it when done. */
 export const BOOTSTRAP_FILE = 'BOOTSTRAP.md'
 
-export const MEMORY_DIR = 'memory'
+/** The memory plugin's dream diary. */
+export const DREAMS_FILE = 'dreams.md'
 
-/**
- * `memory/YYYY-MM-DD.md`, or `memory/YYYY-MM-DD-<slug>.md` as OpenClaw's session-memory hook
- * writes them (`2026-07-01-1530.md`, `2026-07-01-trip-plans.md`). Slugs are lower-case so that
- * two notes can never differ by case only.
- */
-const DAILY_NOTE = /^(\d{4})-(\d{2})-(\d{2})(?:-[a-z0-9]+(?:-[a-z0-9]+)*)?\.md$/
-const DATE_LIKE_NOTE = /^\d{4}-\d{2}-\d{2}(?:-[^/]*)?\.md$/i
+export const MEMORY_DIR = 'memory'
+export const SKILLS_DIR = 'skills'
+
+const ROOT_FILES: readonly string[] = [...CORE_FILES, BOOTSTRAP_FILE, ...LEGACY_FILES, DREAMS_FILE]
 
 export type PathVerdict =
   | {kind: 'accepted'; path: string}
@@ -35,7 +38,7 @@ export type PathVerdict =
   | {kind: 'rejected'; path: string; code: WorkspaceRejectCode; message: string}
 
 export interface ClassifyOptions {
-  /** Accept TOOLS.md and HEARTBEAT.md (OpenClaw before 2026.7). */
+  /** Ignored: TOOLS.md and HEARTBEAT.md are always kept now. Accepted so older callers compile. */
   legacy?: boolean
 }
 
@@ -66,6 +69,10 @@ export function checkPathSafety(path: string): {code: PathSafetyCode; message: s
   if (path.length === 0) return {code: 'empty-path', message: 'A file has an empty path.'}
   if (path.includes('\0')) return {code: 'nul-in-path', message: `${shown}: the path contains a NUL byte.`}
   if (/[\u0001-\u001f\u007f]/.test(path)) return {code: 'control-char', message: `${shown}: the path contains a control character.`}
+  // Bidirectional overrides make a name display as another one (`memory/\u202e..` reads as a climb).
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(path)) {
+    return {code: 'control-char', message: `${shown}: the path contains a bidirectional text control character.`}
+  }
   if (path.includes('\\')) {
     return {code: 'backslash', message: `${shown}: backslashes are not path separators here; use "/" (a backslash can escape the directory on Windows).`}
   }
@@ -88,7 +95,7 @@ export function checkPathSafety(path: string): {code: PathSafetyCode; message: s
  * backslashes, NUL) are rejected before any name is looked at, so a caller that writes only
  * accepted paths can never leave the target directory.
  */
-export function classifyPath(path: string, opts: ClassifyOptions = {}): PathVerdict {
+export function classifyPath(path: string, _opts: ClassifyOptions = {}): PathVerdict {
   const shown = displayPath(path)
   const reject = (code: WorkspaceRejectCode, message: string): PathVerdict => ({kind: 'rejected', path, code, message})
   const skip = (code: WorkspaceSkipCode, message: string): PathVerdict => ({kind: 'skipped', path, code, message})
@@ -97,53 +104,37 @@ export function classifyPath(path: string, opts: ClassifyOptions = {}): PathVerd
   if (unsafe) return reject(unsafe.code, unsafe.message)
   const segments = path.split('/')
 
-  if (segments.length === 1) return classifyRootName(path, shown, opts, reject, skip)
-  if (segments.length === 2) {
-    const [dir, name] = segments as [string, string]
-    if (dir === MEMORY_DIR) return classifyMemoryNote(path, name, shown, reject, skip)
-    if (dir.toLowerCase() === MEMORY_DIR) {
-      return reject('case-variant', `${shown}: OpenClaw reads daily notes from "memory/" (lower case) only; rename the directory.`)
-    }
+  const [top, ...rest] = segments as [string, ...string[]]
+  if (rest.length === 0) return classifyRootName(path, shown, reject, skip)
+  if (top === MEMORY_DIR) {
+    if (path.endsWith('.md')) return {kind: 'accepted', path}
+    if (path.toLowerCase().endsWith('.md')) return reject('case-variant', `${shown}: OpenClaw indexes memory notes ending in ".md" (lower case) only; rename it.`)
+    return skip('unknown-name', `${shown}: not a memory note (memory/**/*.md); left out.`)
   }
-  return skip('unknown-name', `${shown}: not part of an OpenClaw workspace's configuration; left out.`)
+  if (top === SKILLS_DIR) {
+    if (rest.length >= 2) return {kind: 'accepted', path}
+    return skip('unknown-name', `${shown}: a skill lives in its own directory (skills/<name>/SKILL.md); left out.`)
+  }
+  if (top.toLowerCase() === MEMORY_DIR || top.toLowerCase() === SKILLS_DIR) {
+    return reject('case-variant', `${shown}: OpenClaw reads "${top.toLowerCase()}/" (lower case) only; rename the directory.`)
+  }
+  return skip('unknown-name', `${shown}: not part of an OpenClaw workspace; left out.`)
 }
 
 function classifyRootName(
   name: string,
   shown: string,
-  opts: ClassifyOptions,
   reject: (c: WorkspaceRejectCode, m: string) => PathVerdict,
   skip: (c: WorkspaceSkipCode, m: string) => PathVerdict,
 ): PathVerdict {
-  if ((CORE_FILES as readonly string[]).includes(name)) return {kind: 'accepted', path: name}
-  if (name.toUpperCase() === BOOTSTRAP_FILE.toUpperCase()) {
-    return reject('bootstrap', `${shown}: BOOTSTRAP.md is OpenClaw's first-run ritual; it is never exported or imported (its presence would restart onboarding).`)
+  if (ROOT_FILES.includes(name)) return {kind: 'accepted', path: name}
+  const known = [...ROOT_FILES, MEMORY_DIR, SKILLS_DIR].find((n) => n.toLowerCase() === name.toLowerCase())
+  if (known === MEMORY_DIR || known === SKILLS_DIR) {
+    if (name === known) return skip('unknown-name', `${shown}: a file where OpenClaw expects the ${known}/ directory; left out.`)
+    return reject('case-variant', `${shown}: OpenClaw reads "${known}/" (lower case) only; rename it.`)
   }
-  if ((LEGACY_FILES as readonly string[]).includes(name)) {
-    if (opts.legacy) return {kind: 'accepted', path: name}
-    return skip('legacy-only', `${shown}: only OpenClaw versions before 2026.7 read it; pass --legacy to include it.`)
-  }
-  const known = [...CORE_FILES, ...LEGACY_FILES].find((n) => n.toLowerCase() === name.toLowerCase())
   if (known) return reject('case-variant', `${shown}: OpenClaw loads "${known}" (exact case) and would ignore this file; rename it to ${known}.`)
-  return skip('unknown-name', `${shown}: not part of an OpenClaw workspace's configuration; left out.`)
-}
-
-function classifyMemoryNote(
-  path: string,
-  name: string,
-  shown: string,
-  reject: (c: WorkspaceRejectCode, m: string) => PathVerdict,
-  skip: (c: WorkspaceSkipCode, m: string) => PathVerdict,
-): PathVerdict {
-  const m = DAILY_NOTE.exec(name)
-  if (m) {
-    if (isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))) return {kind: 'accepted', path}
-    return reject('invalid-date', `${shown}: ${name.slice(0, 10)} is not a real date; daily notes are named memory/YYYY-MM-DD.md.`)
-  }
-  if (DATE_LIKE_NOTE.test(name)) {
-    return reject('case-variant', `${shown}: daily notes are named memory/YYYY-MM-DD.md or memory/YYYY-MM-DD-slug.md, with a lower-case slug and ".md".`)
-  }
-  return skip('unknown-name', `${shown}: not a daily note (memory/YYYY-MM-DD.md); left out.`)
+  return skip('unknown-name', `${shown}: not part of an OpenClaw workspace; left out.`)
 }
 
 /** Byte-wise order of UTF-8 paths: the same on every machine and locale. */

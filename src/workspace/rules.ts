@@ -14,9 +14,9 @@ import {displayPath} from './files.js'
  * - NUL bytes are refused: they are valid UTF-8 but mark a binary file, and they truncate
  *   strings in C-based tools along the way.
  * - A file is "at most" 2 MiB (2,097,152 bytes), the limit OpenClaw applies when it reads.
- * - Frontmatter is a first line `---` closed by a later `---` or `...` line, as YAML frontmatter
- *   parsers read it. OpenClaw strips frontmatter from its own templates, not from workspace
- *   files, so it would reach the model as text. A lone leading `---` (a horizontal rule) is fine.
+ * - YAML frontmatter is kept as is: OpenClaw injects a workspace file's frontmatter into the
+ *   prompt unchanged, and skills need theirs (name, description). `frontmatterEndLine` finds it
+ *   for callers that want to show it.
  */
 
 /** What a directory entry or archive entry is, before its content is read. */
@@ -138,12 +138,6 @@ export function checkText(path: string, text: string): Rejection[] {
   }
   if (text.startsWith('\uFEFF')) {
     problems.push(reject(path, 'bom', `${shown} starts with a UTF-8 byte order mark; save it as UTF-8 without BOM.`, 1))
-  }
-  const frontmatterEnd = frontmatterEndLine(text)
-  if (frontmatterEnd !== undefined) {
-    problems.push(
-      reject(path, 'frontmatter', `${shown} starts with a YAML frontmatter block (lines 1-${frontmatterEnd}); OpenClaw would show it to the model as text. Remove the block.`, 1),
-    )
   }
   return problems
 }

@@ -82,33 +82,18 @@ export function validateWorkspace(files: readonly WorkspaceFile[], opts: Validat
   return {accepted, skipped, rejected}
 }
 
-/**
- * Content for the legacy files when the workspace has none, so that `--legacy` always writes
- * both. An older OpenClaw reads HEARTBEAT.md on every heartbeat and skips the model call when
- * the file holds only headings and comments, so this one costs nothing.
- */
-export const LEGACY_PLACEHOLDERS: Readonly<Record<'TOOLS.md' | 'HEARTBEAT.md', string>> = {
-  'TOOLS.md': '# TOOLS.md\n\nNotes about local tools and conventions. Newer OpenClaw versions keep these in the `## Tools` section of AGENTS.md.\n',
-  'HEARTBEAT.md': '# HEARTBEAT.md\n\n<!-- Only headings and comments: OpenClaw skips heartbeat model calls while this file stays like this. -->\n',
-}
-
 export type ExportPlan =
   | {ok: true; files: WorkspaceFile[]; skipped: WorkspaceSkip[]}
   | {ok: false; rejected: WorkspaceRejection[]; skipped: WorkspaceSkip[]}
 
 /**
- * What `clawd export` writes for a stored workspace: every rule and the secret scan, all problems
- * at once. With `legacy`, TOOLS.md and HEARTBEAT.md are included, from the workspace when it has
- * them and from a placeholder otherwise.
+ * What `clawd export` writes for a stored workspace: exactly the files it holds (so a push then an
+ * export gives the same bytes back), after every rule and the secret scan, all problems at once.
+ * Nothing is added: TOOLS.md and HEARTBEAT.md are written when the user has them, never made up.
+ * `legacy` is accepted for older scripts and changes nothing.
  */
-export function planExport(files: readonly WorkspaceFile[], opts: {legacy?: boolean} = {}): ExportPlan {
-  const withLegacy = [...files]
-  if (opts.legacy) {
-    for (const [path, content] of Object.entries(LEGACY_PLACEHOLDERS)) {
-      if (!files.some((f) => f.path === path)) withLegacy.push({path, content})
-    }
-  }
-  const check = validateWorkspace(withLegacy, {legacy: opts.legacy})
+export function planExport(files: readonly WorkspaceFile[], _opts: {legacy?: boolean} = {}): ExportPlan {
+  const check = validateWorkspace(files)
   if (check.rejected.length > 0) return {ok: false, rejected: check.rejected, skipped: check.skipped}
   return {ok: true, files: check.accepted, skipped: check.skipped}
 }

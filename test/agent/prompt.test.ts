@@ -1,239 +1,202 @@
 import {describe, expect, it} from 'vitest'
 import {
-  PER_FILE_MAX_CHARS,
-  TOTAL_MAX_CHARS,
-  WORKSPACE_FILES,
+  AGENT_WORKSPACE_DIR,
   buildSystemPrompt,
-  cutHeadTail,
+  PER_FILE_MAX_CHARS,
   selectProjectContextFiles,
+  TOTAL_MAX_CHARS,
+  USER_MAX_CHARS,
+  WORKSPACE_FILES,
 } from '../../src/agent/prompt.js'
+import {trimBootstrapContent} from '../../src/agent/prompt-trim.js'
 import {starterWorkspace} from '../../src/agent/workspace-defaults.js'
 
-const all = (text: (name: string) => string) => Object.fromEntries(WORKSPACE_FILES.map(n => [n, text(n)]))
+/**
+ * One test per rule of OpenClaw 2026.9.6's Project Context, so a failure names the rule. The
+ * byte-for-byte proof against the real package is test/conformance/prompt.test.ts.
+ */
 
-/** Text whose every position is identifiable, so head/tail slices can be checked exactly. */
-function numbered(length: number, prefix = ''): string {
-  let out = prefix
-  for (let i = 0; out.length < length; i++) out += `${i % 10}`
-  return out.slice(0, length)
-}
+const full = (text: (name: string) => string = (n) => `${n} body`) => Object.fromEntries(WORKSPACE_FILES.map((n) => [n, text(n)]))
+const numbered = (count: number, label = 'line') => Array.from({length: count}, (_, i) => `${label} ${i + 1}`.padEnd(40, '.')).join('\n')
+const injected = (files: Record<string, string>, opts = {}) => selectProjectContextFiles(files, opts)
 
-function hasLoneSurrogate(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = text.charCodeAt(i + 1)
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return true
-      i++
-    } else if (c >= 0xdc00 && c <= 0xdfff) return true
-  }
-  return false
-}
-
-describe('buildSystemPrompt: layout', () => {
-  it('starts with # Project Context and gives each file a ## heading, in the fixed order', () => {
-    // Insertion order of the input must not matter.
-    const prompt = buildSystemPrompt({
-      'MEMORY.md': 'memory text',
-      'USER.md': 'user text',
-      'IDENTITY.md': 'identity text',
-      'SOUL.md': 'soul text',
-      'AGENTS.md': 'agents text',
-    })
-    expect(prompt.startsWith('# Project Context\n')).toBe(true)
-    const headings = prompt.split('\n').filter(l => l.startsWith('## '))
-    expect(headings).toEqual(['## AGENTS.md', '## SOUL.md', '## IDENTITY.md', '## USER.md', '## MEMORY.md'])
-    expect(prompt).toContain('## AGENTS.md\n\nagents text\n\n## SOUL.md\n\nsoul text\n')
-    expect(prompt.endsWith('## MEMORY.md\n\nmemory text')).toBe(true)
-    expect(prompt).toContain('The following project context files have been loaded:')
+describe('rule: layout', () => {
+  it('opens with "# Project Context" and "Loaded project context:", then one line each for SOUL, MEMORY and USER', () => {
+    const lines = buildSystemPrompt(full()).split('\n')
+    expect(lines.slice(0, 5)).toEqual([
+      '# Project Context',
+      'Loaded project context:',
+      'SOUL.md: persona/tone. Follow it unless higher-priority instructions override.',
+      'MEMORY.md: durable non-profile facts and decisions; use when relevant unless higher-priority instructions override.',
+      'USER.md: durable user preferences and profile directives; follow unless higher-priority instructions override.',
+    ])
   })
 
-  it('adds the persona line only when SOUL.md is injected', () => {
-    expect(buildSystemPrompt(all(n => `${n} body`))).toMatch(/SOUL\.md sets your persona/)
-    const noSoul = buildSystemPrompt({'AGENTS.md': 'a', 'SOUL.md': '   \n', 'IDENTITY.md': 'i', 'USER.md': 'u'})
-    expect(noSoul).not.toMatch(/SOUL\.md sets your persona/)
+  it('leaves out the SOUL, MEMORY and USER lines for files that are not injected', () => {
+    const prompt = buildSystemPrompt({'AGENTS.md': 'a', 'SOUL.md': 's', 'IDENTITY.md': 'i'})
+    expect(prompt).toContain('SOUL.md: persona/tone')
+    expect(prompt).not.toContain('MEMORY.md:')
+    expect(prompt).not.toContain('USER.md:')
+  })
+
+  it('headings carry the file path under the workspace the agent sees, or the one given', () => {
+    expect(buildSystemPrompt(full())).toContain(`\n## ${AGENT_WORKSPACE_DIR}/AGENTS.md\nAGENTS.md body\n## ${AGENT_WORKSPACE_DIR}/SOUL.md\n`)
+    expect(buildSystemPrompt(full(), {workspaceDir: '/home/me/.openclaw/workspace/'})).toContain('\n## /home/me/.openclaw/workspace/USER.md\n')
+  })
+
+  it('drops empty lines around headings and collapses runs of 3+ newlines in a file to 2', () => {
+    const prompt = buildSystemPrompt({...full(), 'SOUL.md': 'a\n\n\n\n\nb\n\nc'})
+    expect(prompt).not.toMatch(/\n\n## |## [^\n]*\n\n/)
+    expect(prompt).toContain('\na\n\nb\n\nc\n')
+  })
+
+  it('orders files AGENTS, SOUL, IDENTITY, USER, BOOTSTRAP, MEMORY and ignores other paths', () => {
+    const prompt = buildSystemPrompt({...full(), 'BOOTSTRAP.md': 'boot', 'TOOLS.md': 'tools', 'memory/2026-07-01.md': 'note', 'skills/x/SKILL.md': 'x'})
+    const headings = prompt.split('\n').filter((l) => l.startsWith('## '))
+    expect(headings.map((h) => h.slice(h.lastIndexOf('/') + 1))).toEqual(['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md', 'BOOTSTRAP.md', 'MEMORY.md'])
+  })
+
+  it('keeps frontmatter as text, as OpenClaw injects it', () => {
+    expect(buildSystemPrompt({...full(), 'SOUL.md': '---\nmood: calm\n---\nCalm.'})).toContain('SOUL.md\n---\nmood: calm\n---\nCalm.')
+  })
+})
+
+describe('rule: limits', () => {
+  it('defaults to 20,000 per file and 60,000 in total, and both are configurable', () => {
+    expect([PER_FILE_MAX_CHARS, TOTAL_MAX_CHARS]).toEqual([20_000, 60_000])
+    const [agents] = injected({...full(), 'AGENTS.md': numbered(1000)}, {perFileMaxChars: 500})
+    expect(agents!.content.length).toBeLessThanOrEqual(500)
+  })
+
+  it('caps USER.md at 4,000 characters even when the per-file limit is higher', () => {
+    const user = injected({...full(), 'USER.md': numbered(500)}, {perFileMaxChars: 50_000, totalMaxChars: 200_000}).find((f) => f.name === 'USER.md')!
+    expect(USER_MAX_CHARS).toBe(4000)
+    expect(user.truncated).toBe(true)
+    expect(user.content.length).toBeLessThanOrEqual(4000)
+  })
+
+  it('trims trailing whitespace before measuring, and skips an empty or whitespace-only file', () => {
+    const files = injected({...full(), 'AGENTS.md': `${'x'.repeat(100)}   \n\n\t`, 'SOUL.md': ' \n\t\n', 'IDENTITY.md': ''}, {perFileMaxChars: 100})
+    expect(files[0]).toMatchObject({name: 'AGENTS.md', content: 'x'.repeat(100), truncated: false})
+    expect(files.map((f) => f.name)).not.toContain('SOUL.md')
+    expect(files.map((f) => f.name)).not.toContain('IDENTITY.md')
+  })
+
+  it('stops loading when fewer than 64 characters of the total budget remain', () => {
+    const names = injected({...full(), 'AGENTS.md': 'a'.repeat(940)}, {totalMaxChars: 1000}).map((f) => f.name)
+    expect(names).toEqual(['AGENTS.md'])
+    expect(injected({...full(), 'AGENTS.md': 'a'.repeat(936)}, {totalMaxChars: 1000}).map((f) => f.name)).toContain('SOUL.md')
+  })
+
+  it('the head/tail split floors both 75 % and 25 % of the room', () => {
+    const text = numbered(100, 'soul')
+    const cut = trimBootstrapContent(text, 'SOUL.md', 1000)
+    const m = /kept (\d+)\+(\d+) chars of (\d+)/.exec(cut.content)!
+    const [head, tail] = [Number(m[1]), Number(m[2])]
+    expect(cut.content.startsWith(text.slice(0, head))).toBe(true)
+    expect(cut.content.endsWith(text.slice(-tail))).toBe(true)
+    // The room is what the marker and its two line breaks leave; both shares are floored.
+    const room = 1000 - (cut.content.length - head - tail - 2) - 2
+    expect(head).toBe(Math.floor(room * 0.75))
+    expect(tail).toBe(Math.floor(room * 0.25))
+    expect(cut.content.length).toBeLessThanOrEqual(1000)
+    expect(cut.content).toContain('[...truncated, read SOUL.md for full content...]')
+  })
+
+  it('never splits a surrogate pair at a cut', () => {
+    const files = injected(full((n) => `${n} ${'😀𝄞'.repeat(8000)}`))
+    for (const f of files) expect(f.content).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/)
+  })
+})
+
+describe('rule: AGENTS.md is cut with a policy digest', () => {
+  it('keeps a 45 % head, a "Policy digest from AGENTS.md" of its rule lines and a 15 % tail', () => {
+    const text = Array.from({length: 200}, (_, i) => (i % 5 === 0 ? `- You must follow rule ${i}.` : `Plain prose sentence number ${i} here.`)).join('\n')
+    const cut = trimBootstrapContent(text, 'AGENTS.md', 2000)
+    expect(cut.content.startsWith(text.slice(0, 900))).toBe(true)
+    expect(cut.content).toContain('[Policy digest from AGENTS.md]\n')
+    expect(cut.content).toContain('- You must follow rule 195.')
+    expect(cut.content).toMatch(/…\(truncated AGENTS\.md: kept \d+\+policy \d+\+\d+ chars of \d+\)…/)
+    expect(cut.content.length).toBeLessThanOrEqual(2000)
+  })
+})
+
+describe('rule: missing files', () => {
+  it('skips MEMORY.md and USER.md when absent', () => {
+    expect(injected({'AGENTS.md': 'a', 'SOUL.md': 's', 'IDENTITY.md': 'i'}).map((f) => f.name)).toEqual(['AGENTS.md', 'SOUL.md', 'IDENTITY.md'])
+  })
+
+  it('gives any other absent file a "[MISSING] Expected at: <path>" line', () => {
+    const prompt = buildSystemPrompt({'AGENTS.md': 'a'}, {workspaceDir: '/ws'})
+    expect(prompt).toContain('## /ws/SOUL.md\n[MISSING] Expected at: /ws/SOUL.md\n## /ws/IDENTITY.md\n[MISSING] Expected at: /ws/IDENTITY.md')
+  })
+})
+
+describe('rule: BOOTSTRAP.md', () => {
+  it('is injected while it exists and is gone once deleted (the ritual is over)', () => {
+    expect(buildSystemPrompt({...full(), 'BOOTSTRAP.md': 'Ask who you are.'})).toContain('BOOTSTRAP.md\nAsk who you are.')
+    expect(buildSystemPrompt(full())).not.toContain('BOOTSTRAP')
+  })
+
+  it('is reported missing when setup is said to be unfinished and the file is absent', () => {
+    expect(buildSystemPrompt(full(), {bootstrapCompleted: false})).toContain(`[MISSING] Expected at: ${AGENT_WORKSPACE_DIR}/BOOTSTRAP.md`)
+  })
+})
+
+describe('rule: session kinds', () => {
+  const files = {...full(), 'BOOTSTRAP.md': 'boot'}
+  const names = (sessionKind: 'main' | 'subagent' | 'cron' | 'group' | 'channel') => injected(files, {sessionKind}).map((f) => f.name)
+  it('subagent sessions get AGENTS.md only', () => expect(names('subagent')).toEqual(['AGENTS.md']))
+  it('cron sessions get AGENTS, SOUL, IDENTITY and USER', () => expect(names('cron')).toEqual(['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md']))
+  it('group and channel chats drop MEMORY.md', () => {
+    expect(names('group')).toEqual(['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md', 'BOOTSTRAP.md'])
+    expect(names('channel')).toEqual(names('group'))
+    expect(names('main')).toContain('MEMORY.md')
+  })
+})
+
+describe('rule: project-scoped memory entries and the heartbeat prompt', () => {
+  it('drops MEMORY.md entries scoped to a project and the quoted default heartbeat prompt', () => {
+    const prompt = buildSystemPrompt({
+      ...full(),
+      'MEMORY.md': '- keep\n- scoped <!-- project: x -->\n- also keep',
+      'AGENTS.md': 'a\nDefault heartbeat prompt:\n`Read HEARTBEAT.md if it exists. Reply HEARTBEAT_OK.`\nb',
+    })
+    expect(prompt).toContain('MEMORY.md\n- keep\n- also keep')
+    expect(prompt).toContain('AGENTS.md\na\n\nb')
+  })
+})
+
+describe('rule: skills are listed the way OpenClaw lists them', () => {
+  const files = {
+    ...full(),
+    'skills/weather/SKILL.md': '---\nname: weather\ndescription: "Look up <the> weather."\n---\n# Weather',
+    'skills/alpha/SKILL.md': '---\ndescription: First by name.\n---\n',
+    'skills/nodesc/SKILL.md': '---\nname: nodesc\n---\n',
+  }
+  it('lists them sorted by name, with escaped descriptions and the path to read, when the agent can read files', () => {
+    const prompt = buildSystemPrompt(files, {readToolName: 'read'})
+    expect(prompt.startsWith('## Skills\nScan <available_skills>. Clear match: read exact <location> with `read`; obey.\n')).toBe(true)
+    expect(prompt).toContain(
+      '<available_skills>\n  <skill>\n    <name>alpha</name>\n    <description>First by name.</description>\n    <location>/workspace/skills/alpha/SKILL.md</location>\n  </skill>\n  <skill>\n    <name>weather</name>\n    <description>Look up &lt;the&gt; weather.</description>',
+    )
+    expect(prompt).not.toContain('nodesc')
+    expect(prompt.indexOf('## Skills')).toBeLessThan(prompt.indexOf('# Project Context'))
+  })
+
+  it('leaves them out when the agent has no tool to read them', () => {
+    expect(buildSystemPrompt(files)).not.toContain('Skills')
+  })
+})
+
+describe('the starter workspace', () => {
+  it('injects every file uncut, well inside the budget', () => {
+    const files = injected(starterWorkspace())
+    expect(files.map((f) => f.name)).toEqual([...WORKSPACE_FILES])
+    expect(files.every((f) => !f.truncated && !f.missing)).toBe(true)
   })
 
   it('accepts a Map as well as a record', () => {
-    const map = new Map(WORKSPACE_FILES.map(n => [n, `${n} body`]))
-    expect(buildSystemPrompt(map)).toBe(buildSystemPrompt(all(n => `${n} body`)))
-  })
-
-  it('ignores files that are not part of the workspace', () => {
-    const prompt = buildSystemPrompt({...all(n => `${n} body`), 'TOOLS.md': 'tools', 'BOOTSTRAP.md': 'boot'})
-    expect(prompt).not.toContain('tools')
-    expect(prompt).not.toContain('BOOTSTRAP')
-  })
-
-  it('keeps file text as is apart from trailing whitespace', () => {
-    const text = '  indented\n\n# a heading inside\n\ttab\n'
-    const prompt = buildSystemPrompt({...all(() => 'x'), 'AGENTS.md': `${text}\n\n  `})
-    expect(prompt).toContain(`## AGENTS.md\n\n${text.trimEnd()}\n\n## SOUL.md`)
-  })
-})
-
-describe('buildSystemPrompt: missing and empty files (as OpenClaw)', () => {
-  it('notes a missing required file with a [MISSING] line', () => {
-    const prompt = buildSystemPrompt({'AGENTS.md': 'a', 'IDENTITY.md': 'i', 'USER.md': 'u'})
-    expect(prompt).toContain('## SOUL.md\n\n[MISSING] Expected at: SOUL.md')
-  })
-
-  it('leaves out MEMORY.md when it is absent (optional in OpenClaw)', () => {
-    const prompt = buildSystemPrompt({'AGENTS.md': 'a', 'SOUL.md': 's', 'IDENTITY.md': 'i', 'USER.md': 'u'})
-    expect(prompt).not.toContain('MEMORY.md')
-  })
-
-  it('leaves out an empty or whitespace-only file entirely', () => {
-    const prompt = buildSystemPrompt({...all(n => `${n} body`), 'USER.md': ' \n\t\n', 'IDENTITY.md': ''})
-    expect(prompt).not.toContain('## USER.md')
-    expect(prompt).not.toContain('## IDENTITY.md')
-    expect(prompt).toContain('## MEMORY.md')
-  })
-
-  it('returns an empty prompt when nothing would be injected', () => {
-    expect(buildSystemPrompt({'AGENTS.md': '', 'SOUL.md': '', 'IDENTITY.md': '', 'USER.md': ''})).toBe('')
-  })
-})
-
-describe('per-file limit', () => {
-  it('leaves a file of exactly 20,000 characters whole', () => {
-    const text = numbered(PER_FILE_MAX_CHARS)
-    const [agents] = selectProjectContextFiles({...all(() => 'x'), 'AGENTS.md': text})
-    expect(agents!.truncated).toBe(false)
-    expect(agents!.content).toBe(text)
-  })
-
-  it('cuts a longer file to at most 20,000 characters with a marker naming the file', () => {
-    const text = numbered(PER_FILE_MAX_CHARS + 1)
-    const [agents] = selectProjectContextFiles({...all(() => 'x'), 'AGENTS.md': text})
-    expect(agents!.truncated).toBe(true)
-    expect(agents!.originalLength).toBe(PER_FILE_MAX_CHARS + 1)
-    expect(agents!.content.length).toBeLessThanOrEqual(PER_FILE_MAX_CHARS)
-    expect(agents!.content.length).toBeGreaterThan(PER_FILE_MAX_CHARS - 5)
-    expect(agents!.content).toContain('[...truncated, read AGENTS.md for full content...]')
-    expect(agents!.content).toMatch(/…\(truncated AGENTS\.md: kept \d+\+\d+ chars of 20001\)…/)
-  })
-
-  it('applies the limit to every file, not just the first', () => {
-    const files = selectProjectContextFiles(all(n => numbered(30_000, n)))
-    for (const f of files.slice(0, 2)) {
-      expect(f.truncated).toBe(true)
-      expect(f.content.length).toBeLessThanOrEqual(PER_FILE_MAX_CHARS)
-      expect(f.content).toContain(`read ${f.name} for full content`)
-    }
-  })
-})
-
-describe('the 75/25 head-tail split', () => {
-  it('keeps the head and the tail of the text exactly, 75 % and 25 % of the room', () => {
-    const text = numbered(100_000, 'HEAD-START ') + ' TAIL-END'
-    const {content} = cutHeadTail(text, 'SOUL.md', PER_FILE_MAX_CHARS)
-    const m = /kept (\d+)\+(\d+) chars of (\d+)/.exec(content)!
-    const head = Number(m[1])
-    const tail = Number(m[2])
-    expect(Number(m[3])).toBe(text.length)
-    expect(content.startsWith(text.slice(0, head))).toBe(true)
-    expect(content.endsWith(text.slice(text.length - tail))).toBe(true)
-    expect(content.startsWith('HEAD-START')).toBe(true)
-    expect(content.endsWith('TAIL-END')).toBe(true)
-    expect(Math.abs(head / (head + tail) - 0.75)).toBeLessThan(0.001)
-    // The room is used, not wasted: head + tail + marker fill the limit.
-    expect(content.length).toBeGreaterThanOrEqual(PER_FILE_MAX_CHARS - 2)
-  })
-
-  it('puts the marker between head and tail, on its own lines', () => {
-    const text = 'H'.repeat(500) + 'T'.repeat(500)
-    const {content} = cutHeadTail(text, 'USER.md', 400)
-    expect(content).toMatch(
-      /^H+\n\n\[\.\.\.truncated, read USER\.md for full content\.\.\.\]\n…\(truncated USER\.md: kept \d+\+\d+ chars of 1000\)…\n\nT+$/,
-    )
-  })
-
-  it('uses a compact marker when the room is too small for the full one, and still fits', () => {
-    const text = numbered(5000)
-    for (const max of [20, 40, 64, 100, 120]) {
-      const {content, truncated} = cutHeadTail(text, 'IDENTITY.md', max)
-      expect(truncated).toBe(true)
-      expect(content.length).toBeLessThanOrEqual(max)
-    }
-    expect(cutHeadTail(text, 'IDENTITY.md', 64).content).toContain('[…truncated')
-  })
-})
-
-describe('total limit across files', () => {
-  it('keeps the sum of injected text within 60,000 characters', () => {
-    const files = selectProjectContextFiles(all(n => numbered(50_000, n)))
-    const sum = files.reduce((s, f) => s + f.content.length, 0)
-    expect(sum).toBeLessThanOrEqual(TOTAL_MAX_CHARS)
-    // Three full files fill the budget; the fourth would start with nothing left.
-    expect(files.map(f => f.name)).toEqual(['AGENTS.md', 'SOUL.md', 'IDENTITY.md'])
-  })
-
-  it('cuts the file that crosses the total with the same head/tail marker', () => {
-    const files = selectProjectContextFiles({
-      'AGENTS.md': numbered(19_000),
-      'SOUL.md': numbered(19_000),
-      'IDENTITY.md': numbered(19_000),
-      'USER.md': numbered(10_000, 'USER-HEAD '),
-    })
-    const user = files.find(f => f.name === 'USER.md')!
-    expect(user.truncated).toBe(true)
-    expect(user.content.length).toBeLessThanOrEqual(TOTAL_MAX_CHARS - 3 * 19_000)
-    expect(user.content.startsWith('USER-HEAD')).toBe(true)
-    expect(user.content).toContain('[...truncated, read USER.md for full content...]')
-    expect(files.reduce((s, f) => s + f.content.length, 0)).toBeLessThanOrEqual(TOTAL_MAX_CHARS)
-  })
-
-  it('counts [MISSING] notes against the total and honours smaller configured limits', () => {
-    const files = selectProjectContextFiles({'AGENTS.md': numbered(500), 'IDENTITY.md': 'i', 'USER.md': 'u'}, {
-      perFileMaxChars: 300,
-      totalMaxChars: 400,
-    })
-    expect(files[0]!.content.length).toBeLessThanOrEqual(300)
-    expect(files[1]!.missing).toBe(true)
-    expect(files.reduce((s, f) => s + f.content.length, 0)).toBeLessThanOrEqual(400)
-  })
-
-  it('stops adding files once less than 64 characters of budget remain', () => {
-    const files = selectProjectContextFiles({...all(() => 'x'), 'AGENTS.md': numbered(960)}, {totalMaxChars: 1000})
-    expect(files.map(f => f.name)).toEqual(['AGENTS.md'])
-  })
-})
-
-describe('unicode safety', () => {
-  const emoji = '😀' // one code point, two UTF-16 units
-
-  it('never splits a surrogate pair at the head cut or the tail cut', () => {
-    const text = emoji.repeat(30_000)
-    for (const max of [20_000, 19_999, 1001, 1000, 999, 201, 200, 77, 64, 33]) {
-      const {content} = cutHeadTail(text, 'MEMORY.md', max)
-      expect(content.length).toBeLessThanOrEqual(max)
-      expect(hasLoneSurrogate(content)).toBe(false)
-    }
-  })
-
-  it('keeps mixed scripts intact across the whole prompt', () => {
-    const prompt = buildSystemPrompt(all(n => `${n} ` + 'é中😀𝄞'.repeat(8000)))
-    expect(hasLoneSurrogate(prompt)).toBe(false)
-  })
-
-  it('keeps a [MISSING] note or hard cut surrogate-safe too', () => {
-    const files = selectProjectContextFiles({'AGENTS.md': emoji.repeat(100)}, {perFileMaxChars: 31, totalMaxChars: 64})
-    for (const f of files) expect(hasLoneSurrogate(f.content)).toBe(false)
-  })
-})
-
-describe('starter workspace', () => {
-  it('is injected whole, without frontmatter, in the fixed order', () => {
-    const ws = starterWorkspace()
-    expect(Object.keys(ws).sort()).toEqual([...WORKSPACE_FILES].sort())
-    for (const text of Object.values(ws)) {
-      expect(text.startsWith('---')).toBe(false)
-      expect(text.trim().length).toBeGreaterThan(0)
-      expect(text.length).toBeLessThan(4000)
-    }
-    const files = selectProjectContextFiles(ws)
-    expect(files.map(f => f.name)).toEqual([...WORKSPACE_FILES])
-    expect(files.every(f => !f.truncated && !f.missing)).toBe(true)
+    expect(buildSystemPrompt(new Map(Object.entries(full())))).toBe(buildSystemPrompt(full()))
   })
 })

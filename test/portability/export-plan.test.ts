@@ -32,17 +32,16 @@ describe('clawd export: planning', () => {
     expect(failure.message + failure.hint).not.toContain(key.slice(7))
   })
 
-  it('leaves legacy files out unless --legacy, and writes placeholders with it', () => {
+  it('writes TOOLS.md as the user had it, with or without --legacy, and never makes up HEARTBEAT.md', () => {
     const files = [
       {path: 'SOUL.md', content: '# s\n'},
       {path: 'TOOLS.md', content: '# t\n'},
     ]
-    const plain = planWorkspaceExport(files, false)
-    expect(plain.files.map((f) => f.path)).toEqual(['SOUL.md'])
-    expect(plain.skipped).toEqual([expect.objectContaining({path: 'TOOLS.md', code: 'legacy-only'})])
-    const legacy = planWorkspaceExport(files, true)
-    expect(legacy.files.map((f) => f.path)).toEqual(['HEARTBEAT.md', 'SOUL.md', 'TOOLS.md'])
-    expect(legacy.files.find((f) => f.path === 'TOOLS.md')!.content).toBe('# t\n')
+    for (const legacy of [false, true]) {
+      const plan = planWorkspaceExport(files, legacy)
+      expect(plan.files).toEqual(files)
+      expect(plan.skipped).toEqual([])
+    }
   })
 
   it('picks where to write from --out and --format', () => {

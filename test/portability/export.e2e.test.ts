@@ -93,13 +93,31 @@ describe('workspace export and push (e2e)', () => {
       'TOOLS.md': '# Tools\n\n- jq\n',
       'memory/2026-07-01.md': '# 1 July\n\nStarted the trip plan.\n',
       'memory/2026-07-02-trip-plans.md': '# 2 July\n\nBooked trains.\n',
+      'memory/topics/trains.md': '- undated note\n',
+      'BOOTSTRAP.md': '# Bootstrap\n\nAsk who you are.\n',
+      'skills/weather/SKILL.md': '---\nname: weather\ndescription: Look up the weather.\n---\n# Weather\n',
+      'skills/weather/scripts/fetch.sh': '#!/bin/sh\necho sunny\n',
       'notes.txt': 'not part of a workspace\n',
+      '.git/HEAD': 'ref: refs/heads/main\n',
     })
     const pushed = await p.cli(alice, ['config', 'push', custom, '-i', 'origin', '--json'])
     expect(pushed.code, pushed.stderr).toBe(0)
     const result = json(pushed)
-    expect(result.applied).toEqual(['AGENTS.md', 'IDENTITY.md', 'MEMORY.md', 'SOUL.md', 'TOOLS.md', 'USER.md', 'memory/2026-07-01.md', 'memory/2026-07-02-trip-plans.md'])
-    expect(result.skipped).toEqual([expect.objectContaining({path: 'notes.txt', code: 'unknown-name'})])
+    expect(result.applied).toEqual([
+      'AGENTS.md',
+      'BOOTSTRAP.md',
+      'IDENTITY.md',
+      'MEMORY.md',
+      'SOUL.md',
+      'TOOLS.md',
+      'USER.md',
+      'memory/2026-07-01.md',
+      'memory/2026-07-02-trip-plans.md',
+      'memory/topics/trains.md',
+      'skills/weather/SKILL.md',
+      'skills/weather/scripts/fetch.sh',
+    ])
+    expect(result.skipped.map((s: {path: string}) => s.path)).toEqual(['.git', 'notes.txt'])
     expect(result.rejected).toEqual([])
 
     for (const legacy of [[], ['--legacy']]) {
@@ -117,8 +135,9 @@ describe('workspace export and push (e2e)', () => {
       await expectExit(p.cli(alice, ['export', '-i', copy, '--out', second, ...legacy]), 0)
       expect(readFileSync(second).equals(readFileSync(first))).toBe(true)
       const names = readWorkspaceTar(readFileSync(first), {legacy: true}).accepted.map((f) => f.path)
-      expect(names.includes('TOOLS.md')).toBe(legacy.length > 0)
-      expect(names.includes('HEARTBEAT.md')).toBe(legacy.length > 0)
+      expect(names).toEqual(result.applied)
+      // File by file, the export is the pushed directory's bytes.
+      for (const name of names) expect(readFileSync(join(dir, name)).equals(readFileSync(join(custom, name))), name).toBe(true)
     }
     // Through a pipe too: export to stdout, push from stdin.
     const piped = await p.cli(alice, ['export', '-i', 'origin', '--out', '-'])
@@ -126,7 +145,7 @@ describe('workspace export and push (e2e)', () => {
     expect(fromPipe.code, fromPipe.stderr).toBe(0)
   })
 
-  it('config push refuses symlinks, non-UTF-8, oversize and frontmatter with reasons, changes nothing, and exits 2', async () => {
+  it('config push refuses symlinks, non-UTF-8, oversize and case variants with reasons, changes nothing, and exits 2', async () => {
     await p.instance(alice, 'target')
     const before = await p.cli(alice, ['export', '-i', 'target', '--out', '-'])
     const bad = join(tmp.path, 'bad')
@@ -135,6 +154,7 @@ describe('workspace export and push (e2e)', () => {
       'IDENTITY.md': Buffer.from([0x23, 0x20, 0xff, 0xfe, 0x0a]),
       'USER.md': 'x'.repeat(2 * 1024 * 1024 + 1),
       'MEMORY.md': '---\ntitle: x\n---\nbody\n',
+      'Memory/2026-07-01.md': 'note\n',
       'skills/tool.md': 'unknown\n',
     })
     writeFileSync(join(tmp.path, 'outside-secret.txt'), 'private\n')
@@ -144,7 +164,8 @@ describe('workspace export and push (e2e)', () => {
     expect(res.stderr).toMatch(/SOUL\.md is a symbolic link/)
     expect(res.stderr).toMatch(/IDENTITY\.md is not valid UTF-8 .*line 1/)
     expect(res.stderr).toMatch(/USER\.md is 2\.0 MiB; the limit is 2\.0 MiB per file/)
-    expect(res.stderr).toMatch(/MEMORY\.md starts with a YAML frontmatter block/)
+    expect(res.stderr).not.toMatch(/MEMORY\.md/)
+    expect(res.stderr).toMatch(/Memory: OpenClaw reads "memory\/" \(lower case\) only/)
     expect(res.stderr).toMatch(/Skipped skills/)
     expect(res.stderr).toMatch(/nothing was pushed/)
     const after = await p.cli(alice, ['export', '-i', 'target', '--out', '-'])

@@ -143,20 +143,22 @@ describe('PUT /v1/instances/:ref/workspace (raw API)', () => {
       files: [
         {path: 'SOUL.md', content: '# Soul\n'},
         {path: 'notes.txt', content: 'x'},
+        {path: 'skills/x.md', content: 'x'},
         {path: 'skills/x/SKILL.md', content: 'x'},
         {path: 'memory/2026-07-01.md', content_base64: Buffer.from('# note ✓\n').toString('base64')},
       ],
     })
     expect(res.status, JSON.stringify(res.body)).toBe(200)
-    expect(res.body.applied).toEqual(['SOUL.md', 'memory/2026-07-01.md'])
+    expect(res.body.applied).toEqual(['SOUL.md', 'memory/2026-07-01.md', 'skills/x/SKILL.md'])
     expect(res.body.skipped.map((s: any) => [s.path, s.code])).toEqual([
       ['notes.txt', 'unknown-name'],
-      ['skills/x/SKILL.md', 'unknown-name'],
+      ['skills/x.md', 'unknown-name'],
     ])
     expect(res.body.rejected).toEqual([])
     expect(await workspace()).toEqual([
       {path: 'SOUL.md', content: '# Soul\n'},
       {path: 'memory/2026-07-01.md', content: '# note ✓\n'},
+      {path: 'skills/x/SKILL.md', content: 'x'},
     ])
 
     // A push with nothing to apply would empty the workspace: refused.

@@ -63,7 +63,7 @@ describe('traversal and links in every path-bearing input', () => {
   ]
 
   /** What a workspace may hold (DESIGN §5); anything applied outside this list is an escape. */
-  const LEGIT = /^((AGENTS|SOUL|IDENTITY|USER|MEMORY|TOOLS|HEARTBEAT)\.md|memory\/\d{4}-\d{2}-\d{2}\.md)$/
+  const LEGIT = /^((AGENTS|SOUL|IDENTITY|USER|MEMORY|TOOLS|HEARTBEAT|BOOTSTRAP)\.md|dreams\.md|memory\/([\w.-]+\/)*[\w.-]+\.md|skills\/[\w.-]+\/([\w.-]+\/)*[\w.-]+)$/
   const noMarkerInWorkspace = async () => {
     const files = (await workspace()) as Array<{path: string; content: string}>
     expect(files.filter((f) => f.path.includes(marker) || f.content.includes(marker) || !LEGIT.test(f.path))).toEqual([])

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {pushWorkspaceResponseSchema, WORKSPACE_LIMITS, workspaceSchema, type WorkspaceFile} from '../../src/contract/workspace.js'
@@ -71,22 +71,17 @@ describe('export rules on {path, content} (the API and the CLI run the same func
     expect(r.message).toMatch(/2\.0 MiB/)
   })
 
-  it('rule: no YAML frontmatter', () => {
+  it('rule: YAML frontmatter is kept as is (OpenClaw injects it, skills need it)', () => {
     const files = replace(validWorkspace(), 'SOUL.md', '---\ntitle: soul\nsummary: x\n---\n# SOUL.md\n')
-    const r = expectOnlyRejection(validateWorkspace(files), 'SOUL.md', 'frontmatter')
-    expect(r.message).toMatch(/lines 1-4/)
-  })
-
-  it('frontmatter: a leading horizontal rule with no closing line is not frontmatter; CRLF frontmatter is', () => {
-    expect(validateWorkspace(replace(validWorkspace(), 'SOUL.md', '---\n# SOUL.md\n\nno closing line\n')).rejected).toEqual([])
-    expectOnlyRejection(validateWorkspace(replace(validWorkspace(), 'SOUL.md', '---\r\na: 1\r\n...\r\nbody\r\n')), 'SOUL.md', 'frontmatter')
-  })
-
-  it('rule: no BOOTSTRAP.md', () => {
-    const files = [...validWorkspace(), {path: 'BOOTSTRAP.md', content: '# BOOTSTRAP.md\n\nHello, world.\n'}]
     const plan = planExport(files)
-    expect(plan.ok).toBe(false)
-    if (!plan.ok) expect(plan.rejected).toMatchObject([{path: 'BOOTSTRAP.md', code: 'bootstrap'}])
+    expect(plan.ok).toBe(true)
+    if (plan.ok) expect(plan.files.find((f) => f.path === 'SOUL.md')?.content).toBe('---\ntitle: soul\nsummary: x\n---\n# SOUL.md\n')
+  })
+
+  it('rule: BOOTSTRAP.md is kept and exported (OpenClaw loads it until the agent deletes it)', () => {
+    const plan = planExport([...validWorkspace(), {path: 'BOOTSTRAP.md', content: '# BOOTSTRAP.md\n\nHello, world.\n'}])
+    expect(plan.ok).toBe(true)
+    if (plan.ok) expect(plan.files.map((f) => f.path)).toContain('BOOTSTRAP.md')
   })
 
   it('rule: the secret scan refuses a key-like string and names the file and line, never the key', () => {
@@ -104,30 +99,30 @@ describe('export rules on {path, content} (the API and the CLI run the same func
 
   it('all problems are reported at once, not only the first', () => {
     const files = [
-      ...replace(replace(validWorkspace(), 'SOUL.md', '---\na: 1\n---\n'), 'USER.md', `token ghp_${base62(36)}\n`),
-      {path: 'BOOTSTRAP.md', content: 'x'},
+      ...replace(replace(validWorkspace(), 'SOUL.md', '\uFEFFbom'), 'USER.md', `token ghp_${base62(36)}\n`),
+      {path: 'bootstrap.md', content: 'x'},
       {path: '../escape.md', content: 'x'},
     ]
     const plan = planExport(files)
     expect(plan.ok).toBe(false)
-    if (!plan.ok) expect(plan.rejected.map((r) => `${r.path}:${r.code}`).sort()).toEqual(['../escape.md:traversal', 'BOOTSTRAP.md:bootstrap', 'SOUL.md:frontmatter', 'USER.md:secret'])
+    if (!plan.ok) expect(plan.rejected.map((r) => `${r.path}:${r.code}`).sort()).toEqual(['../escape.md:traversal', 'SOUL.md:bom', 'USER.md:secret', 'bootstrap.md:case-variant'])
   })
 
   it('lists unknown names as skipped, and the export goes on without them', () => {
     const plan = planExport([...validWorkspace(), {path: 'README.md', content: 'hi'}, {path: 'TOOLS.md', content: 'tools'}])
     expect(plan.ok).toBe(true)
-    expect(plan.skipped).toMatchObject([
-      {path: 'README.md', code: 'unknown-name'},
-      {path: 'TOOLS.md', code: 'legacy-only'},
-    ])
+    expect(plan.skipped).toMatchObject([{path: 'README.md', code: 'unknown-name'}])
   })
 
-  it('--legacy writes TOOLS.md and HEARTBEAT.md: the stored ones, or placeholders', () => {
-    const plan = planExport([...validWorkspace(), {path: 'TOOLS.md', content: '# TOOLS.md\n\nssh host: pi\n'}], {legacy: true})
-    expect(plan.ok).toBe(true)
-    if (!plan.ok) return
-    expect(plan.files.find((f) => f.path === 'TOOLS.md')?.content).toContain('ssh host: pi')
-    expect(plan.files.find((f) => f.path === 'HEARTBEAT.md')?.content).toMatch(/^# HEARTBEAT\.md/)
+  it('rule: TOOLS.md and HEARTBEAT.md are exported as the user had them, and --legacy makes up nothing', () => {
+    const files = [...validWorkspace(), {path: 'TOOLS.md', content: '# TOOLS.md\n\nssh host: pi\n'}]
+    for (const legacy of [false, true]) {
+      const plan = planExport(files, {legacy})
+      expect(plan.ok).toBe(true)
+      if (!plan.ok) return
+      expect(plan.files.find((f) => f.path === 'TOOLS.md')?.content).toBe('# TOOLS.md\n\nssh host: pi\n')
+      expect(plan.files.map((f) => f.path)).not.toContain('HEARTBEAT.md')
+    }
   })
 
   it('refuses duplicates: which copy was meant is unknowable', () => {
@@ -220,14 +215,13 @@ describe('export rules on a directory (config push DIR reads it the same way)', 
     expectOnlyRejection(await readWorkspaceDir(dir.path), 'MEMORY.md', 'too-large')
   })
 
-  it('rule: no YAML frontmatter', async () => {
+  it('rule: frontmatter and BOOTSTRAP.md are read as they are', async () => {
     writeFileSync(join(dir.path, 'AGENTS.md'), '---\nname: x\n---\nbody\n')
-    expectOnlyRejection(await readWorkspaceDir(dir.path), 'AGENTS.md', 'frontmatter')
-  })
-
-  it('rule: no BOOTSTRAP.md', async () => {
     writeFileSync(join(dir.path, 'BOOTSTRAP.md'), '# BOOTSTRAP.md\n')
-    expect((await readWorkspaceDir(dir.path)).rejected).toMatchObject([{path: 'BOOTSTRAP.md', code: 'bootstrap'}])
+    const check = await readWorkspaceDir(dir.path)
+    expect(check.rejected).toEqual([])
+    expect(check.accepted.find((f) => f.path === 'AGENTS.md')?.content).toBe('---\nname: x\n---\nbody\n')
+    expect(check.accepted.map((f) => f.path)).toContain('BOOTSTRAP.md')
   })
 
   it('rule: exact-case names', async () => {
@@ -242,19 +236,35 @@ describe('export rules on a directory (config push DIR reads it the same way)', 
     expect(r.message).toContain('memory/2026-07-03.md line 3')
   })
 
-  it('skips unknown names and directories, listing each', async () => {
+  it('rule: enters memory/ and skills/ at any depth; skips and names .git and other entries', async () => {
     writeTree(dir.path, [
       {path: 'README.md', content: 'x'},
       {path: '.git/config', content: 'x'},
-      {path: 'skills/foo/SKILL.md', content: 'x'},
+      {path: 'canvas/index.html', content: 'x'},
+      {path: 'skills/foo/SKILL.md', content: '---\nname: foo\ndescription: d\n---\n'},
+      {path: 'skills/foo/scripts/run.sh', content: 'echo hi\n'},
       {path: 'memory/notes.md', content: 'x'},
       {path: 'memory/archive/2026-01-01.md', content: 'x'},
+      {path: 'memory/image.txt', content: 'x'},
     ])
     symlinkSync('/etc/passwd', join(dir.path, 'passwd-link'))
     const check = await readWorkspaceDir(dir.path)
     expect(check.rejected).toEqual([])
-    expect(check.skipped.map((s) => s.path)).toEqual(['.git', 'README.md', 'memory/archive', 'memory/notes.md', 'passwd-link', 'skills'])
-    expect(check.accepted).toHaveLength(validWorkspace().length)
+    expect(check.skipped.map((s) => s.path)).toEqual(['.git', 'README.md', 'canvas', 'memory/image.txt', 'passwd-link'])
+    expect(check.accepted.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['memory/archive/2026-01-01.md', 'memory/notes.md', 'skills/foo/SKILL.md', 'skills/foo/scripts/run.sh']),
+    )
+  })
+
+  it('rule: no links, even inside skills/ and memory/, and not skills/ itself', async () => {
+    writeTree(dir.path, [{path: 'skills/foo/SKILL.md', content: 'x'}])
+    symlinkSync('/etc/passwd', join(dir.path, 'skills', 'foo', 'notes.md'))
+    symlinkSync('/etc/passwd', join(dir.path, 'memory', 'leak.md'))
+    const check = await readWorkspaceDir(dir.path)
+    expect(check.rejected.map((r) => `${r.path}:${r.code}`).sort()).toEqual(['memory/leak.md:symlink', 'skills/foo/notes.md:symlink'])
+    rmSync(join(dir.path, 'skills'), {recursive: true})
+    symlinkSync('/etc', join(dir.path, 'skills'))
+    expect((await readWorkspaceDir(dir.path)).rejected.map((r) => `${r.path}:${r.code}`)).toContain('skills:symlink')
   })
 
   it('refuses a path that is not a directory, with a hint', async () => {

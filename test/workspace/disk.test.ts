@@ -109,7 +109,7 @@ describe('writeWorkspaceDir', () => {
 
   it('refuses files that break the rules instead of writing them (defence in depth)', async () => {
     const out = join(tmp.path, 'export')
-    for (const bad of [{path: '../escape.md', content: 'x'}, {path: 'BOOTSTRAP.md', content: 'x'}, {path: 'notes.txt', content: 'x'}]) {
+    for (const bad of [{path: '../escape.md', content: 'x'}, {path: 'bootstrap.md', content: 'x'}, {path: 'SOUL.md', content: '\uFEFFbom'}, {path: 'notes.txt', content: 'x'}]) {
       await expect(writeWorkspaceDir([...validWorkspace(), bad], out)).rejects.toMatchObject({code: 'invalid-workspace'})
     }
     expect(listing()).toEqual([])

@@ -22,44 +22,45 @@ describe('classifyPath: the allowed names', () => {
     },
   )
 
-  it('accepts TOOLS.md and HEARTBEAT.md only in legacy mode, and skips them with a reason otherwise', () => {
-    for (const name of ['TOOLS.md', 'HEARTBEAT.md']) {
-      expect(verdict(name, true)).toEqual({kind: 'accepted', path: name})
-      const v = verdict(name, false)
-      expect(v).toMatchObject({kind: 'skipped', code: 'legacy-only'})
-      if (v.kind === 'skipped') expect(v.message).toMatch(/--legacy/)
-    }
+  it.each(['BOOTSTRAP.md', 'TOOLS.md', 'HEARTBEAT.md', 'dreams.md'])('rule: accepts %s at the root, kept as the user had it', (name) => {
+    expect(verdict(name)).toEqual({kind: 'accepted', path: name})
+    expect(verdict(name, true)).toEqual({kind: 'accepted', path: name})
   })
 
-  it.each(['BOOTSTRAP.md', 'bootstrap.md', 'Bootstrap.MD'])('rejects %s in every mode', (name) => {
-    expect(verdict(name, true)).toMatchObject({kind: 'rejected', code: 'bootstrap'})
-    expect(verdict(name, false)).toMatchObject({kind: 'rejected', code: 'bootstrap'})
+  it.each(['bootstrap.md', 'Bootstrap.MD', 'Heartbeat.md', 'DREAMS.md'])('rejects the case variant %s', (name) => {
+    expect(verdict(name)).toMatchObject({kind: 'rejected', code: 'case-variant'})
   })
 
-  it.each(['README.md', 'notes.txt', '.DS_Store', 'skills/foo/SKILL.md', 'sub/SOUL.md', 'canvas/index.html', 'memory', 'memory/notes.md', 'memory/archive/2026-01-01.md', 'BOOT.md', 'DREAMS.md'])(
-    'skips the unknown name %s',
+  it.each(['README.md', 'notes.txt', '.DS_Store', '.git', '.git/config', 'sub/SOUL.md', 'canvas/index.html', '.openclaw/state.json', 'memory', 'skills', 'skills/README.md', 'BOOT.md'])(
+    'rule: skips and names %s (not part of an OpenClaw workspace)',
     (path) => {
-      expect(verdict(path)).toMatchObject({kind: 'skipped', code: 'unknown-name'})
+      const v = verdict(path)
+      expect(v).toMatchObject({kind: 'skipped', code: 'unknown-name'})
+      if (v.kind === 'skipped') expect(v.message).toContain(path)
     },
   )
 })
 
-describe('classifyPath: daily notes', () => {
-  it.each(['memory/2026-07-01.md', 'memory/2024-02-29.md', 'memory/2026-07-01-1530.md', 'memory/2026-07-01-trip-plans.md', 'memory/1999-12-31.md'])(
-    'accepts %s',
+describe('classifyPath: memory notes and skills', () => {
+  it.each(['memory/2026-07-01.md', 'memory/2026-07-01-trip-plans.md', 'memory/topic.md', 'memory/projects/clawd.md', 'memory/a/b/c.md', 'memory/2026-13-45.md'])(
+    'rule: accepts any memory/**/*.md: %s',
     (path) => {
       expect(verdict(path)).toEqual({kind: 'accepted', path})
     },
   )
 
-  it.each(['memory/2023-02-29.md', 'memory/2026-13-01.md', 'memory/2026-00-10.md', 'memory/2026-04-31.md', 'memory/2026-07-00.md', 'memory/2026-07-32-x.md'])(
-    'rejects %s: not a real date',
+  it.each(['skills/weather/SKILL.md', 'skills/weather/scripts/fetch.sh', 'skills/weather/references/api.md', 'skills/a/b/c/d.txt'])(
+    'rule: accepts a skill directory\'s files: %s',
     (path) => {
-      expect(verdict(path)).toMatchObject({kind: 'rejected', code: 'invalid-date'})
+      expect(verdict(path)).toEqual({kind: 'accepted', path})
     },
   )
 
-  it.each(['memory/2026-07-01.MD', 'memory/2026-07-01-Trip.md', 'Memory/2026-07-01.md', 'MEMORY/2026-07-01.md'])('rejects the case variant %s', (path) => {
+  it.each(['memory/notes.txt', 'memory/.DS_Store'])('skips %s: not a markdown note', (path) => {
+    expect(verdict(path)).toMatchObject({kind: 'skipped', code: 'unknown-name'})
+  })
+
+  it.each(['memory/2026-07-01.MD', 'Memory/2026-07-01.md', 'MEMORY/2026-07-01.md', 'Skills/x/SKILL.md'])('rejects the case variant %s', (path) => {
     expect(verdict(path)).toMatchObject({kind: 'rejected', code: 'case-variant'})
   })
 
@@ -84,6 +85,8 @@ describe('classifyPath: path attacks are rejected before any name is looked at',
     ['memory\\2026-07-01.md', 'backslash'],
     ['SOUL.md\0.txt', 'nul-in-path'],
     ['SOUL.md\n', 'control-char'],
+    ['memory/\u202e../x.md', 'control-char'],
+    ['skills/a\u2066b/SKILL.md', 'control-char'],
     ['memory//2026-07-01.md', 'empty-segment'],
     ['./SOUL.md', 'empty-segment'],
     ['memory/./2026-07-01.md', 'empty-segment'],
