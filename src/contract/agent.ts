@@ -21,6 +21,9 @@ export const agentConfigSchema = z.looseObject({
   memoryLimitMb: z.number().int().positive().optional(),
   /** The tool loop's bounds per answer (defaults: 16 model calls, 5 minutes, 2 minutes per approval). */
   toolMaxSteps: z.number().int().positive().optional(),
+  /** The prompt's per-file and total workspace budgets (OpenClaw's bootstrapMaxChars and bootstrapTotalMaxChars). */
+  bootstrapMaxChars: z.number().int().positive().optional(),
+  bootstrapTotalMaxChars: z.number().int().positive().optional(),
   toolMaxMs: z.number().int().positive().optional(),
   toolApprovalTimeoutMs: z.number().int().positive().optional(),
   /** The agent's tools (src/agent/tools); absent: the defaults, and exec unavailable. */

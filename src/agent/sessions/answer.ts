@@ -81,7 +81,14 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
       .filter((m) => !(m.role === 'assistant' && (m.error || m.content === '')))
       .map((m) => ({role: m.role, content: m.content}))
     const files = await deps.workspace()
-    const system = buildSystemPrompt(Object.fromEntries(files.map((f) => [f.path, f.content])))
+    // Skills are listed only when the model may read them; limits are the instance's (OpenClaw's
+    // bootstrapMaxChars and bootstrapTotalMaxChars).
+    const system = buildSystemPrompt(Object.fromEntries(files.map((f) => [f.path, f.content])), {
+      sessionKind: 'main',
+      readToolName: opts.allowedTools?.includes('read') ? 'read' : undefined,
+      perFileMaxChars: agent.config.bootstrapMaxChars,
+      totalMaxChars: agent.config.bootstrapTotalMaxChars,
+    })
     const limits = toolLoopLimits(agent.config)
     const call = async (apiKey: string, baseUrl: string | undefined) => {
       const url = baseUrl ?? agent.config.providerBaseUrls?.[ref.provider] ?? DEFAULT_BASE_URLS[ref.provider as 'anthropic'] ?? ''
