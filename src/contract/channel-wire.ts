@@ -2,7 +2,12 @@
  * The channel shapes the agent needs at run time, without zod (the agent must not load it; see
  * src/contract/agent.ts). src/contract/channels.ts re-exports all of this next to its schemas.
  */
-export const TELEGRAM_WEBHOOK_PATH = '/v1/channels/telegram/webhook'
+/**
+ * Where Telegram posts a channel's updates. The instance id in the path is not a credential: the
+ * secret header is, and it must be the secret of this very instance's channel.
+ */
+export const TELEGRAM_WEBHOOK_ROUTE = '/v1/channels/telegram/:instance/webhook'
+export const telegramWebhookPath = (instanceId: string) => `/v1/channels/telegram/${encodeURIComponent(instanceId)}/webhook`
 /** Telegram sends the webhook's `secret_token` back in this header with every update. */
 export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token'
 export const TELEGRAM_DEFAULT_API_URL = 'https://api.telegram.org'

@@ -16,8 +16,9 @@ export * from './channel-wire.js'
  *   GET    /v1/instances/:ref/channels/telegram/pairing                  pending pairing requests
  *   POST   /v1/instances/:ref/channels/telegram/pairing/:code/approve    → decision
  *   POST   /v1/instances/:ref/channels/telegram/pairing/:code/deny       → decision
- *   POST   /v1/channels/telegram/webhook                                 public: Telegram's updates,
- *          authenticated by TELEGRAM_SECRET_HEADER only (the instance is found by its hash)
+ *   POST   /v1/channels/telegram/:instance/webhook                       public: Telegram's updates,
+ *          authenticated by TELEGRAM_SECRET_HEADER only (the channel is found by the secret's hash,
+ *          and must be this instance's)
  */
 export const CHANNEL_KINDS = ['telegram'] as const
 export const channelKindSchema = z.enum(CHANNEL_KINDS)

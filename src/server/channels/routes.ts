@@ -5,7 +5,7 @@ import {
   channelKindSchema,
   pairingCodeSchema,
   TELEGRAM_DEFAULT_API_URL,
-  TELEGRAM_WEBHOOK_PATH,
+  telegramWebhookPath,
 } from '../../contract/channels.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
 import {requireAuth} from '../auth/authenticate.js'
@@ -86,7 +86,7 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
       bot_username: body.bot.username,
       dm_policy: body.dm_policy,
       allow_from: body.allow_from,
-      webhook_url: `${(ctx.config.publicUrl ?? '').replace(/\/+$/, '')}${TELEGRAM_WEBHOOK_PATH}`,
+      webhook_url: `${(ctx.config.publicUrl ?? '').replace(/\/+$/, '')}${telegramWebhookPath(row.id)}`,
       webhook_secret: secret,
     }
     // The instance reaches the Bot API (getMe, setWebhook) during the upload, so it may from now.

@@ -1,5 +1,5 @@
 import type {FastifyInstance} from 'fastify'
-import {type AgentTelegramDelivery, type AgentTelegramOutcome, TELEGRAM_SECRET_HEADER, TELEGRAM_WEBHOOK_PATH, telegramUpdateSchema} from '../../contract/channels.js'
+import {type AgentTelegramDelivery, type AgentTelegramOutcome, TELEGRAM_SECRET_HEADER, TELEGRAM_WEBHOOK_ROUTE, telegramUpdateSchema} from '../../contract/channels.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {touchInstance} from '../instances/repo.js'
@@ -10,18 +10,19 @@ import {channelBySecretHash} from './repo.js'
 import {hashOfPresented, sameHash} from './webhook-secret.js'
 
 /**
- * Telegram's updates, the only unauthenticated way to an instance. The secret header is all that
- * identifies the channel: its HMAC finds the instance (compared again in constant time), so a
- * wrong, missing or other bot's secret gets a 401 before anything is resumed or forwarded. Then
+ * Telegram's updates, the only unauthenticated way to an instance. The secret header is what
+ * authenticates: its HMAC finds the channel (compared again in constant time), which must be the
+ * one of the instance named in the path, so a wrong, missing or other instance's secret gets a 401 before anything is resumed or forwarded. Then
  * the instance is resumed if paused, the message counted against the owner's daily quota, and the
  * update handed over; the agent decides at once and answers in the background, so Telegram gets
  * its 200 without waiting for the model (and does not redeliver). Message text is never logged.
  */
 export async function telegramWebhookRoute(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.post(TELEGRAM_WEBHOOK_PATH, async (req, reply) => {
+  app.post<{Params: {instance: string}}>(TELEGRAM_WEBHOOK_ROUTE, async (req, reply) => {
     const hash = hashOfPresented(ctx.secrets.tokenPepper, req.headers[TELEGRAM_SECRET_HEADER])
     const channel = hash ? await ctx.db.asSystem((q) => channelBySecretHash(q, hash)) : undefined
-    if (!hash || !channel || !sameHash(channel.webhook_secret_hash, hash)) {
+    // Another instance's (valid) secret is as wrong here as a made-up one.
+    if (!hash || !channel || !sameHash(channel.webhook_secret_hash, hash) || channel.instance_id !== req.params.instance) {
       throw ApiError.unauthenticated('Missing or wrong webhook secret.', 'Only Telegram, with the secret set by `clawd channels add telegram`, may post here.')
     }
     const parsed = telegramUpdateSchema.safeParse(req.body)
