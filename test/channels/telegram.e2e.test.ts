@@ -1,6 +1,9 @@
 import {randomBytes} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {telegramWebhookPath} from '../../src/contract/channels.js'
+import {encodeByokAad} from '../../src/crypto/byok-aad.js'
+import {keyFingerprint} from '../../src/crypto/fingerprint.js'
+import {decodePublicKey, sealKey} from '../../src/crypto/hpke.js'
 import {type FakeTelegram, startFakeTelegram} from '../../src/dev/fake-telegram.js'
 import {newUser, type TestUser} from '../helpers/auth.js'
 import {json, runCli, type CliResult} from '../helpers/cli.js'
@@ -273,6 +276,27 @@ describe('Telegram channel (e2e against a fake Bot API)', () => {
     expect(viaCli.code).toBe(3)
     // Still there for its owner.
     expect((await api(owner, 'GET', base)).body.channels).toHaveLength(1)
+  })
+
+  it('refuses a provider-key ciphertext as a channel token, and a token re-pointed at another Bot API server', async () => {
+    const pub = (await api(owner, 'GET', `/v1/instances/${ownerInstance}/public-key`)).body
+    const current = (await api(owner, 'GET', `/v1/instances/${ownerInstance}/channels`)).body.channels[0]
+    const seal = async (aad: Parameters<typeof encodeByokAad>[0]) => ({
+      kid: pub.kid,
+      ...(await sealKey({publicKey: decodePublicKey(pub.public_key), kid: pub.kid, aad: encodeByokAad(aad), plaintext: Buffer.from(canary)})),
+      fingerprint: keyFingerprint(canary),
+      bot: {id: 7001, username: 'clawd_canary_bot'},
+    })
+    const version = current.version + 1
+    const fields = {userId: owner.userId, instanceId: ownerInstance, keyName: 'telegram', baseUrl: tg.url, version}
+    const asKey = await api(owner, 'PUT', `/v1/instances/${ownerInstance}/channels/telegram`, {...(await seal(fields)), version, api_url: tg.url})
+    expect(asKey.status).toBe(400)
+    expect(asKey.body.code).toBe('validation_failed')
+    const elsewhere = await api(owner, 'PUT', `/v1/instances/${ownerInstance}/channels/telegram`, {...(await seal({...fields, kind: 'channel'})), version, api_url: 'http://127.0.0.1:9/'})
+    expect(elsewhere.status).toBe(400)
+    const stale = await api(owner, 'PUT', `/v1/instances/${ownerInstance}/channels/telegram`, {...(await seal({...fields, version: current.version, kind: 'channel'})), version: current.version, api_url: tg.url})
+    expect(stale.status).toBe(409)
+    expect((await api(owner, 'GET', `/v1/instances/${ownerInstance}/channels`)).body.channels[0].version).toBe(current.version)
   })
 
   it('remove deletes the webhook at Telegram, and the old secret is refused after', async () => {

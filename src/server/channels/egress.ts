@@ -14,8 +14,8 @@ export function botApiEgressEntry(apiUrl: string | null): string {
  * channel: each gets its own egress allowance, set when the channel is added and taken back when
  * it is removed. A driver without per-instance allowances leaves instances on the shared list.
  */
-export function allowChannelEgress(ctx: ServerContext, instanceId: string, apiUrl: string | null): void {
-  ctx.instances.driver.setEgressExtra?.(instanceId, [botApiEgressEntry(apiUrl)])
+export function allowChannelEgress(ctx: ServerContext, instanceId: string, ...apiUrls: Array<string | null>): void {
+  ctx.instances.driver.setEgressExtra?.(instanceId, [...new Set(apiUrls.map(botApiEgressEntry))])
 }
 
 export function revokeChannelEgress(ctx: ServerContext, instanceId: string): void {

@@ -80,11 +80,6 @@ export async function deleteChannel(q: Queryable, instanceId: string, kind: Chan
   return (await q.query(`DELETE FROM instance_channels WHERE instance_id = $1 AND kind = $2 RETURNING kind`, [instanceId, kind])).length > 0
 }
 
-export async function storedChannelVersion(q: Queryable, instanceId: string, kind: ChannelKind): Promise<number | undefined> {
-  const [row] = await q.query<{version: string}>(`SELECT version FROM instance_channels WHERE instance_id = $1 AND kind = $2`, [instanceId, kind])
-  return row ? Number(row.version) : undefined
-}
-
 /**
  * The webhook's way in, before any user is known (so as the owner, like token lookup): the
  * channel whose secret hashes to `hash`, with its instance's owner and model.

@@ -16,7 +16,7 @@ import {findInstance} from '../instances/repo.js'
 import {checkOutboundUrl} from '../outbound.js'
 import {validate} from '../validate.js'
 import {allowChannelEgress, revokeChannelEgress} from './egress.js'
-import {deleteChannel, findChannel, listChannels, storedChannelVersion, upsertChannel} from './repo.js'
+import {deleteChannel, findChannel, listChannels, upsertChannel} from './repo.js'
 import {newWebhookSecret, webhookSecretHash} from './webhook-secret.js'
 
 type P = {Params: {ref: string; kind: string; code: string}}
@@ -67,9 +67,9 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
     if (!row.kid || body.kid !== row.kid) {
       throw ApiError.conflict('The token was sealed to a public key this instance does not have (unknown kid).', 'Run `clawd channels add telegram` again.')
     }
-    const stored = await ctx.db.asUser(userId, (q) => storedChannelVersion(q, row.id, kind))
-    if (stored !== undefined && body.version <= stored) {
-      throw ApiError.conflict(`Version ${body.version} is not newer than the stored version ${stored}; an old ciphertext cannot be replayed.`, 'Run `clawd channels add telegram` again.')
+    const previous = await ctx.db.asUser(userId, (q) => findChannel(q, row.id, kind))
+    if (previous && body.version <= previous.version) {
+      throw ApiError.conflict(`Version ${body.version} is not newer than the stored version ${previous.version}; an old ciphertext cannot be replayed.`, 'Run `clawd channels add telegram` again.')
     }
     // The AAD from our records, as for BYOK keys, marked as a channel credential: a provider key's
     // ciphertext cannot be posted here, nor this one as a key.
@@ -89,14 +89,17 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
       webhook_url: `${(ctx.config.publicUrl ?? '').replace(/\/+$/, '')}${telegramWebhookPath(row.id)}`,
       webhook_secret: secret,
     }
-    // The instance reaches the Bot API (getMe, setWebhook) during the upload, so it may from now.
-    allowChannelEgress(ctx, row.id, body.api_url ?? null)
+    // The instance reaches the new Bot API server (getMe, setWebhook) during the upload; the old
+    // one stays reachable until the new channel is in place, and is all that stays if it fails.
+    const newApi = body.api_url ?? null
+    const restore = () => (previous ? allowChannelEgress(ctx, row.id, previous.api_url) : revokeChannelEgress(ctx, row.id))
+    allowChannelEgress(ctx, row.id, newApi, ...(previous ? [previous.api_url] : []))
     const res = await agentCall<{detail?: string}>(userId, row.id, 'PUT', `/channels/${kind}`, upload).catch((error: unknown) => {
-      if (stored === undefined) revokeChannelEgress(ctx, row.id)
+      restore()
       throw error
     })
     if (res.status !== 200) {
-      if (stored === undefined) revokeChannelEgress(ctx, row.id)
+      restore()
       if (res.status === 400) {
         throw ApiError.validation('The sealed token does not open for this instance, channel and version: it was made for somewhere else or altered.', 'Run `clawd channels add telegram` again for this instance.')
       }
@@ -123,6 +126,7 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
       }),
     )
     if (!saved) throw ApiError.conflict('A newer version of this channel was stored meanwhile.', 'Run `clawd channels add telegram` again.')
+    allowChannelEgress(ctx, row.id, newApi)
     req.log.info({instance: row.id, channel: kind, version: body.version}, 'channel added')
     return saved
   })
