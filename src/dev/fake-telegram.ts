@@ -50,6 +50,11 @@ export interface FakeTelegram {
   dm(from: {id: number; username?: string; first_name?: string}, text: string): Record<string, unknown>
   /** A group text message. */
   groupMessage(chat: {id: number; title: string}, from: {id: number; username?: string; first_name?: string}, text: string): Record<string, unknown>
+  /**
+   * The phone side of a round trip: `from` writes `text` to the bot in private, and this waits for
+   * `replies` messages back to that chat. `firstReplyMs`: from posting the update to the first reply.
+   */
+  converse(token: string, from: {id: number; username?: string; first_name?: string}, text: string, replies?: number): Promise<{status: number; replies: string[]; firstReplyMs: number}>
   /** Resolves when `predicate` holds for the recorded calls (checked on every call), or rejects after `timeoutMs`. */
   waitFor<T>(predicate: () => T | undefined | false, timeoutMs?: number): Promise<T>
   close(): Promise<void>
@@ -131,7 +136,7 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]; host?: string}):
   const {port} = server.address() as AddressInfo
 
   const user = (from: {id: number; username?: string; first_name?: string}) => ({id: from.id, is_bot: false, first_name: from.first_name ?? from.username ?? `user${from.id}`, ...(from.username ? {username: from.username} : {})})
-  return {
+  const fake: FakeTelegram = {
     url: `http://127.0.0.1:${port}`,
     calls,
     sent,
@@ -155,6 +160,16 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]; host?: string}):
     groupMessage(chat, from, text) {
       const entities = [...text.matchAll(/@[A-Za-z0-9_]+/g)].map((m) => ({type: 'mention', offset: m.index, length: m[0].length}))
       return {update_id: nextUpdateId++, message: {message_id: nextMessageId++, from: user(from), chat: {id: chat.id, type: 'group', title: chat.title}, date: nextDate++, text, ...(entities.length ? {entities} : {})}}
+    },
+    async converse(token, from, text, replies = 1) {
+      const before = sent.filter((m) => m.token === token && m.chat_id === String(from.id)).length
+      const started = performance.now()
+      const {status} = await fake.deliver(token, fake.dm(from, text))
+      const got = await fake.waitFor(() => {
+        const mine = sent.filter((m) => m.token === token && m.chat_id === String(from.id)).slice(before)
+        return mine.length >= replies ? mine : undefined
+      }, 60_000)
+      return {status, replies: got.map((m) => m.text), firstReplyMs: got[0]!.at - started}
     },
     waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
@@ -180,6 +195,7 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]; host?: string}):
         server.close(() => resolve())
       }),
   }
+  return fake
 }
 
 async function readParams(req: IncomingMessage): Promise<Record<string, unknown>> {
