@@ -324,6 +324,9 @@ describe('Telegram channel (e2e against a fake Bot API)', () => {
       expect(seen.join('\n').includes(secretsPart(token)), 'token in a response').toBe(false)
       expect(allBytes(server.dataDir).includes(Buffer.from(secretsPart(token))), 'token in the data dir').toBe(false)
     }
+    // The webhook secret is stored only as a peppered hash.
+    const webhookSecret = tg.webhook(otherToken)!.secret_token!
+    expect(dump.includes(webhookSecret) || server.logs().includes(webhookSecret) || allBytes(server.dataDir).includes(Buffer.from(webhookSecret))).toBe(false)
     expect(server.logs()).toContain('telegram update')
     const withCanary = tg.calls.filter((c) => c.token === canary)
     expect(withCanary.map((c) => c.method)).toEqual(expect.arrayContaining(['getMe', 'setWebhook', 'sendMessage', 'sendChatAction', 'deleteWebhook']))
