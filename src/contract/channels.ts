@@ -14,8 +14,8 @@ export * from './channel-wire.js'
  *   PUT    /v1/instances/:ref/channels/telegram                          add or replace → channel
  *   DELETE /v1/instances/:ref/channels/telegram                          remove (deletes the webhook)
  *   GET    /v1/instances/:ref/channels/telegram/pairing                  pending pairing requests
- *   POST   /v1/instances/:ref/channels/telegram/pairing/:code/approve    → decision
- *   POST   /v1/instances/:ref/channels/telegram/pairing/:code/deny       → decision
+ *   POST   /v1/instances/:ref/channels/telegram/pairing/approve {code}   → decision
+ *   POST   /v1/instances/:ref/channels/telegram/pairing/deny    {code}   → decision
  *   POST   /v1/channels/telegram/:instance/webhook                       public: Telegram's updates,
  *          authenticated by TELEGRAM_SECRET_HEADER only (the channel is found by the secret's hash,
  *          and must be this instance's)
@@ -78,6 +78,8 @@ export const removeChannelResponseSchema = z.object({kind: channelKindSchema, re
 
 /** Pairing codes: 8 characters from an alphabet without look-alikes (as OpenClaw's). */
 export const pairingCodeSchema = z.string().regex(/^[A-HJ-NP-Z2-9]{8}$/, 'is 8 letters and digits, as the bot sent it')
+/** The code in the body (upper-cased: people type what they read), not the path. */
+export const pairingDecisionRequestSchema = z.strictObject({code: z.string().max(32).transform((c) => c.trim().toUpperCase()).pipe(pairingCodeSchema)})
 export const pairingRequestSchema = z.object({
   code: z.string(),
   user_id: z.string(),

@@ -270,8 +270,10 @@ describe('Telegram channel (e2e against a fake Bot API)', () => {
     expect((await api(other, 'GET', base)).status).toBe(404)
     expect((await api(other, 'DELETE', `${base}/telegram`)).status).toBe(404)
     expect((await api(other, 'GET', `${base}/telegram/pairing`)).status).toBe(404)
-    expect((await api(other, 'POST', `${base}/telegram/pairing/ABCDEFGH/approve`)).status).toBe(404)
-    expect((await api(other, 'POST', `${base}/telegram/pairing/ABCDEFGH/deny`)).status).toBe(404)
+    expect((await api(other, 'POST', `${base}/telegram/pairing/approve`, {code: 'ABCDEFGH'})).status).toBe(404)
+    expect((await api(other, 'POST', `${base}/telegram/pairing/deny`, {code: 'ABCDEFGH'})).status).toBe(404)
+    const viaCliPair = await cli(other, ['channels', 'pairing', 'approve', 'ABCDEFGH', '-i', ownerInstance])
+    expect(viaCliPair.code).toBe(3)
     const viaCli = await cli(other, ['channels', 'remove', 'telegram', '-i', ownerInstance, '--yes'])
     expect(viaCli.code).toBe(3)
     // Still there for its owner.

@@ -6,5 +6,5 @@ import {CliError} from '../errors.js'
 export async function decidePairing(client: ApiClient, ref: string, code: string, approve: boolean): Promise<PairingDecision> {
   const normalised = code.trim().toUpperCase()
   if (!pairingCodeSchema.safeParse(normalised).success) throw CliError.usage(`"${code.slice(0, 20)}" is not a pairing code: they are 8 letters and digits.`, 'See the waiting codes with `clawd channels pairing list`.')
-  return client.request('POST', `${channelPath(ref, 'telegram')}/pairing/${normalised}/${approve ? 'approve' : 'deny'}`, {schema: pairingDecisionSchema})
+  return client.request('POST', `${channelPath(ref, 'telegram')}/pairing/${approve ? 'approve' : 'deny'}`, {body: {code: normalised}, schema: pairingDecisionSchema})
 }

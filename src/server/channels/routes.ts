@@ -2,8 +2,7 @@ import type {FastifyInstance} from 'fastify'
 import {
   type AgentTelegramChannel,
   addTelegramChannelRequestSchema,
-  channelKindSchema,
-  pairingCodeSchema,
+  pairingDecisionRequestSchema,
   TELEGRAM_DEFAULT_API_URL,
   telegramWebhookPath,
 } from '../../contract/channels.js'
@@ -19,7 +18,7 @@ import {allowChannelEgress, revokeChannelEgress} from './egress.js'
 import {deleteChannel, findChannel, listChannels, upsertChannel} from './repo.js'
 import {newWebhookSecret, webhookSecretHash} from './webhook-secret.js'
 
-type P = {Params: {ref: string; kind: string; code: string}}
+type P = {Params: {ref: string}}
 
 /**
  * The owner's side of channels: add (the token arrives sealed, the instance checks it and
@@ -34,14 +33,11 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
     if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
     return row
   }
-  const kindOf = (kind: string) => {
-    if (!channelKindSchema.safeParse(kind).success) throw ApiError.notFound('channel', 'Channels: telegram.')
-    return 'telegram' as const
-  }
+  const kind = 'telegram' as const
   /** The instance and its channel, or 404 for either. */
-  const channelOf = async (userId: string, ref: string, kind: string) => {
+  const channelOf = async (userId: string, ref: string) => {
     const row = await instanceOf(userId, ref)
-    const channel = await ctx.db.asUser(userId, (q) => findChannel(q, row.id, kindOf(kind)))
+    const channel = await ctx.db.asUser(userId, (q) => findChannel(q, row.id, kind))
     if (!channel) throw ApiError.notFound('channel', `Add one with \`clawd channels add ${kind}\`.`)
     return {row, channel}
   }
@@ -55,9 +51,9 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
     return {channels: await ctx.db.asUser(req.auth!.userId, (q) => listChannels(q, row.id))}
   })
 
-  app.put<P>('/v1/instances/:ref/channels/:kind', {preHandler: auth}, async (req) => {
+  // One literal route per channel kind (only Telegram today), so a kind is never a path parameter.
+  app.put<P>('/v1/instances/:ref/channels/telegram', {preHandler: auth}, async (req) => {
     const userId = req.auth!.userId
-    const kind = kindOf(req.params.kind)
     const body = validate(addTelegramChannelRequestSchema, req.body)
     const row = await instanceOf(userId, req.params.ref)
     if (body.api_url) {
@@ -131,9 +127,9 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
     return saved
   })
 
-  app.delete<P>('/v1/instances/:ref/channels/:kind', {preHandler: auth}, async (req) => {
+  app.delete<P>('/v1/instances/:ref/channels/telegram', {preHandler: auth}, async (req) => {
     const userId = req.auth!.userId
-    const {row, channel} = await channelOf(userId, req.params.ref, req.params.kind)
+    const {row, channel} = await channelOf(userId, req.params.ref)
     // The secret's hash goes first, so no update is accepted once removal has begun.
     await ctx.db.asUser(userId, (q) => deleteChannel(q, row.id, channel.kind))
     const res = await agentCall(userId, row.id, 'DELETE', `/channels/${channel.kind}`).catch(() => ({status: 503}))
@@ -142,21 +138,20 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
     return {kind: channel.kind, removed: true}
   })
 
-  app.get<P>('/v1/instances/:ref/channels/:kind/pairing', {preHandler: auth}, async (req) => {
+  app.get<P>('/v1/instances/:ref/channels/telegram/pairing', {preHandler: auth}, async (req) => {
     const userId = req.auth!.userId
-    const {row, channel} = await channelOf(userId, req.params.ref, req.params.kind)
+    const {row, channel} = await channelOf(userId, req.params.ref)
     const res = await agentCall<{requests: unknown[]}>(userId, row.id, 'GET', `/channels/${channel.kind}/pairing`)
     if (res.status !== 200) throw ApiError.unavailable('The instance could not list its pairing requests.', 'Try again.')
     return res.body
   })
 
   for (const decision of ['approve', 'deny'] as const) {
-    app.post<P>(`/v1/instances/:ref/channels/:kind/pairing/:code/${decision}`, {preHandler: auth}, async (req) => {
+    app.post<P>(`/v1/instances/:ref/channels/telegram/pairing/${decision}`, {preHandler: auth}, async (req) => {
       const userId = req.auth!.userId
-      const {row, channel} = await channelOf(userId, req.params.ref, req.params.kind)
-      const code = pairingCodeSchema.safeParse(req.params.code.toUpperCase())
-      if (!code.success) throw ApiError.notFound('pairing code', 'See the waiting codes with `clawd channels pairing list`.')
-      const res = await agentCall(userId, row.id, 'POST', `/channels/${channel.kind}/pairing/${code.data}/${decision}`)
+      const {code} = validate(pairingDecisionRequestSchema, req.body)
+      const {row, channel} = await channelOf(userId, req.params.ref)
+      const res = await agentCall(userId, row.id, 'POST', `/channels/${channel.kind}/pairing/${code}/${decision}`)
       if (res.status === 404) throw ApiError.notFound('pairing code', 'Codes expire after an hour; see the waiting ones with `clawd channels pairing list`.')
       if (res.status !== 200) throw ApiError.unavailable('The instance could not record the decision.', 'Try again.')
       req.log.info({instance: row.id, channel: channel.kind, decision}, 'pairing decided')
