@@ -326,6 +326,10 @@ describe('Telegram channel (e2e against a fake Bot API)', () => {
       expect(seen.join('\n').includes(secretsPart(token)), 'token in a response').toBe(false)
       expect(allBytes(server.dataDir).includes(Buffer.from(secretsPart(token))), 'token in the data dir').toBe(false)
     }
+    // `export --all` carries the channel's metadata, and nothing secret.
+    const exported = await api(other, 'GET', '/v1/account/export')
+    expect(exported.status).toBe(200)
+    expect(exported.body.instances[0].channels).toEqual([expect.objectContaining({kind: 'telegram', bot_username: 'other_bot', dm_policy: 'pairing'})])
     // The webhook secret is stored only as a peppered hash.
     const webhookSecret = tg.webhook(otherToken)!.secret_token!
     expect(dump.includes(webhookSecret) || server.logs().includes(webhookSecret) || allBytes(server.dataDir).includes(Buffer.from(webhookSecret))).toBe(false)

@@ -4,6 +4,7 @@ import {ApiError} from '../errors.js'
 import {listInstances, type InstanceRow} from '../instances/repo.js'
 import {instanceView} from '../instances/view.js'
 import {listKeys} from '../keys/repo.js'
+import {listChannels} from '../channels/repo.js'
 import type {Queryable} from '../store/db.js'
 import {readSessions, readWorkspace} from './agent-data.js'
 import {readWholeAccessLog} from '../observability/access-log-read.js'
@@ -23,14 +24,14 @@ import {readWholeAccessLog} from '../observability/access-log-read.js'
  * The tables with the user's rows, each read below. A test lists every table with a user_id column
  * and fails when one is missing here, so a new table cannot be left out of the export by mistake.
  */
-export const EXPORTED_TABLES = ['users', 'tokens', 'web_sessions', 'device_grants', 'access_log', 'daily_usage', 'instances', 'instance_keys'] as const
+export const EXPORTED_TABLES = ['users', 'tokens', 'web_sessions', 'device_grants', 'access_log', 'daily_usage', 'instances', 'instance_keys', 'instance_channels'] as const
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
 
 export async function collectAccountExport(ctx: ServerContext, userId: string): Promise<AccountExport> {
   const db = await ctx.db.asUser(userId, (q) => readDatabase(q, userId))
   const instances: ExportedInstance[] = []
-  for (const row of db.instances) instances.push(await exportInstance(ctx, userId, row, db.keys.get(row.id) ?? []))
+  for (const row of db.instances) instances.push(await exportInstance(ctx, userId, row, db.keys.get(row.id) ?? [], db.channels.get(row.id) ?? []))
   return {
     version: ACCOUNT_EXPORT_VERSION,
     account: db.account,
@@ -74,6 +75,8 @@ async function readDatabase(q: Queryable, userId: string) {
   const instances = (await listInstances(q)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const keys = new Map<string, Awaited<ReturnType<typeof listKeys>>>()
   for (const row of instances) keys.set(row.id, await listKeys(q, row.id))
+  const channels = new Map<string, Awaited<ReturnType<typeof listChannels>>>()
+  for (const row of instances) channels.set(row.id, await listChannels(q, row.id))
   return {
     account: {id: user.id, email: user.email, plan: user.plan, created_at: iso(user.created_at)!},
     tokens: tokens.map((t) => ({
@@ -101,6 +104,7 @@ async function readDatabase(q: Queryable, userId: string) {
     usage: usage.map((u) => ({day: u.day, messages: Number(u.messages)})),
     instances,
     keys,
+    channels,
   }
 }
 
@@ -109,10 +113,16 @@ async function readDatabase(q: Queryable, userId: string) {
  * again afterwards, so an export neither leaves instances running nor needs more running slots
  * than one. An instance that will not start is exported by its metadata, with the reason.
  */
-async function exportInstance(ctx: ServerContext, userId: string, row: InstanceRow, keys: ExportedInstance['keys']): Promise<ExportedInstance> {
+async function exportInstance(
+  ctx: ServerContext,
+  userId: string,
+  row: InstanceRow,
+  keys: ExportedInstance['keys'],
+  channels: ExportedInstance['channels'],
+): Promise<ExportedInstance> {
   const manager = ctx.instances
   // The row as it was when the database was read: resuming it to read its data changes nothing here.
-  const base = {instance: instanceView(row, ctx.config), keys}
+  const base = {instance: instanceView(row, ctx.config), keys, channels}
   if (row.state === 'deleting') return {...base, workspace: null, sessions: null, unavailable: 'The instance is being deleted.'}
   const wasRunning = row.state === 'running' || row.state === 'creating' || row.state === 'resuming'
   try {
