@@ -1,5 +1,5 @@
 import {meResponseSchema} from '../../contract/auth.js'
-import {type Channel, channelPath, channelSchema, type DmPolicy, listChannelsResponseSchema} from '../../contract/channels.js'
+import {type Channel, channelPath, channelSchema, channelsPath, type DmPolicy, listChannelsResponseSchema} from '../../contract/channels.js'
 import {instancePublicKeySchema} from '../../contract/keys.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
 import {keyFingerprint} from '../../crypto/fingerprint.js'
@@ -21,7 +21,7 @@ export async function sealAndAddTelegram(
   const [me, pub, existing] = await Promise.all([
     client.get('/v1/me', meResponseSchema),
     client.get(`${base}/public-key`, instancePublicKeySchema),
-    client.get(`${base}/channels`, listChannelsResponseSchema),
+    client.get(channelsPath(opts.instanceId), listChannelsResponseSchema),
   ])
   const version = (existing.channels.find((c) => c.kind === 'telegram')?.version ?? 0) + 1
   const plaintext = Buffer.from(opts.token, 'utf8')
