@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench`: speed and memory, measured on this machine and printed as tables. Nothing here
 // asserts a figure: machines are shared and noisy, so the numbers are reported, not tested.
-// Sections: cli, api, store, load, instances, streams (all by default; pick with `npm run bench -- store`).
+// Sections: cli, api, store, load, instances, streams, channels (all by default; pick with `npm run bench -- store`).
 import {cpus, loadavg} from 'node:os'
 import {join} from 'node:path'
 import {newAccount, startServer, workspace} from '../scripts/harness.js'
 import {benchLoad, benchRps} from './api.js'
+import {benchChannels} from './channels.js'
 import {benchCli} from './cli.js'
 import {benchInstances} from './instances.js'
 import {printTable} from './stats.js'
@@ -53,6 +54,7 @@ try {
   }
   if (want('instances')) printTable('Instances', await benchInstances({runs: 20}))
   if (want('streams')) printTable('Streams', await benchStreams({env: work.env, dataDir: join(work.dir, 'streams')}))
+  if (want('channels')) printTable('Channels', await benchChannels({runs: 10}))
 } finally {
   work.dispose()
 }

@@ -18,6 +18,7 @@ import {rejectionError} from './workspace-api.js'
  *   usage.json                             messages sent per day (the daily quota's count)
  *   instances/NAME/instance.json           the instance's metadata
  *   instances/NAME/keys.json               BYOK key metadata (never a ciphertext)
+ *   instances/NAME/channels.json           channels (Telegram bots), when there are any (never a token)
  *   instances/NAME/workspace/...           the markdown workspace, as stored (OpenClaw layout)
  *   instances/NAME/sessions.json           the sessions: titles, models, usage
  *   instances/NAME/sessions/ID.jsonl       one transcript per session, one message per line
@@ -79,6 +80,7 @@ export function layoutAccountExport(doc: AccountExport): {files: TarFile[]; mani
     const dir = `instances/${item.instance.name}`
     files.push({path: `${dir}/instance.json`, data: json({...item.instance, unavailable: item.unavailable})})
     files.push({path: `${dir}/keys.json`, data: json(item.keys)})
+    if (item.channels.length > 0) files.push({path: `${dir}/channels.json`, data: json(item.channels)})
     if (item.workspace) {
       // The same secret scan as `clawd export`: an archive that leaves this machine carries no key.
       const check = validateWorkspace(item.workspace, {legacy: true})

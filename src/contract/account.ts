@@ -1,6 +1,7 @@
 import {z} from 'zod'
 import {tokenKindSchema} from './auth.js'
 import {instanceSchema} from './instances.js'
+import {channelSchema} from './channels.js'
 import {keyMetadataSchema} from './keys.js'
 import {sessionDetailSchema} from './sessions.js'
 import {workspaceFileSchema} from './workspace.js'
@@ -60,6 +61,8 @@ export const exportedUsageDaySchema = z.object({day: z.string(), messages: z.num
 export const exportedInstanceSchema = z.object({
   instance: instanceSchema,
   keys: z.array(keyMetadataSchema),
+  /** Channel metadata (the bot, the DM policy): never the sealed token or the webhook secret. */
+  channels: z.array(channelSchema).default([]),
   /** As stored; null when the instance could not be read (see `unavailable`). */
   workspace: z.array(workspaceFileSchema).nullable(),
   sessions: z.array(sessionDetailSchema).nullable(),

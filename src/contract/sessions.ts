@@ -31,6 +31,8 @@ export const sessionSchema = z.object({
   updated_at: z.string(),
   message_count: z.number().int().nonnegative(),
   usage: usageSchema,
+  /** Set when the session is a chat on a channel (issue 17), e.g. 'telegram'. */
+  channel: z.string().optional(),
 })
 export type Session = z.infer<typeof sessionSchema>
 

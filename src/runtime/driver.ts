@@ -48,6 +48,12 @@ export interface InstanceDriver {
 
   /** Called with every exit of an instance process, expected (stop) or not (crash). */
   onExit(listener: (id: string, exit: InstanceExit) => void): () => void
+  /**
+   * Hosts (host or host:port) this instance alone may reach besides the shared allow list, e.g.
+   * the Bot API of its Telegram channel; [] takes them back. Optional: a driver without it gives
+   * instances the shared list only.
+   */
+  setEgressExtra?(id: string, entries: readonly string[]): void
   /** Called with every egress connection an instance makes or attempts. */
   onEgress(listener: (record: EgressRecord) => void): () => void
   /** Lines the agent writes on stdout/stderr (JSON log lines on stdout). */

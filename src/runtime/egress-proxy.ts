@@ -82,6 +82,8 @@ function normaliseHost(host: string): string {
 
 export class EgressProxy {
   private readonly allowed: (host: string, port: number) => boolean
+  /** Hosts one instance may reach on top of the shared list (a channel's API, issue 17). */
+  private readonly extra = new Map<string, (host: string, port: number) => boolean>()
   private readonly servers = new Map<string, {server: Server; path: string; sockets: Set<Socket>}>()
   private readonly maxConnections: number
   private readonly headTimeoutMs: number
@@ -103,6 +105,16 @@ export class EgressProxy {
 
   isAllowed(host: string, port: number): boolean {
     return this.allowed(host, port)
+  }
+
+  /** Sets the hosts `instanceId` alone may also reach (replacing earlier ones); [] removes them. */
+  allowFor(instanceId: string, entries: readonly string[]): void {
+    if (entries.length === 0) this.extra.delete(instanceId)
+    else this.extra.set(instanceId, allowMatcher(entries))
+  }
+
+  private permits(instanceId: string, host: string, port: number): boolean {
+    return this.allowed(host, port) || (this.extra.get(instanceId)?.(host, port) ?? false)
   }
 
   /** Starts the instance's proxy socket at `socketPath` (0600). Idempotent. */
@@ -193,7 +205,7 @@ export class EgressProxy {
         return record({kind: 'connect', host: target.slice(0, 255), port: 0, allowed: false, status: 400, error: 'bad authority'})
       }
       const host = normaliseHost(authority[1]!)
-      if (!this.allowed(host, port)) {
+      if (!this.permits(instanceId, host, port)) {
         this.refuse(client, 403, 'Forbidden', `egress to ${host}:${port} is not allowed`)
         return record({kind: 'connect', host, port, allowed: false, status: 403})
       }
@@ -213,7 +225,7 @@ export class EgressProxy {
     }
     const host = normaliseHost(url.hostname)
     const port = Number(url.port || 80)
-    if (!this.allowed(host, port)) {
+    if (!this.permits(instanceId, host, port)) {
       this.refuse(client, 403, 'Forbidden', `egress to ${host}:${port} is not allowed`)
       return record({kind: 'http', host, port, allowed: false, status: 403})
     }

@@ -335,6 +335,10 @@ export class LocalDriver implements InstanceDriver {
     return {pid: proc.agentPid ?? child.pid!, startedAt: began, startMs: Date.now() - began}
   }
 
+  setEgressExtra(id: string, entries: readonly string[]): void {
+    this.egress.allowFor(id, entries)
+  }
+
   async stop(id: string): Promise<void> {
     checkId(id)
     const proc = this.procs.get(id)

@@ -86,8 +86,10 @@ describe('auth sweep over every protected route', () => {
     expect(uncovered, 'protected routes without a sweep entry in test/security/catalogue.ts').toEqual([])
     const stale = Object.keys(ROUTE_CASES).filter((k) => !routes.some((r) => routeKey(r) === k))
     expect(stale, 'catalogue entries the app no longer serves').toEqual([])
-    // Only /v1/status may be public under /v1; operator routes never reach the network port.
-    expect(all.filter(isPublic).map(routeKey).filter((k) => / \/v1\//.test(k))).toEqual(all.map(routeKey).filter((k) => k === 'GET /v1/status'))
+    // Only /v1/status and Telegram's webhook (its own secret header) may be public under /v1;
+    // operator routes never reach the network port.
+    const publicV1 = ['GET /v1/status', 'POST /v1/channels/telegram/:instance/webhook']
+    expect(all.filter(isPublic).map(routeKey).filter((k) => / \/v1\//.test(k))).toEqual(all.map(routeKey).filter((k) => publicV1.includes(k)))
     expect(all.filter((r) => r.url.startsWith('/admin'))).toEqual([])
   })
 

@@ -1,6 +1,7 @@
 import type {z} from 'zod'
 import {deleteAccountRequestSchema} from '../../src/contract/account.js'
 import {createTokenRequestSchema} from '../../src/contract/auth.js'
+import {addTelegramChannelRequestSchema, pairingDecisionRequestSchema} from '../../src/contract/channels.js'
 import {createInstanceRequestSchema, updateInstanceRequestSchema} from '../../src/contract/instances.js'
 import {keyUploadSchema} from '../../src/contract/keys.js'
 import {setToolPolicyRequestSchema} from '../../src/contract/tool-policy.js'
@@ -104,6 +105,17 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
     contract: pushWorkspaceRequestSchema,
     destructive: true,
   },
+  'GET /v1/instances/:ref/channels': {scope: 'ids'},
+  'PUT /v1/instances/:ref/channels/telegram': {
+    scope: 'ids',
+    body: () => ({...shapedKeyUpload(), bot: {id: 1, username: 'swept_bot'}, dm_policy: 'allowlist', allow_from: ['123456789']}),
+    contract: addTelegramChannelRequestSchema,
+    destructive: true,
+  },
+  'DELETE /v1/instances/:ref/channels/telegram': {scope: 'ids', destructive: true},
+  'GET /v1/instances/:ref/channels/telegram/pairing': {scope: 'ids'},
+  'POST /v1/instances/:ref/channels/telegram/pairing/approve': {scope: 'ids', body: () => ({code: 'ABCDEFGH'}), contract: pairingDecisionRequestSchema},
+  'POST /v1/instances/:ref/channels/telegram/pairing/deny': {scope: 'ids', body: () => ({code: 'ABCDEFGH'}), contract: pairingDecisionRequestSchema},
   'GET /v1/account/export': {scope: 'self'},
   'GET /v1/logs': {scope: 'self'},
   'DELETE /v1/account': {scope: 'self', body: (o) => ({confirm_email: o.user.email}), contract: deleteAccountRequestSchema, destructive: true},

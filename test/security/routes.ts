@@ -50,6 +50,8 @@ export const PUBLIC_ROUTES: ReadonlyArray<RegExp> = [
   /^(GET|POST) \/(signin|signup|signout|device)$/,
   /^POST \/device\/decision$/,
   /^GET \/v1\/status$/,
+  // Telegram's updates: authenticated by the webhook secret header instead (test/channels/).
+  /^POST \/v1\/channels\/telegram\/:instance\/webhook$/,
 ]
 
 export const isPublic = (r: Route) => PUBLIC_ROUTES.some((re) => re.test(routeKey(r)))

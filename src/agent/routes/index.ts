@@ -1,3 +1,4 @@
+import {channelRoutes} from '../channels/routes.js'
 import type {AgentRoutes} from '../router.js'
 import {healthRoute} from './health.js'
 import {deleteKeyRoute, listKeysRoute, putKeyRoute} from './keys.js'
@@ -7,4 +8,4 @@ import {getWorkspaceRoute, putWorkspaceRoute} from './workspace.js'
 import {runToolRoute} from '../tools/route.js'
 
 /** Every route the agent serves. Add one import and one entry per route file. */
-export const agentRoutes: AgentRoutes = [healthRoute, pubkeyRoute, putKeyRoute, deleteKeyRoute, listKeysRoute, ...sessionRoutes, getWorkspaceRoute, putWorkspaceRoute, runToolRoute]
+export const agentRoutes: AgentRoutes = [healthRoute, pubkeyRoute, putKeyRoute, deleteKeyRoute, listKeysRoute, ...sessionRoutes, getWorkspaceRoute, putWorkspaceRoute, runToolRoute, ...channelRoutes]

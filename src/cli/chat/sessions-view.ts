@@ -10,8 +10,8 @@ const tokens = (u: Usage) => `${u.input_tokens} in / ${u.output_tokens} out`
 
 export function sessionsTable(sessions: Session[]): string {
   return table(
-    ['ID', 'TITLE', 'MODEL', 'MESSAGES', 'TOKENS', 'UPDATED'],
-    sessions.map((s) => [s.id, s.title || '—', s.model, String(s.message_count), tokens(s.usage), s.updated_at]),
+    ['ID', 'TITLE', 'CHANNEL', 'MODEL', 'MESSAGES', 'TOKENS', 'UPDATED'],
+    sessions.map((s) => [s.id, s.title || '—', s.channel ?? 'cli', s.model, String(s.message_count), tokens(s.usage), s.updated_at]),
   )
 }
 

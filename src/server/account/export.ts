@@ -5,6 +5,7 @@ import {listInstances, type InstanceRow} from '../instances/repo.js'
 import {instanceView} from '../instances/view.js'
 import {type Plan, planOf} from '../quotas/plans.js'
 import {listKeys} from '../keys/repo.js'
+import {listChannels} from '../channels/repo.js'
 import type {Queryable} from '../store/db.js'
 import {readSessions, readWorkspace} from './agent-data.js'
 import {readWholeAccessLog} from '../observability/access-log-read.js'
@@ -24,14 +25,14 @@ import {readWholeAccessLog} from '../observability/access-log-read.js'
  * The tables with the user's rows, each read below. A test lists every table with a user_id column
  * and fails when one is missing here, so a new table cannot be left out of the export by mistake.
  */
-export const EXPORTED_TABLES = ['users', 'tokens', 'web_sessions', 'device_grants', 'access_log', 'daily_usage', 'instances', 'instance_keys'] as const
+export const EXPORTED_TABLES = ['users', 'tokens', 'web_sessions', 'device_grants', 'access_log', 'daily_usage', 'instances', 'instance_keys', 'instance_channels'] as const
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
 
 export async function collectAccountExport(ctx: ServerContext, userId: string): Promise<AccountExport> {
   const {db, plan} = await ctx.db.asUser(userId, async (q) => ({db: await readDatabase(q, userId), plan: await planOf(q, ctx.config, userId)}))
   const instances: ExportedInstance[] = []
-  for (const row of db.instances) instances.push(await exportInstance(ctx, userId, row, db.keys.get(row.id) ?? [], plan))
+  for (const row of db.instances) instances.push(await exportInstance(ctx, userId, row, db.keys.get(row.id) ?? [], db.channels.get(row.id) ?? [], plan))
   return {
     version: ACCOUNT_EXPORT_VERSION,
     account: db.account,
@@ -75,6 +76,8 @@ async function readDatabase(q: Queryable, userId: string) {
   const instances = (await listInstances(q)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const keys = new Map<string, Awaited<ReturnType<typeof listKeys>>>()
   for (const row of instances) keys.set(row.id, await listKeys(q, row.id))
+  const channels = new Map<string, Awaited<ReturnType<typeof listChannels>>>()
+  for (const row of instances) channels.set(row.id, await listChannels(q, row.id))
   return {
     account: {id: user.id, email: user.email, plan: user.plan, created_at: iso(user.created_at)!},
     tokens: tokens.map((t) => ({
@@ -102,6 +105,7 @@ async function readDatabase(q: Queryable, userId: string) {
     usage: usage.map((u) => ({day: u.day, messages: Number(u.messages)})),
     instances,
     keys,
+    channels,
   }
 }
 
@@ -110,10 +114,17 @@ async function readDatabase(q: Queryable, userId: string) {
  * again afterwards, so an export neither leaves instances running nor needs more running slots
  * than one. An instance that will not start is exported by its metadata, with the reason.
  */
-async function exportInstance(ctx: ServerContext, userId: string, row: InstanceRow, keys: ExportedInstance['keys'], plan: Plan): Promise<ExportedInstance> {
+async function exportInstance(
+  ctx: ServerContext,
+  userId: string,
+  row: InstanceRow,
+  keys: ExportedInstance['keys'],
+  channels: ExportedInstance['channels'],
+  plan: Plan,
+): Promise<ExportedInstance> {
   const manager = ctx.instances
   // The row as it was when the database was read: resuming it to read its data changes nothing here.
-  const base = {instance: instanceView(row, ctx.config, plan), keys}
+  const base = {instance: instanceView(row, ctx.config, plan), keys, channels}
   if (row.state === 'deleting') return {...base, workspace: null, sessions: null, unavailable: 'The instance is being deleted.'}
   const wasRunning = row.state === 'running' || row.state === 'creating' || row.state === 'resuming'
   try {

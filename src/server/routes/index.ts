@@ -1,4 +1,5 @@
 import type {FastifyInstance} from 'fastify'
+import {channelRoutes} from '../channels/index.js'
 import type {ServerContext} from '../context.js'
 import {pageRoutes} from '../pages/index.js'
 import {accountRoutes} from './account.js'
@@ -17,4 +18,4 @@ import {workspaceRoutes} from './workspace.js'
  * Every public route plugin, in one list. Each plugin registers one resource, with its schemas
  * from src/contract next to its handlers.
  */
-export const routePlugins: Array<(app: FastifyInstance, ctx: ServerContext) => Promise<void>> = [healthRoutes, oauthRoutes, pageRoutes, meRoutes, tokenRoutes, instanceRoutes, keyRoutes, sessionRoutes, workspaceRoutes, accountRoutes, logsRoutes, statusRoutes]
+export const routePlugins: Array<(app: FastifyInstance, ctx: ServerContext) => Promise<void>> = [healthRoutes, oauthRoutes, pageRoutes, meRoutes, tokenRoutes, instanceRoutes, keyRoutes, sessionRoutes, workspaceRoutes, accountRoutes, logsRoutes, statusRoutes, channelRoutes]

@@ -1,0 +1,20 @@
+import {channelsPath, listChannelsResponseSchema, type Channel} from '../../src/contract/channels.js'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {channelsTable} from '../../src/cli/channels/view.js'
+import {instanceFlag} from '../../src/cli/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances.js'
+
+export default class ChannelsList extends BaseCommand {
+  static override summary = 'List the channels (Telegram bots) that reach an instance.'
+  static override flags = {instance: instanceFlag}
+
+  async run(): Promise<{channels: Channel[]}> {
+    const {flags} = await this.parse(ChannelsList)
+    const {client} = await this.factory(flags).apiClient()
+    const ref = await resolveInstanceRef(client, flags.instance)
+    const result = await client.get(channelsPath(ref), listChannelsResponseSchema)
+    if (result.channels.length === 0) this.say('No channels. Add one with `clawd channels add telegram`.')
+    else this.say(channelsTable(result.channels))
+    return result
+  }
+}

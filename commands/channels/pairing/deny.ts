@@ -1,0 +1,21 @@
+import {Args} from '@oclif/core'
+import type {PairingDecision} from '../../../src/contract/channels.js'
+import {BaseCommand} from '../../../src/cli/base-command.js'
+import {decidePairing} from '../../../src/cli/channels/pairing.js'
+import {instanceFlag} from '../../../src/cli/flags.js'
+import {resolveInstanceRef} from '../../../src/cli/instances.js'
+
+export default class ChannelsPairingDeny extends BaseCommand {
+  static override summary = 'Refuse a pairing code; the user can ask again later.'
+  static override args = {code: Args.string({description: 'The 8-character code, as the bot sent it.', required: true})}
+  static override flags = {instance: instanceFlag}
+
+  async run(): Promise<PairingDecision> {
+    const {args, flags} = await this.parse(ChannelsPairingDeny)
+    const {client} = await this.factory(flags).apiClient()
+    const ref = await resolveInstanceRef(client, flags.instance)
+    const result = await decidePairing(client, ref, args.code, false)
+    this.say(`Denied the pairing request of Telegram user ${result.user_id}.`)
+    return result
+  }
+}

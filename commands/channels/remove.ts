@@ -1,0 +1,30 @@
+import {Args, Flags} from '@oclif/core'
+import {channelKindSchema, channelPath, removeChannelResponseSchema} from '../../src/contract/channels.js'
+import type {z} from 'zod'
+import {BaseCommand} from '../../src/cli/base-command.js'
+import {confirmByTyping} from '../../src/cli/confirm.js'
+import {CliError} from '../../src/cli/errors.js'
+import {instanceFlag} from '../../src/cli/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances.js'
+
+export default class ChannelsRemove extends BaseCommand {
+  static override summary = 'Disconnect a channel: the webhook is deleted and the sealed token forgotten.'
+  static override args = {kind: Args.string({description: 'The channel: telegram.', required: true})}
+  static override flags = {
+    instance: instanceFlag,
+    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false}),
+  }
+
+  async run(): Promise<z.infer<typeof removeChannelResponseSchema>> {
+    const {args, flags} = await this.parse(ChannelsRemove)
+    const kind = channelKindSchema.safeParse(args.kind)
+    if (!kind.success) throw CliError.usage(`"${args.kind}" is not a channel this version knows.`, 'Channels: telegram.')
+    if (!flags.yes && !this.io.canPrompt) throw CliError.usage('Removing a channel needs confirmation.', 'Pass --yes.')
+    const {client} = await this.factory(flags).apiClient()
+    const ref = await resolveInstanceRef(client, flags.instance)
+    if (!flags.yes) await confirmByTyping(this.io, kind.data, `Type the channel (${kind.data}) to remove it:`)
+    const result = await client.request('DELETE', channelPath(ref, kind.data), {schema: removeChannelResponseSchema})
+    this.say(`Removed the ${result.kind} channel.`)
+    return result
+  }
+}
