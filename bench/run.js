@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 // `npm run bench`: speed and memory, measured on this machine and printed as tables. Nothing here
 // asserts a figure: machines are shared and noisy, so the numbers are reported, not tested.
-// Sections: cli, api, load, instances, streams (all by default; pick with `npm run bench -- api`).
+// Sections: cli, api, store, load, instances, streams (all by default; pick with `npm run bench -- store`).
+import {cpus, loadavg} from 'node:os'
 import {join} from 'node:path'
 import {newAccount, startServer, workspace} from '../scripts/harness.js'
 import {benchLoad, benchRps} from './api.js'
 import {benchCli} from './cli.js'
 import {benchInstances} from './instances.js'
 import {printTable} from './stats.js'
+import {benchStores, printStores} from './store.js'
 import {benchStreams} from './streams.js'
 
 const wanted = new Set(process.argv.slice(2))
 const want = (name) => wanted.size === 0 || wanted.has(name)
 const pgUrl = process.env.CLAWD_BENCH_DATABASE_URL ?? process.env.CLAWD_TEST_DATABASE_URL
-process.stdout.write(`# clawd bench — node ${process.version}, ${new Date().toISOString()}\n`)
+process.stdout.write(`# clawd bench — node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${cpus().length} cores\n`)
 
 async function withServer(work, name, args, fn) {
   const dataDir = join(work.dir, name)
@@ -34,9 +36,10 @@ try {
       if (want('api')) printTable('API', await benchRps({url: server.url, token}))
     })
   }
+  if (want('store')) printStores(await benchStores({work, pgUrl}))
   if (want('load')) {
     const rows = []
-    const stores = [['PGlite', []]]
+    const stores = [['embedded', []]]
     if (pgUrl) stores.push(['PostgreSQL', ['--database-url', pgUrl, '--database-schema', `clawd_bench_${process.pid}`]])
     for (const [label, args] of stores) {
       await withServer(work, `load-${label}`, [...args, '--rate-limit-token', 'off', '--rate-limit-ip', 'off'], async (server, dataDir) => {
@@ -53,3 +56,4 @@ try {
 } finally {
   work.dispose()
 }
+process.stdout.write(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`)

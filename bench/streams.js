@@ -6,7 +6,7 @@ import {clawd, newAccount, startServer} from '../scripts/harness.js'
 import {fixture, startReplay} from './provider-replay.js'
 import {now, row} from './stats.js'
 
-async function* sse(res) {
+export async function* sse(res) {
   const reader = res.body.getReader()
   const decoder = new TextDecoder()
   let buf = ''
@@ -25,7 +25,7 @@ async function* sse(res) {
 }
 
 /** Milliseconds to the first text delta of a direct provider call. */
-async function directTtft(url) {
+export async function directTtft(url) {
   const t = now()
   const res = await fetch(url + '/v1/messages', {method: 'POST', headers: {'content-type': 'application/json', 'x-api-key': 'k'}, body: '{}'})
   for await (const e of sse(res)) {

@@ -11,8 +11,10 @@ import {instanceFlag} from '../src/cli/flags.js'
 export default class Chat extends BaseCommand {
   static override summary = 'Chat with your agent: a REPL on a terminal, one message with -m or piped stdin.'
   static override description =
-    'The answer is printed as it streams. With --json each stream event (session, message.start, text.delta, message.end, error) ' +
-    'is printed as one line of NDJSON. The exit code is not 0 when the answer failed: 4 the provider refused the key, ' +
+    'The answer is printed as it streams; each tool the agent runs shows as one line on stderr while it runs, then its outcome. ' +
+    'With --json each stream event (session, message.start, text.delta, tool.start, tool.end, message.end, error) ' +
+    'is printed as one line of NDJSON. With --approve on a terminal, the agent asks y/N before each exec, write and edit ' +
+    '(answering n skips the call and the model is told so); without a terminal it never asks, and the instance\'s tool policy alone decides. The exit code is not 0 when the answer failed: 4 the provider refused the key, ' +
     '6 a quota or rate limit, 7 the provider or instance is unavailable, 130 stopped. A dropped connection resumes by itself. ' +
     'In the REPL: /new, /model provider/model, /exit; Ctrl-C stops an answer, Ctrl-D leaves.'
   static override examples = [
@@ -20,6 +22,7 @@ export default class Chat extends BaseCommand {
     '<%= config.bin %> chat -m "What is in SOUL.md?"',
     'git diff | <%= config.bin %> chat --model anthropic/claude-sonnet-4-5',
     '<%= config.bin %> chat -m hi --model dev/echo --json',
+    '<%= config.bin %> chat --model dev/tools --approve',
     '<%= config.bin %> chat --session ses_abcdefghijklmnopqrst -m "and then?"',
   ]
   static override flags = {
@@ -27,6 +30,7 @@ export default class Chat extends BaseCommand {
     session: Flags.string({summary: 'Continue this session (default: a new one).', exclusive: ['new']}),
     new: Flags.boolean({summary: 'Start a new session (the default without --session).', exclusive: ['session'], default: false}),
     model: Flags.string({summary: 'provider/model for this chat, e.g. anthropic/claude-sonnet-4-5.', env: 'CLAWD_MODEL'}),
+    approve: Flags.boolean({summary: 'On a terminal, ask y/N before each exec, write and edit the agent runs.', default: false, env: 'CLAWD_APPROVE'}),
     instance: instanceFlag,
   }
 
@@ -34,13 +38,19 @@ export default class Chat extends BaseCommand {
     const {flags} = await this.parse(Chat)
     const json = this.jsonEnabled()
     const mode = await chooseChatMode(this.io, {message: flags.message, json})
+    // Only a person at a terminal can be asked; elsewhere --approve asks nothing and the policy decides.
+    const approve = flags.approve && !json && this.io.canPrompt && Boolean(this.io.stdin.isTTY)
+    if (flags.approve && !approve) {
+      this.io.stderr.write('Warning: --approve asks only on an interactive terminal; here the instance’s tool policy alone decides.\n')
+    }
     const {client, instance, conversation} = await openChat(this.factory(flags), this.io, {
       instance: flags.instance,
       session: flags.new ? undefined : flags.session,
       model: flags.model,
+      approveTools: approve,
     })
     if (mode.kind === 'once') {
-      await chatOnce({io: this.io, conversation, instance, json, onInterrupt}, mode.message)
+      await chatOnce({io: this.io, conversation, instance, json, onInterrupt, approve}, mode.message)
       // With --json the events were the output; nothing more goes to stdout.
       return undefined
     }
@@ -50,6 +60,7 @@ export default class Chat extends BaseCommand {
       instanceName: instance.name,
       needsResume: async () => (await instanceState(client, instance.id)) !== 'running',
       onInterrupt,
+      approve,
     })
     if (code !== ExitCode.ok) throw new QuietExit(code)
     return undefined

@@ -2,6 +2,8 @@ import {Flags} from '@oclif/core'
 import type {DeviceAuthorizationResponse} from '../src/contract/auth.js'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {CliError} from '../src/cli/errors.js'
+import {ExitCode} from '../src/cli/exit-codes.js'
+import {waitingText} from '../src/cli/login-text.js'
 import type {Factory} from '../src/cli/factory.js'
 import {readAll} from '../src/cli/io.js'
 import {type LoginResult, loginWithDeviceCode, loginWithToken} from '../src/cli/login.js'
@@ -29,6 +31,7 @@ export default class Login extends BaseCommand {
     const {flags} = await this.parse(Login)
     const f = this.factory(flags)
     if (f.env.CLAWD_TOKEN) this.note('Note: CLAWD_TOKEN is set, and commands use it instead of this login until you unset it.')
+    await this.confirmReplacing(f)
     let result: LoginResult
     if (flags['with-token']) {
       if (this.io.stdin.isTTY) this.note('Paste the token, then press Enter and Ctrl-D:')
@@ -41,9 +44,29 @@ export default class Login extends BaseCommand {
     return result
   }
 
+  /**
+   * Already logged in to this API: say who, and on a terminal ask before replacing it (No by
+   * default, as gh does). Without a terminal it goes ahead, saying whose login it replaces: a
+   * script that runs `clawd login --with-token` means it (rotating a CI token is exactly that), and
+   * a flag it must learn first would only break it.
+   */
+  private async confirmReplacing(f: Factory): Promise<void> {
+    const current = await f.credentials.get(f.apiUrl).catch(() => undefined)
+    if (!current) return
+    const who = current.credential.email ?? 'an account'
+    this.note(`You are logged in to ${f.apiUrl} as ${who}.`)
+    if (!this.io.canPrompt) {
+      this.note('Logging in again replaces that login.')
+      return
+    }
+    const {confirm} = await import('@inquirer/prompts')
+    const again = await confirm({message: 'Log in again, replacing that login?', default: false}, {input: this.io.stdin, output: this.io.stderr})
+    if (!again) throw new CliError({code: 'cancelled', message: `Kept the login of ${who}.`, hint: 'Run `clawd logout` first, or answer yes, to log in as someone else.', exitCode: ExitCode.usage})
+  }
+
   private async deviceFlow(f: Factory, browserAllowed: boolean): Promise<LoginResult> {
     const {err} = styles(this.io)
-    const spinner = await createSpinner(this.io, 'Waiting for approval in the browser…')
+    const spinner = await createSpinner(this.io, 'Waiting for approval…')
     const aborted = new AbortController()
     const onSigint = () => aborted.abort()
     // `on`, not `once`: a once-listener is gone by the time ora's signal-exit hook counts listeners,
@@ -57,11 +80,15 @@ export default class Login extends BaseCommand {
           this.note(`${err.yellow('!')} Your one-time code: ${err.bold(auth.user_code)}`)
           this.note(`  Approve this login at ${auth.verification_uri_complete}`)
           this.note(`  (or open ${auth.verification_uri} and enter the code). It expires in ${expiresIn}.`)
+          let opened = false
           if (browserAllowed && shouldOpenBrowser(this.io)) {
-            if (await openBrowser(auth.verification_uri_complete, this.io.env)) this.note('  Opened it in your browser.')
+            opened = await openBrowser(auth.verification_uri_complete, this.io.env)
+            if (opened) this.note('  Opened it in your browser.')
           }
+          // Over SSH or with --no-browser nothing opened here: the person approves on another device.
+          spinner.text = waitingText(opened)
           if (this.io.interactiveStderr) spinner.start()
-          else this.note('Waiting for approval…')
+          else this.note(waitingText(opened))
         },
         onSlowDown: (ms) => {
           spinner.text = `Waiting for approval (the server asked to poll every ${ms / 1000} s)…`

@@ -1,5 +1,7 @@
 import {meResponseSchema} from '../src/contract/auth.js'
 import {BaseCommand} from '../src/cli/base-command.js'
+import {describePlan} from '../src/cli/plan-view.js'
+import type {PlanAllows} from '../src/contract/plans.js'
 
 export interface WhoamiResult {
   email: string
@@ -12,12 +14,14 @@ export interface WhoamiResult {
   expires_at: string | null
   /** Access tokens from `clawd login` are renewed by the CLI before they expire. */
   refreshes: boolean
+  /** The account's plan and what it allows. */
+  plan: PlanAllows
 }
 
 const SOURCES = {env: 'the CLAWD_TOKEN environment variable', keyring: 'the OS keyring', file: 'the credentials file'}
 
 export default class Whoami extends BaseCommand {
-  static override summary = 'Show who you are logged in as, where, and with which credential.'
+  static override summary = 'Show who you are logged in as, where, with which credential, and what your plan allows.'
   static override examples = ['<%= config.bin %> whoami', '<%= config.bin %> whoami --json']
 
   async run(): Promise<WhoamiResult> {
@@ -34,6 +38,7 @@ export default class Whoami extends BaseCommand {
       token_kind: me.token.kind,
       expires_at: me.token.expires_at,
       refreshes: source !== 'env' && Boolean(credential.refreshToken),
+      plan: me.plan_allows,
     }
     const where = source === 'file' ? `${SOURCES.file} (${f.credentials.file.path})` : SOURCES[source]
     const expiry = result.refreshes
@@ -43,6 +48,7 @@ export default class Whoami extends BaseCommand {
         : 'never expires'
     this.say(`Logged in to ${result.api} as ${result.email} (${result.user_id}).`)
     this.say(`Credential: ${me.token.kind === 'pat' ? 'API token' : 'access token'} from ${where}, ${expiry}.`)
+    this.say(`Plan: ${describePlan(result.plan)}.`)
     return result
   }
 }

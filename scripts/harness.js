@@ -1,7 +1,7 @@
 // Drives the built CLI and a `clawd server start` subprocess: shared by `npm run demo` and
 // `npm run bench`, which both run outside vitest (plain Node on the built code).
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -12,6 +12,8 @@ export const bin = join(root, 'bin', 'run.js')
 /** A scratch area with its own CLI config dir, removed by dispose(). */
 export function workspace(prefix = 'clawd-') {
   const dir = mkdtempSync(join(tmpdir(), prefix))
+  // As root the embedded PostgreSQL runs as its own system user, which must pass through here.
+  chmodSync(dir, 0o711)
   const env = {...process.env, CLAWD_CONFIG_DIR: join(dir, 'config'), NO_COLOR: '1'}
   delete env.CLAWD_TOKEN
   delete env.CLAWD_API_URL
@@ -43,15 +45,22 @@ export function clawd(args, {env, input, onOut, onErr, check = true} = {}) {
   })
 }
 
-/** `clawd server start` on a free port; resolves once it has written server.json. */
+/**
+ * `clawd server start` on a free port; resolves once it has written server.json. It waits as long
+ * as the server lives (a busy machine is slow, not broken) and, if the server exits first, fails
+ * with what the server said.
+ */
 export async function startServer({env, dataDir, args = [], onErr} = {}) {
   const child = spawn(process.execPath, [bin, 'server', 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...args], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   })
-  child.stderr.on('data', (d) => onErr?.(d))
+  let said = ''
+  child.stderr.on('data', (d) => {
+    said += d
+    onErr?.(d)
+  })
   const info = join(dataDir, 'server.json')
-  const deadline = Date.now() + 30_000
   for (;;) {
     if (existsSync(info)) {
       const parsed = JSON.parse(readFileSync(info, 'utf8'))
@@ -69,7 +78,9 @@ export async function startServer({env, dataDir, args = [], onErr} = {}) {
         }
       }
     }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('the server did not start')
+    if (child.exitCode !== null) {
+      throw new Error(`the server exited (${child.exitCode}) before it was ready: ${said.trim().split('\n').slice(-3).join(' / ') || 'it printed nothing'}`)
+    }
     await new Promise((r) => setTimeout(r, 100))
   }
 }

@@ -4,7 +4,7 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {describeInstance, instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
 
 export default class InstanceShow extends BaseCommand {
-  static override summary = 'Show an instance: state, activity, idle pause and removal dates, isolation.'
+  static override summary = 'Show an instance: state, activity, idle pause and removal dates, plan, tools, isolation.'
   static override args = {instance: Args.string({description: 'Instance id or name (default: your only instance).'})}
 
   async run(): Promise<Instance> {

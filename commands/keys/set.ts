@@ -1,12 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 import {instanceSchema} from '../../src/contract/instances.js'
-import {type KeyMetadata, keyNameSchema, keyNeedsBaseUrl} from '../../src/contract/keys.js'
+import {keyNameSchema, keyNeedsBaseUrl, type PutKeyResponse} from '../../src/contract/keys.js'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {sealAndUpload} from '../../src/cli/byok.js'
 import {CliError} from '../../src/cli/errors.js'
 import {instanceFlag} from '../../src/cli/flags.js'
 import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
-import {readSecret} from '../../src/cli/secret-input.js'
+import {egressWarning} from '../../src/cli/egress-warning.js'
+import {keyEnvVar, readSecret} from '../../src/cli/secret-input.js'
 
 export default class KeysSet extends BaseCommand {
   static override summary = 'Hand your own model key to an instance, sealed on this machine.'
@@ -26,7 +27,7 @@ export default class KeysSet extends BaseCommand {
     'base-url': Flags.string({summary: 'Endpoint for openai-compatible and custom providers.'}),
   }
 
-  async run(): Promise<KeyMetadata> {
+  async run(): Promise<PutKeyResponse> {
     const {args, flags} = await this.parse(KeysSet)
     const name = keyNameSchema.safeParse(args.provider)
     if (!name.success) throw CliError.usage(`"${args.provider}" is not a valid key name: ${name.error.issues[0]?.message}.`)
@@ -36,9 +37,10 @@ export default class KeysSet extends BaseCommand {
     const {client} = await this.factory(flags).apiClient()
     const ref = await resolveInstanceRef(client, flags.instance)
     const instance = await client.get(instancePath(ref), instanceSchema)
-    const key = await readSecret(this.io, {fromEnv: flags['from-env'], label: `API key for ${name.data}`, command: `clawd keys set ${name.data}`})
+    const key = await readSecret(this.io, {fromEnv: flags['from-env'], label: `API key for ${name.data}`, command: `clawd keys set ${name.data}`, envVar: keyEnvVar(name.data)})
     const saved = await sealAndUpload(client, {instanceId: instance.id, name: name.data, key, baseUrl: flags['base-url']})
     this.say(`Key "${saved.name}" (fingerprint ${saved.fingerprint}, version ${saved.version}) sealed to ${instance.name}.`)
+    if (saved.egress_refused) this.note(egressWarning(saved.name, saved.egress_refused))
     return saved
   }
 }

@@ -1,7 +1,10 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {CliError} from '../../src/cli/errors.js'
 import {ExitCode} from '../../src/cli/exit-codes.js'
+import {join} from 'node:path'
 import {DataDirBusyError} from '../../src/server/lock.js'
+import {EmbeddedPostgresMissingError} from '../../src/server/store/embedded/binaries.js'
+import {EmbeddedPostgresError} from '../../src/server/store/embedded/cluster.js'
 import {startServer} from '../../src/server/main.js'
 import {serverBackgroundJobs} from '../../src/server/jobs.js'
 import {configFromFlags, serverStartFlags} from '../../src/server/server-flags.js'
@@ -9,7 +12,7 @@ import {configFromFlags, serverStartFlags} from '../../src/server/server-flags.j
 export default class ServerStart extends BaseCommand {
   static override summary = 'Run the companion API on this machine.'
   static override description =
-    'Embedded PostgreSQL (PGlite) in the data dir unless --database-url names a PostgreSQL server. ' +
+    'An embedded PostgreSQL in the data dir (unix socket only) unless --database-url names a PostgreSQL server. ' +
     'SIGTERM or Ctrl-C drains in-flight requests before exit.'
   static override enableJsonFlag = false
   static override examples = ['<%= config.bin %> server start', '<%= config.bin %> server start --port 0 --data-dir ./data']
@@ -35,13 +38,23 @@ export default class ServerStart extends BaseCommand {
           exitCode: ExitCode.conflict,
         })
       }
+      if (error instanceof EmbeddedPostgresError || error instanceof EmbeddedPostgresMissingError) {
+        throw new CliError({
+          code: 'store_unavailable',
+          message: error.message,
+          hint:
+            (error instanceof EmbeddedPostgresError && error.hint) ||
+            `See ${join(config.dataDir, 'pg', 'postgres.log')} for what PostgreSQL said, or run on your own PostgreSQL with --database-url.`,
+          exitCode: ExitCode.unavailable,
+        })
+      }
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new CliError({code: 'port_in_use', message: `Port ${config.port} is already in use.`, hint: 'Pass --port 0 for a free port, or another --port.', exitCode: ExitCode.conflict})
       }
       throw error
     }
     this.note(`clawd API listening on ${server.url}`)
-    this.note(`data dir: ${config.dataDir} · store: ${server.ctx.db.kind}`)
+    this.note(`data dir: ${config.dataDir}`)
     for (const line of server.ctx.startupNotes ?? []) this.note(line)
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -40,7 +40,20 @@ export class EgressRefusedError extends Error {
   }
 }
 
+/** The proxy's own refusals carry this header, so a refusal of plain http is not taken for the host's answer. */
+export const EGRESS_REFUSED_HEADER = 'x-clawd-egress'
+
 const MAX_HEAD_BYTES = 16 * 1024
+/**
+ * What a request may still carry after a redirect to another origin. An allow-list, not a list of
+ * credential headers to drop: every provider names its key differently (authorization, x-api-key,
+ * api-key, x-goog-api-key, cookie, proxy-authorization…), and a name nobody listed must not leak.
+ */
+const CROSS_ORIGIN_SAFE = new Set(['accept', 'accept-encoding', 'accept-language', 'cache-control', 'content-language', 'content-type', 'pragma', 'range', 'user-agent'])
+
+function keepOnlyCrossOriginSafe(headers: Headers): void {
+  for (const name of [...headers.keys()]) if (!CROSS_ORIGIN_SAFE.has(name)) headers.delete(name)
+}
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const NULL_BODY = new Set([101, 204, 205, 304])
 
@@ -69,7 +82,7 @@ export function createEgressFetch(opts: EgressFetchOptions): AgentFetch {
         body = undefined
         for (const h of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) headers.delete(h)
       }
-      if (next.origin !== url.origin) headers.delete('authorization')
+      if (next.origin !== url.origin) keepOnlyCrossOriginSafe(headers)
       url = next
     }
   }
@@ -110,6 +123,11 @@ export function createEgressFetch(opts: EgressFetchOptions): AgentFetch {
         req.off('error', fail)
         // Errors after this point surface through the body stream.
         req.on('error', () => {})
+        if (!secure && res.statusCode === 403 && res.headers[EGRESS_REFUSED_HEADER] === 'refused') {
+          // The proxy answered for a host it does not allow: the host itself never saw the request.
+          res.resume()
+          return fail(new EgressRefusedError(403, `${isIP(host) === 6 ? `[${host}]` : host}:${port}`, res.statusMessage ?? 'Forbidden'))
+        }
         try {
           resolve(toResponse(res, method, url))
         } catch (error) {

@@ -6,8 +6,13 @@ import type {z} from 'zod'
 import {
   adminApproveResponseSchema,
   type adminApproveRequestSchema,
+  type adminCreateInviteRequestSchema,
+  adminCreateInviteResponseSchema,
   type adminCreateUserRequestSchema,
+  type adminSetPlanRequestSchema,
+  adminSetPlanResponseSchema,
   adminUserSchema,
+  listInvitesResponseSchema,
 } from '../contract/auth.js'
 import {
   type createIncidentRequestSchema,
@@ -57,7 +62,8 @@ async function socketTransport(socketPath: string): Promise<AdminTransport | und
 }
 
 async function inProcessTransport(dataDir: string, databaseUrl: string | undefined, env: NodeJS.ProcessEnv): Promise<AdminTransport> {
-  // Imported here: loading the server (Fastify, PGlite) is only worth it when no server runs.
+  // Imported here: loading the server (Fastify, pg) and starting the embedded cluster is only
+  // worth it when no server runs.
   const [{openServerContext}, {buildAdminApp}] = await Promise.all([import('../server/main.js'), import('../server/admin/app.js')])
   const config = defaultConfig(dataDir)
   config.databaseUrl = databaseUrl
@@ -98,8 +104,8 @@ async function inProcessTransport(dataDir: string, databaseUrl: string | undefin
 
 /**
  * The operator's way into a self-hosted server (DESIGN §2): through `<data-dir>/admin.sock` when
- * the server runs (PGlite allows one process, so the server must do the work), else by opening
- * the data dir in this process and running the very same admin routes in memory.
+ * the server runs (it holds the data dir and its embedded cluster), else by opening the data dir
+ * in this process and running the very same admin routes in memory.
  */
 export class AdminClient {
   private constructor(private readonly transport: AdminTransport) {}
@@ -125,6 +131,18 @@ export class AdminClient {
     return this.post('/admin/users', body, adminUserSchema)
   }
 
+  setUserPlan(body: z.infer<typeof adminSetPlanRequestSchema>) {
+    return this.post('/admin/users/plan', body, adminSetPlanResponseSchema)
+  }
+
+  createInvite(body: z.infer<typeof adminCreateInviteRequestSchema>) {
+    return this.post('/admin/invites', body, adminCreateInviteResponseSchema)
+  }
+
+  listInvites() {
+    return this.call('GET', '/admin/invites', undefined, listInvitesResponseSchema)
+  }
+
   approve(body: z.infer<typeof adminApproveRequestSchema>) {
     return this.post('/admin/device/approve', body, adminApproveResponseSchema)
   }
@@ -145,15 +163,19 @@ export class AdminClient {
     return this.transport.close()
   }
 
-  private async post<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
-    const res = await this.transport.call('POST', path, body)
+  private post<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+    return this.call('POST', path, body, schema)
+  }
+
+  private async call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+    const res = await this.transport.call(method, path, body)
     if (res.status >= 400) throw errorFromResponse(res, LABEL)
     let json: unknown
     try {
       json = JSON.parse(res.text)
     } catch {}
     const parsed = schema.safeParse(json)
-    if (!parsed.success) throw unexpectedShape(LABEL, `POST ${path}`)
+    if (!parsed.success) throw unexpectedShape(LABEL, `${method} ${path}`)
     return parsed.data
   }
 }

@@ -1,3 +1,4 @@
+import {inspect} from 'node:util'
 import {Command, Errors, Flags} from '@oclif/core'
 import {CliError} from './errors.js'
 import {ExitCode} from './exit-codes.js'
@@ -67,7 +68,7 @@ export abstract class BaseCommand extends Command {
       // The API names an open incident on server failures: the user learns it is known, not theirs.
       if (failure.incident) this.io.stderr.write(`${c.yellow('Incident:')} ${failure.incident} — see \`clawd status\`.\n`)
     }
-    if (process.env.CLAWD_DEBUG === '1' && err.stack) this.io.stderr.write(err.stack + '\n')
+    if (process.env.CLAWD_DEBUG === '1') this.io.stderr.write((err?.stack ?? inspect(err)) + '\n')
     // ExitError is handled by oclif without printing anything more.
     throw new Errors.ExitError(failure.exitCode)
   }
@@ -76,6 +77,7 @@ export abstract class BaseCommand extends Command {
 /** Maps anything thrown into our typed error, so nothing reaches the user as a stack trace. */
 export function toCliError(err: Error & {exitCode?: number; oclif?: {exit?: number}; code?: unknown}): CliError {
   if (err instanceof CliError) return err
+  if (!err || typeof err !== 'object') return unexpected(err)
   if (err instanceof Errors.ExitError) {
     return new CliError({code: 'exit', message: err.message, exitCode: (err.oclif.exit ?? 1) as never})
   }
@@ -84,13 +86,36 @@ export function toCliError(err: Error & {exitCode?: number; oclif?: {exit?: numb
     return CliError.usage(parseErrorLine(err.message), 'See `clawd <command> --help` for the flags and arguments.')
   }
   if (err.name === 'ExitPromptError' || err.name === 'AbortPromptError') return CliError.interrupted()
+  return unexpected(err)
+}
+
+function unexpected(err: unknown): CliError {
   return new CliError({
     code: 'unexpected',
-    message: `Unexpected error: ${err.message || String(err)}`,
+    message: `Unexpected error: ${describeThrown(err)}`,
     hint: 'Run again with CLAWD_DEBUG=1 for details, and report it if it persists.',
     exitCode: ExitCode.unexpected,
-    cause: err,
+    cause: err instanceof Error ? err : undefined,
   })
+}
+
+/**
+ * Words for anything that was thrown: an Error's message, a plain object's own message or its
+ * JSON, never "[object Object]" (a library that rejects with an object or with nothing at all).
+ */
+export function describeThrown(value: unknown): string {
+  if (value instanceof Error && value.message) return value.message
+  if (value && typeof value === 'object') {
+    const message = (value as {message?: unknown}).message
+    if (typeof message === 'string' && message) return message
+    try {
+      const json = JSON.stringify(value)
+      if (json && json !== '{}') return json.length > 500 ? json.slice(0, 500) + '…' : json
+    } catch {}
+    return `a thrown ${value.constructor?.name ?? "value"} with no message`
+  }
+  if (value === undefined || value === null || value === '') return 'an error with no message'
+  return String(value)
 }
 
 /**

@@ -1,5 +1,5 @@
 import {meResponseSchema} from '../contract/auth.js'
-import {instancePublicKeySchema, type KeyMetadata, keyMetadataSchema, listKeysResponseSchema} from '../contract/keys.js'
+import {instancePublicKeySchema, listKeysResponseSchema, type PutKeyResponse, putKeyResponseSchema} from '../contract/keys.js'
 import {encodeByokAad} from '../crypto/byok-aad.js'
 import {keyFingerprint} from '../crypto/fingerprint.js'
 import {decodePublicKey, sealKey} from '../crypto/hpke.js'
@@ -14,14 +14,16 @@ import {instancePath} from './instances.js'
 export async function sealAndUpload(
   client: ApiClient,
   opts: {instanceId: string; name: string; key: string; baseUrl?: string},
-): Promise<KeyMetadata> {
+): Promise<PutKeyResponse> {
   const base = instancePath(opts.instanceId)
   const [me, pub, existing] = await Promise.all([
     client.get('/v1/me', meResponseSchema),
     client.get(`${base}/public-key`, instancePublicKeySchema),
     client.get(`${base}/keys`, listKeysResponseSchema),
   ])
-  const version = (existing.keys.find((k) => k.name === opts.name)?.version ?? 0) + 1
+  // Above a deleted key's version too: the API refuses those, so a replay cannot revive it.
+  const previous = [...existing.keys, ...(existing.deleted ?? [])].filter((k) => k.name === opts.name).map((k) => k.version)
+  const version = Math.max(0, ...previous) + 1
   const plaintext = Buffer.from(opts.key, 'utf8')
   try {
     const sealed = await sealKey({
@@ -31,7 +33,7 @@ export async function sealAndUpload(
       plaintext,
     })
     const body = {kid: pub.kid, ...sealed, version, fingerprint: keyFingerprint(plaintext), ...(opts.baseUrl ? {base_url: opts.baseUrl} : {})}
-    return await client.request('PUT', `${base}/keys/${opts.name}`, {body, schema: keyMetadataSchema})
+    return await client.request('PUT', `${base}/keys/${opts.name}`, {body, schema: putKeyResponseSchema})
   } finally {
     plaintext.fill(0)
   }

@@ -26,8 +26,8 @@ export class CliError extends Error {
     return new CliError({code: 'usage', message, hint, exitCode: ExitCode.usage})
   }
 
-  static notLoggedIn(hint = 'Run `clawd login`, or set CLAWD_TOKEN in CI.'): CliError {
-    return new CliError({code: 'not_logged_in', message: 'You are not logged in.', hint, exitCode: ExitCode.auth})
+  static notLoggedIn(hint = 'Run `clawd login`, or set CLAWD_TOKEN in CI.', api?: string): CliError {
+    return new CliError({code: 'not_logged_in', message: api ? `You are not logged in to ${api}.` : 'You are not logged in.', hint, exitCode: ExitCode.auth})
   }
 
   static unreachable(url: string, cause?: unknown): CliError {

@@ -21,6 +21,7 @@ const byCode: Record<ErrorCode, ExitCodeValue> = {
   unauthenticated: ExitCode.auth,
   token_expired: ExitCode.auth,
   forbidden: ExitCode.auth,
+  plan_forbids_tools: ExitCode.auth,
   not_found: ExitCode.notFound,
   conflict: ExitCode.conflict,
   already_exists: ExitCode.conflict,

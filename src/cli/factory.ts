@@ -6,6 +6,8 @@ import type {ResolvedCredential} from './credentials/credential.js'
 import {Credentials} from './credentials/credentials.js'
 import type {KeyringBackend} from './credentials/keyring-store.js'
 import {CliError} from './errors.js'
+import {ExitCode} from './exit-codes.js'
+import {apiAnswers} from './reachability.js'
 import {HttpTransport, type HttpTransportOptions} from './http-transport.js'
 import type {IOStreams} from './io.js'
 import {OAuthClient} from './oauth-client.js'
@@ -103,8 +105,32 @@ export class Factory {
   /** A client for the API that sends the stored (or CLAWD_TOKEN) credential; not logged in → exit 4. */
   async apiClient(): Promise<{client: ApiClient; session: AuthSession}> {
     const session = await this.session()
-    if (!session) throw CliError.notLoggedIn()
+    if (!session) throw await this.whyNoSession()
     return {client: new ApiClient(this.apiUrl, this.http, session), session}
+  }
+
+  /**
+   * No login for this API: a mistyped --api is not a missing login. An API that does not answer
+   * is "unreachable" (exit 7); one that answers gets "not logged in to URL", naming the API that
+   * does have a login when there is one.
+   */
+  private async whyNoSession(): Promise<CliError> {
+    const api = this.apiUrl
+    // Only an API the person named can be mistyped; with none named, the login is what is missing.
+    const named = Boolean(this.opts.apiFlag || this.env.CLAWD_API_URL)
+    if (named && !(await apiAnswers(api))) return CliError.unreachable(api)
+    const last = this.config.read().api
+    const other = last && last !== api ? await this.credentials.get(last).catch(() => undefined) : undefined
+    if (other) {
+      const who = other.credential.email ? ` as ${other.credential.email}` : ''
+      return new CliError({
+        code: 'not_logged_in',
+        message: `You are not logged in to ${api}.`,
+        hint: `You are logged in to ${last}${who}: drop --api (and CLAWD_API_URL) to use it, or run \`clawd login --api ${api}\`.`,
+        exitCode: ExitCode.auth,
+      })
+    }
+    return named ? CliError.notLoggedIn(`Run \`clawd login --api ${api}\`, or set CLAWD_TOKEN in CI.`, api) : CliError.notLoggedIn()
   }
 
   /** A client that sends exactly this token (to check one before storing it) or none. */

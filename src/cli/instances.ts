@@ -3,6 +3,7 @@ import type {ApiClient} from './api-client.js'
 import {CliError} from './errors.js'
 import {ExitCode} from './exit-codes.js'
 import type {IOStreams} from './io.js'
+import {describeEffectiveTools, describePlan, describePolicy} from './plan-view.js'
 import {createSpinner} from './spinner.js'
 
 /**
@@ -85,6 +86,9 @@ export function describeInstance(i: Instance): string[] {
     `  last active:  ${i.last_active_at}`,
     `  idle pause:   ${i.pauses_at ?? '—'}`,
     `  removal:      ${i.removes_at} (if unused until then)`,
+    `  plan:         ${describePlan(i.plan)}`,
+    `  tool policy:  ${describePolicy(i.tools)}`,
+    `  tools:        ${describeEffectiveTools(i.tools, i.plan)}`,
     `  isolation:    ${iso ? `${iso.mode}${iso.namespaces.length ? ` (namespaces: ${iso.namespaces.join(', ')})` : ''}${iso.note ? ` — ${iso.note}` : ''}` : 'not started yet'}`,
   ]
 }

@@ -16,16 +16,27 @@ export interface SecretSource {
   label: string
   /** The command line to show in hints, e.g. "clawd keys set anthropic". */
   command: string
+  /** The variable such a key usually lives in, for hints (e.g. OPENAI_API_KEY); see keyEnvVar. */
+  envVar?: string
+}
+
+/**
+ * The environment variable a provider's own tools read the key from: ANTHROPIC_API_KEY,
+ * OPENAI_API_KEY, and NAME_API_KEY for a custom name (`openrouter` → OPENROUTER_API_KEY).
+ */
+export function keyEnvVar(keyName: string): string {
+  if (keyName === 'openai-compatible') return 'OPENAI_API_KEY'
+  return `${keyName.toUpperCase().replaceAll('-', '_')}_API_KEY`
 }
 
 export async function readSecret(io: IOStreams, source: SecretSource): Promise<string> {
   const value =
     source.fromEnv !== undefined
-      ? fromEnv(io, source.fromEnv)
+      ? fromEnv(io, source.fromEnv, source.envVar)
       : io.canPrompt
         ? await fromPrompt(io, source.label)
-        : await fromStdin(io.stdin, source.command)
-  return checked(value, source.command)
+        : await fromStdin(io.stdin, source)
+  return checked(value, source)
 }
 
 /** Accepts what `echo "$KEY" |`, a file or a CI secret adds: one `\n` or `\r\n`, no more. */
@@ -39,11 +50,11 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 /** Conventional variable names are safe to repeat; anything else might be a pasted key. */
 const SHOWABLE_ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/
 
-function fromEnv(io: IOStreams, name: string): string {
+function fromEnv(io: IOStreams, name: string, envVar = 'ANTHROPIC_API_KEY'): string {
   if (!ENV_NAME.test(name)) {
     throw CliError.usage(
       '--from-env takes the name of an environment variable, not the key itself.',
-      'Put the key in a variable and pass its name, e.g. `--from-env ANTHROPIC_API_KEY`.',
+      `Put the key in a variable and pass its name, e.g. \`--from-env ${envVar}\`.`,
     )
   }
   const value = io.env[name]
@@ -74,9 +85,9 @@ async function fromPrompt(io: IOStreams, label: string): Promise<string> {
   }
 }
 
-async function fromStdin(stdin: Readable & {isTTY?: boolean}, command: string): Promise<string> {
+async function fromStdin(stdin: Readable & {isTTY?: boolean}, source: SecretSource): Promise<string> {
   // A terminal we may not prompt on (CI with a tty, for one) would block forever on a read.
-  if (stdin.isTTY) throw emptyInput(command)
+  if (stdin.isTTY) throw emptyInput(source)
   // Room for the one newline trimmed below; anything longer is not a key.
   const limit = MAX_KEY_BYTES + 2
   const chunks: Buffer[] = []
@@ -101,8 +112,8 @@ async function fromStdin(stdin: Readable & {isTTY?: boolean}, command: string): 
   }
 }
 
-function checked(value: string, command: string): string {
-  if (value.length === 0) throw emptyInput(command)
+function checked(value: string, source: SecretSource): string {
+  if (value.length === 0) throw emptyInput(source)
   // Keys go into HTTP headers: a line break means a stray file or two keys, never a key.
   if (/[\u0000-\u001f\u007f]/.test(value)) {
     throw CliError.usage(
@@ -114,10 +125,10 @@ function checked(value: string, command: string): string {
   return value
 }
 
-function emptyInput(command: string): CliError {
+function emptyInput({command, envVar = 'ANTHROPIC_API_KEY'}: SecretSource): CliError {
   return CliError.usage(
     'No key given.',
-    `Type it at the hidden prompt in a terminal, pipe it on stdin (\`printenv ANTHROPIC_API_KEY | ${command}\`), or pass \`--from-env VAR\` with the name of a variable that holds it.`,
+    `Type it at the hidden prompt in a terminal, pipe it on stdin (\`printenv ${envVar} | ${command}\`), or pass \`--from-env ${envVar}\` (the name of the variable that holds it).`,
   )
 }
 

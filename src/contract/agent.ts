@@ -19,6 +19,10 @@ export const agentConfigSchema = z.looseObject({
   /** Provider base URLs, server-wide (a key can override its own). */
   providerBaseUrls: z.record(z.string(), z.string()).default({}),
   memoryLimitMb: z.number().int().positive().optional(),
+  /** The tool loop's bounds per answer (defaults: 16 model calls, 5 minutes, 2 minutes per approval). */
+  toolMaxSteps: z.number().int().positive().optional(),
+  toolMaxMs: z.number().int().positive().optional(),
+  toolApprovalTimeoutMs: z.number().int().positive().optional(),
   /** The agent's tools (src/agent/tools); absent: the defaults, and exec unavailable. */
   tools: z
     .looseObject({

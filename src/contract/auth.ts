@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {planAllowsSchema, planNameSchema} from './plans.js'
 
 /**
  * OAuth 2.0 wire shapes: device authorization (RFC 8628), token responses and errors (RFC 6749),
@@ -90,6 +91,8 @@ export const meResponseSchema = z.object({
   id: z.string(),
   email: z.string(),
   plan: z.string(),
+  /** What the plan allows (messages a day, streams, tools). */
+  plan_allows: planAllowsSchema,
   created_at: z.string(),
   /** The credential this request used. */
   token: z.object({id: z.string(), kind: tokenKindSchema, expires_at: z.string().nullable()}),
@@ -118,8 +121,40 @@ export const listTokensResponseSchema = z.object({tokens: z.array(apiTokenSchema
 export const adminCreateUserRequestSchema = z.strictObject({
   email: z.email().max(254),
   password: z.string().min(8).max(1024),
+  plan: planNameSchema.optional(),
 })
-export const adminUserSchema = z.object({id: z.string(), email: z.string(), created_at: z.string()})
+export const adminUserSchema = z.object({id: z.string(), email: z.string(), plan: z.string(), created_at: z.string()})
+/** POST /admin/users/plan: `clawd server users plan EMAIL PLAN`. */
+export const adminSetPlanRequestSchema = z.strictObject({
+  email: z.email().max(254),
+  plan: planNameSchema,
+})
+export const adminSetPlanResponseSchema = adminUserSchema.extend({previous_plan: z.string()})
+
+/**
+ * Invite codes (`clawd server invites create`): a code signs a new account up into its plan on
+ * the sign-up page. The code is in the create response only; the server keeps its HMAC.
+ */
+export const adminCreateInviteRequestSchema = z.strictObject({
+  plan: planNameSchema.optional(),
+  /** How many sign-ups the code allows. */
+  uses: z.number().int().min(1).max(10_000).optional(),
+  /** Lifetime in seconds. */
+  expires_in_sec: z.number().int().min(60).max(365 * 24 * 3600).optional(),
+})
+export const inviteSchema = z.object({
+  id: z.string(),
+  plan: z.string(),
+  max_uses: z.number().int(),
+  uses: z.number().int(),
+  created_at: z.string(),
+  expires_at: z.string(),
+})
+export const adminCreateInviteResponseSchema = inviteSchema.extend({code: z.string()})
+/** GET /admin/invites: every invite, newest first, never a code. */
+export const listInvitesResponseSchema = z.object({
+  invites: z.array(inviteSchema.extend({state: z.enum(['active', 'used', 'expired'])})),
+})
 export const adminApproveRequestSchema = z.strictObject({
   user_code: z.string().max(16),
   email: z.email().max(254),

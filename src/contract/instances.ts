@@ -1,5 +1,7 @@
 import {z} from 'zod'
+import {planAllowsSchema} from './plans.js'
 import {modelRefSchema} from './stream.js'
+import {instanceToolsSchema, toolProfileSchema} from './tool-policy.js'
 
 /**
  * creating → running → pausing → paused → resuming → running, then deleting; failed with a reason.
@@ -40,12 +42,18 @@ export const instanceSchema = z.object({
   /** When it will be deleted for inactivity, if nobody uses it. */
   removes_at: z.string(),
   isolation: isolationSchema.nullable(),
+  /** The tool policy, and the tools a message gets today (none unless the plan allows tools). */
+  tools: instanceToolsSchema,
+  /** The owner's plan and what it allows. */
+  plan: planAllowsSchema,
 })
 export type Instance = z.infer<typeof instanceSchema>
 
 export const createInstanceRequestSchema = z.strictObject({
   name: instanceNameSchema.optional(),
   model: modelRefSchema.optional(),
+  /** The tool profile; default `coding` on a plan with tools, else `minimal`. */
+  tools: toolProfileSchema.optional(),
 })
 export const updateInstanceRequestSchema = z.strictObject({
   model: modelRefSchema,

@@ -108,4 +108,18 @@ export const keyMetadataSchema = z.object({
 })
 export type KeyMetadata = z.infer<typeof keyMetadataSchema>
 
-export const listKeysResponseSchema = z.object({keys: z.array(keyMetadataSchema)})
+export const listKeysResponseSchema = z.object({
+  keys: z.array(keyMetadataSchema),
+  /**
+   * Keys deleted and not set since, with the version they had: a new `keys set` seals a higher
+   * one, since the API refuses any version at or below it (an old upload must not be replayed).
+   */
+  deleted: z.array(z.object({name: keyNameSchema, version: keyVersionSchema})).optional(),
+})
+
+/**
+ * PUT /v1/instances/:id/keys/:name answers the stored key, plus `egress_refused` (HOST:PORT) when
+ * the server's egress policy does not allow the key's endpoint: chats with it would be refused.
+ */
+export const putKeyResponseSchema = keyMetadataSchema.extend({egress_refused: z.string().optional()})
+export type PutKeyResponse = z.infer<typeof putKeyResponseSchema>

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'unauthenticated',
   'token_expired',
   'forbidden',
+  /** The account's plan does not include tools (free is chat only). */
+  'plan_forbids_tools',
   'not_found',
   'conflict',
   'already_exists',

@@ -13,6 +13,7 @@ import {modelRefSchema, stopReasonSchema, usageSchema} from './stream.js'
  *   POST   /v1/instances/:ref/sessions/:sid/messages            send → SSE stream (src/contract/stream.ts)
  *   GET    /v1/instances/:ref/sessions/:sid/messages/:mid/events   resume → SSE, honours Last-Event-ID
  *   POST   /v1/instances/:ref/sessions/:sid/messages/:mid/abort    stop an answer → {aborted}
+ *   POST   /v1/instances/:ref/sessions/:sid/messages/:mid/approve  {tool_call_id, approve} → {accepted}
  *
  * A message stream's SSE ids are 1, 2, 3… within that stream. Its first events are `session` and
  * `message.start` (which carries the assistant message id used to resume). It ends with
@@ -32,6 +33,17 @@ export const sessionSchema = z.object({
 })
 export type Session = z.infer<typeof sessionSchema>
 
+/** One tool call of an answer, as kept in the transcript (output shortened, as on the stream). */
+export const transcriptToolCallSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  arguments: z.record(z.string(), z.unknown()),
+  ok: z.boolean(),
+  output: z.string(),
+  skipped: z.enum(['denied', 'no_answer']).optional(),
+})
+export type TranscriptToolCall = z.infer<typeof transcriptToolCallSchema>
+
 export const transcriptMessageSchema = z.object({
   id: z.string(),
   role: z.enum(['user', 'assistant']),
@@ -42,6 +54,13 @@ export const transcriptMessageSchema = z.object({
   usage: usageSchema.optional(),
   stop_reason: stopReasonSchema.optional(),
   error: z.object({code: z.string(), message: z.string()}).optional(),
+  /** The tools the agent ran for this answer, in the order they started. */
+  tools: z.array(transcriptToolCallSchema).optional(),
+  /**
+   * The agent stopped before the answer was complete (it was killed or crashed mid-answer):
+   * `content` and `tools` are what it had saved up to then.
+   */
+  interrupted: z.boolean().optional(),
 })
 export type TranscriptMessage = z.infer<typeof transcriptMessageSchema>
 
@@ -61,8 +80,21 @@ export const sendMessageRequestSchema = z.strictObject({
   content: z.string().min(1).max(MAX_MESSAGE_CHARS),
   /** Overrides the session's and the instance's model for this message. */
   model: modelRefSchema.optional(),
+  /**
+   * Ask before each `exec`, `write` and `edit`: the agent sends `tool.start` with
+   * `needs_approval` and waits for the approve route. Only a client with a person to ask sets it.
+   */
+  approve: z.boolean().optional(),
 })
 
 export const deleteSessionResponseSchema = z.object({id: z.string(), deleted: z.literal(true)})
 export const clearSessionsResponseSchema = z.object({deleted: z.number().int().nonnegative()})
 export const abortResponseSchema = z.object({aborted: z.boolean()})
+
+/** The person's answer to a `tool.start` with `needs_approval`. */
+export const approveToolRequestSchema = z.strictObject({
+  tool_call_id: z.string().min(1).max(128),
+  approve: z.boolean(),
+})
+/** `accepted` is false when no call with that id is waiting (already answered, timed out, or over). */
+export const approveToolResponseSchema = z.object({accepted: z.boolean()})

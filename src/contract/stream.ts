@@ -21,10 +21,14 @@ export const streamErrorCodeSchema = z.enum([
   'provider_unavailable',
   'provider_bad_stream',
   'provider_connection',
+  /** The server's egress policy refused the provider's host: the provider never saw the request. */
+  'egress_refused',
   'no_key',
   'instance_deleted',
   'instance_unavailable',
   'aborted',
+  /** The tool loop hit its bound on model calls or on total time without the model ending its turn. */
+  'tool_limit',
   'internal',
 ])
 export type StreamErrorCode = z.infer<typeof streamErrorCodeSchema>
@@ -42,6 +46,29 @@ export const messageEndEventSchema = z.object({
   stop_reason: stopReasonSchema,
   usage: usageSchema,
 })
+/**
+ * The agent runs a tool the model asked for. `arguments` is the model's JSON object as parsed
+ * (`{}` when the model sent something that is not an object; the tool then fails). With
+ * `needs_approval` the agent waits for the client's answer on the message's approve route
+ * before it runs the call (`clawd chat --approve`).
+ */
+export const toolStartEventSchema = z.object({
+  type: z.literal('tool.start'),
+  id: z.string(),
+  name: z.string(),
+  arguments: z.record(z.string(), z.unknown()),
+  needs_approval: z.boolean().optional(),
+})
+/** How a tool call ended. `output` is shortened for display; the model got the tool's whole (bounded) output. */
+export const toolEndEventSchema = z.object({
+  type: z.literal('tool.end'),
+  id: z.string(),
+  name: z.string(),
+  ok: z.boolean(),
+  output: z.string(),
+  /** Set when the call did not run: the person said no, or nobody answered in time. */
+  skipped: z.enum(['denied', 'no_answer']).optional(),
+})
 export const errorEventSchema = z.object({
   type: z.literal('error'),
   code: streamErrorCodeSchema,
@@ -53,6 +80,8 @@ export const streamEventSchema = z.discriminatedUnion('type', [
   sessionEventSchema,
   messageStartEventSchema,
   textDeltaEventSchema,
+  toolStartEventSchema,
+  toolEndEventSchema,
   messageEndEventSchema,
   errorEventSchema,
 ])

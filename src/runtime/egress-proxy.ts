@@ -296,8 +296,10 @@ export class EgressProxy {
 
   private refuse(client: Socket, status: number, reason: string, message: string): void {
     const body = `${message}\n`
+    // Marks the answer as the proxy's own, so the agent never reads it as the host's (a 403 would look like a bad key).
+    const mark = status === 403 ? 'X-Clawd-Egress: refused\r\n' : ''
     client.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\n${mark}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     )
     client.resume()
   }

@@ -8,7 +8,7 @@ export interface ServerConfig {
   host: string
   port: number
   dataDir: string
-  /** PostgreSQL URL; embedded PGlite under dataDir when absent. */
+  /** PostgreSQL URL; the embedded PostgreSQL under dataDir when absent. */
   databaseUrl?: string
   databaseSchema?: string
   /** The URL users reach the API at (issuer, verification URI). Defaults to the listen address. */
@@ -37,7 +37,8 @@ export interface ServerConfig {
   egressAllow: string[]
   /** Provider base URLs, server-wide; a key can override its own. */
   providerBaseUrls: Record<string, string>
-  plans: Record<string, {messagesPerDay: number; concurrentStreams: number}>
+  /** Plans by name (`free`, `dedicated`): their quotas, and whether the agent may run tools. */
+  plans: Record<string, PlanLimits>
   agent: {
     /** How long an answer keeps generating with no reader, waiting for the client to resume. */
     streamGraceMs: number
@@ -51,6 +52,13 @@ export interface ServerConfig {
   tls?: {certFile: string; keyFile: string}
   /** Let keys' base URLs point at link-local and cloud metadata addresses (refused by default). */
   allowPrivateEgress: boolean
+}
+
+export interface PlanLimits {
+  messagesPerDay: number
+  concurrentStreams: number
+  /** Tools at all; which ones is each instance's tool policy. */
+  tools: boolean
 }
 
 /** `requests` per `windowMs`, as a token bucket: the whole window's worth may come in a burst. */
@@ -90,7 +98,10 @@ export function defaultConfig(dataDir: string): ServerConfig {
       anthropic: 'https://api.anthropic.com',
       openai: 'https://api.openai.com/v1',
     },
-    plans: {free: {messagesPerDay: 50, concurrentStreams: 2}},
+    plans: {
+      free: {messagesPerDay: 50, concurrentStreams: 2, tools: false},
+      dedicated: {messagesPerDay: 2000, concurrentStreams: 4, tools: true},
+    },
     agent: {streamGraceMs: 10_000, devDeltaDelayMs: 0},
     logRetentionMs: parseDuration('30d'),
     rateLimits: {perToken: {requests: 1200, windowMs: 60_000}, perIp: {requests: 6000, windowMs: 60_000}},

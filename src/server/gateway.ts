@@ -1,5 +1,6 @@
 import type {FastifyReply, FastifyRequest} from 'fastify'
 import {request} from 'undici'
+import {ALLOWED_TOOLS_HEADER} from '../contract/agent-header.js'
 import type {StreamErrorCode, StreamEvent} from '../contract/stream.js'
 import type {ServerContext} from './context.js'
 import {ApiError} from './errors.js'
@@ -10,6 +11,25 @@ import {type InstanceRow, touchInstance} from './instances/repo.js'
 const STREAM_END_MESSAGES: Partial<Record<StreamErrorCode, {message: string; hint: string}>> = {
   instance_deleted: {message: 'The instance was deleted while this answer was streaming.', hint: 'Create a new instance with `clawd instance create`.'},
   instance_unavailable: {message: 'The instance stopped while this answer was streaming.', hint: 'Send the message again; the instance restarts on demand.'},
+}
+
+/**
+ * The headers of one request to an agent: the instance secret always; on a message, the tools it
+ * may use (comma-separated, empty for none), so the agent never decides that itself. Only what
+ * the caller computed goes in: the gateway reads no body.
+ */
+export function agentRequestHeaders(opts: {
+  secret: string
+  hasBody: boolean
+  lastEventId?: string
+  allowedTools?: readonly string[]
+}): Record<string, string> {
+  return {
+    [INSTANCE_SECRET_HEADER]: opts.secret,
+    ...(opts.hasBody ? {'content-type': 'application/json'} : {}),
+    ...(opts.lastEventId === undefined ? {} : {'last-event-id': opts.lastEventId}),
+    ...(opts.allowedTools === undefined ? {} : {[ALLOWED_TOOLS_HEADER]: opts.allowedTools.join(',')}),
+  }
 }
 
 /**
@@ -28,6 +48,8 @@ export async function forwardToInstance(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE'
     path: string
     body?: unknown
+    /** Set on message requests: the tools this message may use (see effectiveTools). */
+    allowedTools?: readonly string[]
     /** The row, already found running and touched by the caller in its own transaction. */
     running?: InstanceRow
   },
@@ -54,11 +76,12 @@ export async function forwardToInstance(
       upstream = await request(`http://instance${target.path}`, {
         method: target.method,
         dispatcher: manager.agents.dispatcher(socketPath),
-        headers: {
-          [INSTANCE_SECRET_HEADER]: secret,
-          ...(target.body === undefined ? {} : {'content-type': 'application/json'}),
-          ...(typeof lastEventId === 'string' ? {'last-event-id': lastEventId} : {}),
-        },
+        headers: agentRequestHeaders({
+          secret,
+          hasBody: target.body !== undefined,
+          lastEventId: typeof lastEventId === 'string' ? lastEventId : undefined,
+          allowedTools: target.allowedTools,
+        }),
         body: target.body === undefined ? undefined : JSON.stringify(target.body),
         signal: abort.signal,
       })

@@ -20,8 +20,8 @@ function alive(pid: number): boolean {
 }
 
 /**
- * An exclusive lock on a data dir: PGlite allows one process, and two servers on one database
- * would corrupt it. O_EXCL makes taking it atomic; a lock left by a dead process is taken over.
+ * An exclusive lock on a data dir: its embedded cluster, instances and sockets belong to one
+ * server process. O_EXCL makes taking it atomic; a lock left by a dead process is taken over.
  */
 export function lockDataDir(dataDir: string): {release(): void} {
   const path = join(dataDir, 'server.lock')

@@ -16,7 +16,8 @@ import {loggerOptions} from './logger.js'
 import {loadMasterKey} from './master-key.js'
 import type {Db} from './store/db.js'
 import {migrate} from './store/migrate.js'
-import {openPglite} from './store/pglite.js'
+import {openEmbeddedStore} from './store/embedded/index.js'
+import {hasLegacyPglite, migrateLegacyPglite} from './store/legacy-pglite.js'
 import {openPostgres} from './store/postgres.js'
 
 export interface RunningServer {
@@ -39,10 +40,16 @@ export interface StartOptions {
 export const serverInfoFile = (dataDir: string) => join(dataDir, 'server.json')
 export const adminSocketPath = (dataDir: string) => join(dataDir, 'admin.sock')
 
+/** The external PostgreSQL when a URL is given, else the data dir's own embedded cluster. */
 export async function openStore(config: ServerConfig): Promise<Db> {
-  return config.databaseUrl
-    ? openPostgres(config.databaseUrl, {schema: config.databaseSchema})
-    : openPglite(join(config.dataDir, 'db'))
+  return config.databaseUrl ? openPostgres(config.databaseUrl, {schema: config.databaseSchema}) : openEmbeddedStore(config.dataDir)
+}
+
+/** What `server start` says about its store, so an operator knows where the data is. */
+export function describeStore(config: ServerConfig): string {
+  if (!config.databaseUrl) return `store: embedded PostgreSQL in ${join(config.dataDir, 'pg')} (unix socket only)`
+  const url = new URL(config.databaseUrl)
+  return `store: PostgreSQL at ${url.host || 'a local socket'}${url.pathname}, schema ${config.databaseSchema ?? 'clawd'}`
 }
 
 /**
@@ -57,53 +64,74 @@ export async function openServerContext(config: ServerConfig, opts: StartOptions
     const master = loadMasterKey(config.dataDir, opts.env ?? process.env)
     const log = pino(loggerOptions(config.logLevel), opts.logStream ?? process.stdout)
     const db = await openStore(config)
-    await migrate(db)
-    // The egress proxy re-checks every dialled address: a base URL that passed `keys set` cannot
-    // reach a metadata service later by changing what its name resolves to.
-    const driver = await createLocalDriver({
-      ...localDriverOptions(config),
-      egressForbid: config.allowPrivateEgress ? undefined : isForbiddenAddress,
-    })
-    const ctx = {
-      config,
-      db,
-      log,
-      clock: opts.clock ?? systemClock,
-      secrets: {
-        tokenPepper: deriveSubkey(master, 'token-pepper'),
-        dataKeyWrap: deriveSubkey(master, 'data-key-wrap'),
-        signing: deriveSubkey(master, 'signing'),
-      },
-      onClose: [],
-    } as Omit<ServerContext, 'instances'> as ServerContext
-    master.fill(0)
-    ctx.instances = new InstanceManager(ctx, driver)
-    const iso = driver.isolation
-    ctx.startupNotes = [
-      `isolation: ${iso.mode}${iso.namespaces.length ? ` (namespaces: ${iso.namespaces.join(', ')})` : ''}${iso.note ? ` — ${iso.note}` : ''}`,
-    ]
-    driver.onEgress((record) => log.info({egress: record}, 'egress'))
-    driver.onLog((id, stream, line) => log.info({instance: id, stream, line: line.slice(0, 2000)}, 'agent'))
-    return {ctx, release: lock.release}
+    try {
+      const notes = [describeStore(config)]
+      await migrate(db)
+      if (db.kind === 'embedded' && hasLegacyPglite(config.dataDir)) {
+        const moved = await migrateLegacyPglite(config.dataDir, db)
+        const rows = moved.tables.reduce((n, t) => n + t.rows, 0)
+        notes.push(`upgraded: moved ${rows} rows from the old PGlite store into the embedded PostgreSQL, and removed the old files`)
+      }
+      const ctx = await buildContext(config, opts, db, master, log, notes)
+      return {ctx, release: lock.release}
+    } catch (error) {
+      // The embedded cluster runs in its own process group: stop it, or it outlives us.
+      await db.close().catch(() => {})
+      throw error
+    }
   } catch (error) {
     lock.release()
     throw error
   }
 }
 
+async function buildContext(config: ServerConfig, opts: StartOptions, db: Db, master: Buffer, log: pino.Logger, notes: string[]): Promise<ServerContext> {
+  // The egress proxy re-checks every dialled address: a base URL that passed `keys set` cannot
+  // reach a metadata service later by changing what its name resolves to.
+  const driver = await createLocalDriver({
+    ...localDriverOptions(config),
+    egressForbid: config.allowPrivateEgress ? undefined : isForbiddenAddress,
+  })
+  const ctx = {
+    config,
+    db,
+    log,
+    clock: opts.clock ?? systemClock,
+    secrets: {
+      tokenPepper: deriveSubkey(master, 'token-pepper'),
+      dataKeyWrap: deriveSubkey(master, 'data-key-wrap'),
+      signing: deriveSubkey(master, 'signing'),
+    },
+    onClose: [],
+  } as Omit<ServerContext, 'instances'> as ServerContext
+  master.fill(0)
+  ctx.instances = new InstanceManager(ctx, driver)
+  const iso = driver.isolation
+  ctx.startupNotes = [
+    ...notes,
+    `isolation: ${iso.mode}${iso.namespaces.length ? ` (namespaces: ${iso.namespaces.join(', ')})` : ''}${iso.note ? ` — ${iso.note}` : ''}`,
+  ]
+  driver.onEgress((record) => log.info({egress: record}, 'egress'))
+  driver.onLog((id, stream, line) => log.info({instance: id, stream, line: line.slice(0, 2000)}, 'agent'))
+  return ctx
+}
+
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const {ctx, release} = await openServerContext(config, opts)
-  await ctx.instances.reconcile()
-  const app = await buildApp(ctx)
-  const admin = await buildAdminApp(ctx)
+  let app: FastifyInstance | undefined
+  let admin: FastifyInstance | undefined
   const adminSocket = adminSocketPath(config.dataDir)
   try {
+    await ctx.instances.reconcile()
+    app = await buildApp(ctx)
+    admin = await buildAdminApp(ctx)
     await app.listen({host: config.host, port: config.port})
     if (existsSync(adminSocket)) rmSync(adminSocket)
     await admin.listen({path: adminSocket})
     chmodSync(adminSocket, 0o600)
   } catch (error) {
-    await app.close().catch(() => {})
+    await app?.close().catch(() => {})
+    await ctx.instances.shutdown().catch(() => {})
     await ctx.db.close().catch(() => {})
     release()
     throw error

@@ -20,7 +20,7 @@ export const serverStartFlags = {
   host: Flags.string({summary: 'Address to listen on.', env: 'CLAWD_HOST', default: '127.0.0.1'}),
   port: Flags.integer({summary: 'Port to listen on (0 picks a free one).', env: 'CLAWD_PORT', default: DEFAULT_PORT, min: 0, max: 65535}),
   'data-dir': dataDirFlag,
-  'database-url': Flags.string({summary: 'PostgreSQL URL; embedded PGlite in the data dir when absent.', env: 'CLAWD_DATABASE_URL'}),
+  'database-url': Flags.string({summary: 'PostgreSQL URL; an embedded PostgreSQL in the data dir when absent.', env: 'CLAWD_DATABASE_URL'}),
   'database-schema': Flags.string({summary: 'PostgreSQL schema to use.', env: 'CLAWD_DATABASE_SCHEMA', hidden: true}),
   'public-url': Flags.string({summary: 'URL users reach this API at (behind a proxy).', env: 'CLAWD_PUBLIC_URL'}),
   'trust-proxy': Flags.boolean({summary: 'Trust X-Forwarded-* headers from a reverse proxy.', env: 'CLAWD_TRUST_PROXY', default: false}),
@@ -37,6 +37,12 @@ export const serverStartFlags = {
   'provider-url': Flags.string({summary: 'Provider base URL as NAME=URL (repeatable).', env: 'CLAWD_PROVIDER_URLS', multiple: true, delimiter: ','}),
   'messages-per-day': Flags.integer({summary: 'Messages per day on the free plan.', env: 'CLAWD_MESSAGES_PER_DAY', min: 0}),
   'concurrent-streams': Flags.integer({summary: 'Concurrent answer streams per user on the free plan.', env: 'CLAWD_CONCURRENT_STREAMS', min: 1}),
+  'dedicated-messages-per-day': Flags.integer({summary: 'Messages per day on the dedicated plan.', env: 'CLAWD_DEDICATED_MESSAGES_PER_DAY', min: 0}),
+  'dedicated-concurrent-streams': Flags.integer({
+    summary: 'Concurrent answer streams per user on the dedicated plan.',
+    env: 'CLAWD_DEDICATED_CONCURRENT_STREAMS',
+    min: 1,
+  }),
   'stream-grace': duration({summary: 'How long an answer continues with no reader, awaiting a resume.', env: 'CLAWD_STREAM_GRACE', hidden: true}),
   'dev-delay': duration({summary: 'Pause between the dev provider’s deltas.', env: 'CLAWD_DEV_DELAY', hidden: true}),
   'tls-cert': Flags.string({summary: 'Serve HTTPS with this certificate (PEM, with its chain).', env: 'CLAWD_TLS_CERT', dependsOn: ['tls-key']}),
@@ -72,6 +78,8 @@ type StartFlags = {
   'provider-url'?: string[]
   'messages-per-day'?: number
   'concurrent-streams'?: number
+  'dedicated-messages-per-day'?: number
+  'dedicated-concurrent-streams'?: number
   'stream-grace'?: number
   'dev-delay'?: number
   'tls-cert'?: string
@@ -107,6 +115,8 @@ export function configFromFlags(flags: StartFlags, env: NodeJS.ProcessEnv = proc
   }
   if (flags['messages-per-day'] !== undefined) config.plans.free!.messagesPerDay = flags['messages-per-day']
   if (flags['concurrent-streams'] !== undefined) config.plans.free!.concurrentStreams = flags['concurrent-streams']
+  if (flags['dedicated-messages-per-day'] !== undefined) config.plans.dedicated!.messagesPerDay = flags['dedicated-messages-per-day']
+  if (flags['dedicated-concurrent-streams'] !== undefined) config.plans.dedicated!.concurrentStreams = flags['dedicated-concurrent-streams']
   if (flags['stream-grace'] !== undefined) config.agent.streamGraceMs = flags['stream-grace']
   if (flags['dev-delay'] !== undefined) config.agent.devDeltaDelayMs = flags['dev-delay']
   if (flags['tls-cert'] && flags['tls-key']) {

@@ -18,6 +18,7 @@ export function request(overrides: Partial<ProviderRequest> & Pick<ProviderReque
 export interface Collected {
   texts: string[]
   text: string
+  toolCalls: Array<{id: string; name: string; input: string}>
   done: Extract<ProviderEvent, {type: 'done'}> | undefined
   error: ProviderError | undefined
 }
@@ -27,12 +28,15 @@ export async function collect(
   stream: AsyncIterable<ProviderEvent>,
   onEvent?: (event: ProviderEvent, soFar: Collected) => void | Promise<void>,
 ): Promise<Collected> {
-  const out: Collected = {texts: [], text: '', done: undefined, error: undefined}
+  const out: Collected = {texts: [], text: '', toolCalls: [], done: undefined, error: undefined}
   try {
     for await (const event of stream) {
       if (event.type === 'text') {
         out.texts.push(event.text)
         out.text += event.text
+      } else if (event.type === 'tool_call') {
+        if (out.done) throw new Error('a tool call after done')
+        out.toolCalls.push({id: event.id, name: event.name, input: event.input})
       } else {
         if (out.done) throw new Error('two done events')
         out.done = event

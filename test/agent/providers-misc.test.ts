@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {createDevProvider, devProvider} from '../../src/agent/providers/dev.js'
+import {createDevProvider, DEV_SLOW_DELAY_MS, devProvider} from '../../src/agent/providers/dev.js'
+import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {openaiCompatibleProvider} from '../../src/agent/providers/openai.js'
 import {ProviderError, errorFromStatus, parseRetryAfter, scrubSecrets} from '../../src/agent/providers/errors.js'
 import {DEFAULT_BASE_URLS, PROVIDER_NAMES, createProviderRegistry, splitModelRef} from '../../src/agent/providers/registry.js'
@@ -7,6 +8,10 @@ import {retryDelay} from '../../src/agent/providers/retry.js'
 import {measureProviderThroughput} from '../../src/agent/providers/throughput.js'
 import {DEFAULT_TIMING, type FetchLike} from '../../src/agent/providers/types.js'
 import {collect, request} from './provider-helpers.js'
+
+/** Where dev/tools writes today (a daily note), and the command it runs on it. */
+const NOTE = devToolsNotePath()
+const COMMAND = devToolsCommand(NOTE)
 
 const noNetwork: FetchLike = () => {
   throw new Error('the dev provider must not touch the network')
@@ -144,5 +149,33 @@ describe('throughput measurement for the bench', () => {
       expect(result.eventsPerSecond).toBeGreaterThan(0)
       expect(result.bytes).toBeGreaterThan(2000 * 50)
     }
+  })
+})
+
+describe('dev/slow and dev/tools', () => {
+  const tools = ['read', 'write', 'exec'].map((name) => ({name, description: name, parameters: {type: 'object'}}))
+
+  it('dev/slow paces its deltas (DEV_SLOW_DELAY_MS apart) whatever the server setting, with the same text as dev/echo', async () => {
+    const started = performance.now()
+    const slow = await collect(devProvider.stream(request({baseUrl: '', apiKey: '', model: 'slow', messages: [{role: 'user', content: 'hi'}]}), {fetch: noNetwork}))
+    const elapsed = performance.now() - started
+    const echo = await collect(devProvider.stream(request({baseUrl: '', apiKey: '', model: 'slow', messages: [{role: 'user', content: 'hi'}]}), {fetch: noNetwork}))
+    expect(slow.text).toBe(echo.text)
+    expect(elapsed).toBeGreaterThanOrEqual(slow.texts.length * DEV_SLOW_DELAY_MS * 0.9)
+  })
+
+  it('dev/tools asks for write first, with the note and the user’s words, and stops with tool_use', async () => {
+    const r = await collect(devProvider.stream(request({baseUrl: '', apiKey: '', model: 'tools', tools, messages: [{role: 'user', content: 'keep this'}]}), {fetch: noNetwork}))
+    expect(r.toolCalls).toHaveLength(1)
+    expect(r.toolCalls[0]!.name).toBe('write')
+    expect(JSON.parse(r.toolCalls[0]!.input)).toEqual({path: NOTE, content: expect.stringContaining('keep this')})
+    expect(r.done?.stopReason).toBe('tool_use')
+  })
+
+  it('dev/tools with no tools offered answers in text that it may not use any, and calls nothing', async () => {
+    const r = await collect(devProvider.stream(request({baseUrl: '', apiKey: '', model: 'tools', messages: [{role: 'user', content: 'x'}]}), {fetch: noNetwork}))
+    expect(r.toolCalls).toEqual([])
+    expect(r.text).toMatch(/may not use any tools/)
+    expect(r.done?.stopReason).toBe('end_turn')
   })
 })

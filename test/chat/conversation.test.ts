@@ -123,10 +123,13 @@ describe('exit codes of a failed answer', () => {
       instance_deleted: 3,
       provider_unavailable: 7,
       provider_connection: 7,
+      // Issue 16 item 3: the egress policy refused the host; not a bad key (4).
+      egress_refused: 7,
       instance_unavailable: 7,
       aborted: 130,
       provider_bad_stream: 1,
-      no_key: 1,
+      // Issue 16 item 9: no key stored for that provider is "not found", not "unexpected".
+      no_key: 3,
       internal: 1,
     }
     for (const [code, exit] of Object.entries(expected)) expect(exitCodeForStreamError(code as StreamErrorCode), code).toBe(exit)

@@ -23,6 +23,8 @@ export interface Terminal {
 export function openTerminal(dir: string, command: string, env: Record<string, string>): Terminal {
   const socket = `clawd-test-${randomBytes(4).toString('hex')}`
   const envFile = join(dir, `${socket}.env`)
+  // No update notice (and no registry check) unless a test asks for one (issue 16 item 13).
+  env = {CLAWD_SKIP_NEW_VERSION_CHECK: 'true', ...env}
   writeFileSync(envFile, Object.entries(env).map(([k, v]) => `export ${k}='${v.replaceAll("'", `'\\''`)}'\n`).join(''), {mode: 0o600})
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'})
   // A person at a terminal, even when the suite runs in CI (CI=true would rightly forbid prompts).

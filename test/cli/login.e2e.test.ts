@@ -144,10 +144,10 @@ describe('login, whoami, logout against a running server', () => {
     expect(json(ci)).toMatchObject({email: operator.email, source: 'env', token_kind: 'pat', refreshes: false})
     expect(existsSync(ciEnv.CLAWD_CONFIG_DIR)).toBe(false)
 
-    const revoked = await runCli(['tokens', 'revoke', token.id, '--json'], {env})
+    const revoked = await runCli(['tokens', 'revoke', token.id, '--yes', '--json'], {env})
     expect(revoked.code, revoked.stderr).toBe(0)
     expect(json(revoked)).toEqual({id: token.id, revoked: true})
-    const again = await runCli(['tokens', 'revoke', token.id], {env})
+    const again = await runCli(['tokens', 'revoke', token.id, '--yes'], {env})
     expect(again.code).toBe(3)
     const rejected = await runCli(['whoami'], {env: ciEnv})
     expect(rejected.code).toBe(4)

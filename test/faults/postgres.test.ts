@@ -156,4 +156,79 @@ describe.skipIf(skipReason)(`PostgreSQL restarts under a serving API${skipReason
     expect(answer.text).toContain('message.end')
     expect(provider.requests.at(-1)!.headers['x-api-key']).toBe(again)
   })
+
+  /** Holds a write lock on the keys table while `start()` runs, until the API waits on it; then SIGKILLs and restarts the server. */
+  async function killWhileKeysWriteWaits(start: () => Promise<unknown>): Promise<unknown> {
+    const locker = new pg.Client({connectionString: cluster.url})
+    await locker.connect()
+    let locked = true
+    const unlock = async () => {
+      if (!locked) return
+      locked = false
+      await locker.query('ROLLBACK').catch(() => {})
+      await locker.end().catch(() => {})
+    }
+    try {
+      await locker.query('BEGIN')
+      await locker.query(`LOCK TABLE ${SCHEMA}.instance_keys IN EXCLUSIVE MODE`)
+      const cut = start().catch((e: Error) => e)
+      const deadline = Date.now() + 20_000
+      let waiting = 0
+      while (waiting === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100))
+        const [row] = (
+          await locker.query(
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace s ON s.oid = c.relnamespace
+              WHERE NOT l.granted AND c.relname = 'instance_keys' AND s.nspname = $1`,
+            [SCHEMA],
+          )
+        ).rows
+        waiting = row.n
+      }
+      expect(waiting, 'the request never reached the database write').toBeGreaterThan(0)
+      await f.killAndRestart(unlock)
+      return await cut
+    } finally {
+      await unlock()
+    }
+  }
+
+  it('issue 16 item 5: killed between the instance storing (or removing) a key and the database recording it, keys list and the instance agree after the restart', async () => {
+    const created = await f.api('POST', '/v1/instances', {body: {name: 'window', model: 'anthropic/claude-test'}})
+    expect(created.status, created.text).toBe(202)
+    const id = created.body.id as string
+    await runningInstance(f, id)
+    const usedKey = async () => {
+      const sid = (await f.api('POST', `/v1/instances/${id}/sessions`, {body: {}})).body.id
+      const answer = await f.api('POST', `/v1/instances/${id}/sessions/${sid}/messages`, {body: {content: 'hi'}, timeoutMs: 60_000})
+      expect(answer.status, answer.text).toBe(200)
+      return {text: answer.text, key: answer.text.includes('message.end') ? provider.requests.at(-1)!.headers['x-api-key'] : undefined}
+    }
+    const first = `sk-ant-window-first-${Date.now().toString(36)}-0123456789`
+    await putKey(f.server, f.user.accessToken, id, 'anthropic', first)
+
+    // keys set: the instance stored the new key, the database never recorded it.
+    const cut = `sk-ant-window-cut-${Date.now().toString(36)}-0123456789`
+    expect(await killWhileKeysWriteWaits(() => putKey(f.server, f.user.accessToken, id, 'anthropic', cut))).toBeInstanceOf(Error)
+    const listed = (await f.api('GET', `/v1/instances/${id}/keys`)).body.keys
+    expect(listed).toEqual([expect.objectContaining({name: 'anthropic', version: 1, fingerprint: keyFingerprint(first)})])
+    await runningInstance(f, id)
+    // What `keys list` shows is what the instance uses: the unacknowledged key is gone.
+    expect((await usedKey()).key).toBe(first)
+
+    // keys delete: the instance removed the key, the database still lists it (the delete was not acknowledged).
+    const del = await killWhileKeysWriteWaits(() => f.api('DELETE', `/v1/instances/${id}/keys/anthropic`, {timeoutMs: 30_000}))
+    expect(del).toBeInstanceOf(Error)
+    expect((await f.api('GET', `/v1/instances/${id}/keys`)).body.keys).toEqual([expect.objectContaining({fingerprint: keyFingerprint(first)})])
+    await runningInstance(f, id)
+    expect((await usedKey()).key).toBe(first)
+
+    // And both work again: set, then delete, with the instance following each.
+    const again = `sk-ant-window-again-${Date.now().toString(36)}-0123456789`
+    await putKey(f.server, f.user.accessToken, id, 'anthropic', again)
+    expect((await usedKey()).key).toBe(again)
+    expect((await f.api('DELETE', `/v1/instances/${id}/keys/anthropic`)).status).toBe(200)
+    expect((await f.api('GET', `/v1/instances/${id}/keys`)).body.keys).toEqual([])
+    expect((await usedKey()).text).toContain('no_key')
+  })
 })

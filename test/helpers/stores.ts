@@ -1,8 +1,9 @@
 import {randomBytes} from 'node:crypto'
 import pg from 'pg'
 import type {Db} from '../../src/server/store/db.js'
+import {tempDir} from './tmp.js'
 import {migrate} from '../../src/server/store/migrate.js'
-import {openPglite} from '../../src/server/store/pglite.js'
+import {openEmbeddedStore} from '../../src/server/store/embedded/index.js'
 import {openPostgres} from '../../src/server/store/postgres.js'
 
 export const postgresUrl = process.env.CLAWD_TEST_DATABASE_URL
@@ -15,15 +16,24 @@ export interface TestStore {
   dispose(): Promise<void>
 }
 
-/** The store kinds a suite runs against: PGlite always, PostgreSQL when CLAWD_TEST_DATABASE_URL is set. */
-export const storeKinds: Array<'pglite' | 'postgres'> = postgresUrl ? ['pglite', 'postgres'] : ['pglite']
+export type StoreKind = 'embedded' | 'postgres'
+
+/** The store kinds a suite runs against: the embedded cluster always, PostgreSQL when CLAWD_TEST_DATABASE_URL is set. */
+export const storeKinds: StoreKind[] = postgresUrl ? ['embedded', 'postgres'] : ['embedded']
 
 /** A migrated store; on PostgreSQL each one gets its own schema, dropped afterwards. */
-export async function openTestStore(kind: 'pglite' | 'postgres'): Promise<TestStore> {
-  if (kind === 'pglite') {
-    const db = await openPglite(undefined)
+export async function openTestStore(kind: StoreKind): Promise<TestStore> {
+  if (kind === 'embedded') {
+    const dir = tempDir('clawd-pg-')
+    const db = await openEmbeddedStore(dir.path)
     await migrate(db)
-    return {db, dispose: () => db.close()}
+    return {
+      db,
+      async dispose() {
+        await db.close()
+        dir.dispose()
+      },
+    }
   }
   if (!postgresUrl) throw new Error('CLAWD_TEST_DATABASE_URL is not set')
   const schema = 'clawd_t_' + randomBytes(6).toString('hex')
@@ -48,4 +58,9 @@ export async function dropSchema(schema: string): Promise<void> {
   } finally {
     await client.end()
   }
+}
+
+/** A stopped server's embedded store, started again on its data dir for a test to read. */
+export async function openDataDirStore(dataDir: string): Promise<Db> {
+  return openEmbeddedStore(dataDir)
 }

@@ -1,6 +1,6 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
-import {openPglite} from '../../src/server/store/pglite.js'
+import {openDataDirStore} from '../helpers/stores.js'
 import type {TestUser} from '../helpers/auth.js'
 
 /**
@@ -81,7 +81,7 @@ export function agentPid(instanceId: string): number | undefined {
 
 /** Every table of a (stopped) server's embedded database, as rows. */
 export async function dumpDatabase(dataDir: string): Promise<Record<string, Record<string, unknown>[]>> {
-  const db = await openPglite(join(dataDir, 'db'))
+  const db = await openDataDirStore(dataDir)
   try {
     const tables = await db.query<{table_name: string}>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`,

@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {openPglite} from '../../src/server/store/pglite.js'
+import {openDataDirStore} from '../helpers/stores.js'
 import {readTar} from '../../src/workspace/tar.js'
 import {oauthPost, type TestUser} from '../helpers/auth.js'
 import {json} from '../helpers/cli.js'
@@ -178,7 +178,7 @@ describe('export --all and account delete (e2e)', () => {
     expect(await p.server.stop()).toBe(0)
     const needles = [alice.email, alice.userId, ids.one!, ids.two!, pat.id, marker, canaryKey]
 
-    const db = await openPglite(join(p.server.dataDir, 'db'))
+    const db = await openDataDirStore(p.server.dataDir)
     let dump = ''
     try {
       const tables = await db.query<{table_name: string}>(

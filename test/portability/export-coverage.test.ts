@@ -9,7 +9,7 @@ import {openTestStore, type TestStore} from '../helpers/stores.js'
 describe('account export coverage', () => {
   let store: TestStore
   beforeAll(async () => {
-    store = await openTestStore('pglite')
+    store = await openTestStore('embedded')
   })
   afterAll(async () => {
     await store?.dispose()

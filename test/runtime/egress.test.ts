@@ -172,11 +172,15 @@ describe('egress proxy and egress fetch', () => {
     expect(await eventually(() => records.some((r) => r.kind === 'http' && r.port === plainPort && r.allowed && r.status === 200 && r.bytesIn > 0))).toBe(true)
   })
 
-  it('answers plain http to a host that is not allowed with a 403 response', async () => {
+  it('refuses plain http to a host that is not allowed with a 403 that the fetch reports as a refusal', async () => {
+    const {socket, answer} = await rawRequest(socketPath, 'GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n')
+    socket.destroy()
+    expect(answer).toMatch(/^HTTP\/1\.1 403 /)
+    expect(answer).toMatch(/x-clawd-egress: refused/i)
     const fetch = createEgressFetch({socketPath})
-    const res = await fetch('http://example.com/')
-    expect(res.status).toBe(403)
-    expect(await res.text()).toContain('not allowed')
+    const error = await fetch('http://example.com/').catch((e: unknown) => e)
+    expect((error as TypeError).cause).toBeInstanceOf(EgressRefusedError)
+    expect(((error as TypeError).cause as EgressRefusedError).target).toBe('example.com:80')
     expect(records).toContainEqual(expect.objectContaining({kind: 'http', host: 'example.com', port: 80, allowed: false}))
   })
 

@@ -3,7 +3,8 @@ import {deleteAccountRequestSchema} from '../../src/contract/account.js'
 import {createTokenRequestSchema} from '../../src/contract/auth.js'
 import {createInstanceRequestSchema, updateInstanceRequestSchema} from '../../src/contract/instances.js'
 import {keyUploadSchema} from '../../src/contract/keys.js'
-import {createSessionRequestSchema, sendMessageRequestSchema} from '../../src/contract/sessions.js'
+import {setToolPolicyRequestSchema} from '../../src/contract/tool-policy.js'
+import {approveToolRequestSchema, createSessionRequestSchema, sendMessageRequestSchema} from '../../src/contract/sessions.js'
 import {pushWorkspaceRequestSchema} from '../../src/contract/workspace-push.js'
 import type {Owned} from './world.js'
 
@@ -40,12 +41,14 @@ export interface RouteCase {
    */
   scope: 'ids' | 'self'
   /**
-   * Stopping an answer is idempotent: inside the caller's own instance, a session or message it
+   * Stopping an answer (and answering a tool approval) is idempotent: inside the caller's own instance, a session or message it
    * does not hold (bob's, or nobody's) is "nothing to stop", `{aborted: false}`, not a 404. The
    * cross-tenant sweep still requires that answer to be identical for bob's ids and for ids nobody
    * has, so it tells alice nothing.
    */
   noOpForUnknownSubIds?: boolean
+  /** What such a no-op answers (default `{aborted: false}`). */
+  noOpBody?: unknown
 }
 
 /** Shaped like a sealed key, so it passes the contract; it was sealed to nothing. */
@@ -79,6 +82,7 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'PUT /v1/instances/:ref/keys/:name': {scope: 'ids', body: shapedKeyUpload, contract: keyUploadSchema, destructive: true},
   'DELETE /v1/instances/:ref/keys/:name': {scope: 'ids', destructive: true},
   'POST /v1/instances/:ref/sessions': {scope: 'ids', body: () => ({title: 'swept'}), contract: createSessionRequestSchema, optionalBody: true},
+  'PUT /v1/instances/:ref/tools': {scope: 'ids', body: () => ({profile: 'minimal', allow: [], deny: ['exec']}), contract: setToolPolicyRequestSchema, destructive: true},
   'GET /v1/instances/:ref/sessions': {scope: 'ids'},
   'DELETE /v1/instances/:ref/sessions': {scope: 'ids', destructive: true},
   'GET /v1/instances/:ref/sessions/:sid': {scope: 'ids'},
@@ -86,6 +90,13 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'POST /v1/instances/:ref/sessions/:sid/messages': {scope: 'ids', body: () => ({content: 'swept'}), contract: sendMessageRequestSchema},
   'GET /v1/instances/:ref/sessions/:sid/messages/:mid/events': {scope: 'ids'},
   'POST /v1/instances/:ref/sessions/:sid/messages/:mid/abort': {scope: 'ids', noOpForUnknownSubIds: true},
+  'POST /v1/instances/:ref/sessions/:sid/messages/:mid/approve': {
+    scope: 'ids',
+    body: () => ({tool_call_id: 'toolu_swept', approve: false}),
+    contract: approveToolRequestSchema,
+    noOpForUnknownSubIds: true,
+    noOpBody: {accepted: false},
+  },
   'GET /v1/instances/:ref/workspace': {scope: 'ids'},
   'PUT /v1/instances/:ref/workspace': {
     scope: 'ids',

@@ -1,6 +1,12 @@
 import {createHash} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {adminApproveRequestSchema, adminCreateUserRequestSchema, oauthErrorSchema} from '../../src/contract/auth.js'
+import {
+  adminApproveRequestSchema,
+  adminCreateInviteRequestSchema,
+  adminCreateUserRequestSchema,
+  adminSetPlanRequestSchema,
+  oauthErrorSchema,
+} from '../../src/contract/auth.js'
 import {createIncidentRequestSchema, resolveIncidentRequestSchema, updateIncidentRequestSchema} from '../../src/contract/status.js'
 import {buildAdminApp} from '../../src/server/admin/app.js'
 import {newId} from '../../src/ids.js'
@@ -221,6 +227,8 @@ describe('fuzz', () => {
       const id = incident.json().id as string
       const cases: Record<string, {contract: Parameters<typeof contractCases>[0]; sample: unknown; optionalBody?: boolean}> = {
         'POST /admin/users': {contract: adminCreateUserRequestSchema, sample: {email: 'fuzzed-operator@example.com', password: 'a-long-enough-password'}},
+        'POST /admin/users/plan': {contract: adminSetPlanRequestSchema, sample: {email: w.alice.user.email, plan: 'free'}},
+        'POST /admin/invites': {contract: adminCreateInviteRequestSchema, sample: {plan: 'dedicated', uses: 1, expires_in_sec: 3600}, optionalBody: true},
         'POST /admin/device/approve': {contract: adminApproveRequestSchema, sample: {user_code: 'BCDF-GHJK', email: w.alice.user.email}},
         'POST /admin/incidents': {contract: createIncidentRequestSchema, sample: {title: 'fuzz', impact: 'minor'}},
         'POST /admin/incidents/:id/updates': {contract: updateIncidentRequestSchema, sample: {message: 'still fuzzing'}},

@@ -12,7 +12,7 @@ describe('companion API basics', () => {
   it('answers /healthz when the store answers', async () => {
     const res = await fetch(server.url + '/healthz')
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({status: 'ok', store: 'pglite'})
+    expect(await res.json()).toEqual({status: 'ok', store: 'embedded'})
   })
 
   it('answers unknown routes with a not_found problem', async () => {

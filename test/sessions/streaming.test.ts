@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {openPglite} from '../../src/server/store/pglite.js'
+import {openDataDirStore} from '../helpers/stores.js'
 import {newUser, type TestUser} from '../helpers/auth.js'
 import {json, runCli} from '../helpers/cli.js'
 import {readExpected, startProviderServer, type ProviderServer} from '../helpers/provider-server.js'
@@ -176,9 +176,9 @@ describe('streamed sessions through the gateway', () => {
     expect(files.length).toBeGreaterThan(5)
     const needle = Buffer.from(canary)
     for (const f of files) expect(readFileSync(f).includes(needle), f).toBe(false)
-    const db = await openPglite(join(server.dataDir, 'db'))
+    const db = await openDataDirStore(server.dataDir)
     try {
-      const tables = await db.query<{tablename: string}>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
+      const tables = await db.query<{tablename: string}>(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`)
       expect(tables.length).toBeGreaterThan(5)
       for (const {tablename} of tables) {
         const rows = await db.query(`SELECT * FROM ${tablename}`)

@@ -21,6 +21,16 @@ describe.each(storeKinds)('store on %s', (kind) => {
     expect(rows.map((r) => r.id)).toEqual(['usr_a'])
   })
 
+  it('a user id that tries to break out of its literal is only an id nobody has', async () => {
+    for (const hostile of ["usr_a' OR true --", "'; RESET ROLE; SELECT '", "usr_a\\'; DROP TABLE users; --", 'usr_a$$; DROP TABLE users; $$']) {
+      const rows = await store.db.asUser(hostile, (q) => q.query<{id: string; who: string}>(`SELECT id, current_user AS who FROM users`))
+      expect(rows).toHaveLength(0)
+      const [me] = await store.db.asUser(hostile, (q) => q.query<{who: string; uid: string}>(`SELECT current_user AS who, current_setting('app.user_id') AS uid`))
+      expect(me).toEqual({who: 'clawd_app', uid: hostile})
+    }
+    expect(await store.db.asSystem((q) => q.query('SELECT id FROM users ORDER BY id'))).toEqual([{id: 'usr_a'}, {id: 'usr_b'}])
+  })
+
   it('with no user set, the app role sees 0 rows (fail closed)', async () => {
     expect(await store.db.asUser(null, (q) => q.query('SELECT * FROM users'))).toHaveLength(0)
   })

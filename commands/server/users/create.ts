@@ -3,6 +3,7 @@ import {AdminClient} from '../../../src/cli/admin-client.js'
 import {BaseCommand} from '../../../src/cli/base-command.js'
 import {CliError} from '../../../src/cli/errors.js'
 import {readSecretFromStdin} from '../../../src/cli/io.js'
+import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
 import {adminSocketPath} from '../../../src/server/main.js'
 import {defaultDataDir} from '../../../src/server/data-dir.js'
 import {dataDirFlag, serverStartFlags} from '../../../src/server/server-flags.js'
@@ -14,10 +15,12 @@ export default class ServerUsersCreate extends BaseCommand {
     'is dropped); it is never a flag, so it stays out of shell history. Works whether or not the server runs.'
   static override examples = [
     '<%= config.bin %> server users create --email ada@example.com',
+    '<%= config.bin %> server users create --email ada@example.com --plan dedicated',
     'printf "%s" "$PASSWORD" | <%= config.bin %> server users create --email ada@example.com --data-dir ./data',
   ]
   static override flags = {
     email: Flags.string({summary: 'Email address of the new user.', required: true}),
+    plan: Flags.string({summary: 'The plan: free (chat only) or dedicated (tools).', options: [...PLAN_NAMES], default: 'free'}),
     'data-dir': dataDirFlag,
     'database-url': serverStartFlags['database-url'],
   }
@@ -28,8 +31,8 @@ export default class ServerUsersCreate extends BaseCommand {
     const dataDir = flags['data-dir'] ?? defaultDataDir(this.io.env)
     const admin = await AdminClient.connect({dataDir, socketPath: adminSocketPath(dataDir), databaseUrl: flags['database-url'], env: this.io.env})
     try {
-      const user = await admin.createUser({email: flags.email, password})
-      this.say(`Created user ${user.email} (${user.id}).`)
+      const user = await admin.createUser({email: flags.email, password, plan: flags.plan as PlanName})
+      this.say(`Created user ${user.email} (${user.id}) on the ${user.plan} plan.`)
       return user
     } finally {
       await admin.close()

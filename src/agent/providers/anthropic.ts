@@ -2,7 +2,7 @@ import {badStream, errorFromStreamPayload, isRecord} from './errors.js'
 import {postForEvents} from './http-sse.js'
 import {resolveTiming, withRetry} from './retry.js'
 import type {SseEvent} from './sse.js'
-import type {Provider, ProviderDeps, ProviderEvent, ProviderRequest, StopReason} from './types.js'
+import type {Provider, ProviderDeps, ProviderEvent, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderTool} from './types.js'
 import {joinUrl, parseEventData, requireKey, tokenCount} from './wire.js'
 
 export const ANTHROPIC_VERSION = '2023-06-01'
@@ -29,7 +29,8 @@ export const anthropicProvider: Provider = {
           model: req.model,
           max_tokens: req.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
           ...(req.system ? {system: req.system} : {}),
-          messages: req.messages.map(m => ({role: m.role, content: m.content})),
+          messages: anthropicMessages(req.messages),
+          ...(req.tools?.length ? {tools: anthropicTools(req.tools)} : {}),
           stream: true,
         },
         apiKey: req.apiKey,
@@ -42,10 +43,52 @@ export const anthropicProvider: Provider = {
   },
 }
 
+/** Tools as the Messages API takes them: the JSON Schema goes in `input_schema`. */
+export function anthropicTools(tools: readonly ProviderTool[]): unknown[] {
+  return tools.map(t => ({name: t.name, description: t.description, input_schema: t.parameters}))
+}
+
+/**
+ * Our conversation in Messages API shape. An assistant turn with tool calls becomes text and
+ * `tool_use` blocks; the results go back in the next user turn as `tool_result` blocks (errors
+ * flagged with `is_error`), which is how the API pairs them by `tool_use_id`.
+ */
+export function anthropicMessages(messages: readonly ProviderMessage[]): unknown[] {
+  return messages.map(m => {
+    if (m.role === 'user') return {role: 'user', content: m.content}
+    if (m.role === 'tool') {
+      return {
+        role: 'user',
+        content: m.results.map(r => ({type: 'tool_result', tool_use_id: r.id, content: r.output, ...(r.ok ? {} : {is_error: true})})),
+      }
+    }
+    if (!m.toolCalls?.length) return {role: 'assistant', content: m.content}
+    return {
+      role: 'assistant',
+      content: [
+        ...(m.content ? [{type: 'text', text: m.content}] : []),
+        ...m.toolCalls.map(c => ({type: 'tool_use', id: c.id, name: c.name, input: inputObject(c.input)})),
+      ],
+    }
+  })
+}
+
+/** The API only takes an object as a tool_use input; arguments that were not one are sent as {}. */
+function inputObject(input: string): unknown {
+  try {
+    const value: unknown = JSON.parse(input)
+    return isRecord(value) ? value : {}
+  } catch {
+    return {}
+  }
+}
+
 /**
  * message_start carries the input usage, content_block_delta/text_delta the text, message_delta
- * the stop reason and (cumulative) output usage, message_stop the end. Events we do not use
- * (ping, thinking and tool deltas, block start/stop, unknown future events) are skipped.
+ * the stop reason and (cumulative) output usage, message_stop the end. A `tool_use` block's
+ * arguments arrive as `input_json_delta` pieces; the call is yielded whole at its
+ * content_block_stop. Events we do not use (ping, thinking, block stops of text, unknown future
+ * events) are skipped.
  */
 export async function* decodeAnthropicEvents(
   provider: string,
@@ -55,7 +98,9 @@ export async function* decodeAnthropicEvents(
   // Input usage is reported in parts; our count is everything the model read, cached or not.
   const input = {input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0}
   let outputTokens = 0
-  let stopReason: StopReason = 'end_turn'
+  let stopReason: ProviderStopReason = 'end_turn'
+  /** tool_use blocks still receiving their arguments, by content block index. */
+  const openTools = new Map<number, {id: string; name: string; input: string; started: string}>()
   const takeUsage = (usage: unknown) => {
     if (!isRecord(usage)) return
     for (const key of Object.keys(input) as Array<keyof typeof input>) {
@@ -79,6 +124,14 @@ export async function* decodeAnthropicEvents(
         if (isRecord(block) && block.type === 'text' && typeof block.text === 'string' && block.text) {
           yield {type: 'text', text: block.text}
         }
+        if (isRecord(block) && block.type === 'tool_use') {
+          if (typeof block.id !== 'string' || !block.id || typeof block.name !== 'string' || !block.name) {
+            throw badStream(provider, 'a tool_use block has no id or name')
+          }
+          // The start usually says `input: {}` and the arguments follow as deltas.
+          const started = isRecord(block.input) && Object.keys(block.input).length > 0 ? JSON.stringify(block.input) : ''
+          openTools.set(blockIndex(provider, data), {id: block.id, name: block.name, input: '', started})
+        }
         break
       }
       case 'content_block_delta': {
@@ -87,6 +140,21 @@ export async function* decodeAnthropicEvents(
           if (typeof delta.text !== 'string') throw badStream(provider, 'a text_delta has no text')
           if (delta.text) yield {type: 'text', text: delta.text}
         }
+        if (isRecord(delta) && delta.type === 'input_json_delta') {
+          const tool = openTools.get(blockIndex(provider, data))
+          if (!tool) throw badStream(provider, 'an input_json_delta belongs to no tool_use block')
+          if (delta.partial_json !== undefined && typeof delta.partial_json !== 'string') throw badStream(provider, 'an input_json_delta is not text')
+          tool.input += delta.partial_json ?? ''
+        }
+        break
+      }
+      case 'content_block_stop': {
+        const index = typeof data.index === 'number' ? data.index : -1
+        const tool = openTools.get(index)
+        if (tool) {
+          openTools.delete(index)
+          yield {type: 'tool_call', id: tool.id, name: tool.name, input: tool.input || tool.started || '{}'}
+        }
         break
       }
       case 'message_delta':
@@ -94,6 +162,7 @@ export async function* decodeAnthropicEvents(
         takeUsage(data.usage)
         break
       case 'message_stop': {
+        if (openTools.size > 0) throw badStream(provider, 'a tool_use block was never closed')
         const inputTokens = input.input_tokens + input.cache_creation_input_tokens + input.cache_read_input_tokens
         yield {type: 'done', stopReason, usage: {input_tokens: inputTokens, output_tokens: outputTokens}}
         return
@@ -106,15 +175,22 @@ export async function* decodeAnthropicEvents(
   throw badStream(provider, 'it ended before message_stop')
 }
 
-function mapStopReason(reason: string): StopReason {
+function blockIndex(provider: string, data: Record<string, unknown>): number {
+  if (typeof data.index !== 'number' || !Number.isInteger(data.index)) throw badStream(provider, 'a content block event has no index')
+  return data.index
+}
+
+function mapStopReason(reason: string): ProviderStopReason {
   switch (reason) {
+    case 'tool_use':
+      return 'tool_use'
     case 'max_tokens':
     case 'model_context_window_exceeded':
       return 'max_tokens'
     case 'stop_sequence':
       return 'stop_sequence'
     default:
-      // end_turn, and for this text-only agent also tool_use, pause_turn and refusal.
+      // end_turn, and also pause_turn and refusal.
       return 'end_turn'
   }
 }

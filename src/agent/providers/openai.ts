@@ -2,7 +2,7 @@ import {badStream, errorFromStreamPayload, isRecord} from './errors.js'
 import {postForEvents} from './http-sse.js'
 import {resolveTiming, withRetry} from './retry.js'
 import type {SseEvent} from './sse.js'
-import type {Provider, ProviderDeps, ProviderEvent, ProviderRequest, StopReason} from './types.js'
+import type {Provider, ProviderDeps, ProviderEvent, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderTool} from './types.js'
 import {joinUrl, parseEventData, requireKey, tokenCount} from './wire.js'
 
 interface ChatCompletionsFlavour {
@@ -43,10 +43,7 @@ function chatCompletionsProvider(flavour: ChatCompletionsFlavour): Provider {
         if (flavour.keyRequired) requireKey(name, req.apiKey)
         const headers: Record<string, string> = {'content-type': 'application/json', accept: 'text/event-stream'}
         if (req.apiKey) headers.authorization = `Bearer ${req.apiKey}`
-        const messages = [
-          ...(req.system ? [{role: 'system', content: req.system}] : []),
-          ...req.messages.map(m => ({role: m.role, content: m.content})),
-        ]
+        const messages = [...(req.system ? [{role: 'system', content: req.system}] : []), ...chatCompletionMessages(req.messages)]
         const events = postForEvents({
           provider: name,
           url: joinUrl(name, req.baseUrl, '/chat/completions'),
@@ -54,6 +51,7 @@ function chatCompletionsProvider(flavour: ChatCompletionsFlavour): Provider {
           body: {
             model: req.model,
             messages,
+            ...(req.tools?.length ? {tools: chatCompletionTools(req.tools)} : {}),
             stream: true,
             // Without this the stream carries no token counts at all.
             stream_options: {include_usage: true},
@@ -70,10 +68,38 @@ function chatCompletionsProvider(flavour: ChatCompletionsFlavour): Provider {
   }
 }
 
+/** Tools as Chat Completions takes them: functions with JSON Schema parameters. */
+export function chatCompletionTools(tools: readonly ProviderTool[]): unknown[] {
+  return tools.map(t => ({type: 'function', function: {name: t.name, description: t.description, parameters: t.parameters}}))
+}
+
+/**
+ * Our conversation in Chat Completions shape: an assistant message carries its `tool_calls`
+ * (arguments as the model wrote them) and each result is its own `role: tool` message naming
+ * the call it answers.
+ */
+export function chatCompletionMessages(messages: readonly ProviderMessage[]): unknown[] {
+  return messages.flatMap((m): unknown[] => {
+    if (m.role === 'user') return [{role: 'user', content: m.content}]
+    if (m.role === 'tool') return m.results.map(r => ({role: 'tool', tool_call_id: r.id, content: r.output}))
+    if (!m.toolCalls?.length) return [{role: 'assistant', content: m.content}]
+    return [
+      {
+        role: 'assistant',
+        content: m.content || null,
+        tool_calls: m.toolCalls.map(c => ({id: c.id, type: 'function', function: {name: c.name, arguments: c.input}})),
+      },
+    ]
+  })
+}
+
 /**
  * Each `data:` chunk is a chat.completion.chunk: text in choices[0].delta.content, the end in
  * choices[0].finish_reason, token counts in a last chunk with empty choices and `usage`, then
- * `data: [DONE]`. Other delta fields (role, refusal, tool calls, reasoning) are skipped.
+ * `data: [DONE]`. Tool calls arrive in choices[0].delta.tool_calls, one entry per call keyed by
+ * `index` (parallel calls interleave): the first piece has the id and name, the arguments come
+ * split across chunks. They are yielded whole once the choice finishes. Other delta fields (role,
+ * refusal, reasoning) are skipped.
  */
 export async function* decodeChatCompletionEvents(
   flavour: Pick<ChatCompletionsFlavour, 'name' | 'doneMarkerRequired'>,
@@ -83,7 +109,18 @@ export async function* decodeChatCompletionEvents(
   const provider = flavour.name
   let inputTokens = 0
   let outputTokens = 0
-  let stopReason: StopReason | undefined
+  let stopReason: ProviderStopReason | undefined
+  const calls = new Map<number, {id: string; name: string; input: string}>()
+  /** The accumulated calls, in index order, each checked to be whole; then forgotten. */
+  const finishedCalls = (): ProviderEvent[] => {
+    const out: ProviderEvent[] = []
+    for (const [, call] of [...calls].sort(([a], [b]) => a - b)) {
+      if (!call.id || !call.name) throw badStream(provider, 'a tool call has no id or name')
+      out.push({type: 'tool_call', id: call.id, name: call.name, input: call.input || '{}'})
+    }
+    calls.clear()
+    return out
+  }
   const done = (): ProviderEvent => ({
     type: 'done',
     stopReason: stopReason ?? 'end_turn',
@@ -92,6 +129,7 @@ export async function* decodeChatCompletionEvents(
 
   for await (const event of events) {
     if (event.data === '[DONE]') {
+      yield* finishedCalls()
       yield done()
       return
     }
@@ -105,7 +143,14 @@ export async function* decodeChatCompletionEvents(
           if (typeof delta.content !== 'string') throw badStream(provider, 'delta.content is not a string')
           if (delta.content) yield {type: 'text', text: delta.content}
         }
-        if (typeof choice.finish_reason === 'string') stopReason = mapFinishReason(choice.finish_reason)
+        if (isRecord(delta) && delta.tool_calls !== undefined && delta.tool_calls !== null) {
+          if (!Array.isArray(delta.tool_calls)) throw badStream(provider, 'delta.tool_calls is not a list')
+          delta.tool_calls.forEach((piece, position) => takeToolCallPiece(provider, calls, piece, position))
+        }
+        if (typeof choice.finish_reason === 'string') {
+          stopReason = mapFinishReason(choice.finish_reason)
+          yield* finishedCalls()
+        }
       }
     }
     if (isRecord(data.usage)) {
@@ -114,18 +159,51 @@ export async function* decodeChatCompletionEvents(
     }
   }
   if (!flavour.doneMarkerRequired && stopReason !== undefined) {
+    yield* finishedCalls()
     yield done()
     return
   }
   throw badStream(provider, flavour.doneMarkerRequired ? 'it ended before [DONE]' : 'it ended before a finish_reason')
 }
 
-function mapFinishReason(reason: string): StopReason {
+/** Adds one `tool_calls` entry of a delta to the call it continues (by index) or starts. */
+function takeToolCallPiece(provider: string, calls: Map<number, {id: string; name: string; input: string}>, piece: unknown, position: number): void {
+  if (!isRecord(piece)) throw badStream(provider, 'a tool_calls entry is not an object')
+  const index = typeof piece.index === 'number' ? piece.index : indexWithout(calls, piece, position)
+  const fn = isRecord(piece.function) ? piece.function : {}
+  let call = calls.get(index)
+  if (!call) {
+    call = {id: '', name: '', input: ''}
+    calls.set(index, call)
+  }
+  if (typeof piece.id === 'string' && piece.id) call.id = piece.id
+  if (typeof fn.name === 'string' && fn.name) call.name = fn.name
+  if (fn.arguments !== undefined && fn.arguments !== null) {
+    if (typeof fn.arguments !== 'string') throw badStream(provider, 'tool call arguments are not text')
+    call.input += fn.arguments
+  }
+}
+
+/**
+ * OpenAI always sends `index`; some compatible servers do not. Then a piece with a new id starts
+ * a call, a piece with a known id continues it, and a piece with neither continues the last one.
+ */
+function indexWithout(calls: Map<number, {id: string}>, piece: Record<string, unknown>, position: number): number {
+  const id = typeof piece.id === 'string' && piece.id ? piece.id : undefined
+  for (const [index, call] of calls) if (id !== undefined && call.id === id) return index
+  if (id !== undefined || calls.size === 0) return Math.max(-1, ...calls.keys()) + 1 + position
+  return Math.max(...calls.keys())
+}
+
+function mapFinishReason(reason: string): ProviderStopReason {
   switch (reason) {
     case 'length':
       return 'max_tokens'
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_use'
     default:
-      // stop, and for this text-only agent also tool_calls, function_call and content_filter.
+      // stop and content_filter.
       return 'end_turn'
   }
 }

@@ -25,7 +25,8 @@ export async function* withRetry(
     let streamedText = false
     try {
       for await (const event of attempt()) {
-        if (event.type === 'text') streamedText = true
+        // A tool call is output too: a retry could make the model ask for a different one.
+        if (event.type !== 'done') streamedText = true
         yield event
       }
       return

@@ -1,12 +1,47 @@
 import type {StopReason, Usage} from '../../contract/stream.js'
 
+/** A tool the model may call: JSON Schema parameters, which both wire formats take as is. */
+export interface ProviderTool {
+  name: string
+  description: string
+  parameters: Record<string, unknown>
+}
+
+/** A tool call the model made. */
+export interface ProviderToolCall {
+  /** The provider's id (Anthropic `toolu_…`, OpenAI `call_…`), echoed with the result. */
+  id: string
+  name: string
+  /** The arguments exactly as the model wrote them: JSON text, not yet checked. */
+  input: string
+}
+
+/** What one tool call gave, told to the model in the next request. */
+export interface ProviderToolResult {
+  id: string
+  name: string
+  ok: boolean
+  output: string
+}
+
+/**
+ * A conversation as every provider understands it: user text, assistant text with the tool calls
+ * it made, and the results of those calls (one `tool` message per step, carrying all of them).
+ */
+export type ProviderMessage =
+  | {role: 'user'; content: string}
+  | {role: 'assistant'; content: string; toolCalls?: readonly ProviderToolCall[]}
+  | {role: 'tool'; results: readonly ProviderToolResult[]}
+
 /** What the agent asks of any provider; each provider maps it to its own wire format. */
 export interface ProviderRequest {
   /** The provider's own model name (the part after `provider/`). */
   model: string
   /** The system prompt; '' means none. */
   system: string
-  messages: ReadonlyArray<{role: 'user' | 'assistant'; content: string}>
+  messages: ReadonlyArray<ProviderMessage>
+  /** Offered to the model; none (or empty) means a plain chat request without a `tools` field. */
+  tools?: readonly ProviderTool[]
   /** Held in memory only for the call; never logged or put in an error message. */
   apiKey: string
   /** e.g. https://api.anthropic.com, https://api.openai.com/v1, http://127.0.0.1:11434/v1 */
@@ -15,7 +50,17 @@ export interface ProviderRequest {
   signal: AbortSignal
 }
 
-export type ProviderEvent = {type: 'text'; text: string} | {type: 'done'; stopReason: StopReason; usage: Usage}
+/** How one model call stopped: the contract's reasons, plus `tool_use` (the model waits for tool results). */
+export type ProviderStopReason = StopReason | 'tool_use'
+
+/**
+ * A provider's stream: text as it arrives, each tool call once its arguments are complete, then
+ * `done`. Tool calls always come before `done`.
+ */
+export type ProviderEvent =
+  | {type: 'text'; text: string}
+  | ({type: 'tool_call'} & ProviderToolCall)
+  | {type: 'done'; stopReason: ProviderStopReason; usage: Usage}
 
 /** The agent passes a fetch that goes through the egress proxy; tests pass the global fetch. */
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>

@@ -45,4 +45,10 @@ export const deleteKeyRoute = route('DELETE', '/keys/:name', async (call) => {
   return {name, deleted: true}
 })
 
-export const listKeysRoute = route('GET', '/keys', async (call) => ({names: await keysOf(call).names()}))
+/** Names and versions (never the ciphertext): the API compares them with its records after a restart. */
+export const listKeysRoute = route('GET', '/keys', async (call) => {
+  const keys = keysOf(call)
+  const names = await keys.names()
+  const versions = await Promise.all(names.map(async (name) => ({name, version: (await keys.get(name))?.version ?? 0})))
+  return {names, keys: versions}
+})

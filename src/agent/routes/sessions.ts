@@ -1,14 +1,20 @@
-import type {ServerResponse} from 'node:http'
+import type {IncomingHttpHeaders, ServerResponse} from 'node:http'
+import {ALLOWED_TOOLS_HEADER} from '../../contract/agent-header.js'
 import type {Session} from '../../contract/sessions.js'
 import {newId} from '../../ids.js'
 import type {AgentContext} from '../context.js'
 import {AgentError, reply, route, type AgentCall} from '../router.js'
 import type {LiveAnswer} from '../sessions/live.js'
 import type {SentEvent} from '../sessions/store.js'
+import {TOOL_NAMES, type ToolName} from '../tools/types.js'
 
 // The session machinery (providers, prompt builder, workspace) is loaded on the first session
 // request, not at start-up: an idle instance should cost only the agent's core (DESIGN §2: thin).
-const sessionsFeature = async (agent: AgentContext) => (await import('../sessions/feature.js')).sessionsFeature(agent)
+const sessionsFeature = async (agent: AgentContext) => {
+  const f = (await import('../sessions/feature.js')).sessionsFeature(agent)
+  await f.ready
+  return f
+}
 
 
 const SID = /^ses_[a-z2-7]{20}$/
@@ -26,6 +32,17 @@ function optionalModel(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined
   if (typeof value !== 'string' || !MODEL.test(value)) throw AgentError.badRequest('model must be provider/model.')
   return value
+}
+
+/**
+ * The tools the gateway allows for this message (plan and policy), from ALLOWED_TOOLS_HEADER.
+ * Absent or empty: none. Names we do not know are dropped, never passed on to the model.
+ */
+export function allowedTools(headers: IncomingHttpHeaders): ToolName[] {
+  const raw = headers[ALLOWED_TOOLS_HEADER]
+  const value = Array.isArray(raw) ? raw.join(',') : (raw ?? '')
+  const given = new Set(value.split(',').map((name) => name.trim()))
+  return TOOL_NAMES.filter((name) => given.has(name))
 }
 
 const sse = (sent: SentEvent) => `id: ${sent.id}\nevent: ${sent.event.type}\ndata: ${JSON.stringify(sent.event)}\n\n`
@@ -81,7 +98,7 @@ export const clearSessionsRoute = route('DELETE', '/sessions', async (call) => {
 export const sendMessageRoute = route('POST', '/sessions/:sid/messages', async (call) => {
   const f = await sessionsFeature(call.agent)
   const id = sid(call)
-  const body = (await call.json<{content?: unknown; model?: unknown}>(512 * 1024)) ?? {}
+  const body = (await call.json<{content?: unknown; model?: unknown; approve?: unknown}>(512 * 1024)) ?? {}
   if (typeof body.content !== 'string' || body.content.length === 0 || body.content.length > MAX_CONTENT) {
     throw AgentError.badRequest(`content must be 1–${MAX_CONTENT} characters.`)
   }
@@ -98,7 +115,8 @@ export const sendMessageRoute = route('POST', '/sessions/:sid/messages', async (
   }
   const deps = {agent: call.agent, store: f.store, keys: f.keys, providers: f.providers, workspace: () => f.workspace.files()}
   const {runAnswer} = await import('../sessions/answer.js')
-  void runAnswer(deps, live, model).finally(() => f.answers.end(live))
+  const options = {allowedTools: allowedTools(call.headers), approve: body.approve === true}
+  void runAnswer(deps, live, model, options).finally(() => f.answers.end(live))
   await follow(call.res, live, 0)
 })
 
@@ -125,6 +143,17 @@ export const abortRoute = route('POST', '/sessions/:sid/messages/:mid/abort', as
   return {aborted: true}
 })
 
+export const approveToolRoute = route('POST', '/sessions/:sid/messages/:mid/approve', async (call) => {
+  const id = sid(call)
+  const body = (await call.json<{tool_call_id?: unknown; approve?: unknown}>()) ?? {}
+  if (typeof body.tool_call_id !== 'string' || body.tool_call_id.length === 0 || body.tool_call_id.length > 128 || typeof body.approve !== 'boolean') {
+    throw AgentError.badRequest('Send {"tool_call_id": "…", "approve": true|false}.')
+  }
+  const live = (await sessionsFeature(call.agent)).answers.get(call.params.mid ?? '')
+  if (!live || live.sessionId !== id || live.done) return {accepted: false}
+  return {accepted: live.approvals.answer(body.tool_call_id, body.approve)}
+})
+
 export const sessionRoutes = [
   createSessionRoute,
   listSessionsRoute,
@@ -134,4 +163,5 @@ export const sessionRoutes = [
   sendMessageRoute,
   resumeRoute,
   abortRoute,
+  approveToolRoute,
 ]

@@ -1,10 +1,16 @@
-import type {StopReason, StreamErrorCode, Usage} from '../../contract/stream.js'
+import type {TranscriptMessage} from '../../contract/sessions.js'
+import type {StreamErrorCode} from '../../contract/stream.js'
 import type {AgentContext} from '../context.js'
 import {buildSystemPrompt} from '../prompt.js'
+import {providerFetch} from '../provider-fetch.js'
 import {DEFAULT_BASE_URLS, ProviderError, type ProviderRegistry, splitModelRef} from '../providers/index.js'
+import type {ProviderMessage} from '../providers/types.js'
 import type {SealedKeys} from '../sealed-keys.js'
+import type {ToolName} from '../tools/types.js'
+import {toolLoopLimits} from './limits.js'
 import type {LiveAnswer} from './live.js'
 import type {SessionStore} from './store.js'
+import {runToolLoop, ToolLimitError, type TurnProgress} from './tool-loop.js'
 
 export interface AnswerDeps {
   agent: AgentContext
@@ -13,8 +19,15 @@ export interface AnswerDeps {
   providers: ProviderRegistry
   /** The workspace files the system prompt is built from. */
   workspace: () => Promise<Array<{path: string; content: string}>>
-  /** How often a long answer's events are saved for replay. */
+  /** How often a long answer's events and its text so far are saved (for replay, and to survive a crash). */
   flushEveryMs?: number
+}
+
+export interface AnswerOptions {
+  /** The tools this message may use (from the gateway's ALLOWED_TOOLS_HEADER); empty: chat only. */
+  allowedTools?: readonly ToolName[]
+  /** Ask the person before each exec, write and edit (`clawd chat --approve`). */
+  approve?: boolean
 }
 
 const KNOWN = new Set(['anthropic', 'openai', 'openai-compatible', 'dev'])
@@ -31,41 +44,62 @@ class AnswerFailure extends Error {
 
 /**
  * One turn: build the prompt from the workspace and the transcript, open the sealed key only for
- * the provider call, stream the provider's text as contract events, and record the answer. Runs
- * detached from any HTTP response (see LiveAnswer); every path ends with message.end or error.
+ * the provider calls, run the tool loop (text and tool calls as contract events), and record the
+ * answer. What has been said so far is saved every `flushEveryMs`, so an agent killed mid-answer
+ * still has it (marked interrupted) after a restart. Runs detached from any HTTP response (see
+ * LiveAnswer); every path ends with message.end or error.
  */
-export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: string): Promise<void> {
+export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: string, opts: AnswerOptions = {}): Promise<void> {
   const {agent, store} = deps
   const sid = live.sessionId
+  const startedAt = new Date().toISOString()
+  const progress: TurnProgress = {text: '', usage: {input_tokens: 0, output_tokens: 0}, stopReason: 'end_turn', tools: []}
+  const snapshot = (): TranscriptMessage => ({
+    id: live.messageId,
+    role: 'assistant',
+    content: progress.text,
+    created_at: startedAt,
+    model,
+    usage: progress.usage,
+    ...(progress.tools.length ? {tools: progress.tools.map((t) => ({...t}))} : {}),
+  })
   live.emit({type: 'session', session_id: sid, instance_id: agent.instanceId})
   live.emit({type: 'message.start', message_id: live.messageId, model})
-  const flush = setInterval(() => void store.saveEvents(sid, live.messageId, live.events).catch(() => {}), deps.flushEveryMs ?? 1000)
+  const flush = setInterval(() => {
+    void store.saveEvents(sid, live.messageId, live.events).catch(() => {})
+    void store.saveDraft(sid, snapshot()).catch(() => {})
+  }, deps.flushEveryMs ?? 1000)
   flush.unref()
-  let text = ''
-  let usage: Usage = {input_tokens: 0, output_tokens: 0}
-  let stopReason: StopReason = 'end_turn'
   let failure: AnswerFailure | undefined
+  let aborted = false
   try {
     const ref = splitModelRef(model)
     if (!ref) throw new AnswerFailure('internal', `"${model}" is not a provider/model name.`, 'Use provider/model, e.g. dev/echo.')
     const provider = deps.providers.get(KNOWN.has(ref.provider) ? ref.provider : 'openai-compatible')!
-    const history = (await store.messages(sid))
-      .filter((m) => !(m.role === 'assistant' && m.error))
+    const history: ProviderMessage[] = (await store.messages(sid))
+      // Failed answers and empty ones (stopped before any text) are not part of the conversation.
+      .filter((m) => !(m.role === 'assistant' && (m.error || m.content === '')))
       .map((m) => ({role: m.role, content: m.content}))
     const files = await deps.workspace()
     const system = buildSystemPrompt(Object.fromEntries(files.map((f) => [f.path, f.content])))
+    const limits = toolLoopLimits(agent.config)
     const call = async (apiKey: string, baseUrl: string | undefined) => {
       const url = baseUrl ?? agent.config.providerBaseUrls?.[ref.provider] ?? DEFAULT_BASE_URLS[ref.provider as 'anthropic'] ?? ''
-      const request = {model: ref.model, system, messages: history, apiKey, baseUrl: url, signal: live.abort.signal}
-      for await (const event of provider.stream(request, {fetch: agent.fetch})) {
-        if (event.type === 'text') {
-          text += event.text
-          live.emit({type: 'text.delta', text: event.text})
-        } else {
-          usage = event.usage
-          stopReason = event.stopReason
-        }
-      }
+      await runToolLoop(
+        {
+          provider,
+          providerDeps: {fetch: providerFetch(agent.fetch, ref.provider)},
+          request: {model: ref.model, system, apiKey, baseUrl: url},
+          history,
+          toolbox: agent.toolbox,
+          allowed: opts.allowedTools ?? [],
+          limits,
+          signal: live.abort.signal,
+          ...(opts.approve ? {approve: (c, signal) => live.approvals.wait(c.id, limits.approvalTimeoutMs, signal)} : {}),
+          emit: (event) => live.emit(event),
+        },
+        progress,
+      )
     }
     const used = await deps.keys.withKey(ref.provider, async (key, stored) => {
       await call(key, stored.base_url ?? undefined)
@@ -78,8 +112,9 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
       await call('', undefined)
     }
   } catch (error) {
-    if (live.abort.signal.aborted) stopReason = 'aborted'
+    if (live.abort.signal.aborted) aborted = true
     else if (error instanceof AnswerFailure) failure = error
+    else if (error instanceof ToolLimitError) failure = new AnswerFailure('tool_limit', error.message, error.hint)
     else if (error instanceof ProviderError) failure = new AnswerFailure(error.code, error.message, error.hint)
     else {
       agent.log('error', 'answer failed', {session: sid, error: (error as Error).message})
@@ -88,27 +123,24 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
   } finally {
     clearInterval(flush)
   }
+  const stopReason = aborted ? 'aborted' : progress.stopReason === 'tool_use' ? 'end_turn' : progress.stopReason
   if (failure) {
     live.emit({type: 'error', code: failure.code, message: failure.message, ...(failure.hint ? {hint: failure.hint} : {})})
   } else {
-    live.emit({type: 'message.end', message_id: live.messageId, stop_reason: stopReason, usage})
+    live.emit({type: 'message.end', message_id: live.messageId, stop_reason: stopReason, usage: progress.usage})
   }
-  const now = new Date().toISOString()
   await store
     .append(
       sid,
       {
-        id: live.messageId,
-        role: 'assistant',
-        content: text,
-        created_at: now,
-        model,
-        usage,
+        ...snapshot(),
+        created_at: new Date().toISOString(),
         stop_reason: failure ? 'error' : stopReason,
         ...(failure ? {error: {code: failure.code, message: failure.message}} : {}),
       },
-      usage,
+      progress.usage,
     )
+    .then(() => store.deleteDraft(sid))
     .catch((error) => agent.log('error', 'could not save the answer', {session: sid, error: (error as Error).message}))
   await store.saveEvents(sid, live.messageId, live.events).catch(() => {})
   live.finish()

@@ -14,6 +14,8 @@ export interface SessionsFeature {
   workspace: WorkspaceStore
   /** How long an answer keeps going with no reader, waiting for a resume. */
   graceMs: number
+  /** Settles once answers cut off by a previous run of this agent are recovered (SessionStore.recoverDrafts). */
+  ready: Promise<void>
 }
 
 const features = new WeakMap<AgentContext, SessionsFeature>()
@@ -22,13 +24,19 @@ export function sessionsFeature(agent: AgentContext): SessionsFeature {
   let f = features.get(agent)
   if (!f) {
     const cfg = agent.config as {devDeltaDelayMs?: number; streamGraceMs?: number}
+    const store = new SessionStore(agent.vault)
     f = {
-      store: new SessionStore(agent.vault),
+      store,
       answers: new LiveAnswers(),
       keys: new SealedKeys(agent.vault, agent.keys),
       providers: createProviderRegistry(cfg.devDeltaDelayMs ? [createDevProvider({deltaDelayMs: cfg.devDeltaDelayMs})] : []),
       workspace: new WorkspaceStore(agent.vault),
       graceMs: cfg.streamGraceMs ?? 10_000,
+      // A failed recovery must not keep the sessions away: log it and go on.
+      ready: store.recoverDrafts().then(
+        (n) => (n > 0 ? agent.log('info', 'recovered interrupted answers', {count: n}) : undefined),
+        (error: unknown) => agent.log('error', 'could not recover interrupted answers', {error: (error as Error).message}),
+      ),
     }
     agent.shutdown.addEventListener('abort', () => f!.answers.abortAll(), {once: true})
     features.set(agent, f)

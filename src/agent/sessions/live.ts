@@ -1,4 +1,5 @@
 import type {StreamEvent} from '../../contract/stream.js'
+import {PendingApprovals} from './approvals.js'
 import type {SentEvent} from './store.js'
 
 type Listener = (sent: SentEvent | 'end') => void
@@ -13,6 +14,7 @@ type Listener = (sent: SentEvent | 'end') => void
 export class LiveAnswer {
   readonly events: SentEvent[] = []
   readonly abort = new AbortController()
+  readonly approvals = new PendingApprovals()
   private readonly listeners = new Set<Listener>()
   private graceTimer: NodeJS.Timeout | undefined
   done = false

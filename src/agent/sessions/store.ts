@@ -11,7 +11,8 @@ export interface SentEvent {
 /**
  * Sessions inside the instance, in the vault (so encrypted at rest under the data key):
  * `sessions/<sid>/meta` (JSON), `sessions/<sid>/transcript` (one appended record per message),
- * `sessions/<sid>/events/<mid>` (the events of one answer, for Last-Event-ID replay).
+ * `sessions/<sid>/events/<mid>` (the events of one answer, for Last-Event-ID replay),
+ * `sessions/<sid>/draft` (the answer being written, saved as it streams; gone once it is appended).
  */
 export class SessionStore {
   constructor(private readonly vault: Vault) {}
@@ -19,6 +20,7 @@ export class SessionStore {
   private meta = (sid: string) => `sessions/${sid}/meta`
   private transcript = (sid: string) => `sessions/${sid}/transcript`
   private events = (sid: string, mid: string) => `sessions/${sid}/events/${mid}`
+  private draft = (sid: string) => `sessions/${sid}/draft`
 
   async create(s: Session): Promise<Session> {
     await this.vault.writeJson(this.meta(s.id), s)
@@ -66,6 +68,42 @@ export class SessionStore {
 
   async loadEvents(sid: string, mid: string): Promise<SentEvent[] | undefined> {
     return this.vault.readJson<SentEvent[]>(this.events(sid, mid))
+  }
+
+  /** The answer so far, replaced each time; what survives if the agent dies mid-answer. */
+  async saveDraft(sid: string, message: TranscriptMessage): Promise<void> {
+    await this.vault.writeJson(this.draft(sid), message)
+  }
+
+  async deleteDraft(sid: string): Promise<void> {
+    await this.vault.delete(this.draft(sid))
+  }
+
+  /**
+   * After a restart: every draft left behind is an answer the agent was killed in the middle of.
+   * It joins the transcript as it was last saved, marked interrupted, and its saved events end
+   * with an error, so a client resuming the stream gets an end instead of waiting forever.
+   * Call once per agent process, before any answer starts. Returns how many were recovered.
+   */
+  async recoverDrafts(): Promise<number> {
+    const names = (await this.vault.list('sessions/')).filter((n) => n.endsWith('/draft'))
+    let recovered = 0
+    for (const name of names) {
+      const sid = name.slice('sessions/'.length, -'/draft'.length)
+      const draft = await this.vault.readJson<TranscriptMessage>(name)
+      if (draft && (await this.get(sid)) && !(await this.messages(sid)).some((m) => m.id === draft.id)) {
+        const error = {code: 'instance_unavailable' as const, message: 'The agent stopped in the middle of this answer (it was restarted); this is the part saved before.'}
+        await this.append(sid, {...draft, stop_reason: 'error', interrupted: true, error}, draft.usage)
+        const events = (await this.loadEvents(sid, draft.id)) ?? []
+        if (!events.some((e) => e.event.type === 'message.end' || e.event.type === 'error')) {
+          const hint = 'Send the message again for a whole answer; `clawd sessions show` has the part that was saved.'
+          await this.saveEvents(sid, draft.id, [...events, {id: events.length + 1, event: {type: 'error', ...error, hint}}])
+        }
+        recovered++
+      }
+      await this.vault.delete(name)
+    }
+    return recovered
   }
 
   async delete(sid: string): Promise<boolean> {

@@ -9,6 +9,11 @@ const exitCodes: Partial<Record<StreamErrorCode, ExitCodeValue>> = {
   instance_deleted: ExitCode.notFound,
   provider_unavailable: ExitCode.unavailable,
   provider_connection: ExitCode.unavailable,
+  // The provider is out of reach from this server until its operator allows the host: unavailable,
+  // not a bad key (4), whatever status the refusal came with.
+  egress_refused: ExitCode.unavailable,
+  // No key stored under that name: a thing that is not there (DESIGN §3), not an unexpected error.
+  no_key: ExitCode.notFound,
   instance_unavailable: ExitCode.unavailable,
   aborted: ExitCode.interrupted,
 }
@@ -18,11 +23,13 @@ const defaultHints: Partial<Record<StreamErrorCode, string>> = {
   provider_rate_limited: 'The provider is rate limiting this key; wait a little and try again.',
   provider_unavailable: 'The provider is having trouble; try again in a moment.',
   provider_connection: 'The instance could not reach the provider; try again in a moment.',
+  egress_refused: "The server's operator allows the host with `clawd server start --egress-allow HOST:PORT`.",
   provider_bad_stream: 'The provider sent a stream that could not be read; try again.',
   no_key: 'Hand the instance a key with `clawd keys set PROVIDER`, or pick another model with --model.',
   instance_deleted: 'Create a new instance with `clawd instance create`.',
   instance_unavailable: 'Send the message again; the instance restarts on demand.',
   aborted: 'The answer was stopped; send the message again for a full one.',
+  tool_limit: 'The agent kept calling tools past its limit; ask for something smaller.',
 }
 
 /**

@@ -3,7 +3,8 @@ import type {IOStreams} from '../io.js'
 import {createSpinner} from '../spinner.js'
 import {styles} from '../style.js'
 import {AnswerFailed} from './answer-failure.js'
-import {JsonLinesView, playAnswer, TextView} from './answer-view.js'
+import {JsonLinesView, playAnswer, textViewFor} from './answer-view.js'
+import {terminalApprover} from './approval-prompt.js'
 import type {Conversation} from './conversation.js'
 
 export interface ChatOnceOptions {
@@ -13,6 +14,8 @@ export interface ChatOnceOptions {
   json: boolean
   /** Subscribes to Ctrl-C (SIGINT); returns the unsubscribe. */
   onInterrupt: (handler: () => void) => () => void
+  /** Ask on the terminal before each exec, write and edit (the conversation was opened with approveTools). */
+  approve?: boolean
 }
 
 export interface ChatOnceResult {
@@ -31,16 +34,20 @@ export async function chatOnce(opts: ChatOnceOptions, message: string): Promise<
   const spinner = instance.state === 'running' ? undefined : (await createSpinner(io, `Resuming ${instance.name}…`)).start()
   let stop = () => {}
   let interrupted = false
-  const unsubscribe = opts.onInterrupt(() => {
+  const interrupt = () => {
     interrupted = true
     stop()
-  })
+  }
+  const unsubscribe = opts.onInterrupt(interrupt)
   try {
     const answer = await conversation.ask(message)
     stop = () => answer.stop()
     if (interrupted) answer.stop()
-    const view = opts.json ? new JsonLinesView(io.stdout) : new TextView(io.stdout)
-    const outcome = await playAnswer(answer, view, {onFirstEvent: () => spinner?.stop()})
+    const view = opts.json ? new JsonLinesView(io.stdout) : textViewFor(io)
+    const outcome = await playAnswer(answer, view, {
+      onFirstEvent: () => spinner?.stop(),
+      ...(opts.approve ? {approve: terminalApprover(io, interrupt)} : {}),
+    })
     if (outcome.kind === 'failed') throw outcome.error
     if (outcome.kind === 'stopped') throw AnswerFailed.stopped('aborted')
     if (!opts.json && io.interactiveStderr) {

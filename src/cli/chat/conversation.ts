@@ -1,4 +1,4 @@
-import {abortResponseSchema, createSessionRequestSchema, sessionSchema} from '../../contract/sessions.js'
+import {abortResponseSchema, approveToolRequestSchema, approveToolResponseSchema, createSessionRequestSchema, sessionSchema} from '../../contract/sessions.js'
 import type {StreamEvent} from '../../contract/stream.js'
 import type {ApiClient} from '../api-client.js'
 import {instancePath} from '../instances.js'
@@ -15,6 +15,8 @@ export interface ConversationOptions {
   model?: string
   /** How long a stopped answer may take to confirm before the connection is simply cut. */
   stopGraceMs?: number
+  /** Ask the agent to wait for approval before each exec, write and edit (only with a person to ask). */
+  approveTools?: boolean
 }
 
 /**
@@ -72,7 +74,9 @@ export class Answer {
     content: string,
     model: string | undefined,
   ) {
-    this.events = this.follow(opts.streams.send({instance: opts.instance, sessionId, content, model, signal: this.cut.signal}))
+    this.events = this.follow(
+      opts.streams.send({instance: opts.instance, sessionId, content, model, approve: opts.approveTools, signal: this.cut.signal}),
+    )
   }
 
   get stopping(): boolean {
@@ -86,6 +90,18 @@ export class Answer {
     this.graceTimer = setTimeout(() => this.cut.abort(), this.opts.stopGraceMs ?? 3000)
     this.graceTimer.unref()
     if (this.messageId) this.requestAbort(this.messageId)
+  }
+
+  /**
+   * Tells the agent whether a call that waits for approval may run. A failure is left alone: the
+   * agent then skips the call when its wait times out, which is the safe side.
+   */
+  async approve(toolCallId: string, approve: boolean): Promise<void> {
+    if (!this.messageId) return
+    const body = approveToolRequestSchema.parse({tool_call_id: toolCallId, approve})
+    await this.opts.client
+      .request('POST', `${messagePath(this.opts.instance, this.sessionId, this.messageId)}/approve`, {body, schema: approveToolResponseSchema})
+      .catch(() => {})
   }
 
   private async *follow(source: AsyncGenerator<StreamEvent, void, undefined>): AsyncGenerator<StreamEvent, void, undefined> {

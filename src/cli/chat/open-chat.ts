@@ -14,6 +14,8 @@ export interface ChatFlags {
   instance?: string
   session?: string
   model?: string
+  /** Ask before each exec, write and edit (only when there is a person to ask). */
+  approveTools?: boolean
 }
 
 export interface OpenChat {
@@ -44,7 +46,7 @@ export async function openChat(factory: Factory, io: IOStreams, flags: ChatFlags
     userAgent: factory.userAgent,
     onReconnect: ({attempt}) => io.stderr.write(dim(`\n(connection lost; resuming the answer${attempt > 1 ? `, try ${attempt}` : ''}…)\n`)),
   })
-  const conversation = new Conversation({client, streams, instance: instance.id, sessionId: flags.session, model})
+  const conversation = new Conversation({client, streams, instance: instance.id, sessionId: flags.session, model, approveTools: flags.approveTools})
   return {client, instance, conversation}
 }
 

@@ -5,7 +5,8 @@ import type {IOStreams} from '../io.js'
 import {createSpinner, type Spinner} from '../spinner.js'
 import {styles} from '../style.js'
 import {toCliError} from '../base-command.js'
-import {playAnswer, TextView} from './answer-view.js'
+import {playAnswer, textViewFor} from './answer-view.js'
+import {approvalQuestion, isYes} from './approval-prompt.js'
 import type {Answer, Conversation} from './conversation.js'
 import {checkModel} from './open-chat.js'
 
@@ -17,6 +18,8 @@ export interface ReplOptions {
   needsResume: () => Promise<boolean>
   /** Subscribes to SIGINT from outside the terminal (kill -INT); returns the unsubscribe. */
   onInterrupt: (handler: () => void) => () => void
+  /** Ask y/N before each exec, write and edit (the conversation was opened with approveTools). */
+  approve?: boolean
 }
 
 const HELP = '/new starts a new session · /model provider/model switches the model · /exit leaves · Ctrl-C stops an answer · Ctrl-D leaves'
@@ -45,6 +48,8 @@ export function runRepl(opts: ReplOptions): Promise<ExitCodeValue> {
     let busy = false
     let answer: Answer | undefined
     let stopWanted = false
+    /** Set while a tool call waits for the person's y/N: the next line typed is the answer. */
+    let approval: ((yes: boolean) => void) | undefined
 
     const finish = (code: ExitCodeValue) => {
       if (finished) return
@@ -56,6 +61,11 @@ export function runRepl(opts: ReplOptions): Promise<ExitCodeValue> {
     }
 
     const interrupt = () => {
+      if (approval) {
+        // Ctrl-C at the question is a no, and stops the answer.
+        io.stderr.write('\n')
+        approval(false)
+      }
       if (busy) {
         // The text stops at once; "(stopped)" follows when the API has confirmed.
         stopWanted = true
@@ -85,7 +95,10 @@ export function runRepl(opts: ReplOptions): Promise<ExitCodeValue> {
         answer = await conversation.ask(text)
         if (fresh) note(c.dim(`(new session ${answer.sessionId})`))
         if (stopWanted) answer.stop()
-        const outcome = await playAnswer(answer, new TextView(io.stdout), {onFirstEvent: () => spinner?.stop()})
+        const outcome = await playAnswer(answer, textViewFor(io), {
+          onFirstEvent: () => spinner?.stop(),
+          ...(opts.approve ? {approve: ask} : {}),
+        })
         if (outcome.kind === 'stopped') note(c.dim('(stopped)'))
         if (outcome.kind === 'failed') report(outcome.error)
       } catch (error) {
@@ -96,6 +109,16 @@ export function runRepl(opts: ReplOptions): Promise<ExitCodeValue> {
         busy = false
       }
     }
+
+    const ask = (event: Parameters<typeof approvalQuestion>[0]) =>
+      new Promise<boolean>((resolve) => {
+        approval = (yes) => {
+          approval = undefined
+          resolve(yes)
+        }
+        rl.setPrompt(approvalQuestion(event))
+        rl.prompt()
+      }).finally(() => rl.setPrompt(c.cyan('› ')))
 
     const report = (error: CliError) => {
       note(`${c.red('Error:')} ${error.message}`)
@@ -128,6 +151,7 @@ export function runRepl(opts: ReplOptions): Promise<ExitCodeValue> {
     }
 
     rl.on('line', (line) => {
+      if (approval) return approval(isYes(line))
       // Lines typed while an answer streams are not messages: the person had not seen the answer.
       if (busy || finished) return
       const text = line.trim()

@@ -1,6 +1,7 @@
 import type {Session, SessionDetail} from '../../contract/sessions.js'
 import type {Usage} from '../../contract/stream.js'
 import {table} from '../table.js'
+import {describeCall, describeOutcome, toolMark} from './tool-lines.js'
 
 export const sessionsPath = (instancePath: string) => `${instancePath}/sessions`
 export const sessionPath = (instancePath: string, id: string) => `${instancePath}/sessions/${encodeURIComponent(id)}`
@@ -23,8 +24,10 @@ export function describeSession(s: SessionDetail): string[] {
       const facts = [m.model, m.usage ? `tokens ${tokens(m.usage)}` : undefined, m.stop_reason && m.stop_reason !== 'end_turn' ? `stopped: ${m.stop_reason}` : undefined]
       lines.push(`── agent · ${m.created_at}${facts.some(Boolean) ? ` · ${facts.filter(Boolean).join(' · ')}` : ''}`)
     }
-    lines.push(m.content)
-    if (m.error) lines.push(`(error ${m.error.code}: ${m.error.message})`)
+    for (const t of m.tools ?? []) lines.push(`  ${toolMark(t)} ${describeCall(t)} · ${describeOutcome(t)}`)
+    if (m.content) lines.push(m.content)
+    if (m.interrupted) lines.push(`(interrupted: the agent stopped mid-answer; above is what it had saved, ${m.content.length} characters${m.tools?.length ? ` and ${m.tools.length} tool call(s)` : ''})`)
+    if (m.error && !m.interrupted) lines.push(`(error ${m.error.code}: ${m.error.message})`)
     lines.push('')
   }
   lines.push(`Total: ${tokens(s.usage)} tokens`)

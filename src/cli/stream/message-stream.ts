@@ -33,6 +33,8 @@ export interface MessageRequest {
   sessionId: string
   content: string
   model?: string
+  /** Ask before each exec, write and edit (the agent waits for the approve route). */
+  approve?: boolean
   /** Aborting it stops reading (and connecting) at once; the stream then just ends. */
   signal?: AbortSignal
 }
@@ -49,6 +51,9 @@ interface StreamState {
   lastSeq: number
   messageId: string | undefined
   progressed: boolean
+  /** Characters of answer text received, and tool calls finished, to say what the person saw. */
+  textChars: number
+  toolCalls: number
 }
 
 export const messagesPath = (instance: string, sessionId: string) => `${instancePath(instance)}/sessions/${encodeURIComponent(sessionId)}/messages`
@@ -72,9 +77,9 @@ export class MessageStreamClient {
   }
 
   async *send(req: MessageRequest): AsyncGenerator<StreamEvent, void, undefined> {
-    const state: StreamState = {lastEventId: undefined, lastSeq: 0, messageId: undefined, progressed: false}
+    const state: StreamState = {lastEventId: undefined, lastSeq: 0, messageId: undefined, progressed: false, textChars: 0, toolCalls: 0}
     const {signal} = req
-    const body = {content: req.content, ...(req.model ? {model: req.model} : {})}
+    const body = {content: req.content, ...(req.model ? {model: req.model} : {}), ...(req.approve ? {approve: true} : {})}
     let res: Dispatcher.ResponseData
     try {
       res = await this.open('POST', messagesPath(req.instance, req.sessionId), {body, signal})
@@ -98,7 +103,7 @@ export class MessageStreamClient {
       const resumePath = `${messagePath(req.instance, req.sessionId, state.messageId)}/events`
       for (;;) {
         failures++
-        if (failures > this.policy.maxAttempts) throw this.gaveUp()
+        if (failures > this.policy.maxAttempts) throw this.gaveUp(state, req.sessionId)
         try {
           await this.sleep(backoffDelay(failures, this.policy, this.opts.random), signal)
           this.opts.onReconnect?.({attempt: failures, lastEventId: state.lastEventId})
@@ -113,11 +118,19 @@ export class MessageStreamClient {
     }
   }
 
-  private gaveUp(): CliError {
+  /**
+   * Says what the person got and what the instance kept: the agent saves an answer as it streams
+   * (about once a second), so the session has the answer up to its last save, marked interrupted
+   * when the agent itself was stopped, or the whole answer if it went on without us.
+   */
+  private gaveUp(state: StreamState, sessionId: string): CliError {
+    const got = `${state.textChars} character${state.textChars === 1 ? '' : 's'} of the answer${state.toolCalls ? ` and ${state.toolCalls} tool call${state.toolCalls === 1 ? '' : 's'}` : ''}`
     return new CliError({
       code: 'stream_lost',
-      message: `The connection to the clawd API dropped and could not be resumed after ${this.policy.maxAttempts} tries.`,
-      hint: 'The answer is kept: see it with `clawd sessions show`.',
+      message: `The connection to the clawd API dropped after ${got} and could not be resumed after ${this.policy.maxAttempts} tries.`,
+      hint:
+        `The session keeps the answer as far as the instance had saved it (it saves while it streams, about once a second; ` +
+        `a cut-off answer is marked interrupted): see it with \`clawd sessions show ${sessionId}\`.`,
       exitCode: ExitCode.unavailable,
     })
   }
@@ -167,6 +180,8 @@ export class MessageStreamClient {
     // The object as sent (it passed the contract), so --json passes on what a newer server adds.
     const event = data as StreamEvent
     if (event.type === 'message.start') state.messageId = event.message_id
+    if (event.type === 'text.delta') state.textChars += event.text.length
+    if (event.type === 'tool.end') state.toolCalls++
     state.progressed = true
     return event
   }

@@ -3,6 +3,7 @@ import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {listInstances, type InstanceRow} from '../instances/repo.js'
 import {instanceView} from '../instances/view.js'
+import {type Plan, planOf} from '../quotas/plans.js'
 import {listKeys} from '../keys/repo.js'
 import type {Queryable} from '../store/db.js'
 import {readSessions, readWorkspace} from './agent-data.js'
@@ -28,9 +29,9 @@ export const EXPORTED_TABLES = ['users', 'tokens', 'web_sessions', 'device_grant
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
 
 export async function collectAccountExport(ctx: ServerContext, userId: string): Promise<AccountExport> {
-  const db = await ctx.db.asUser(userId, (q) => readDatabase(q, userId))
+  const {db, plan} = await ctx.db.asUser(userId, async (q) => ({db: await readDatabase(q, userId), plan: await planOf(q, ctx.config, userId)}))
   const instances: ExportedInstance[] = []
-  for (const row of db.instances) instances.push(await exportInstance(ctx, userId, row, db.keys.get(row.id) ?? []))
+  for (const row of db.instances) instances.push(await exportInstance(ctx, userId, row, db.keys.get(row.id) ?? [], plan))
   return {
     version: ACCOUNT_EXPORT_VERSION,
     account: db.account,
@@ -109,10 +110,10 @@ async function readDatabase(q: Queryable, userId: string) {
  * again afterwards, so an export neither leaves instances running nor needs more running slots
  * than one. An instance that will not start is exported by its metadata, with the reason.
  */
-async function exportInstance(ctx: ServerContext, userId: string, row: InstanceRow, keys: ExportedInstance['keys']): Promise<ExportedInstance> {
+async function exportInstance(ctx: ServerContext, userId: string, row: InstanceRow, keys: ExportedInstance['keys'], plan: Plan): Promise<ExportedInstance> {
   const manager = ctx.instances
   // The row as it was when the database was read: resuming it to read its data changes nothing here.
-  const base = {instance: instanceView(row, ctx.config), keys}
+  const base = {instance: instanceView(row, ctx.config, plan), keys}
   if (row.state === 'deleting') return {...base, workspace: null, sessions: null, unavailable: 'The instance is being deleted.'}
   const wasRunning = row.state === 'running' || row.state === 'creating' || row.state === 'resuming'
   try {

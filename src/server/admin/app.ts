@@ -3,16 +3,18 @@ import type {ServerContext} from '../context.js'
 import {registerProblemHandler} from '../problem-handler.js'
 import {adminApproveRoutes} from './approve.js'
 import {adminIncidentRoutes} from './incidents.js'
+import {adminInviteRoutes} from './invites.js'
 import {adminUserRoutes} from './users.js'
 
 export type AdminPlugin = (app: FastifyInstance, ctx: ServerContext) => Promise<void>
 
 /**
- * Operator routes (create users, approve device codes, incidents). They are never on the network
- * port: they listen on `<data-dir>/admin.sock` (0600, in a 0700 dir), so only the data dir's owner
- * can use them; when no server runs, operator commands build this same app in-process.
+ * Operator routes (users and their plans, invite codes, device approvals, incidents). They are
+ * never on the network port: they listen on `<data-dir>/admin.sock` (0600, in a 0700 dir), so only
+ * the data dir's owner can use them; when no server runs, operator commands build this same app
+ * in-process.
  */
-export const adminPlugins: AdminPlugin[] = [adminUserRoutes, adminApproveRoutes, adminIncidentRoutes]
+export const adminPlugins: AdminPlugin[] = [adminUserRoutes, adminApproveRoutes, adminIncidentRoutes, adminInviteRoutes]
 
 export async function buildAdminApp(ctx: ServerContext): Promise<FastifyInstance> {
   const app = Fastify({loggerInstance: ctx.log.child({component: 'admin'}), bodyLimit: 64 * 1024})

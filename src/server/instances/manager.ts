@@ -1,5 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import type {InstanceState, Isolation} from '../../contract/instances.js'
+import type {ToolProfile} from '../../contract/tool-policy.js'
 import type {InstanceDriver, InstanceExit} from '../../runtime/driver.js'
 import {recordLifecycle} from '../access-log.js'
 import type {ServerContext} from '../context.js'
@@ -17,9 +18,13 @@ import {
   transition,
 } from './repo.js'
 import {instanceSecret, mintDataKey, openDataKey} from './secrets.js'
+import {assertPolicyFitsPlan, defaultToolPolicy} from './tool-policy.js'
+import {planOf} from '../quotas/plans.js'
 import {purgeDeletedRows} from '../store/purge.js'
 import {AgentClients} from './agent-client.js'
 import {StreamRegistry} from './streams.js'
+import {recordEgressRefusal} from './egress-log.js'
+import {syncKeys} from '../keys/sync.js'
 
 const START_WAIT_MS = 30_000
 
@@ -42,6 +47,9 @@ export class InstanceManager {
     driver.onExit((id, exit) => {
       if (!exit.expected) void this.onProcessExit(id, exit)
     })
+    driver.onEgress((record) => {
+      if (!record.allowed && record.status === 403) void recordEgressRefusal(ctx, record)
+    })
   }
 
   get isolation(): Isolation {
@@ -50,7 +58,7 @@ export class InstanceManager {
 
   // ---- user-facing operations (all as the user, under RLS) ----
 
-  async create(userId: string, req: {name?: string; model?: string}): Promise<InstanceRow> {
+  async create(userId: string, req: {name?: string; model?: string; tools?: ToolProfile}): Promise<InstanceRow> {
     const id = newId('ins')
     const {dataKey, wrapped} = mintDataKey(this.ctx, id)
     const row = await this.ctx.db.asUser(userId, async (q) => {
@@ -64,12 +72,16 @@ export class InstanceManager {
         )
       }
       if (counts.running >= maxRunningPerUser) throw runningQuota(maxRunningPerUser)
+      // Default: every tool where the plan has them (what dedicated is for), none on free.
+      const plan = await planOf(q, this.ctx.config, userId)
+      const toolPolicy = req.tools ? {profile: req.tools, allow: [], deny: []} : defaultToolPolicy(plan)
+      assertPolicyFitsPlan(plan, toolPolicy)
       const name = req.name ?? defaultName()
       if (await findInstance(q, name)) {
         throw ApiError.conflict(`You already have an instance named "${name}".`, 'Pick another name.', 'already_exists')
       }
-      const inserted = await insertInstance(q, {id, userId, name, model: req.model ?? 'dev/echo', wrappedDataKey: wrapped})
-      await recordLifecycle(q, {userId, instanceId: id, event: 'instance.created', detail: {name}})
+      const inserted = await insertInstance(q, {id, userId, name, model: req.model ?? 'dev/echo', wrappedDataKey: wrapped, toolPolicy})
+      await recordLifecycle(q, {userId, instanceId: id, event: 'instance.created', detail: {name, tools: toolPolicy.profile}})
       return inserted
     })
     // Storage before the answer: it marks the instance as this process's (see `held`), so a
@@ -264,6 +276,9 @@ export class InstanceManager {
       if (firstBoot) await this.driver.create(id)
       await this.driver.start(id, {dataKey, secret: instanceSecret(this.ctx, id), config: this.agentConfig()})
       const pub = firstBoot ? await this.fetchPublicKey(id) : null
+      // A server killed between the instance storing a key and the database recording it leaves
+      // them apart: the database's records win, before anything uses a key.
+      if (!firstBoot) await syncKeys(this.ctx, this.agents, this.connect(id), userId, id)
       await this.ctx.db.asUser(userId, async (q) => {
         await setIsolationAndKey(q, id, this.driver.isolation, pub)
         const moved = await transition(q, id, [from], 'running', {touch: true})

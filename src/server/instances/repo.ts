@@ -1,4 +1,5 @@
 import {instanceRefSchema, type InstanceState, type Isolation} from '../../contract/instances.js'
+import {type ToolPolicy, toolPolicySchema} from '../../contract/tool-policy.js'
 import type {Queryable} from '../store/db.js'
 
 /** An instances row as the server sees it (the wrapped data key never leaves the server). */
@@ -13,12 +14,14 @@ export interface InstanceRow {
   isolation: Isolation | null
   public_key: string | null
   kid: string | null
+  /** As stored (jsonb); read it through `toolPolicyOf`. */
+  tool_policy: unknown
   created_at: Date
   last_active_at: Date
   state_changed_at: Date
 }
 
-const COLUMNS = `id, user_id, name, state, failure_reason, model, wrapped_data_key, isolation, public_key, kid,
+const COLUMNS = `id, user_id, name, state, failure_reason, model, wrapped_data_key, isolation, public_key, kid, tool_policy,
   created_at, last_active_at, state_changed_at`
 
 /**
@@ -53,12 +56,12 @@ export async function countInstances(q: Queryable, userId: string): Promise<{tot
 
 export async function insertInstance(
   q: Queryable,
-  row: {id: string; userId: string; name: string; model: string; wrappedDataKey: string},
+  row: {id: string; userId: string; name: string; model: string; wrappedDataKey: string; toolPolicy: ToolPolicy},
 ): Promise<InstanceRow> {
   const [inserted] = await q.query<InstanceRow>(
-    `INSERT INTO instances (id, user_id, name, state, model, wrapped_data_key)
-     VALUES ($1, $2, $3, 'creating', $4, $5) RETURNING ${COLUMNS}`,
-    [row.id, row.userId, row.name, row.model, row.wrappedDataKey],
+    `INSERT INTO instances (id, user_id, name, state, model, wrapped_data_key, tool_policy)
+     VALUES ($1, $2, $3, 'creating', $4, $5, $6) RETURNING ${COLUMNS}`,
+    [row.id, row.userId, row.name, row.model, row.wrappedDataKey, JSON.stringify(row.toolPolicy)],
   )
   return inserted!
 }
@@ -107,4 +110,28 @@ export async function setModel(q: Queryable, id: string, model: string): Promise
 
 export async function deleteInstanceRow(q: Queryable, id: string): Promise<void> {
   await q.query(`DELETE FROM instances WHERE id = $1`, [id])
+}
+
+export async function setToolPolicy(q: Queryable, id: string, policy: ToolPolicy): Promise<void> {
+  await q.query(`UPDATE instances SET tool_policy = $2 WHERE id = $1`, [id, JSON.stringify(policy)])
+}
+
+const NO_TOOLS: ToolPolicy = {profile: 'minimal', allow: [], deny: []}
+
+/**
+ * The row's tool policy. A stored value this version cannot read (hand-edited, or written by a
+ * newer server) grants no tools rather than failing the request: the safe reading.
+ */
+export function toolPolicyOf(row: Pick<InstanceRow, 'tool_policy'>): ToolPolicy {
+  const raw = typeof row.tool_policy === 'string' ? safeJson(row.tool_policy) : row.tool_policy
+  const parsed = toolPolicySchema.safeParse(raw)
+  return parsed.success ? parsed.data : NO_TOOLS
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
 }

@@ -1,6 +1,7 @@
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {adminCreateUserRequestSchema} from '../../contract/auth.js'
 import {csrfTokenFor, csrfValid} from '../auth/csrf.js'
+import {InviteRefused} from '../auth/invites.js'
 import {signInLimits, signUpLimits} from '../auth/limits.js'
 import {currentSession, endSession, startSession} from '../auth/sessions.js'
 import {checkCredentials, createUser, MIN_PASSWORD_LENGTH} from '../auth/users.js'
@@ -28,7 +29,7 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
 
   const renderSignIn = (req: FastifyRequest, reply: FastifyReply, status: number, v: {next: string; email?: string; error?: string; info?: string}) =>
     sendPage(reply, status, layout('Sign in', signInView({...v, csrf: csrfTokenFor(key, req, reply, null)})))
-  const renderSignUp = (req: FastifyRequest, reply: FastifyReply, status: number, v: {next: string; email?: string; error?: string}) =>
+  const renderSignUp = (req: FastifyRequest, reply: FastifyReply, status: number, v: {next: string; email?: string; invite?: string; error?: string}) =>
     sendPage(reply, status, layout('Create an account', signUpView({...v, minLength: MIN_PASSWORD_LENGTH, csrf: csrfTokenFor(key, req, reply, null)})))
 
   app.get('/signin', async (req, reply) => {
@@ -66,24 +67,29 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
     const next = safeNext(field(req, 'next'))
     const email = field(req, 'email', 300).trim()
     const password = field(req, 'password', 2048)
+    // Optional: a code from the operator that signs the account up into its plan.
+    const invite = field(req, 'invite', 64).trim()
     const parsed = adminCreateUserRequestSchema.safeParse({email, password})
     if (!parsed.success) {
       const badEmail = parsed.error.issues.some((i) => i.path[0] === 'email')
       const error = badEmail ? 'Enter a valid email address.' : `The password must have between ${MIN_PASSWORD_LENGTH} and 1024 characters.`
-      return renderSignUp(req, reply, 400, {next, email, error})
+      return renderSignUp(req, reply, 400, {next, email, invite, error})
     }
+    // Before the invite is looked at, so guessing codes is as slow as creating accounts.
     const limit = await takeTokens(ctx.db, signUpLimits(req.ip))
     if (!limit.allowed) {
       reply.header('retry-after', String(limit.retryAfterSec))
-      return renderSignUp(req, reply, 429, {next, email, error: `Too many accounts created from here. Try again in ${retryText(limit.retryAfterSec)}.`})
+      return renderSignUp(req, reply, 429, {next, email, invite, error: `Too many accounts created from here. Try again in ${retryText(limit.retryAfterSec)}.`})
     }
     try {
-      const user = await createUser(ctx, parsed.data.email, parsed.data.password)
+      const user = await createUser(ctx, parsed.data.email, parsed.data.password, invite ? {invite} : {})
       await startSession(ctx, req, reply, user.id)
     } catch (error) {
       if (error instanceof ApiError && error.code === 'already_exists') {
-        return renderSignUp(req, reply, 409, {next, email, error: 'An account with this email already exists. Sign in instead.'})
+        return renderSignUp(req, reply, 409, {next, email, invite, error: 'An account with this email already exists. Sign in instead.'})
       }
+      // The refused code is not put back in the form: the person retypes or clears it.
+      if (error instanceof InviteRefused) return renderSignUp(req, reply, 400, {next, email, error: error.extra.detail})
       throw error
     }
     return reply.redirect(next, 303)

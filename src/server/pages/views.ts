@@ -19,7 +19,7 @@ ${notice('info', v.info)}${notice('error', v.error)}
 <p class="muted">No account yet? <a href="/signup?next=${encodeURIComponent(v.next)}">Create one</a>.</p>`
 }
 
-export function signUpView(v: {csrf: string; next: string; email?: string; error?: string; minLength: number}): Html {
+export function signUpView(v: {csrf: string; next: string; email?: string; invite?: string; error?: string; minLength: number}): Html {
   return html`<h1>Create an account</h1>
 ${notice('error', v.error)}
 <form method="post" action="/signup">
@@ -29,6 +29,8 @@ ${notice('error', v.error)}
 <input id="email" type="email" name="email" value="${v.email ?? ''}" autocomplete="username" required maxlength="254" autofocus>
 <label for="password">Password <span class="muted">(at least ${v.minLength} characters)</span></label>
 <input id="password" type="password" name="password" autocomplete="new-password" required minlength="${v.minLength}" maxlength="1024">
+<label for="invite">Invite code <span class="muted">(optional: it signs you up into the plan it was made for)</span></label>
+<input id="invite" class="code" type="text" name="invite" value="${v.invite ?? ''}" placeholder="INV-XXXXX-XXXXX-XXXXX-XXXXX" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="64">
 <button type="submit">Create account</button>
 </form>
 <p class="muted">Already have an account? <a href="/signin?next=${encodeURIComponent(v.next)}">Sign in</a>.</p>`

@@ -7,7 +7,8 @@ import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {agentStorageFailure} from '../instances/agent-storage.js'
 import {findInstance} from '../instances/repo.js'
-import {deleteKey, listKeys, storedVersion, upsertKey} from '../keys/repo.js'
+import {deleteKey, listKeys, listTombstones, storedVersion, upsertKey, versionFloor} from '../keys/repo.js'
+import {refusedEgressTarget} from '../keys/egress-check.js'
 import {checkOutboundUrl} from '../outbound.js'
 import {validate} from '../validate.js'
 
@@ -41,7 +42,10 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
 
   app.get<{Params: {ref: string}}>('/v1/instances/:ref/keys', {preHandler: auth}, async (req) => {
     const row = await instanceOf(req.auth!.userId, req.params.ref)
-    return {keys: await ctx.db.asUser(req.auth!.userId, (q) => listKeys(q, row.id))}
+    return ctx.db.asUser(req.auth!.userId, async (q) => {
+      const deleted = await listTombstones(q, row.id)
+      return {keys: await listKeys(q, row.id), ...(deleted.length ? {deleted} : {})}
+    })
   })
 
   app.put<KeyParams>('/v1/instances/:ref/keys/:name', {preHandler: auth}, async (req) => {
@@ -68,10 +72,11 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
         'Run `clawd keys set` again: it fetches the instance’s current public key.',
       )
     }
-    const stored = await ctx.db.asUser(userId, (q) => storedVersion(q, row.id, name.data))
+    // A deleted key's version counts too: replaying its old upload must not bring it back.
+    const stored = await ctx.db.asUser(userId, (q) => versionFloor(q, row.id, name.data))
     if (stored !== undefined && body.version <= stored) {
       throw ApiError.conflict(
-        `Version ${body.version} is not newer than the stored version ${stored}; an old ciphertext cannot be replayed.`,
+        `Version ${body.version} is not newer than version ${stored} of this key (stored or deleted); an old ciphertext cannot be replayed.`,
         'Run `clawd keys set` again: it picks the next version.',
       )
     }
@@ -114,7 +119,8 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       }),
     )
     if (!saved) throw ApiError.conflict('A newer version of this key was stored meanwhile.', 'Run `clawd keys set` again.')
-    return saved
+    const refused = refusedEgressTarget(ctx.config, upload.base_url ?? ctx.config.providerBaseUrls[name.data])
+    return refused ? {...saved, egress_refused: refused} : saved
   })
 
   app.delete<KeyParams>('/v1/instances/:ref/keys/:name', {preHandler: auth}, async (req) => {

@@ -3,6 +3,7 @@ import type {MeResponse} from '../../contract/auth.js'
 import {requireAuth} from '../auth/authenticate.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
+import {planAllows, planNamed} from '../quotas/plans.js'
 
 /** GET /v1/me: the account and the credential this request used (what `clawd whoami` shows). */
 export async function meRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -16,6 +17,7 @@ export async function meRoutes(app: FastifyInstance, ctx: ServerContext): Promis
       id: user.id,
       email: user.email,
       plan: user.plan,
+      plan_allows: planAllows(planNamed(ctx.config, user.plan)),
       created_at: new Date(user.created_at).toISOString(),
       token: {id: auth.tokenId, kind: auth.tokenKind, expires_at: auth.expiresAt?.toISOString() ?? null},
     }

@@ -1,10 +1,11 @@
 import type {FastifyInstance} from 'fastify'
-import {createSessionRequestSchema, messageIdSchema, sendMessageRequestSchema, sessionIdSchema} from '../../contract/sessions.js'
+import {approveToolRequestSchema, createSessionRequestSchema, messageIdSchema, sendMessageRequestSchema, sessionIdSchema} from '../../contract/sessions.js'
 import {requireAuth} from '../auth/authenticate.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {forwardToInstance} from '../gateway.js'
-import {findInstance, touchInstance} from '../instances/repo.js'
+import {findInstance, toolPolicyOf, touchInstance} from '../instances/repo.js'
+import {effectiveTools} from '../instances/tool-policy.js'
 import {markKeyUsed} from '../keys/repo.js'
 import {countMessage, messageQuotaExceeded} from '../quotas/messages.js'
 import {planOf} from '../quotas/plans.js'
@@ -56,11 +57,13 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
         const row = await findInstance(q, req.params.ref)
         if (!row) return undefined
         const plan = await planOf(q, ctx.config, userId)
+        // Decided here, once per message, from the plan and the policy as they are now.
+        const tools = effectiveTools(plan, toolPolicyOf(row))
         release = slots.acquire(userId, plan.concurrentStreams)
-        if (!(await countMessage(q, userId, plan))) return {row, plan, counted: false}
+        if (!(await countMessage(q, userId, plan))) return {row, plan, tools, counted: false}
         await markKeyUsed(q, row.id, (body.model ?? row.model).split('/')[0]!)
         if (row.state === 'running') await touchInstance(q, row.id)
-        return {row, plan, counted: true}
+        return {row, plan, tools, counted: true}
       })
       .catch((error: unknown) => {
         release()
@@ -75,6 +78,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
         method: 'POST',
         path: `/sessions/${sid}/messages`,
         body,
+        allowedTools: checked.tools,
         ...(checked.row.state === 'running' ? {running: checked.row} : {}),
       })
     } finally {
@@ -88,4 +92,8 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
   app.post<P>(`${base}/:sid/messages/:mid/abort`, {preHandler: auth}, (req, reply) =>
     forward(req, reply, 'POST', `/sessions/${sidOf(req.params)}/messages/${midOf(req.params)}/abort`),
   )
+  app.post<P>(`${base}/:sid/messages/:mid/approve`, {preHandler: auth}, (req, reply) => {
+    const body = validate(approveToolRequestSchema, req.body)
+    return forward(req, reply, 'POST', `/sessions/${sidOf(req.params)}/messages/${midOf(req.params)}/approve`, body)
+  })
 }

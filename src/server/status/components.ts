@@ -25,7 +25,7 @@ export async function serviceStatus(ctx: ServerContext): Promise<StatusResponse>
       ctx.db.asUser(null, (q) => listIncidents(q, new Date(ctx.clock.now() - RECENT_RESOLVED_MS))),
       STORE_TIMEOUT_MS,
     )
-    components.push({name: 'store', status: 'operational', detail: ctx.db.kind === 'pglite' ? 'embedded PostgreSQL (PGlite)' : 'PostgreSQL'})
+    components.push({name: 'store', status: 'operational', detail: ctx.db.kind === 'embedded' ? 'embedded PostgreSQL' : 'PostgreSQL'})
   } catch {
     components.push({name: 'store', status: 'down', detail: 'The database does not answer.'})
   }

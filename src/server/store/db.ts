@@ -1,6 +1,6 @@
 /**
- * One interface over PGlite (embedded, one process) and PostgreSQL (`pg`, many processes), with
- * the same SQL. Every request query goes through `asUser`, which runs inside a transaction as the
+ * One interface over PostgreSQL through `pg`: the embedded cluster under the data dir, or an
+ * external server, with the same SQL. Every request query goes through `asUser`, which runs inside a transaction as the
  * non-superuser role `clawd_app` with `app.user_id` set for that transaction only, so row-level
  * security applies even when a query forgets its WHERE clause. `asSystem` runs as the owner and is
  * reserved for what must see across users: token lookup before the user is known, the sweeper,
@@ -13,7 +13,7 @@ export interface Queryable {
 }
 
 export interface Db extends Queryable {
-  readonly kind: 'pglite' | 'postgres'
+  readonly kind: 'embedded' | 'postgres'
   /** A transaction under RLS as `userId`; `null` means no user, which must see nothing. */
   asUser<T>(userId: string | null, fn: (q: Queryable) => Promise<T>): Promise<T>
   /** A transaction as the table owner (no RLS). */
@@ -24,4 +24,3 @@ export interface Db extends Queryable {
 /** The role request queries run as. It owns nothing and is not a superuser. */
 export const APP_ROLE = 'clawd_app'
 
-export const enterUserSql = [`SET LOCAL ROLE ${APP_ROLE}`, `SELECT set_config('app.user_id', $1, true)`] as const

@@ -7,8 +7,8 @@ export const migrationsDir = join(packageRoot, 'src', 'server', 'migrations')
 
 /**
  * Applies the plain SQL files in src/server/migrations in name order, each once, inside one
- * transaction each. An advisory lock makes concurrent starts on one PostgreSQL safe; on PGlite it
- * is a no-op in effect. Running it again changes nothing.
+ * transaction each. An advisory lock makes concurrent starts on one PostgreSQL safe.
+ * Running it again changes nothing.
  */
 export async function migrate(db: Db): Promise<string[]> {
   const files = readdirSync(migrationsDir)

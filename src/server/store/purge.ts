@@ -9,8 +9,8 @@ import type {Db} from './db.js'
  *
  * - VACUUM FULL rewrites the tables (all, or the one named) with live rows only; the old files are
  *   unlinked at the next checkpoint;
- * - with wal_recycle off, a WAL switch and a checkpoint delete the segments that recorded the rows,
- *   instead of renaming them for reuse with their old bytes inside.
+ * - with wal_recycle off (set when the cluster starts), a WAL switch and a checkpoint delete the
+ *   segments that recorded the rows, instead of renaming them for reuse with their old bytes inside.
  *
  * Each statement runs on its own (VACUUM refuses a transaction block). On an external PostgreSQL we
  * do nothing of the sort: rewriting tables there takes exclusive locks on a shared system, and its
@@ -19,7 +19,10 @@ import type {Db} from './db.js'
  * Returns whether it purged. A failure is the caller's to report; the deletion itself is done.
  */
 export async function purgeDeletedRows(db: Db, table?: 'instances'): Promise<boolean> {
-  if (db.kind !== 'pglite') return false
-  for (const sql of [table ? `VACUUM FULL ${table}` : 'VACUUM FULL', 'SET wal_recycle = off', 'SELECT pg_switch_wal()', 'CHECKPOINT']) await db.query(sql)
+  if (db.kind !== 'embedded') return false
+  await db.query(table ? `VACUUM FULL ${table}` : 'VACUUM FULL')
+  // Twice: reading the old pages during the rewrite sets hint bits, which with data checksums on
+  // logs full-page images (dead rows included) into the segment the first switch opens.
+  for (let round = 0; round < 2; round++) for (const sql of ['SELECT pg_switch_wal()', 'CHECKPOINT']) await db.query(sql)
   return true
 }

@@ -1,0 +1,168 @@
+// The store, side by side: the embedded PostgreSQL under the data dir against an external
+// PostgreSQL, each behind a real `clawd server start`: start-up, idle memory, authenticated GETs
+// at 10 connections against /healthz on the same server, and the time to first token added.
+import {readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {Pool} from 'undici'
+import {clawd, newAccount, startServer} from '../scripts/harness.js'
+import {fixture, startReplay} from './provider-replay.js'
+import {now, percentile} from './stats.js'
+import {directTtft, sse} from './streams.js'
+
+const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`
+
+function rssOf(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : 0
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Resident memory of the API process and of the embedded cluster's processes. PostgreSQL's
+ * processes share their buffers, which RSS counts in each: Pss (proportional share) is the fair sum.
+ */
+function storeMemory(serverPid, dataDir) {
+  const parentOf = new Map()
+  const postmasters = new Set()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes(join(dataDir, 'pg', 'data'))) postmasters.add(Number(name))
+    } catch {}
+  }
+  // The postmaster and its children (checkpointer, walwriter, autovacuum, one backend per connection).
+  const pids = [serverPid, ...[...parentOf.keys()].filter((p) => postmasters.has(p) || postmasters.has(parentOf.get(p)))]
+  let pss = 0
+  for (const pid of pids) {
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))
+      if (m) pss += Number(m[1]) * 1024
+    } catch {}
+  }
+  return {pss, processes: pids.length, apiRss: rssOf(serverPid)}
+}
+
+async function timedStart(env, dataDir, args) {
+  const t = now()
+  const server = await startServer({env, dataDir, args})
+  return {server, ms: now() - t}
+}
+
+async function hammer(url, path, headers, {connections = 10, seconds = 5} = {}) {
+  const pool = new Pool(url, {connections})
+  const latencies = []
+  let errors = 0
+  const end = now() + seconds * 1000
+  const worker = async () => {
+    while (now() < end) {
+      const t = now()
+      const res = await pool.request({path, method: 'GET', headers})
+      await res.body.text()
+      latencies.push(now() - t)
+      if (res.statusCode !== 200) errors++
+    }
+  }
+  const start = now()
+  await Promise.all(Array.from({length: connections}, worker))
+  const rps = Math.round(latencies.length / ((now() - start) / 1000))
+  await pool.close()
+  return {rps, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors}
+}
+
+async function ttftAdded({server, env, dataDir, replayUrl, runs}) {
+  const {token} = await newAccount({env, url: server.url, dataDir, email: 'ttft@bench.local'})
+  const cliEnv = {...env, CLAWD_API_URL: server.url}
+  const created = JSON.parse((await clawd(['instance', 'create', 'ttft', '--wait', '--model', 'anthropic/bench', '--json'], {env: cliEnv})).out)
+  await clawd(['keys', 'set', 'anthropic'], {env: cliEnv, input: 'bench-key\n'})
+  const base = `${server.url}/v1/instances/${created.id}/sessions`
+  const auth = {authorization: `Bearer ${token}`, 'content-type': 'application/json'}
+  const session = async () => (await (await fetch(base, {method: 'POST', headers: auth, body: '{}'})).json()).id
+  const send = (sid) => fetch(`${base}/${sid}/messages`, {method: 'POST', headers: auth, body: JSON.stringify({content: 'hi'})})
+  for (let i = 0; i < 3; i++) for await (const _ of sse(await send(await session())));
+  const added = []
+  for (let i = 0; i < runs; i++) {
+    const direct = await directTtft(replayUrl)
+    const sid = await session()
+    const t = now()
+    const res = await send(sid)
+    for await (const e of sse(res)) {
+      if (e.type === 'text.delta') {
+        added.push(now() - t - direct)
+        break
+      }
+    }
+    await res.body.cancel().catch(() => {})
+  }
+  return {token, p50: percentile(added, 50), p95: percentile(added, 95)}
+}
+
+/** One store: returns a column of figures keyed by what they measure. */
+async function measure({work, label, args, runs}) {
+  const dataDir = join(work.dir, `store-${label}`)
+  const replay = await startReplay({stream: () => fixture('anthropic/basic'), eventDelayMs: 0})
+  const serverArgs = [
+    ...args,
+    '--provider-url', `anthropic=${replay.url}`, '--egress-allow', '127.0.0.1',
+    '--rate-limit-token', 'off', '--rate-limit-ip', 'off', '--messages-per-day', '1000000',
+  ]
+  const out = {}
+  try {
+    const fresh = await timedStart(work.env, dataDir, serverArgs)
+    out['server start, fresh data dir'] = `${Math.round(fresh.ms)} ms`
+    await fresh.server.stop()
+    const again = await timedStart(work.env, dataDir, serverArgs)
+    out['server start, restart'] = `${Math.round(again.ms)} ms`
+    const server = again.server
+    try {
+      const ttft = await ttftAdded({server, env: work.env, dataDir, replayUrl: replay.url, runs})
+      out['time to first token added, p50 / p95'] = `${ttft.p50.toFixed(1)} / ${ttft.p95.toFixed(1)} ms`
+      const headers = {authorization: `Bearer ${ttft.token}`}
+      const me = await hammer(server.url, '/v1/me', headers)
+      const health = await hammer(server.url, '/healthz', {})
+      out['GET /v1/me, 10 connections'] = `${me.rps} req/s, p50 ${me.p50.toFixed(1)} ms, p99 ${me.p99.toFixed(1)} ms, ${me.errors} errors`
+      out['GET /healthz, 10 connections'] = `${health.rps} req/s, p50 ${health.p50.toFixed(1)} ms, p99 ${health.p99.toFixed(1)} ms`
+      // Idle: the instance paused, nothing in flight, a moment for the pools to settle.
+      await clawd(['instance', 'pause', 'ttft', '--wait'], {env: {...work.env, CLAWD_API_URL: server.url}})
+      await new Promise((r) => setTimeout(r, 1000))
+      const mem = storeMemory(server.child.pid, dataDir)
+      out['idle memory: API + database processes (PSS)'] =
+        label === 'embedded' ? `${mb(mem.pss)} (${mem.processes} processes; API RSS ${mb(mem.apiRss)})` : `${mb(mem.apiRss)} API RSS (the external server's memory is not ours to count)`
+    } finally {
+      await server.stop()
+    }
+  } finally {
+    await replay.close()
+  }
+  return out
+}
+
+export async function benchStores({work, pgUrl, runs = 30}) {
+  const stores = [['embedded', []]]
+  if (pgUrl) stores.push(['external', ['--database-url', pgUrl, '--database-schema', `clawd_bench_${process.pid}`]])
+  const columns = []
+  for (const [label, args] of stores) columns.push([label, await measure({work, label, args, runs})])
+  if (pgUrl) {
+    const pg = await import('pg')
+    const client = new pg.default.Client({connectionString: pgUrl})
+    await client.connect()
+    await client.query(`DROP SCHEMA IF EXISTS clawd_bench_${process.pid} CASCADE`)
+    await client.end()
+  }
+  return columns
+}
+
+/** Prints the stores side by side: one row per figure, one column per store. */
+export function printStores(columns) {
+  const names = Object.keys(columns[0][1])
+  const header = ['what', ...columns.map(([label]) => (label === 'embedded' ? 'embedded PostgreSQL' : 'external PostgreSQL'))]
+  const rows = names.map((n) => [n, ...columns.map(([, col]) => col[n] ?? '')])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  process.stdout.write('\n## Store\n\n')
+  for (const r of [header, widths.map((w) => '-'.repeat(w)), ...rows]) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd() + '\n')
+  if (columns.length === 1) process.stdout.write('(external PostgreSQL skipped: set CLAWD_TEST_DATABASE_URL or CLAWD_BENCH_DATABASE_URL)\n')
+}

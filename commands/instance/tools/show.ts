@@ -1,0 +1,39 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../../../src/cli/base-command.js'
+import {instancePath, resolveInstanceRef} from '../../../src/cli/instances.js'
+import {describeEffectiveTools, describePlan, describePolicy} from '../../../src/cli/plan-view.js'
+import {instanceSchema} from '../../../src/contract/instances.js'
+import type {PlanAllows} from '../../../src/contract/plans.js'
+import type {InstanceTools} from '../../../src/contract/tool-policy.js'
+
+export interface InstanceToolsResult {
+  instance: {id: string; name: string}
+  tools: InstanceTools
+  plan: PlanAllows
+}
+
+/** The lines both `tools show` and `tools set` print. */
+export function toolsLines(r: InstanceToolsResult): string[] {
+  return [
+    `${r.instance.name} (${r.instance.id})`,
+    `  plan:         ${describePlan(r.plan)}`,
+    `  tool policy:  ${describePolicy(r.tools)}`,
+    `  tools:        ${describeEffectiveTools(r.tools, r.plan)}`,
+  ]
+}
+
+export default class InstanceToolsShow extends BaseCommand {
+  static override summary = 'Show an instance’s tool policy and the tools a message may use under your plan.'
+  static override examples = ['<%= config.bin %> instance tools show', '<%= config.bin %> instance tools show my-agent --json']
+  static override args = {instance: Args.string({description: 'Instance id or name (default: your only instance).'})}
+
+  async run(): Promise<InstanceToolsResult> {
+    const {args, flags} = await this.parse(InstanceToolsShow)
+    const {client} = await this.factory(flags).apiClient()
+    const ref = await resolveInstanceRef(client, args.instance)
+    const instance = await client.get(instancePath(ref), instanceSchema)
+    const result = {instance: {id: instance.id, name: instance.name}, tools: instance.tools, plan: instance.plan}
+    for (const line of toolsLines(result)) this.say(line)
+    return result
+  }
+}

@@ -1,0 +1,40 @@
+import {Flags} from '@oclif/core'
+import {withAdmin} from '../../../src/cli/admin-command.js'
+import {BaseCommand} from '../../../src/cli/base-command.js'
+import {inviteLifetimeSec} from '../../../src/cli/invite-lifetime.js'
+import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
+import {dataDirFlag, serverStartFlags} from '../../../src/server/server-flags.js'
+
+export default class ServerInvitesCreate extends BaseCommand {
+  static override summary = 'Make an invite code that signs a new account up into a plan (default: dedicated).'
+  static override description =
+    'The person enters the code on the sign-up page. The code is printed once: the server keeps only its HMAC. ' +
+    'Works whether or not the server runs.'
+  static override examples = [
+    '<%= config.bin %> server invites create',
+    '<%= config.bin %> server invites create --plan dedicated --uses 5 --expires 30d',
+    '<%= config.bin %> server invites create --json',
+  ]
+  static override flags = {
+    plan: Flags.string({summary: 'The plan the code signs up into.', options: [...PLAN_NAMES], default: 'dedicated'}),
+    uses: Flags.integer({summary: 'How many accounts the code can create.', default: 1, min: 1, max: 10_000}),
+    expires: Flags.string({summary: 'How long the code is valid (e.g. 7d, 12h).', default: '7d'}),
+    'data-dir': dataDirFlag,
+    'database-url': serverStartFlags['database-url'],
+  }
+
+  async run() {
+    const {flags} = await this.parse(ServerInvitesCreate)
+    const expiresInSec = inviteLifetimeSec(flags.expires)
+    const invite = await withAdmin(this.io, flags, (admin) =>
+      admin.createInvite({plan: flags.plan as PlanName, uses: flags.uses, expires_in_sec: expiresInSec}),
+    )
+    if (!this.jsonEnabled()) {
+      const uses = invite.max_uses === 1 ? 'one sign-up' : `${invite.max_uses} sign-ups`
+      this.note(`Created invite ${invite.id}: ${invite.plan} plan, ${uses}, expires ${invite.expires_at}.`)
+      this.note('Copy it now: it is not shown again. It is entered on the sign-up page.')
+      this.say(invite.code)
+    }
+    return invite
+  }
+}

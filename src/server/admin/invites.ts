@@ -1,0 +1,41 @@
+import type {FastifyInstance} from 'fastify'
+import {adminCreateInviteRequestSchema, type adminCreateInviteResponseSchema, type listInvitesResponseSchema} from '../../contract/auth.js'
+import type {z} from 'zod'
+import {type InviteRow, insertInvite, listInvites} from '../auth/invites.js'
+import type {ServerContext} from '../context.js'
+import {validate} from '../validate.js'
+
+const DEFAULT_TTL_SEC = 7 * 24 * 3600
+
+const view = (row: InviteRow) => ({
+  id: row.id,
+  plan: row.plan,
+  max_uses: row.max_uses,
+  uses: row.uses,
+  created_at: new Date(row.created_at).toISOString(),
+  expires_at: new Date(row.expires_at).toISOString(),
+})
+
+/**
+ * POST /admin/invites: `clawd server invites create`. The answer holds the code, once; the store
+ * keeps its HMAC, and the log only the invite's id. GET /admin/invites: `server invites list`.
+ */
+export async function adminInviteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  app.post('/admin/invites', async (req, reply): Promise<z.infer<typeof adminCreateInviteResponseSchema>> => {
+    const body = validate(adminCreateInviteRequestSchema, req.body ?? {})
+    const {row, code} = await insertInvite(ctx, {
+      plan: body.plan ?? 'dedicated',
+      maxUses: body.uses ?? 1,
+      ttlMs: (body.expires_in_sec ?? DEFAULT_TTL_SEC) * 1000,
+    })
+    ctx.log.info({invite: row.id, plan: row.plan, uses: row.max_uses}, 'operator created an invite')
+    reply.code(201)
+    return {...view(row), code}
+  })
+
+  app.get('/admin/invites', async (): Promise<z.infer<typeof listInvitesResponseSchema>> => {
+    const now = ctx.clock.now()
+    const state = (row: InviteRow) => (row.uses >= row.max_uses ? 'used' : new Date(row.expires_at).getTime() <= now ? 'expired' : 'active')
+    return {invites: (await listInvites(ctx)).map((row) => ({...view(row), state: state(row)}))}
+  })
+}

@@ -1,0 +1,181 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {createServer, type IncomingHttpHeaders, type Server} from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {createEgressFetch, EgressRefusedError} from '../../src/agent/egress-fetch.js'
+import {providerFetch} from '../../src/agent/provider-fetch.js'
+import {anthropicProvider} from '../../src/agent/providers/anthropic.js'
+import {openaiCompatibleProvider} from '../../src/agent/providers/openai.js'
+import {EgressProxy, type EgressRecord} from '../../src/runtime/egress-proxy.js'
+import {collect, request} from '../agent/provider-helpers.js'
+
+/** Issue 16 "testing from outside": a key must never follow a redirect, and an egress refusal is not a bad key. */
+
+const CREDENTIALS = {
+  authorization: 'Bearer sk-canary-authorization',
+  'x-api-key': 'sk-ant-canary-x-api-key',
+  'api-key': 'canary-azure-api-key',
+  'x-goog-api-key': 'canary-goog',
+  cookie: 'session=canary-cookie',
+  'proxy-authorization': 'Basic canary-proxy',
+  'x-custom-token': 'canary-custom',
+}
+
+interface Seen {
+  url?: string
+  headers: IncomingHttpHeaders
+}
+
+async function listen(handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void): Promise<{server: Server; port: number}> {
+  const server = createServer(handler)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {server, port: (server.address() as {port: number}).port}
+}
+
+describe('issue 16 item 1: a provider key never follows a redirect to another origin', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clawd-redirect-'))
+  const socketPath = join(dir, 'egress.sock')
+  const records: EgressRecord[] = []
+  let proxy: EgressProxy
+  let source: {server: Server; port: number}
+  let target: {server: Server; port: number}
+  const atTarget: Seen[] = []
+
+  beforeAll(async () => {
+    target = await listen((req, res) => {
+      atTarget.push({url: req.url, headers: req.headers})
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end(JSON.stringify({headers: req.headers}))
+    })
+    // Another origin: same host, another port.
+    source = await listen((req, res) => {
+      req.resume()
+      res.writeHead(req.url?.startsWith('/v1/messages') ? 307 : 302, {location: `http://127.0.0.1:${target.port}/stolen?token=abc`})
+      res.end()
+    })
+    proxy = new EgressProxy({allow: ['127.0.0.1']}, (r) => records.push(r))
+    await proxy.open('ins_redirect', socketPath)
+  })
+  afterAll(async () => {
+    await proxy.closeAll()
+    for (const s of [source, target]) {
+      s.server.closeAllConnections()
+      await new Promise((r) => s.server.close(r))
+    }
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('a redirect from a provider endpoint ends in an error naming the target, and the target sees nothing', async () => {
+    const egress = createEgressFetch({socketPath})
+    const before = atTarget.length
+    const out = await collect(
+      anthropicProvider.stream(request({baseUrl: `http://127.0.0.1:${source.port}`, apiKey: 'sk-ant-canary-redirected-key'}), {
+        fetch: providerFetch(egress, 'anthropic'),
+        timing: {maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1},
+      }),
+    )
+    expect(out.error?.code).toBe('provider_connection')
+    expect(out.error?.message).toContain(`redirected to http://127.0.0.1:${target.port}/stolen`)
+    // Never the query of the Location header, which may carry a token.
+    expect(out.error?.message).not.toContain('token=abc')
+    expect(out.error?.message).not.toContain('sk-ant-canary')
+    expect(out.error?.retryable).toBe(false)
+    expect(atTarget.length).toBe(before)
+  })
+
+  it('wherever a redirect is followed, every credential header is dropped on a cross-origin hop', async () => {
+    const egress = createEgressFetch({socketPath})
+    const res = await egress(`http://127.0.0.1:${source.port}/anything`, {
+      headers: {...CREDENTIALS, accept: 'application/json', 'user-agent': 'clawd-test'},
+    })
+    expect(res.status).toBe(200)
+    const {headers} = (await res.json()) as {headers: IncomingHttpHeaders}
+    for (const name of Object.keys(CREDENTIALS)) expect(headers[name], name).toBeUndefined()
+    expect(JSON.stringify(headers)).not.toContain('canary')
+    expect(headers.accept).toBe('application/json')
+    expect(headers['user-agent']).toBe('clawd-test')
+  })
+
+  it('a same-origin redirect keeps the headers (only crossing an origin drops them)', async () => {
+    const same = await listen((req, res) => {
+      if (req.url === '/start') {
+        res.writeHead(302, {location: '/end'})
+        return res.end()
+      }
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end(JSON.stringify({headers: req.headers}))
+    })
+    try {
+      const egress = createEgressFetch({socketPath})
+      const res = await egress(`http://127.0.0.1:${same.port}/start`, {headers: {'x-api-key': 'kept-on-same-origin'}})
+      expect(((await res.json()) as {headers: IncomingHttpHeaders}).headers['x-api-key']).toBe('kept-on-same-origin')
+    } finally {
+      same.server.closeAllConnections()
+      await new Promise((r) => same.server.close(r))
+    }
+  })
+})
+
+describe('issue 16 item 3: an egress refusal is not a bad key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clawd-refused-'))
+  const socketPath = join(dir, 'egress.sock')
+  const records: EgressRecord[] = []
+  let proxy: EgressProxy
+  let local: {server: Server; port: number}
+  let reached = 0
+
+  beforeAll(async () => {
+    // A local OpenAI-compatible server (Ollama, vLLM, LM Studio) the policy does not allow.
+    local = await listen((req, res) => {
+      reached++
+      req.resume()
+      res.writeHead(500)
+      res.end()
+    })
+    proxy = new EgressProxy({allow: ['api.openai.com:443']}, (r) => records.push(r))
+    await proxy.open('ins_refused', socketPath)
+  })
+  afterAll(async () => {
+    await proxy.closeAll()
+    local.server.closeAllConnections()
+    await new Promise((r) => local.server.close(r))
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('plain http refused by the proxy rejects like fetch with EgressRefusedError, not a 403 from the host', async () => {
+    const egress = createEgressFetch({socketPath})
+    const error = await egress(`http://127.0.0.1:${local.port}/v1/chat/completions`, {method: 'POST', body: '{}'}).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as TypeError).cause).toBeInstanceOf(EgressRefusedError)
+    expect(((error as TypeError).cause as EgressRefusedError).target).toBe(`127.0.0.1:${local.port}`)
+    expect(reached).toBe(0)
+  })
+
+  it('the chat error names the refused HOST:PORT, --egress-allow and the user’s key name, with its own code and no retry', async () => {
+    const egress = createEgressFetch({socketPath})
+    const out = await collect(
+      openaiCompatibleProvider.stream(request({baseUrl: `http://127.0.0.1:${local.port}/v1`, apiKey: 'sk-local-canary'}), {
+        fetch: providerFetch(egress, 'ollama'),
+        timing: {maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1},
+      }),
+    )
+    expect(out.error?.code).toBe('egress_refused')
+    expect(out.error?.message).toContain(`egress policy refused 127.0.0.1:${local.port}`)
+    expect(out.error?.message).toContain('"ollama"')
+    expect(out.error?.message).not.toMatch(/openai-compatible|rejected the API key/)
+    expect(out.error?.hint).toContain(`--egress-allow 127.0.0.1:${local.port}`)
+    expect(reached).toBe(0)
+    // One refusal, not three: asking again cannot change the policy.
+    expect(records.filter((r) => r.port === local.port && !r.allowed)).toHaveLength(2)
+  })
+
+  it('https refused at CONNECT gets the same error', async () => {
+    const egress = createEgressFetch({socketPath})
+    const out = await collect(
+      openaiCompatibleProvider.stream(request({baseUrl: 'https://llm.internal.example:8443/v1', apiKey: ''}), {fetch: providerFetch(egress, 'vllm')}),
+    )
+    expect(out.error?.code).toBe('egress_refused')
+    expect(out.error?.message).toContain('llm.internal.example:8443')
+  })
+})
