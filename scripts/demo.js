@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run demo`: the whole flow, offline, on embedded defaults. It starts the companion API on a
-// free port with a temporary data dir (embedded PGlite), then drives the built CLI exactly as a
-// person would: create an account, log in with the device flow, create an instance, hand it a
-// key for the offline `dev` provider, chat one-shot, and export the agent's workspace.
+// free port with a temporary data dir (the embedded PostgreSQL), then drives the built CLI exactly
+// as a person would: create an account on the dedicated plan, log in with the device flow, create
+// an instance, hand it a key for the offline `dev` provider, chat (a plain answer, a paced one,
+// and a turn where the agent uses its tools), and export the agent's workspace.
 import {rmSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {clawd, deviceLogin, root, startServer, workspace} from './harness.js'
@@ -25,9 +26,9 @@ let server
 try {
   show(`clawd server start --port 0 --data-dir ${dataDir}`)
   server = await startServer({env, dataDir, onErr: echo.onErr})
-  await step(['server', 'users', 'create', '--email', email, '--data-dir', dataDir], {
+  await step(['server', 'users', 'create', '--email', email, '--plan', 'dedicated', '--data-dir', dataDir], {
     input: password + '\n',
-    display: `clawd server users create --email ${email}   # password from stdin`,
+    display: `clawd server users create --email ${email} --plan dedicated   # password from stdin`,
   })
   show(`clawd login --api ${server.url} --no-browser`)
   await deviceLogin({env, url: server.url, dataDir, email, ...echo, onApprove: (code) => show(`clawd server approve ${code} --email ${email}`)})
@@ -38,6 +39,8 @@ try {
   await step(['keys', 'set', 'dev'], {input: 'dev-demo-key\n', display: "printf 'dev-demo-key\\n' | clawd keys set dev"})
   await step(['keys', 'list'])
   await step(['chat', '-m', 'Hello! Who are you?', '--model', 'dev/echo'], {display: 'clawd chat -m "Hello! Who are you?" --model dev/echo'})
+  await step(['chat', '-m', 'Tell me a story', '--model', 'dev/slow'], {display: 'clawd chat -m "Tell me a story" --model dev/slow   # a paced stream'})
+  await step(['chat', '-m', 'Take a note for me', '--model', 'dev/tools'], {display: 'clawd chat -m "Take a note for me" --model dev/tools   # the agent uses its tools'})
   await step(['sessions', 'list'])
   rmSync(exportDir, {recursive: true, force: true})
   await step(['export', '--out', exportDir])

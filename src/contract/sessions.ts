@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {DEFAULT_PAGE, MAX_PAGE} from './paging.js'
 import {modelRefSchema, stopReasonSchema, usageSchema} from './stream.js'
 
 /**
@@ -67,7 +68,12 @@ export type TranscriptMessage = z.infer<typeof transcriptMessageSchema>
 export const sessionDetailSchema = sessionSchema.extend({messages: z.array(transcriptMessageSchema)})
 export type SessionDetail = z.infer<typeof sessionDetailSchema>
 
-export const listSessionsResponseSchema = z.object({sessions: z.array(sessionSchema)})
+/** GET …/sessions: oldest first, a page at a time (src/contract/paging.ts). */
+export const listSessionsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).optional(),
+})
+export const listSessionsResponseSchema = z.object({sessions: z.array(sessionSchema), next_cursor: z.string().nullable()})
 
 export const createSessionRequestSchema = z.strictObject({
   title: z.string().max(200).optional(),

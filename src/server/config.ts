@@ -44,6 +44,10 @@ export interface ServerConfig {
     streamGraceMs: number
     /** Slows the offline dev provider (demos, interrupt tests). */
     devDeltaDelayMs: number
+    /** Bounds on one answer's tool loop (dedicated plan): model calls, wall time, approval wait. */
+    toolMaxSteps: number
+    toolMaxMs: number
+    toolApprovalTimeoutMs: number
   }
   logRetentionMs: number
   /** Request rate limits on /v1, per token and per client IP; `null` turns one off. */
@@ -102,7 +106,7 @@ export function defaultConfig(dataDir: string): ServerConfig {
       free: {messagesPerDay: 50, concurrentStreams: 2, tools: false},
       dedicated: {messagesPerDay: 2000, concurrentStreams: 4, tools: true},
     },
-    agent: {streamGraceMs: 10_000, devDeltaDelayMs: 0},
+    agent: {streamGraceMs: 10_000, devDeltaDelayMs: 0, toolMaxSteps: 16, toolMaxMs: 5 * 60_000, toolApprovalTimeoutMs: 2 * 60_000},
     logRetentionMs: parseDuration('30d'),
     rateLimits: {perToken: {requests: 1200, windowMs: 60_000}, perIp: {requests: 6000, windowMs: 60_000}},
     allowPrivateEgress: false,

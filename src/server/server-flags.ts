@@ -45,6 +45,8 @@ export const serverStartFlags = {
   }),
   'stream-grace': duration({summary: 'How long an answer continues with no reader, awaiting a resume.', env: 'CLAWD_STREAM_GRACE', hidden: true}),
   'dev-delay': duration({summary: 'Pause between the dev provider’s deltas.', env: 'CLAWD_DEV_DELAY', hidden: true}),
+  'tool-max-steps': Flags.integer({summary: 'Model calls one answer may make when it uses tools (dedicated plan).', env: 'CLAWD_TOOL_MAX_STEPS', min: 1}),
+  'tool-max-time': duration({summary: 'Wall time of one answer that uses tools, e.g. 5m.', env: 'CLAWD_TOOL_MAX_TIME'}),
   'tls-cert': Flags.string({summary: 'Serve HTTPS with this certificate (PEM, with its chain).', env: 'CLAWD_TLS_CERT', dependsOn: ['tls-key']}),
   'tls-key': Flags.string({summary: 'The private key (PEM) of --tls-cert.', env: 'CLAWD_TLS_KEY', dependsOn: ['tls-cert']}),
   'rate-limit-token': Flags.string({summary: 'Requests per token, as N/WINDOW (e.g. 1200/1m) or off.', env: 'CLAWD_RATE_LIMIT_TOKEN'}),
@@ -82,6 +84,8 @@ type StartFlags = {
   'dedicated-concurrent-streams'?: number
   'stream-grace'?: number
   'dev-delay'?: number
+  'tool-max-steps'?: number
+  'tool-max-time'?: number
   'tls-cert'?: string
   'tls-key'?: string
   'rate-limit-token'?: string
@@ -119,6 +123,8 @@ export function configFromFlags(flags: StartFlags, env: NodeJS.ProcessEnv = proc
   if (flags['dedicated-concurrent-streams'] !== undefined) config.plans.dedicated!.concurrentStreams = flags['dedicated-concurrent-streams']
   if (flags['stream-grace'] !== undefined) config.agent.streamGraceMs = flags['stream-grace']
   if (flags['dev-delay'] !== undefined) config.agent.devDeltaDelayMs = flags['dev-delay']
+  if (flags['tool-max-steps'] !== undefined) config.agent.toolMaxSteps = flags['tool-max-steps']
+  if (flags['tool-max-time'] !== undefined) config.agent.toolMaxMs = flags['tool-max-time']
   if (flags['tls-cert'] && flags['tls-key']) {
     config.tls = {certFile: flags['tls-cert'], keyFile: flags['tls-key']}
     loadTlsFiles(config.tls)

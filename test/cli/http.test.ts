@@ -171,7 +171,7 @@ describe('API client', () => {
   const token = 'clawd_pat_' + 'z'.repeat(36)
 
   it('sends the bearer token and parses the body with the contract schema', async () => {
-    const me = {id: 'usr_1', email: 'ada@example.com', plan: 'free', created_at: '2026-01-01T00:00:00Z', token: {id: 'tok_1', kind: 'pat', expires_at: null}}
+    const me = {id: 'usr_1', email: 'ada@example.com', plan: 'free', plan_allows: {name: 'free', messages_per_day: 50, concurrent_streams: 2, tools: false}, created_at: '2026-01-01T00:00:00Z', token: {id: 'tok_1', kind: 'pat', expires_at: null}}
     const srv = await scriptedServer([ok(me)])
     const {http} = transport()
     const client = new ApiClient(srv.url, http, new StaticToken(token))

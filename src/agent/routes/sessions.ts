@@ -1,3 +1,4 @@
+import {decodeCursor, encodeCursor, MAX_PAGE, parseLimit} from '../../contract/paging.js'
 import type {IncomingHttpHeaders, ServerResponse} from 'node:http'
 import {ALLOWED_TOOLS_HEADER} from '../../contract/agent-header.js'
 import type {Session} from '../../contract/sessions.js'
@@ -73,7 +74,15 @@ export const createSessionRoute = route('POST', '/sessions', async (call) => {
   return reply(201, await (await sessionsFeature(call.agent)).store.create(session))
 })
 
-export const listSessionsRoute = route('GET', '/sessions', async (call) => ({sessions: await (await sessionsFeature(call.agent)).store.list()}))
+export const listSessionsRoute = route('GET', '/sessions', async (call) => {
+  const limit = parseLimit(call.query.get('limit'))
+  if (limit === undefined) throw AgentError.badRequest(`limit must be a whole number from 1 to ${MAX_PAGE}.`)
+  const cursor = call.query.get('cursor')
+  const after = cursor ? decodeCursor(cursor) : undefined
+  if (cursor && !after) throw AgentError.badRequest('cursor is not one this server gave out.')
+  const page = await (await sessionsFeature(call.agent)).store.page(limit, after)
+  return {sessions: page.sessions, next_cursor: page.more && page.last ? encodeCursor(page.last.created_at, page.last.id) : null}
+})
 
 export const showSessionRoute = route('GET', '/sessions/:sid', async (call) => {
   const detail = await (await sessionsFeature(call.agent)).store.detail(sid(call))

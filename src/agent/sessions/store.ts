@@ -13,9 +13,21 @@ export interface SentEvent {
  * `sessions/<sid>/meta` (JSON), `sessions/<sid>/transcript` (one appended record per message),
  * `sessions/<sid>/events/<mid>` (the events of one answer, for Last-Event-ID replay),
  * `sessions/<sid>/draft` (the answer being written, saved as it streams; gone once it is appended).
+ *
+ * Listing reads the session index, not every meta file: `sessions.index` is an encrypted
+ * append-only log of session metas (the latest record of an id wins; a delete is a tombstone),
+ * replayed once per agent process into memory and compacted when it has grown to twice the live
+ * sessions. A page is then a slice of the sorted list: as quick at 10,000 sessions as at 10.
  */
+const INDEX = 'sessions.index'
+
+type IndexRecord = {put: Session} | {del: string}
+
 export class SessionStore {
   constructor(private readonly vault: Vault) {}
+
+  /** Sessions by id, and the same sorted by (created_at, id); loaded on first use. */
+  private index?: Promise<{byId: Map<string, Session>; sorted?: Session[]; records: number}>
 
   private meta = (sid: string) => `sessions/${sid}/meta`
   private transcript = (sid: string) => `sessions/${sid}/transcript`
@@ -24,17 +36,87 @@ export class SessionStore {
 
   async create(s: Session): Promise<Session> {
     await this.vault.writeJson(this.meta(s.id), s)
+    await this.indexPut(s)
     return s
+  }
+
+  private loadIndex() {
+    this.index ??= (async () => {
+      const records = await this.vault.readRecords(INDEX)
+      const byId = new Map<string, Session>()
+      if (records) {
+        for (const r of records) {
+          const rec = JSON.parse(r.toString('utf8')) as IndexRecord
+          if ('put' in rec) byId.set(rec.put.id, rec.put)
+          else byId.delete(rec.del)
+        }
+        return {byId, records: records.length}
+      }
+      // An instance from before the index: build it once from the meta files.
+      for (const s of await this.scanMetas()) byId.set(s.id, s)
+      const state = {byId, records: 0}
+      await this.compact(state)
+      return state
+    })()
+    return this.index
+  }
+
+  private async scanMetas(): Promise<Session[]> {
+    const names = (await this.vault.list('sessions/')).filter((n) => n.endsWith('/meta'))
+    const all = await Promise.all(names.map((n) => this.vault.readJson<Session>(n)))
+    return all.filter((s): s is Session => Boolean(s))
+  }
+
+  private async compact(state: {byId: Map<string, Session>; records: number}): Promise<void> {
+    await this.vault.delete(INDEX)
+    for (const s of state.byId.values()) await this.vault.append(INDEX, JSON.stringify({put: s} satisfies IndexRecord))
+    state.records = state.byId.size
+  }
+
+  private async indexWrite(record: IndexRecord): Promise<void> {
+    const state = await this.loadIndex()
+    if ('put' in record) state.byId.set(record.put.id, {...record.put})
+    else state.byId.delete(record.del)
+    state.sorted = undefined
+    await this.vault.append(INDEX, JSON.stringify(record))
+    state.records++
+    if (state.records > 64 && state.records > 2 * state.byId.size) await this.compact(state)
+  }
+
+  private indexPut(s: Session): Promise<void> {
+    return this.indexWrite({put: s})
   }
 
   async get(sid: string): Promise<Session | undefined> {
     return this.vault.readJson<Session>(this.meta(sid))
   }
 
+  /** Every session, oldest first. */
   async list(): Promise<Session[]> {
-    const names = (await this.vault.list('sessions/')).filter((n) => n.endsWith('/meta'))
-    const all = await Promise.all(names.map((n) => this.vault.readJson<Session>(n)))
-    return all.filter((s): s is Session => Boolean(s)).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))
+    const state = await this.loadIndex()
+    state.sorted ??= [...state.byId.values()].sort(bySortKey)
+    return state.sorted.map((s) => ({...s}))
+  }
+
+  /** One page, oldest first: `limit` sessions after the cursor's, and the cursor of the last. */
+  async page(limit: number, after?: {createdAt: string; id: string}): Promise<{sessions: Session[]; last?: Session; more: boolean}> {
+    const state = await this.loadIndex()
+    const sorted = (state.sorted ??= [...state.byId.values()].sort(bySortKey))
+    let start = 0
+    if (after) {
+      // The first session past the cursor: binary search on (created_at, id).
+      let lo = 0
+      let hi = sorted.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        const s = sorted[mid]!
+        if (s.created_at < after.createdAt || (s.created_at === after.createdAt && s.id <= after.id)) lo = mid + 1
+        else hi = mid
+      }
+      start = lo
+    }
+    const sessions = sorted.slice(start, start + limit).map((s) => ({...s}))
+    return {sessions, last: sessions.at(-1), more: start + limit < sorted.length}
   }
 
   async messages(sid: string): Promise<TranscriptMessage[]> {
@@ -60,6 +142,7 @@ export class SessionStore {
       s.usage = {input_tokens: s.usage.input_tokens + usage.input_tokens, output_tokens: s.usage.output_tokens + usage.output_tokens}
     }
     await this.vault.writeJson(this.meta(sid), s)
+    await this.indexPut(s)
   }
 
   async saveEvents(sid: string, mid: string, events: readonly SentEvent[]): Promise<void> {
@@ -109,6 +192,7 @@ export class SessionStore {
   async delete(sid: string): Promise<boolean> {
     const names = await this.vault.list(`sessions/${sid}/`)
     for (const name of names) await this.vault.delete(name)
+    if (names.length > 0) await this.indexWrite({del: sid})
     return names.length > 0
   }
 
@@ -117,6 +201,10 @@ export class SessionStore {
     for (const s of sessions) await this.delete(s.id)
     return sessions.length
   }
+}
+
+function bySortKey(a: Session, b: Session): number {
+  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
 function titleFrom(text: string): string {

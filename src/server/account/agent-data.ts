@@ -1,4 +1,5 @@
-import {listSessionsResponseSchema, sessionDetailSchema, type SessionDetail} from '../../contract/sessions.js'
+import {MAX_PAGE} from '../../contract/paging.js'
+import {listSessionsResponseSchema, type Session, sessionDetailSchema, type SessionDetail} from '../../contract/sessions.js'
 import {workspaceSchema, type WorkspaceFile} from '../../contract/workspace.js'
 import {ApiError} from '../errors.js'
 import type {InstanceManager} from '../instances/manager.js'
@@ -24,12 +25,19 @@ export async function readWorkspace(manager: InstanceManager, instanceId: string
 /** Every session with its messages, oldest first. */
 export async function readSessions(manager: InstanceManager, instanceId: string): Promise<SessionDetail[]> {
   const target = manager.connect(instanceId)
-  const list = await manager.agents.json<unknown>(target, 'GET', '/sessions')
-  if (list.status !== 200) throw agentFailed('list its sessions', list.status)
-  const sessions = listSessionsResponseSchema.safeParse(list.body)
-  if (!sessions.success) throw agentFailed('list its sessions', list.status)
+  const all: Session[] = []
+  for (let cursor: string | null = null; ; ) {
+    const query = new URLSearchParams({limit: String(MAX_PAGE), ...(cursor ? {cursor} : {})})
+    const list = await manager.agents.json<unknown>(target, 'GET', `/sessions?${query}`)
+    if (list.status !== 200) throw agentFailed('list its sessions', list.status)
+    const page = listSessionsResponseSchema.safeParse(list.body)
+    if (!page.success) throw agentFailed('list its sessions', list.status)
+    all.push(...page.data.sessions)
+    cursor = page.data.next_cursor
+    if (!cursor) break
+  }
   const details: SessionDetail[] = []
-  for (const s of sessions.data.sessions) {
+  for (const s of all) {
     const res = await manager.agents.json<unknown>(target, 'GET', `/sessions/${encodeURIComponent(s.id)}`)
     // Deleted between the list and now: it is no longer held, so it is not exported.
     if (res.status === 404) continue

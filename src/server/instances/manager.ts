@@ -355,6 +355,9 @@ export class InstanceManager {
       providerBaseUrls: this.ctx.config.providerBaseUrls,
       streamGraceMs: this.ctx.config.agent.streamGraceMs,
       devDeltaDelayMs: this.ctx.config.agent.devDeltaDelayMs,
+      toolMaxSteps: this.ctx.config.agent.toolMaxSteps,
+      toolMaxMs: this.ctx.config.agent.toolMaxMs,
+      toolApprovalTimeoutMs: this.ctx.config.agent.toolApprovalTimeoutMs,
     }
   }
 

@@ -1,5 +1,5 @@
 import type {FastifyInstance} from 'fastify'
-import {approveToolRequestSchema, createSessionRequestSchema, messageIdSchema, sendMessageRequestSchema, sessionIdSchema} from '../../contract/sessions.js'
+import {approveToolRequestSchema, createSessionRequestSchema, listSessionsQuerySchema, messageIdSchema, sendMessageRequestSchema, sessionIdSchema} from '../../contract/sessions.js'
 import {requireAuth} from '../auth/authenticate.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
@@ -39,7 +39,11 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
     if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
     return forward(req, reply, 'POST', '/sessions', {...body, default_model: row.model})
   })
-  app.get<P>(base, {preHandler: auth}, (req, reply) => forward(req, reply, 'GET', '/sessions'))
+  app.get<P>(base, {preHandler: auth}, (req, reply) => {
+    const page = validate(listSessionsQuerySchema, req.query ?? {}, 'query')
+    const query = new URLSearchParams({limit: String(page.limit), ...(page.cursor ? {cursor: page.cursor} : {})})
+    return forward(req, reply, 'GET', `/sessions?${query}`)
+  })
   app.delete<P>(base, {preHandler: auth}, (req, reply) => forward(req, reply, 'DELETE', '/sessions'))
   app.get<P>(`${base}/:sid`, {preHandler: auth}, (req, reply) => forward(req, reply, 'GET', `/sessions/${sidOf(req.params)}`))
   app.delete<P>(`${base}/:sid`, {preHandler: auth}, (req, reply) => forward(req, reply, 'DELETE', `/sessions/${sidOf(req.params)}`))
