@@ -187,7 +187,7 @@ export async function startAgent(init: AgentInit, dataKey: Buffer, opts: StartAg
     startedAt: Date.now(),
     shutdown: shutdown.signal,
   }
-  const tools = createAgentToolbox({config: init.config, vault, fetch: ctx.fetch, egressSocket: init.egress_socket, log, shutdown: shutdown.signal})
+  const tools = createAgentToolbox({config: init.config, vault, fetch: ctx.fetch, egressSocket: init.egress_socket, log})
   ctx.toolbox = tools.toolbox
   const server = createAgentServer({ctx, secret: init.secret, routes: opts.routes ?? agentRoutes})
   await rm(init.socket, {force: true})

@@ -3,6 +3,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {packageRoot} from '../../src/paths.js'
 import type {EgressRecord} from '../../src/runtime/egress-proxy.js'
+import {instanceUid} from '../../src/runtime/local-driver.js'
 import {run} from '../../src/runtime/sandbox.js'
 import {bwrapUsable, type DriverFixture, echoServer, eventually, makeDriver, newStartInit, requireBuiltAgent} from './helpers.js'
 
@@ -105,6 +106,9 @@ describe.skipIf(skipReason)('isolation under bwrap', () => {
 
   it('runs the probe as an unprivileged user with an empty environment', () => {
     if (fx.driver.isolation.namespaces.includes('user')) expect(probe.uid).toBe(1000)
+    // A root server never gives an instance host uid 0: it runs as its own unprivileged uid.
+    if (process.getuid?.() === 0) expect(probe.uid).toBe(instanceUid('ins_a'))
+    expect(probe.uid).not.toBe(0)
     expect(probe.env).toEqual(['HOME', 'LANG', 'PATH'])
   })
 

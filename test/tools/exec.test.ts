@@ -179,6 +179,13 @@ describe.skipIf(skip)('exec in the nested tool sandbox', () => {
     expect(r.output).toMatch(/Failed to connect|unreachable|Could not resolve/i)
   })
 
+  it('web_fetch goes out through the egress proxy: the allowed host answers, others are refused', async () => {
+    expect(await runTool(server, a, 'web_fetch', {url: `http://127.0.0.1:${webPort}/`})).toEqual({ok: true, output: expect.stringContaining('hello from the allowed host')})
+    const refused = await runTool(server, a, 'web_fetch', {url: 'http://example.com/'})
+    expect(refused.ok).toBe(false)
+    expect(refused.output).toMatch(/Status: 403|refused/)
+  })
+
   it('a fork bomb is bounded by the process limit and the wall time, and the instance stays usable', async () => {
     const began = Date.now()
     const r = await exec('bomb() { bomb | bomb & }; bomb; sleep 3; echo survived', {timeout: 6})

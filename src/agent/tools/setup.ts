@@ -2,9 +2,9 @@ import type {AgentConfig} from '../../contract/agent.js'
 import type {AgentFetch, AgentLog} from '../context.js'
 import type {Vault} from '../vault.js'
 import {WorkspaceStore} from '../workspace-store.js'
+import type {ExecRunner} from './exec.js'
 import {createToolbox} from './index.js'
-import {ProxyForwarder} from './proxy-forwarder.js'
-import {SandboxRunner} from './sandbox-runner.js'
+import type {ProxyForwarder} from './proxy-forwarder.js'
 import type {Toolbox} from './types.js'
 
 export interface AgentToolsOptions {
@@ -13,26 +13,40 @@ export interface AgentToolsOptions {
   fetch: AgentFetch
   egressSocket: string | null
   log: AgentLog
-  shutdown: AbortSignal
 }
 
 /**
  * The agent's toolbox from its init config: the workspace store, the egress fetch, and (when the
- * driver gave it a tool sandbox) the exec runner. Returns what must be closed at shutdown.
+ * driver gave it a tool sandbox) the exec runner. The runner and the proxy forwarder are loaded
+ * on the first exec (child_process and a listening port cost memory an idle agent need not pay).
+ * Returns what must be closed at shutdown.
  */
 export function createAgentToolbox(opts: AgentToolsOptions): {toolbox: Toolbox; close(): Promise<void>} {
   const tools = opts.config.tools
   const sandbox = tools?.sandbox
-  const forwarder = sandbox?.proxy && opts.egressSocket ? new ProxyForwarder(opts.egressSocket) : undefined
-  const exec = sandbox
-    ? new SandboxRunner({bwrapPath: sandbox.bwrapPath, workRoot: sandbox.workRoot, prlimitPath: sandbox.prlimitPath, proxyUrl: forwarder && (() => forwarder.url())})
-    : undefined
+  let forwarder: ProxyForwarder | undefined
+  let runner: Promise<ExecRunner> | undefined
+  const egressSocket = opts.egressSocket
+  const exec: ExecRunner | undefined = sandbox && {
+    async run(request, signal) {
+      runner ??= (async () => {
+        const {SandboxRunner} = await import('./sandbox-runner.js')
+        if (sandbox.proxy && egressSocket) {
+          const {ProxyForwarder} = await import('./proxy-forwarder.js')
+          forwarder = new ProxyForwarder(egressSocket)
+        }
+        const proxy = forwarder
+        return new SandboxRunner({bwrapPath: sandbox.bwrapPath, workRoot: sandbox.workRoot, prlimitPath: sandbox.prlimitPath, proxyUrl: proxy && (() => proxy.url())})
+      })()
+      return (await runner).run(request, signal)
+    },
+  }
   const toolbox = createToolbox({
     store: new WorkspaceStore(opts.vault),
     fetch: opts.fetch,
     exec,
     limits: tools?.limits,
-    execUnavailable: 'this server runs instances without bubblewrap, so there is no sandbox to run commands in',
+    execUnavailable: 'this instance has no tool sandbox (the server runs it without bubblewrap, or nested sandboxes do not work on its host)',
     log: opts.log,
   })
   return {toolbox, close: async () => forwarder?.close()}
