@@ -46,6 +46,8 @@ export interface AgentTelegramDelivery {
   model: string
   /** Whether this message was counted against the daily quota (false: it is spent). */
   quota: {counted: boolean; resets_at: string}
+  /** The tools this message may use, decided by the API from the plan and the tool policy; empty: chat only. */
+  allowed_tools?: string[]
 }
 
 /** What the agent did with an update; the API refunds the quota when nothing reached the model. */

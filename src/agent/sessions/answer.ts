@@ -1,7 +1,7 @@
 import type {TranscriptMessage} from '../../contract/sessions.js'
 import type {StreamErrorCode} from '../../contract/stream.js'
 import type {AgentContext} from '../context.js'
-import {buildSystemPrompt} from '../prompt.js'
+import {buildSystemPrompt, type SessionKind} from '../prompt.js'
 import {providerFetch} from '../provider-fetch.js'
 import {DEFAULT_BASE_URLS, ProviderError, type ProviderRegistry, splitModelRef} from '../providers/index.js'
 import type {ProviderMessage} from '../providers/types.js'
@@ -26,6 +26,8 @@ export interface AnswerDeps {
 export interface AnswerOptions {
   /** The tools this message may use (from the gateway's ALLOWED_TOOLS_HEADER); empty: chat only. */
   allowedTools?: readonly ToolName[]
+  /** Which workspace files the prompt loads (OpenClaw's session kinds: a group drops MEMORY.md). */
+  sessionKind?: SessionKind
   /** Ask the person before each exec, write and edit (`clawd chat --approve`). */
   approve?: boolean
 }
@@ -84,7 +86,7 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
     // Skills are listed only when the model may read them; limits are the instance's (OpenClaw's
     // bootstrapMaxChars and bootstrapTotalMaxChars).
     const system = buildSystemPrompt(Object.fromEntries(files.map((f) => [f.path, f.content])), {
-      sessionKind: 'main',
+      sessionKind: opts.sessionKind ?? 'main',
       readToolName: opts.allowedTools?.includes('read') ? 'read' : undefined,
       perFileMaxChars: agent.config.bootstrapMaxChars,
       totalMaxChars: agent.config.bootstrapTotalMaxChars,

@@ -2,7 +2,8 @@ import type {FastifyInstance} from 'fastify'
 import {type AgentTelegramDelivery, type AgentTelegramOutcome, TELEGRAM_SECRET_HEADER, TELEGRAM_WEBHOOK_ROUTE, telegramUpdateSchema} from '../../contract/channels.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
-import {touchInstance} from '../instances/repo.js'
+import {toolPolicyOf, touchInstance} from '../instances/repo.js'
+import {effectiveTools} from '../instances/tool-policy.js'
 import {countMessage, messageQuotaExceeded} from '../quotas/messages.js'
 import {planOf} from '../quotas/plans.js'
 import {refundMessage} from './quota.js'
@@ -35,10 +36,11 @@ export async function telegramWebhookRoute(app: FastifyInstance, ctx: ServerCont
       const plan = await planOf(q, ctx.config, userId)
       const counted = await countMessage(q, userId, plan)
       await touchInstance(q, row.id)
-      return {plan, counted}
+      // The same decision as a message from the CLI: the plan, then the instance's tool policy.
+      return {plan, counted, tools: effectiveTools(plan, toolPolicyOf(row))}
     })
     const resetsAt = checked.counted ? '' : ((await messageQuotaExceeded(ctx.db, checked.plan)).extra.retry_at ?? '')
-    const delivery: AgentTelegramDelivery = {update, model: row.model, quota: {counted: checked.counted, resets_at: resetsAt}}
+    const delivery: AgentTelegramDelivery = {update, model: row.model, quota: {counted: checked.counted, resets_at: resetsAt}, allowed_tools: [...checked.tools]}
     let outcome: AgentTelegramOutcome | undefined
     try {
       const res = await ctx.instances.agents.json<{outcome?: AgentTelegramOutcome}>(ctx.instances.connect(row.id), 'POST', '/channels/telegram/updates', delivery)

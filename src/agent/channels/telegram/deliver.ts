@@ -1,3 +1,4 @@
+import {TOOL_NAMES, type ToolName} from '../../tools/types.js'
 import {PAIRING_CODE_TTL_MS, type AgentTelegramDelivery, type AgentTelegramOutcome} from '../../../contract/channel-wire.js'
 import type {AgentContext} from '../../context.js'
 import {botApi} from './bot-api.js'
@@ -50,9 +51,15 @@ export async function deliverUpdate(agent: AgentContext, feature: TelegramFeatur
       chatTitle: incoming.chatTitle,
       text: incoming.text,
       model: delivery.model,
+      allowedTools: knownTools(delivery.allowed_tools),
     }),
   ).catch((error: Error) => agent.log('error', 'telegram: answering failed', {error: error.message}))
   feature.inFlight.add(work)
   void work.finally(() => feature.inFlight.delete(work))
   return 'answering'
+}
+
+/** Only names the agent has; anything else in the list is ignored (the API sends names it knows). */
+function knownTools(names: unknown): ToolName[] {
+  return Array.isArray(names) ? names.filter((n): n is ToolName => typeof n === 'string' && (TOOL_NAMES as readonly string[]).includes(n)) : []
 }

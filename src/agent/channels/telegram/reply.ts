@@ -1,3 +1,4 @@
+import type {ToolName} from '../../tools/types.js'
 import type {Session} from '../../../contract/sessions.js'
 import {newId} from '../../../ids.js'
 import type {AgentContext} from '../../context.js'
@@ -15,6 +16,8 @@ export interface ChatTurn {
   chatTitle: string
   text: string
   model: string
+  /** The tools this message may use (the API decided from the plan and policy). */
+  allowedTools: readonly ToolName[]
 }
 
 /**
@@ -39,9 +42,12 @@ export async function answerChat(agent: AgentContext, state: TelegramState, api:
       if (sent.event.type === 'text.delta') text += sent.event.text
       else if (sent.event.type === 'error') failure = sent.event.message
     })
-    const workspace = turn.chatType === 'group' ? async () => (await f.workspace.files()).filter((file) => file.path !== 'MEMORY.md') : () => f.workspace.files()
     const {runAnswer} = await import('../../sessions/answer.js')
-    await runAnswer({agent, store: f.store, keys: f.keys, providers: f.providers, workspace}, live, turn.model)
+    // A group is a shared context: the prompt builder leaves MEMORY.md out for it, as OpenClaw does.
+    await runAnswer({agent, store: f.store, keys: f.keys, providers: f.providers, workspace: () => f.workspace.files()}, live, turn.model, {
+      allowedTools: turn.allowedTools,
+      sessionKind: turn.chatType === 'group' ? 'group' : 'main',
+    })
   } finally {
     f.answers.end(live)
     clearInterval(typing)
