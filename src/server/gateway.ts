@@ -3,7 +3,6 @@ import {request} from 'undici'
 import type {StreamErrorCode, StreamEvent} from '../contract/stream.js'
 import type {ServerContext} from './context.js'
 import {ApiError} from './errors.js'
-import {INSTANCE_SECRET_HEADER} from './instances/agent-client.js'
 import type {InstanceManager} from './instances/manager.js'
 import {type InstanceRow, touchInstance} from './instances/repo.js'
 
@@ -13,9 +12,11 @@ const STREAM_END_MESSAGES: Partial<Record<StreamErrorCode, {message: string; hin
 }
 
 /**
- * The gateway: an authenticated reverse proxy from the API to an instance's unix socket. It
- * resumes a paused instance first, presents the per-instance secret, streams SSE through without
- * buffering or reading it, and aborts the instance's work when the client goes away.
+ * The gateway: an authenticated reverse proxy from the API to an instance. It resumes a paused
+ * instance first, then goes to the instance's route (`manager.routeFor`): its unix socket with the
+ * per-instance secret when this replica runs it, else the owning replica's internal listener over
+ * a signed hop (src/server/replicas). It streams SSE through without buffering or reading it, and
+ * aborts the instance's work when the client goes away (a cut hop cancels the far side's too).
  */
 export async function forwardToInstance(
   ctx: ServerContext,
@@ -34,7 +35,7 @@ export async function forwardToInstance(
 ): Promise<FastifyReply> {
   const row = target.running ?? (await manager.ensureRunning(target.userId, target.ref))
   if (!target.running) await ctx.db.asUser(target.userId, (q) => touchInstance(q, row.id))
-  const {socketPath, secret} = manager.connect(row.id)
+  const route = manager.routeFor(row)
 
   const abort = new AbortController()
   let endReason: StreamErrorCode | undefined
@@ -49,17 +50,18 @@ export async function forwardToInstance(
 
   try {
     const lastEventId = req.headers['last-event-id']
+    const body = target.body === undefined ? undefined : Buffer.from(JSON.stringify(target.body))
     let upstream
     try {
-      upstream = await request(`http://instance${target.path}`, {
+      upstream = await request(route.url(target.path), {
         method: target.method,
-        dispatcher: manager.agents.dispatcher(socketPath),
+        dispatcher: route.dispatcher,
         headers: {
-          [INSTANCE_SECRET_HEADER]: secret,
-          ...(target.body === undefined ? {} : {'content-type': 'application/json'}),
+          ...route.headers(target.method, target.path, body),
+          ...(body === undefined ? {} : {'content-type': 'application/json'}),
           ...(typeof lastEventId === 'string' ? {'last-event-id': lastEventId} : {}),
         },
-        body: target.body === undefined ? undefined : JSON.stringify(target.body),
+        body,
         signal: abort.signal,
       })
     } catch (error) {

@@ -14,6 +14,7 @@ import {lockDataDir} from './lock.js'
 import {createLocalDriver, localDriverOptions} from '../runtime/local-driver.js'
 import {loggerOptions} from './logger.js'
 import {loadMasterKey} from './master-key.js'
+import {joinReplicas} from './replicas/index.js'
 import type {Db} from './store/db.js'
 import {migrate} from './store/migrate.js'
 import {openPglite} from './store/pglite.js'
@@ -93,6 +94,7 @@ export async function openServerContext(config: ServerConfig, opts: StartOptions
 
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const {ctx, release} = await openServerContext(config, opts)
+  await joinReplicas(ctx)
   await ctx.instances.reconcile()
   const app = await buildApp(ctx)
   const admin = await buildAdminApp(ctx)

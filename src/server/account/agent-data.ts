@@ -14,7 +14,7 @@ function agentFailed(what: string, status: number): ApiError {
 }
 
 export async function readWorkspace(manager: InstanceManager, instanceId: string): Promise<WorkspaceFile[]> {
-  const res = await manager.agents.json<unknown>(manager.connect(instanceId), 'GET', '/workspace')
+  const res = await manager.agents.json<unknown>(await manager.connect(instanceId), 'GET', '/workspace')
   if (res.status !== 200) throw agentFailed('read its workspace', res.status)
   const parsed = workspaceSchema.safeParse(res.body)
   if (!parsed.success) throw agentFailed('read its workspace', res.status)
@@ -23,7 +23,7 @@ export async function readWorkspace(manager: InstanceManager, instanceId: string
 
 /** Every session with its messages, oldest first. */
 export async function readSessions(manager: InstanceManager, instanceId: string): Promise<SessionDetail[]> {
-  const target = manager.connect(instanceId)
+  const target = await manager.connect(instanceId)
   const list = await manager.agents.json<unknown>(target, 'GET', '/sessions')
   if (list.status !== 200) throw agentFailed('list its sessions', list.status)
   const sessions = listSessionsResponseSchema.safeParse(list.body)

@@ -2,6 +2,7 @@ import Fastify, {type FastifyInstance} from 'fastify'
 import type {ServerContext} from '../context.js'
 import {registerProblemHandler} from '../problem-handler.js'
 import {adminApproveRoutes} from './approve.js'
+import {adminDrainRoutes} from './drain.js'
 import {adminIncidentRoutes} from './incidents.js'
 import {adminUserRoutes} from './users.js'
 
@@ -12,7 +13,7 @@ export type AdminPlugin = (app: FastifyInstance, ctx: ServerContext) => Promise<
  * port: they listen on `<data-dir>/admin.sock` (0600, in a 0700 dir), so only the data dir's owner
  * can use them; when no server runs, operator commands build this same app in-process.
  */
-export const adminPlugins: AdminPlugin[] = [adminUserRoutes, adminApproveRoutes, adminIncidentRoutes]
+export const adminPlugins: AdminPlugin[] = [adminUserRoutes, adminApproveRoutes, adminIncidentRoutes, adminDrainRoutes]
 
 export async function buildAdminApp(ctx: ServerContext): Promise<FastifyInstance> {
   const app = Fastify({loggerInstance: ctx.log.child({component: 'admin'}), bodyLimit: 64 * 1024})

@@ -1,0 +1,12 @@
+import type {FastifyInstance} from 'fastify'
+import type {ServerContext} from '../context.js'
+import {drainReplica} from '../replicas/drain.js'
+
+/** POST /admin/drain: `clawd server drain`, moves every instance off this replica. */
+export async function adminDrainRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  app.post('/admin/drain', async () => {
+    const result = await drainReplica(ctx)
+    ctx.log.info({moved: result.moved.length, failed: result.failed.length}, 'operator drained this replica')
+    return result
+  })
+}
