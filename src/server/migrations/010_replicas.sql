@@ -34,3 +34,11 @@ CREATE POLICY stream_slots_owner ON stream_slots USING (user_id = app_user_id())
 
 DO $$ BEGIN EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I.stream_slots TO clawd_app', current_schema()); END $$;
 DO $$ BEGIN EXECUTE format('GRANT SELECT ON %I.replicas TO clawd_app', current_schema()); END $$;
+
+-- Cluster-wide jobs (auth and access-log sweeps): the replica that claims a period runs it, the
+-- others skip it, so N replicas do not sweep N times.
+CREATE TABLE job_runs (
+  name        text PRIMARY KEY,
+  holder      text NOT NULL,
+  last_run_at timestamptz NOT NULL DEFAULT now()
+);
