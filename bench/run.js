@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench`: speed and memory, measured on this machine and printed as tables. Nothing here
 // asserts a figure: machines are shared and noisy, so the numbers are reported, not tested.
-// Sections: cli, api, load, instances, streams (all by default; pick with `npm run bench -- api`).
+// Sections: cli, api, load, instances, streams, replicas (all by default; pick with `npm run bench -- api`).
 import {join} from 'node:path'
 import {newAccount, startServer, workspace} from '../scripts/harness.js'
 import {benchLoad, benchRps} from './api.js'
 import {benchCli} from './cli.js'
 import {benchInstances} from './instances.js'
 import {printTable} from './stats.js'
+import {benchReplicas} from './replicas.js'
 import {benchStreams} from './streams.js'
 
 const wanted = new Set(process.argv.slice(2))
@@ -50,6 +51,7 @@ try {
   }
   if (want('instances')) printTable('Instances', await benchInstances({runs: 20}))
   if (want('streams')) printTable('Streams', await benchStreams({env: work.env, dataDir: join(work.dir, 'streams')}))
+  if (want('replicas')) printTable('Replicas', await benchReplicas({env: work.env, dir: join(work.dir, 'replicas'), pgUrl}))
 } finally {
   work.dispose()
 }

@@ -1,5 +1,8 @@
 import {z} from 'zod'
 
+/** `POST /admin/drain` takes no options (an empty object, or no body). */
+export const drainRequestSchema = z.strictObject({})
+
 /** `clawd server drain`: what moved where, and what could not. */
 export const drainedInstanceSchema = z.object({
   id: z.string(),

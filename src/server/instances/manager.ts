@@ -154,10 +154,15 @@ export class InstanceManager {
 
   /** Where the gateway reaches an instance: its socket here, or the replica that runs it. */
   routeFor(row: InstanceRow): AgentRoute {
-    if (this.isLocal(row)) return this.agents.localRoute(this.driver.connect(row.id).socketPath, instanceSecret(this.ctx, row.id))
+    if (this.isLocal(row)) return this.localRoute(row.id)
     this.requireReachable(row)
     if (!row.endpoint) throw instanceUnavailable(row, `its replica ${row.replica_id} has no internal address`)
     return this.ctx.cluster!.client.agentRoute(row.id, {replicaId: row.replica_id!, endpoint: row.endpoint})
+  }
+
+  /** The route to an agent this replica runs. */
+  localRoute(id: string): AgentRoute {
+    return this.agents.localRoute(this.driver.connect(id).socketPath, instanceSecret(this.ctx, id))
   }
 
   /** The route by id (export and other callers that hold only the id). */
@@ -482,8 +487,7 @@ export class InstanceManager {
 
   /** The agent made its key pair on first start; the API keeps the public half to serve while paused. */
   private async fetchPublicKey(id: string): Promise<{publicKey: string; kid: string} | null> {
-    const route = this.agents.localRoute(this.driver.connect(id).socketPath, instanceSecret(this.ctx, id))
-    const res = await this.agents.json<{kid: string; public_key: string}>(route, 'GET', '/pubkey')
+    const res = await this.agents.json<{kid: string; public_key: string}>(this.localRoute(id), 'GET', '/pubkey')
     if (res.status !== 200) throw new Error(`the agent answered ${res.status} for its public key`)
     return {publicKey: res.body.public_key, kid: res.body.kid}
   }

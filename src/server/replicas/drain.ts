@@ -20,6 +20,16 @@ export async function drainReplica(ctx: ServerContext): Promise<DrainResponse> {
   const cluster = ctx.cluster
   if (!cluster) throw ApiError.conflict('No server runs on this data dir: there is nothing to drain.', 'Start it with `clawd server start`, then drain.', 'wrong_state')
   const {registry} = cluster
+  const [held] = await ctx.db.query<{n: string}>(`SELECT count(*) AS n FROM instances WHERE replica_id = $1 AND state <> 'deleting'`, [registry.self])
+  const n = Number(held?.n ?? 0)
+  // Refused before anything changes: with nowhere to go, a drain would only stop new placements here.
+  if (n > 0 && !(await registry.place({exclude: registry.self}))?.internal_url) {
+    throw ApiError.conflict(
+      `No other live replica with an internal listener can take this replica's ${n} instance(s).`,
+      'Start another replica on the same database with --internal-port (and the same master key), then drain again.',
+      'wrong_state',
+    )
+  }
   await registry.setDraining(true)
   const result: DrainResponse = {replica: registry.self, moved: [], failed: []}
   for (;;) {

@@ -54,7 +54,15 @@ export async function buildInternalApp(ctx: ServerContext, opts: {key: Buffer; s
   }
   const json = (req: FastifyRequest) => (Buffer.isBuffer(req.body) && req.body.length ? JSON.parse(req.body.toString('utf8')) : {}) as Record<string, unknown>
 
-  app.all<IdParams>(`${INTERNAL_PREFIX}/instances/:id/agent/*`, async (req, reply) => proxyToAgent(ctx, req, reply, await local(req.params.id)))
+  // The hot path: no database here, the edge replica has checked the user and the placement; the
+  // process table says whether this replica runs the agent now.
+  app.all<IdParams>(`${INTERNAL_PREFIX}/instances/:id/agent/*`, async (req, reply) => {
+    const id = req.params.id
+    if (!instanceIdSchema.safeParse(id).success || (await ctx.instances.driver.status(id)) !== 'running') {
+      throw ApiError.unavailable('The instance is not running on this replica.', 'Try again; its placement may have just changed.')
+    }
+    return proxyToAgent(ctx, req, reply, id)
+  })
 
   app.post<IdParams>(internalPaths.op(':id', 'boot'), async (req) => {
     await local(req.params.id)
@@ -91,12 +99,12 @@ function refuse(req: FastifyRequest, reply: FastifyReply, reason: string): Fasti
 }
 
 /** One agent request, streamed both ways; the far end's close aborts the agent's work. */
-async function proxyToAgent(ctx: ServerContext, req: FastifyRequest<{Params: {id: string; '*'?: string}}>, reply: FastifyReply, row: Parameters<ServerContext['instances']['routeFor']>[0]) {
-  const route = ctx.instances.routeFor(row)
+async function proxyToAgent(ctx: ServerContext, req: FastifyRequest<{Params: {id: string; '*'?: string}}>, reply: FastifyReply, id: string) {
+  const route = ctx.instances.localRoute(id)
   const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''
   const agentPath = `/${req.params['*'] ?? ''}${query}`
   const abort = new AbortController()
-  const unregister = ctx.instances.streams.add(row.id, () => abort.abort())
+  const unregister = ctx.instances.streams.add(id, () => abort.abort())
   const onGone = () => abort.abort()
   reply.raw.once('close', onGone)
   try {
@@ -113,7 +121,7 @@ async function proxyToAgent(ctx: ServerContext, req: FastifyRequest<{Params: {id
         signal: abort.signal,
       })
     } catch {
-      throw ApiError.unavailable(`Instance "${row.name}" did not answer.`, 'Try again; if it persists, see `clawd instance show`.')
+      throw ApiError.unavailable('The instance did not answer.', 'Try again; if it persists, see `clawd instance show`.')
     }
     reply.hijack()
     const raw = reply.raw
