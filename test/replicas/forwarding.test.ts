@@ -1,4 +1,4 @@
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {json} from '../helpers/cli.js'
@@ -157,5 +157,15 @@ describe.skipIf(skipWithoutPostgres)('every API replica reaches every instance',
     await waitState(c, owner, id, 'paused')
     const answer = await chat(c, others[1]!, id, sid, 'wake up')
     expect(answer.types.at(-1)).toBe('message.end')
+  })
+
+  it('delete through a replica that does not run it removes its storage there', async () => {
+    const others = [0, 1, 2].filter((i) => i !== owner)
+    const dir = join(c.servers[owner]!.dataDir, 'instances', id)
+    expect(existsSync(dir)).toBe(true)
+    const deleted = await c.cli(others[0]!, ['instance', 'delete', 'second', '--yes', '--json'], {timeoutMs: 60_000})
+    expect(deleted.code, deleted.stderr).toBe(0)
+    expect(existsSync(dir)).toBe(false)
+    expect((await c.api(others[1]!, 'GET', `/v1/instances/${id}`)).status).toBe(404)
   })
 })
