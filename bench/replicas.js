@@ -29,7 +29,7 @@ async function firstDelta(url, token, instanceId, sid) {
   return ttft
 }
 
-export async function benchReplicas({env, dir, pgUrl, runs = 40}) {
+export async function benchReplicas({env, dir, pgUrl, runs = 60}) {
   if (!pgUrl) return [{name: 'replicas', note: 'skipped: set CLAWD_TEST_DATABASE_URL'}]
   const schema = `clawd_bench_rep_${process.pid}`
   const shared = {...env, CLAWD_MASTER_KEY: randomBytes(32).toString('hex')}
@@ -59,6 +59,22 @@ export async function benchReplicas({env, dir, pgUrl, runs = 40}) {
     rows.push(row('TTFT through another replica (signed hop)', forwarded, 'ms'))
     const sortedAdded = forwarded.map((v, i) => v - local[i])
     rows.push(row('added by the hop (pairwise)', sortedAdded, 'ms', {note: 'goal < 5 ms at p50'}))
+    // The hop alone, without the answer: a small agent read (GET the sessions list).
+    const list = async (url) => {
+      const t = now()
+      const res = await fetch(`${url}/v1/instances/${created.id}/sessions`, {headers: {authorization: `Bearer ${token}`}})
+      await res.text()
+      return now() - t
+    }
+    const listLocal = []
+    const listForwarded = []
+    for (let i = 0; i < runs * 2; i++) {
+      listLocal.push(await list(a.url))
+      listForwarded.push(await list(b.url))
+    }
+    rows.push(row('sessions list through the replica that runs it', listLocal, 'ms'))
+    rows.push(row('sessions list through another replica', listForwarded, 'ms'))
+    rows.push(row('added by the hop, sessions list (pairwise)', listForwarded.map((v, i) => v - listLocal[i]), 'ms'))
 
     // Drain: one running instance with a 1 MB workspace, from a to b.
     const push = join(dir, 'push')
