@@ -39,3 +39,13 @@ describe('internal hop signature', () => {
     expect(check(real, {}, nonces)).toEqual({ok: true})
   })
 })
+
+describe('what the hop passes to the agent', () => {
+  it('passes the request’s own headers and the gateway’s x-clawd-* ones, never a credential', async () => {
+    const {passesToAgent} = await import('../../src/server/replicas/internal-app.js')
+    for (const name of ['content-type', 'last-event-id', 'accept', 'x-clawd-allowed-tools']) expect(passesToAgent(name), name).toBe(true)
+    for (const name of ['authorization', 'cookie', 'proxy-authorization', 'x-clawd-instance-secret', HOP_HEADERS.signature, HOP_HEADERS.nonce, 'host', 'x-forwarded-for']) {
+      expect(passesToAgent(name), name).toBe(false)
+    }
+  })
+})

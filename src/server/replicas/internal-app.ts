@@ -11,8 +11,14 @@ import {INTERNAL_PREFIX, internalPaths} from './client.js'
 const AGENT_BODY_LIMIT = 16 * 1024 * 1024
 const STORAGE_BODY_LIMIT = 512 * 1024 * 1024
 
-/** Headers the hop passes on to the agent: the request's own, never credentials of any kind. */
-const PASSED_TO_AGENT = /^(content-type|accept|last-event-id|x-clawd-(?!instance-secret|hop-).+)$/
+/**
+ * Headers the hop passes on to the agent: the request's own and the gateway's `x-clawd-*` (such as
+ * the allowed tools), never a credential: no bearer token or cookie, no hop signature, and no
+ * instance secret but the one this replica adds itself.
+ */
+export function passesToAgent(name: string): boolean {
+  return /^(content-type|accept|last-event-id|x-clawd-(?!instance-secret$|hop-)[a-z0-9-]+)$/.test(name.toLowerCase())
+}
 
 /**
  * The internal listener: what other replicas may ask of this one, and nothing else. Every request
@@ -109,7 +115,7 @@ async function proxyToAgent(ctx: ServerContext, req: FastifyRequest<{Params: {id
   reply.raw.once('close', onGone)
   try {
     const headers: Record<string, string> = {}
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && PASSED_TO_AGENT.test(name)) headers[name] = value
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && passesToAgent(name)) headers[name] = value
     const body = Buffer.isBuffer(req.body) && req.body.length ? req.body : undefined
     let upstream
     try {
