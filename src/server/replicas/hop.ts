@@ -50,10 +50,15 @@ export function signHop(key: Buffer, req: HopRequest, now = Date.now()): Record<
 /** Nonces seen inside the window; a nonce seen twice is a replay. Bounded by the window. */
 export class NonceCache {
   private readonly seen = new Map<string, number>()
+  private prunedAt = 0
 
   /** Records the nonce; false when it was already there. */
   remember(nonce: string, expiresAt: number, now: number): boolean {
-    if (this.seen.size > 10_000) this.prune(now)
+    // Expired nonces go at most once a second: a busy hop does not rescan the map per request.
+    if (now - this.prunedAt > 1000) {
+      this.prunedAt = now
+      this.prune(now)
+    }
     if (this.seen.has(nonce)) return false
     this.seen.set(nonce, expiresAt)
     return true
