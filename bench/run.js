@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: speed and memory, measured on this machine and printed as tables. Nothing here
 // asserts a figure: machines are shared and noisy, so the numbers are reported, not tested.
-// Sections: cli, api, store, load, instances, streams, channels (all by default; pick with `npm run bench -- store`).
+// Sections: cli, api, store, load, instances, streams, channels, replicas (all by default; pick with `npm run bench -- store`).
 import {cpus, loadavg} from 'node:os'
 import {join} from 'node:path'
 import {newAccount, startServer, workspace} from '../scripts/harness.js'
@@ -11,6 +11,7 @@ import {benchCli} from './cli.js'
 import {benchInstances} from './instances.js'
 import {printTable} from './stats.js'
 import {benchStores, printStores} from './store.js'
+import {benchReplicas} from './replicas.js'
 import {benchStreams} from './streams.js'
 
 const wanted = new Set(process.argv.slice(2))
@@ -55,6 +56,7 @@ try {
   if (want('instances')) printTable('Instances', await benchInstances({runs: 20}))
   if (want('streams')) printTable('Streams', await benchStreams({env: work.env, dataDir: join(work.dir, 'streams')}))
   if (want('channels')) printTable('Channels', await benchChannels({runs: 10}))
+  if (want('replicas')) printTable('Replicas', await benchReplicas({env: work.env, dir: join(work.dir, 'replicas'), pgUrl}))
 } finally {
   work.dispose()
 }

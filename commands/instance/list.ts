@@ -14,8 +14,8 @@ export default class InstanceList extends BaseCommand {
     else {
       this.say(
         table(
-          ['NAME', 'ID', 'STATE', 'LAST ACTIVE', 'ISOLATION'],
-          result.instances.map((i) => [i.name, i.id, i.state, i.last_active_at, i.isolation?.mode ?? '—']),
+          ['NAME', 'ID', 'STATE', 'LAST ACTIVE', 'ISOLATION', 'REPLICA'],
+          result.instances.map((i) => [i.name, i.id, i.state, i.last_active_at, i.isolation?.mode ?? '—', i.replica ?? '—']),
         ),
       )
     }

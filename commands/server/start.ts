@@ -5,7 +5,8 @@ import {join} from 'node:path'
 import {DataDirBusyError} from '../../src/server/lock.js'
 import {EmbeddedPostgresMissingError} from '../../src/server/store/embedded/binaries.js'
 import {EmbeddedPostgresError} from '../../src/server/store/embedded/cluster.js'
-import {startServer} from '../../src/server/main.js'
+import {type RunningServer, startServer} from '../../src/server/main.js'
+import {drainReplica} from '../../src/server/replicas/drain.js'
 import {serverBackgroundJobs} from '../../src/server/jobs.js'
 import {configFromFlags, serverStartFlags} from '../../src/server/server-flags.js'
 
@@ -58,11 +59,25 @@ export default class ServerStart extends BaseCommand {
     for (const line of server.ctx.startupNotes ?? []) this.note(line)
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
-        this.note(`${signal}: draining in-flight requests…`)
-        server.close().then(resolve, resolve)
+        const drained = signal === 'SIGTERM' && config.replicas.drainOnExit ? this.drainInstances(server) : Promise.resolve()
+        void drained.then(() => {
+          this.note(`${signal}: draining in-flight requests…`)
+          return server.close()
+        }).then(resolve, resolve)
       }
       process.once('SIGTERM', () => stop('SIGTERM'))
       process.once('SIGINT', () => stop('SIGINT'))
     })
+  }
+
+  /** --drain-on-exit: move every instance to the other replicas before stopping (never fatal). */
+  private async drainInstances(server: RunningServer): Promise<void> {
+    this.note('SIGTERM: moving this replica’s instances to the other replicas…')
+    try {
+      const result = await drainReplica(server.ctx)
+      this.note(`moved ${result.moved.length} instance(s)${result.failed.length ? `; ${result.failed.length} stayed: ${result.failed.map((f) => `${f.name} (${f.reason})`).join(', ')}` : ''}`)
+    } catch (error) {
+      this.note(`drain failed: ${(error as Error).message}`)
+    }
   }
 }

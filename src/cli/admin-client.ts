@@ -20,6 +20,7 @@ import {
   type resolveIncidentRequestSchema,
   type updateIncidentRequestSchema,
 } from '../contract/status.js'
+import {drainResponseSchema} from '../contract/replicas.js'
 import {defaultConfig} from '../server/config.js'
 import {DataDirBusyError} from '../server/lock.js'
 import {CliError} from './errors.js'
@@ -45,7 +46,8 @@ async function socketTransport(socketPath: string): Promise<AdminTransport | und
       dispatcher,
       headers: body === undefined ? {} : {'content-type': 'application/json'},
       body: body === undefined ? undefined : JSON.stringify(body),
-      headersTimeout: 30_000,
+      // A drain copies every instance before it answers.
+      headersTimeout: path === '/admin/drain' ? 0 : 30_000,
       bodyTimeout: 30_000,
     })
     return {status: res.statusCode, headers: res.headers as IncomingHttpHeaders, text: await res.body.text()}
@@ -157,6 +159,10 @@ export class AdminClient {
 
   resolveIncident(id: string, body: z.infer<typeof resolveIncidentRequestSchema>) {
     return this.post(`/admin/incidents/${encodeURIComponent(id)}/resolve`, body, incidentSchema)
+  }
+
+  drain() {
+    return this.post('/admin/drain', {}, drainResponseSchema)
   }
 
   close(): Promise<void> {

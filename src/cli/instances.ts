@@ -60,6 +60,15 @@ export async function waitForState(
           exitCode: ExitCode.conflict,
         })
       }
+      if (instance.state === 'unavailable') {
+        spinner.fail(`${instance.name} is unavailable`)
+        throw new CliError({
+          code: 'instance_unavailable',
+          message: `Instance "${instance.name}" is unavailable: ${instance.failure_reason ?? 'its API replica is gone'}`,
+          hint: 'It comes back when its API replica restarts, or after `clawd server drain`. Try again in a minute.',
+          exitCode: ExitCode.unavailable,
+        })
+      }
       if (Date.now() > deadline) {
         throw new CliError({
           code: 'timeout',
@@ -82,6 +91,7 @@ export function describeInstance(i: Instance): string[] {
     `${i.name} (${i.id})`,
     `  state:        ${i.state}${i.failure_reason ? ` — ${i.failure_reason}` : ''}`,
     `  model:        ${i.model}`,
+    ...(i.replica ? [`  replica:      ${i.replica}`] : []),
     `  created:      ${i.created_at}`,
     `  last active:  ${i.last_active_at}`,
     `  idle pause:   ${i.pauses_at ?? '—'}`,

@@ -10,6 +10,12 @@ import {instanceToolsSchema, toolProfileSchema} from './tool-policy.js'
 export const INSTANCE_STATES = ['creating', 'running', 'pausing', 'paused', 'resuming', 'deleting', 'failed'] as const
 export const instanceStateSchema = z.enum(INSTANCE_STATES)
 export type InstanceState = z.infer<typeof instanceStateSchema>
+/**
+ * What the API reports: the stored state, or `unavailable` when the API replica that runs the
+ * instance is gone (failure_reason says which and since when). Never stored.
+ */
+export const reportedStateSchema = z.enum([...INSTANCE_STATES, 'unavailable'])
+export type ReportedState = z.infer<typeof reportedStateSchema>
 export const TRANSITIONAL_STATES: readonly InstanceState[] = ['creating', 'pausing', 'resuming', 'deleting']
 
 /** DNS-label-like: lowercase letters, digits and inner hyphens, 1–32 characters. */
@@ -32,8 +38,10 @@ export type Isolation = z.infer<typeof isolationSchema>
 export const instanceSchema = z.object({
   id: z.string(),
   name: z.string(),
-  state: instanceStateSchema,
+  state: reportedStateSchema,
   failure_reason: z.string().nullable(),
+  /** The API replica that runs it (several API processes on one PostgreSQL), if any. */
+  replica: z.string().nullable().optional(),
   model: z.string(),
   created_at: z.string(),
   last_active_at: z.string(),

@@ -43,6 +43,15 @@ export interface InstanceDriver {
   /** Where the gateway reaches the agent. Pure: works for any id, running or not. */
   connect(id: string): AgentEndpoint
 
+  /**
+   * The instance's storage as bytes (it must be stopped), to move it to another host: ciphertext
+   * under its data key, never opened here. A cluster driver would snapshot its volume instead.
+   */
+  exportStorage(id: string): Promise<Buffer>
+
+  /** Makes the instance's storage from `exportStorage`'s bytes; fails if it already has storage. */
+  importStorage(id: string, bytes: Buffer): Promise<void>
+
   /** Ids that have storage (for start-up reconciliation). */
   list(): Promise<string[]>
 

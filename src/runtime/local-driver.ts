@@ -11,6 +11,7 @@ import type {Isolation} from '../contract/instances.js'
 import {builtPath, packageRoot as defaultPackageRoot} from '../paths.js'
 import type {ServerConfig} from '../server/config.js'
 import {agentRequest} from './agent-http.js'
+import {packStorage, unpackStorage} from './storage-archive.js'
 import type {AgentEndpoint, InstanceDriver, InstanceExit, InstanceProcessState, StartedInstance, StartInit} from './driver.js'
 import {EgressProxy, type EgressRecord} from './egress-proxy.js'
 import {
@@ -375,6 +376,18 @@ export class LocalDriver implements InstanceDriver {
   /** The agent's host pid, while it runs (tests kill it to simulate a crash). */
   agentPid(id: string): number | undefined {
     return this.procs.get(id)?.agentPid
+  }
+
+  async exportStorage(id: string): Promise<Buffer> {
+    if (this.procs.has(id)) throw new Error(`instance ${id} is running; stop it before copying its storage`)
+    return packStorage(this.instanceDir(id))
+  }
+
+  async importStorage(id: string, bytes: Buffer): Promise<void> {
+    const dir = this.instanceDir(id)
+    if (existsSync(dir)) throw new Error(`instance ${id} already has storage here`)
+    await unpackStorage(bytes, dir)
+    await mkdir(this.egressDir(id), {recursive: true, mode: 0o700})
   }
 
   async list(): Promise<string[]> {

@@ -56,6 +56,19 @@ export interface ServerConfig {
   tls?: {certFile: string; keyFile: string}
   /** Let keys' base URLs point at link-local and cloud metadata addresses (refused by default). */
   allowPrivateEgress: boolean
+  /** Several API processes on one PostgreSQL (src/server/replicas). */
+  replicas: {
+    /** Port of the internal listener other replicas forward instance traffic to; none when absent. */
+    internalPort?: number
+    /** Address the internal listener binds (defaults to `host`). */
+    internalHost?: string
+    /** The URL other replicas dial, when it differs from the bound address (NAT, containers). */
+    internalUrl?: string
+    /** A replica whose heartbeat is older than this counts as gone. */
+    goneAfterMs: number
+    /** Drain this replica's instances to the others on SIGTERM. */
+    drainOnExit: boolean
+  }
 }
 
 export interface PlanLimits {
@@ -110,5 +123,6 @@ export function defaultConfig(dataDir: string): ServerConfig {
     logRetentionMs: parseDuration('30d'),
     rateLimits: {perToken: {requests: 1200, windowMs: 60_000}, perIp: {requests: 6000, windowMs: 60_000}},
     allowPrivateEgress: false,
+    replicas: {goneAfterMs: 15_000, drainOnExit: false},
   }
 }

@@ -1,6 +1,8 @@
 import type {FastifyBaseLogger} from 'fastify'
 import type {ServerConfig} from './config.js'
 import type {InstanceManager} from './instances/manager.js'
+import type {ReplicaClient} from './replicas/client.js'
+import type {ReplicaRegistry} from './replicas/registry.js'
 import type {Db} from './store/db.js'
 
 /** Time, passed in so tests can move it. */
@@ -31,6 +33,11 @@ export interface ServerContext {
   onClose: Array<() => Promise<void>>
   /** The instance lifecycle over the runtime driver. */
   instances: InstanceManager
+  /**
+   * This API replica among the others on one PostgreSQL (set by `startServer`; absent for operator
+   * commands run in-process, which then act as a lone replica).
+   */
+  cluster?: {registry: ReplicaRegistry; client: ReplicaClient}
   /** Lines `server start` prints after the address (isolation mode, warnings). */
   startupNotes?: string[]
 }

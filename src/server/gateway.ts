@@ -4,7 +4,6 @@ import {ALLOWED_TOOLS_HEADER} from '../contract/agent-header.js'
 import type {StreamErrorCode, StreamEvent} from '../contract/stream.js'
 import type {ServerContext} from './context.js'
 import {ApiError} from './errors.js'
-import {INSTANCE_SECRET_HEADER} from './instances/agent-client.js'
 import type {InstanceManager} from './instances/manager.js'
 import {type InstanceRow, touchInstance} from './instances/repo.js'
 
@@ -14,18 +13,13 @@ const STREAM_END_MESSAGES: Partial<Record<StreamErrorCode, {message: string; hin
 }
 
 /**
- * The headers of one request to an agent: the instance secret always; on a message, the tools it
- * may use (comma-separated, empty for none), so the agent never decides that itself. Only what
- * the caller computed goes in: the gateway reads no body.
+ * The headers of one request to an agent, besides how it is authenticated (the instance secret on
+ * this replica's socket, or the signed hop to another: `manager.routeFor`): on a message, the
+ * tools it may use (comma-separated, empty for none), so the agent never decides that itself.
+ * Only what the caller computed goes in: the gateway reads no body.
  */
-export function agentRequestHeaders(opts: {
-  secret: string
-  hasBody: boolean
-  lastEventId?: string
-  allowedTools?: readonly string[]
-}): Record<string, string> {
+export function agentRequestHeaders(opts: {hasBody: boolean; lastEventId?: string; allowedTools?: readonly string[]}): Record<string, string> {
   return {
-    [INSTANCE_SECRET_HEADER]: opts.secret,
     ...(opts.hasBody ? {'content-type': 'application/json'} : {}),
     ...(opts.lastEventId === undefined ? {} : {'last-event-id': opts.lastEventId}),
     ...(opts.allowedTools === undefined ? {} : {[ALLOWED_TOOLS_HEADER]: opts.allowedTools.join(',')}),
@@ -33,9 +27,11 @@ export function agentRequestHeaders(opts: {
 }
 
 /**
- * The gateway: an authenticated reverse proxy from the API to an instance's unix socket. It
- * resumes a paused instance first, presents the per-instance secret, streams SSE through without
- * buffering or reading it, and aborts the instance's work when the client goes away.
+ * The gateway: an authenticated reverse proxy from the API to an instance. It resumes a paused
+ * instance first, then goes to the instance's route (`manager.routeFor`): its unix socket with the
+ * per-instance secret when this replica runs it, else the owning replica's internal listener over
+ * a signed hop (src/server/replicas). It streams SSE through without buffering or reading it, and
+ * aborts the instance's work when the client goes away (a cut hop cancels the far side's too).
  */
 export async function forwardToInstance(
   ctx: ServerContext,
@@ -56,7 +52,7 @@ export async function forwardToInstance(
 ): Promise<FastifyReply> {
   const row = target.running ?? (await manager.ensureRunning(target.userId, target.ref))
   if (!target.running) await ctx.db.asUser(target.userId, (q) => touchInstance(q, row.id))
-  const {socketPath, secret} = manager.connect(row.id)
+  const route = manager.routeFor(row)
 
   const abort = new AbortController()
   let endReason: StreamErrorCode | undefined
@@ -71,18 +67,21 @@ export async function forwardToInstance(
 
   try {
     const lastEventId = req.headers['last-event-id']
+    const body = target.body === undefined ? undefined : Buffer.from(JSON.stringify(target.body))
     let upstream
     try {
-      upstream = await request(`http://instance${target.path}`, {
+      upstream = await request(route.url(target.path), {
         method: target.method,
-        dispatcher: manager.agents.dispatcher(socketPath),
-        headers: agentRequestHeaders({
-          secret,
-          hasBody: target.body !== undefined,
-          lastEventId: typeof lastEventId === 'string' ? lastEventId : undefined,
-          allowedTools: target.allowedTools,
-        }),
-        body: target.body === undefined ? undefined : JSON.stringify(target.body),
+        dispatcher: route.dispatcher,
+        headers: {
+          ...route.headers(target.method, target.path, body),
+          ...agentRequestHeaders({
+            hasBody: body !== undefined,
+            lastEventId: typeof lastEventId === 'string' ? lastEventId : undefined,
+            allowedTools: target.allowedTools,
+          }),
+        },
+        body,
         signal: abort.signal,
       })
     } catch (error) {

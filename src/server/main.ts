@@ -14,6 +14,7 @@ import {lockDataDir} from './lock.js'
 import {createLocalDriver, localDriverOptions} from '../runtime/local-driver.js'
 import {loggerOptions} from './logger.js'
 import {loadMasterKey} from './master-key.js'
+import {joinReplicas} from './replicas/index.js'
 import type {Db} from './store/db.js'
 import {migrate} from './store/migrate.js'
 import {openEmbeddedStore} from './store/embedded/index.js'
@@ -122,6 +123,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   let admin: FastifyInstance | undefined
   const adminSocket = adminSocketPath(config.dataDir)
   try {
+    await joinReplicas(ctx)
     await ctx.instances.reconcile()
     app = await buildApp(ctx)
     admin = await buildAdminApp(ctx)

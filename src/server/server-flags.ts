@@ -52,6 +52,16 @@ export const serverStartFlags = {
   'rate-limit-token': Flags.string({summary: 'Requests per token, as N/WINDOW (e.g. 1200/1m) or off.', env: 'CLAWD_RATE_LIMIT_TOKEN'}),
   'rate-limit-ip': Flags.string({summary: 'Requests per client address, as N/WINDOW (e.g. 6000/1m) or off.', env: 'CLAWD_RATE_LIMIT_IP'}),
   'log-retention': duration({summary: 'Delete access-log entries older than this.', env: 'CLAWD_LOG_RETENTION', default: parseDuration('30d')}),
+  'internal-port': Flags.integer({
+    summary: 'Port of the internal listener that other API replicas forward instance traffic to (0 picks a free one).',
+    env: 'CLAWD_INTERNAL_PORT',
+    min: 0,
+    max: 65535,
+  }),
+  'internal-host': Flags.string({summary: 'Address the internal listener binds (default: --host).', env: 'CLAWD_INTERNAL_HOST'}),
+  'internal-url': Flags.string({summary: 'URL other replicas dial for this one’s internal listener, when it differs from the bound address.', env: 'CLAWD_INTERNAL_URL'}),
+  'drain-on-exit': Flags.boolean({summary: 'On SIGTERM, move this replica’s instances to the other replicas before exiting.', env: 'CLAWD_DRAIN_ON_EXIT', default: false}),
+  'replica-gone-after': duration({summary: 'A replica silent this long counts as gone.', env: 'CLAWD_REPLICA_GONE_AFTER', hidden: true}),
   'allow-private-egress': Flags.boolean({
     summary: 'Let keys’ base URLs point at link-local and cloud metadata addresses.',
     env: 'CLAWD_ALLOW_PRIVATE_EGRESS',
@@ -92,6 +102,11 @@ type StartFlags = {
   'rate-limit-ip'?: string
   'log-retention': number
   'allow-private-egress': boolean
+  'internal-port'?: number
+  'internal-host'?: string
+  'internal-url'?: string
+  'drain-on-exit': boolean
+  'replica-gone-after'?: number
 }
 
 export function configFromFlags(flags: StartFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -133,5 +148,14 @@ export function configFromFlags(flags: StartFlags, env: NodeJS.ProcessEnv = proc
   if (flags['rate-limit-ip'] !== undefined) config.rateLimits.perIp = parseRequestRate(flags['rate-limit-ip'])
   config.logRetentionMs = flags['log-retention']
   config.allowPrivateEgress = flags['allow-private-egress']
+  config.replicas.internalPort = flags['internal-port']
+  config.replicas.internalHost = flags['internal-host']
+  if (flags['internal-url'] !== undefined) {
+    if (!/^https?:\/\/[^/]+\/?$/.test(flags['internal-url'])) throw new Error(`--internal-url takes an origin like http://10.0.0.5:7421, got "${flags['internal-url']}"`)
+    if (flags['internal-port'] === undefined) throw new Error('--internal-url needs --internal-port: it names where that listener is reached')
+    config.replicas.internalUrl = flags['internal-url'].replace(/\/$/, '')
+  }
+  config.replicas.drainOnExit = flags['drain-on-exit']
+  if (flags['replica-gone-after'] !== undefined) config.replicas.goneAfterMs = flags['replica-gone-after']
   return config
 }

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {TOOL_NAMES} from '../../src/agent/tools/types.js'
-import {ALLOWED_TOOLS_HEADER, INSTANCE_SECRET_HEADER} from '../../src/contract/agent-header.js'
+import {ALLOWED_TOOLS_HEADER} from '../../src/contract/agent-header.js'
 import {toolPolicySchema, type ToolPolicy} from '../../src/contract/tool-policy.js'
 import {inviteLifetimeSec} from '../../src/cli/invite-lifetime.js'
 import {generateInviteCode, inviteCodeHash, normalizeInviteCode} from '../../src/server/auth/invites.js'
@@ -95,17 +95,16 @@ describe('plans decide whether the policy counts', () => {
 
 describe('the agent request headers the gateway sends', () => {
   it('carries the allowed tools on a message, comma-separated, and an empty value for none', () => {
-    expect(agentRequestHeaders({secret: 's3', hasBody: true, allowedTools: ['read', 'exec']})).toEqual({
-      [INSTANCE_SECRET_HEADER]: 's3',
+    expect(agentRequestHeaders({hasBody: true, allowedTools: ['read', 'exec']})).toEqual({
       'content-type': 'application/json',
       [ALLOWED_TOOLS_HEADER]: 'read,exec',
     })
-    expect(agentRequestHeaders({secret: 's3', hasBody: true, allowedTools: []})[ALLOWED_TOOLS_HEADER]).toBe('')
+    expect(agentRequestHeaders({hasBody: true, allowedTools: []})[ALLOWED_TOOLS_HEADER]).toBe('')
   })
 
   it('sets no tools header on other requests (absent means chat only)', () => {
-    const headers = agentRequestHeaders({secret: 's3', hasBody: false, lastEventId: '4'})
-    expect(headers).toEqual({[INSTANCE_SECRET_HEADER]: 's3', 'last-event-id': '4'})
+    const headers = agentRequestHeaders({hasBody: false, lastEventId: '4'})
+    expect(headers).toEqual({'last-event-id': '4'})
     expect(ALLOWED_TOOLS_HEADER in headers).toBe(false)
   })
 })

@@ -8,6 +8,7 @@ import {
   oauthErrorSchema,
 } from '../../src/contract/auth.js'
 import {createIncidentRequestSchema, resolveIncidentRequestSchema, updateIncidentRequestSchema} from '../../src/contract/status.js'
+import {drainRequestSchema} from '../../src/contract/replicas.js'
 import {buildAdminApp} from '../../src/server/admin/app.js'
 import {newId} from '../../src/ids.js'
 import {workspaceTar} from '../../src/workspace/archive.js'
@@ -233,6 +234,8 @@ describe('fuzz', () => {
         'POST /admin/incidents': {contract: createIncidentRequestSchema, sample: {title: 'fuzz', impact: 'minor'}},
         'POST /admin/incidents/:id/updates': {contract: updateIncidentRequestSchema, sample: {message: 'still fuzzing'}},
         'POST /admin/incidents/:id/resolve': {contract: resolveIncidentRequestSchema, sample: {message: 'done'}, optionalBody: true},
+        // A lone server with instances refuses (409: nowhere to move them), before changing anything.
+        'POST /admin/drain': {contract: drainRequestSchema, sample: {}, optionalBody: true},
       }
       const served = listRoutes(admin).map(routeKey).filter((k) => !k.startsWith('GET '))
       expect(served.filter((k) => !(k in cases)), 'operator routes with a body missing from this fuzz').toEqual([])

@@ -15,7 +15,7 @@ function agentFailed(what: string, status: number): ApiError {
 }
 
 export async function readWorkspace(manager: InstanceManager, instanceId: string): Promise<WorkspaceFile[]> {
-  const res = await manager.agents.json<unknown>(manager.connect(instanceId), 'GET', '/workspace')
+  const res = await manager.agents.json<unknown>(await manager.connect(instanceId), 'GET', '/workspace')
   if (res.status !== 200) throw agentFailed('read its workspace', res.status)
   const parsed = workspaceSchema.safeParse(res.body)
   if (!parsed.success) throw agentFailed('read its workspace', res.status)
@@ -24,7 +24,7 @@ export async function readWorkspace(manager: InstanceManager, instanceId: string
 
 /** Every session with its messages, oldest first. */
 export async function readSessions(manager: InstanceManager, instanceId: string): Promise<SessionDetail[]> {
-  const target = manager.connect(instanceId)
+  const target = await manager.connect(instanceId)
   const all: Session[] = []
   for (let cursor: string | null = null; ; ) {
     const query = new URLSearchParams({limit: String(MAX_PAGE), ...(cursor ? {cursor} : {})})

@@ -2,6 +2,7 @@ import Fastify, {type FastifyInstance} from 'fastify'
 import type {ServerContext} from '../context.js'
 import {registerProblemHandler} from '../problem-handler.js'
 import {adminApproveRoutes} from './approve.js'
+import {adminDrainRoutes} from './drain.js'
 import {adminIncidentRoutes} from './incidents.js'
 import {adminInviteRoutes} from './invites.js'
 import {adminUserRoutes} from './users.js'
@@ -14,7 +15,7 @@ export type AdminPlugin = (app: FastifyInstance, ctx: ServerContext) => Promise<
  * the data dir's owner can use them; when no server runs, operator commands build this same app
  * in-process.
  */
-export const adminPlugins: AdminPlugin[] = [adminUserRoutes, adminApproveRoutes, adminIncidentRoutes, adminInviteRoutes]
+export const adminPlugins: AdminPlugin[] = [adminUserRoutes, adminApproveRoutes, adminIncidentRoutes, adminInviteRoutes, adminDrainRoutes]
 
 export async function buildAdminApp(ctx: ServerContext): Promise<FastifyInstance> {
   const app = Fastify({loggerInstance: ctx.log.child({component: 'admin'}), bodyLimit: 64 * 1024})

@@ -1,6 +1,7 @@
 import type {ServerContext} from '../context.js'
 import type {RunningServer} from '../main.js'
 import {pruneBuckets} from '../ratelimit/bucket.js'
+import {claimJobRun} from '../replicas/once.js'
 
 const DAY_MS = 86_400_000
 const SWEEP_EVERY_MS = 10 * 60_000
@@ -32,7 +33,10 @@ export async function sweepAuth(ctx: ServerContext): Promise<AuthSweep> {
 export function authSweeperJob(server: RunningServer): void {
   const {ctx} = server
   const timer = setInterval(() => {
-    sweepAuth(ctx).catch((error: Error) => ctx.log.warn({err: {type: error.name, message: error.message}}, 'auth sweep failed'))
+    // One replica per period sweeps; the deletes are idempotent, so an overlap would only waste work.
+    claimJobRun(ctx, 'auth-sweep', SWEEP_EVERY_MS)
+      .then((mine) => (mine ? sweepAuth(ctx) : undefined))
+      .catch((error: Error) => ctx.log.warn({err: {type: error.name, message: error.message}}, 'auth sweep failed'))
   }, SWEEP_EVERY_MS)
   timer.unref()
   ctx.onClose.push(async () => clearInterval(timer))

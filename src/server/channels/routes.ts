@@ -43,7 +43,7 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
   }
   const agentCall = async <T>(userId: string, instanceId: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) => {
     await manager.ensureRunning(userId, instanceId)
-    return manager.agents.json<T>(manager.connect(instanceId), method, path, body)
+    return manager.agents.json<T>(await manager.connect(instanceId), method, path, body)
   }
 
   app.get<P>('/v1/instances/:ref/channels', {preHandler: auth}, async (req) => {

@@ -43,7 +43,7 @@ export async function telegramWebhookRoute(app: FastifyInstance, ctx: ServerCont
     const delivery: AgentTelegramDelivery = {update, model: row.model, quota: {counted: checked.counted, resets_at: resetsAt}, allowed_tools: [...checked.tools]}
     let outcome: AgentTelegramOutcome | undefined
     try {
-      const res = await ctx.instances.agents.json<{outcome?: AgentTelegramOutcome}>(ctx.instances.connect(row.id), 'POST', '/channels/telegram/updates', delivery)
+      const res = await ctx.instances.agents.json<{outcome?: AgentTelegramOutcome}>(await ctx.instances.connect(row.id), 'POST', '/channels/telegram/updates', delivery)
       if (res.status !== 200 || !res.body?.outcome) throw new Error(`the agent answered ${res.status}`)
       outcome = res.body.outcome
     } catch (error) {

@@ -4,6 +4,20 @@ import {INSTANCE_SECRET_HEADER} from '../../contract/agent-header.js'
 export {INSTANCE_SECRET_HEADER}
 
 /**
+ * How the API reaches one instance's agent: over its unix socket when this replica runs it, or
+ * through the owning replica's internal listener (src/server/replicas). Callers write the agent's
+ * own paths; the route says where they go and which credentials go with them.
+ */
+export interface AgentRoute {
+  readonly dispatcher: Dispatcher
+  /** Which replica answers (this one for a local route). */
+  readonly replicaId: string | null
+  url(path: string): string
+  /** The credentials for one request; a remote hop signs the method, path and body. */
+  headers(method: string, path: string, body?: Buffer): Record<string, string>
+}
+
+/**
  * HTTP to an agent over its unix socket. One undici Agent per socket path, kept while the
  * instance lives, so the gateway's hot path reuses connections.
  */
@@ -19,22 +33,27 @@ export class AgentClients {
     return agent
   }
 
+  /** The route to an agent this replica runs. */
+  localRoute(socketPath: string, secret: string): AgentRoute {
+    return {
+      dispatcher: this.dispatcher(socketPath),
+      replicaId: null,
+      url: (path) => `http://instance${path}`,
+      headers: () => ({[INSTANCE_SECRET_HEADER]: secret}),
+    }
+  }
+
   /** A small JSON call (public key, sealed key upload, workspace files). */
-  async json<T>(
-    target: {socketPath: string; secret: string},
-    method: Dispatcher.HttpMethod,
-    path: string,
-    body?: unknown,
-    signal?: AbortSignal,
-  ): Promise<{status: number; body: T}> {
-    const res = await request(`http://instance${path}`, {
+  async json<T>(route: AgentRoute, method: Dispatcher.HttpMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<{status: number; body: T}> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
+    const res = await request(route.url(path), {
       method,
-      dispatcher: this.dispatcher(target.socketPath),
+      dispatcher: route.dispatcher,
       headers: {
-        [INSTANCE_SECRET_HEADER]: target.secret,
-        ...(body === undefined ? {} : {'content-type': 'application/json'}),
+        ...route.headers(method, path, payload),
+        ...(payload === undefined ? {} : {'content-type': 'application/json'}),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: payload,
       signal,
     })
     const text = await res.body.text()

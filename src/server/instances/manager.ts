@@ -17,11 +17,13 @@ import {
   setIsolationAndKey,
   transition,
 } from './repo.js'
+import {instanceUnavailable, unreachableReason} from './placement.js'
+import {internalPaths, type ReplicaAddress} from '../replicas/client.js'
 import {instanceSecret, mintDataKey, openDataKey} from './secrets.js'
 import {assertPolicyFitsPlan, defaultToolPolicy} from './tool-policy.js'
 import {planOf} from '../quotas/plans.js'
 import {purgeDeletedRows} from '../store/purge.js'
-import {AgentClients} from './agent-client.js'
+import {AgentClients, type AgentRoute} from './agent-client.js'
 import {StreamRegistry} from './streams.js'
 import {recordEgressRefusal} from './egress-log.js'
 import {syncKeys} from '../keys/sync.js'
@@ -61,6 +63,8 @@ export class InstanceManager {
   async create(userId: string, req: {name?: string; model?: string; tools?: ToolProfile}): Promise<InstanceRow> {
     const id = newId('ins')
     const {dataKey, wrapped} = mintDataKey(this.ctx, id)
+    // Placement: the live replica with the fewest running instances (this one when alone).
+    const placed = this.ctx.cluster ? ((await this.ctx.cluster.registry.place()) ?? {id: this.ctx.cluster.registry.self, internal_url: this.ctx.cluster.registry.internalUrl}) : undefined
     const row = await this.ctx.db.asUser(userId, async (q) => {
       await lockUser(q, userId)
       const counts = await countInstances(q, userId)
@@ -80,10 +84,24 @@ export class InstanceManager {
       if (await findInstance(q, name)) {
         throw ApiError.conflict(`You already have an instance named "${name}".`, 'Pick another name.', 'already_exists')
       }
-      const inserted = await insertInstance(q, {id, userId, name, model: req.model ?? 'dev/echo', wrappedDataKey: wrapped, toolPolicy})
+      const inserted = await insertInstance(q, {
+        id,
+        userId,
+        name,
+        model: req.model ?? 'dev/echo',
+        wrappedDataKey: wrapped,
+        toolPolicy,
+        replicaId: placed?.id ?? null,
+        endpoint: placed?.internal_url ?? null,
+      })
       await recordLifecycle(q, {userId, instanceId: id, event: 'instance.created', detail: {name, tools: toolPolicy.profile}})
       return inserted
     })
+    if (!this.isLocal(row)) {
+      dataKey.fill(0)
+      this.track(id, this.bootRemote(row, 'creating', true))
+      return row
+    }
     // Storage before the answer: it marks the instance as this process's (see `held`), so a
     // restart after a crash mid-create finds and reconciles it. A failure here is retried and
     // reported by the boot.
@@ -96,9 +114,10 @@ export class InstanceManager {
     const row = await this.require(userId, ref)
     if (row.state === 'paused' || row.state === 'pausing') return row
     if (row.state !== 'running') throw wrongState(row, 'pause')
+    this.requireReachable(row)
     const moved = await this.ctx.db.asUser(userId, (q) => transition(q, row.id, ['running'], 'pausing'))
     if (!moved) throw wrongState((await this.require(userId, ref)), 'pause')
-    this.track(row.id, this.stopProcess(userId, row.id, 'instance.paused', {}))
+    this.track(row.id, this.isLocal(row) ? this.stopProcess(userId, row.id, 'instance.paused', {}) : this.remoteOp(row, 'stop', {event: 'instance.paused'}))
     return moved
   }
 
@@ -115,6 +134,7 @@ export class InstanceManager {
     const deadline = Date.now() + START_WAIT_MS
     for (;;) {
       let row = await this.require(userId, ref)
+      this.requireReachable(row)
       if (row.state === 'running') return row
       if (row.state === 'deleting') throw ApiError.notFound('instance')
       if (row.state === 'paused' || row.state === 'failed') row = await this.beginResume(userId, row)
@@ -133,13 +153,119 @@ export class InstanceManager {
     if (!moved) throw ApiError.notFound('instance')
     this.streams.abortAll(row.id, 'instance_deleted')
     await this.work.get(row.id)?.catch(() => {})
-    await this.finishDelete(userId, row.id, row.name, 'instance.deleted')
+    if (this.isLocal(row)) {
+      await this.finishDelete(userId, row.id, row.name, 'instance.deleted')
+    } else if (unreachableReason(row, this.goneAfterMs)) {
+      // Its replica is gone: the row and its wrapped data key go now (crypto-shredding makes the
+      // files there useless); that replica removes the files when it comes back (reconcile).
+      await this.forgetRow(userId, row.id, row.name, 'instance.deleted')
+    } else {
+      await this.remoteOp(row, 'destroy', {event: 'instance.deleted'})
+    }
     return moved
   }
 
-  /** Where the gateway reaches an instance, with the secret it must present. */
-  connect(instanceId: string): {socketPath: string; secret: string} {
-    return {socketPath: this.driver.connect(instanceId).socketPath, secret: instanceSecret(this.ctx, instanceId)}
+  /** Where the gateway reaches an instance: its socket here, or the replica that runs it. */
+  routeFor(row: InstanceRow): AgentRoute {
+    if (this.isLocal(row)) return this.localRoute(row.id)
+    this.requireReachable(row)
+    if (!row.endpoint) throw instanceUnavailable(row, `its replica ${row.replica_id} has no internal address`)
+    return this.ctx.cluster!.client.agentRoute(row.id, {replicaId: row.replica_id!, endpoint: row.endpoint})
+  }
+
+  /** The route to an agent this replica runs. */
+  localRoute(id: string): AgentRoute {
+    return this.agents.localRoute(this.driver.connect(id).socketPath, instanceSecret(this.ctx, id))
+  }
+
+  /** The route by id (export and other callers that hold only the id). */
+  async connect(instanceId: string): Promise<AgentRoute> {
+    const row = await this.getById(instanceId)
+    if (!row) throw ApiError.notFound('instance')
+    return this.routeFor(row)
+  }
+
+  /** 503 with Retry-After when the replica that runs the instance is gone. */
+  requireReachable(row: InstanceRow): void {
+    if (this.isLocal(row)) return
+    const reason = unreachableReason(row, this.goneAfterMs)
+    if (reason) throw instanceUnavailable(row, reason)
+  }
+
+  /** Whether this replica runs the instance (or no replicas are in play). */
+  isLocal(row: Pick<InstanceRow, 'replica_id'>): boolean {
+    return !this.ctx.cluster || row.replica_id === null || row.replica_id === this.ctx.cluster.registry.self
+  }
+
+  private get goneAfterMs(): number {
+    return this.ctx.config.replicas.goneAfterMs
+  }
+
+  // ---- work another replica asks of this one (src/server/replicas/internal-app.ts) ----
+
+  /** Boots an instance this replica holds, from `from` (the caller made that transition). */
+  async bootHere(id: string, from: 'creating' | 'resuming', firstBoot: boolean): Promise<void> {
+    const row = await this.getById(id)
+    if (!row || !row.wrapped_data_key) throw ApiError.notFound('instance')
+    const work = this.boot(row.user_id, id, openDataKey(this.ctx, id, row.wrapped_data_key), from, firstBoot)
+    this.track(id, work)
+    await work
+  }
+
+  /** Stops an instance this replica runs (the caller moved it to pausing). */
+  async stopHere(id: string, event: string): Promise<void> {
+    const row = await this.getById(id)
+    if (!row) throw ApiError.notFound('instance')
+    const work = this.stopProcess(row.user_id, id, event, {})
+    this.track(id, work)
+    await work
+  }
+
+  /** Finishes the delete of an instance this replica holds (the caller moved it to deleting). */
+  async destroyHere(id: string, event: string): Promise<void> {
+    const row = await this.getById(id)
+    if (!row) return
+    this.streams.abortAll(id, 'instance_deleted')
+    await this.work.get(id)?.catch(() => {})
+    await this.finishDelete(row.user_id, id, row.name, event)
+  }
+
+  /** Waits for this process's in-flight work on the instance (a drain settles it first). */
+  async settle(id: string): Promise<void> {
+    await this.work.get(id)?.catch(() => {})
+  }
+
+  /** Removes the storage here of an instance that now lives elsewhere (the end of a drain). */
+  async forgetLocalStorage(id: string): Promise<void> {
+    await this.agents.forget(this.driver.connect(id).socketPath)
+    await this.driver.destroy(id)
+  }
+
+  private address(row: InstanceRow): ReplicaAddress {
+    return {id: row.replica_id!, internal_url: row.endpoint}
+  }
+
+  /** Asks the owning replica to boot; a hop that fails leaves the instance failed, with the reason. */
+  private async bootRemote(row: InstanceRow, from: 'creating' | 'resuming', firstBoot: boolean): Promise<void> {
+    let failure: string | undefined
+    try {
+      const res = await this.ctx.cluster!.client.call<{detail?: string}>(this.address(row), 'POST', internalPaths.op(row.id, 'boot'), {from, first_boot: firstBoot})
+      if (res.status !== 200) failure = `its replica answered ${res.status}${res.body?.detail ? ` (${res.body.detail})` : ''}`
+    } catch (error) {
+      failure = `its replica did not answer (${(error as Error).message})`
+    }
+    if (failure) {
+      const reason = `The agent did not start: ${failure}`.slice(0, 500)
+      await this.ctx.db.asSystem(async (q) => {
+        const moved = await transition(q, row.id, [from], 'failed', {failureReason: reason})
+        if (moved) await recordLifecycle(q, {userId: row.user_id, instanceId: row.id, event: 'instance.failed', detail: {reason}})
+      })
+    }
+  }
+
+  private async remoteOp(row: InstanceRow, op: 'stop' | 'destroy', body: {event: string}): Promise<void> {
+    const res = await this.ctx.cluster!.client.call<{detail?: string}>(this.address(row), 'POST', internalPaths.op(row.id, op), body)
+    if (res.status !== 200) throw ApiError.unavailable(`The replica that runs instance "${row.name}" could not ${op} it (it answered ${res.status}).`, 'Try again.')
   }
 
   // ---- jobs (as system: they act across users) ----
@@ -151,6 +277,12 @@ export class InstanceManager {
    */
   async reconcile(): Promise<void> {
     const held = await this.held()
+    // Storage whose row is gone (deleted while this replica was down, or moved away by a drain
+    // that finished after a crash) is removed: its data key is gone or lives elsewhere.
+    const known = new Set(
+      (await this.ctx.db.asSystem((q) => q.query<{id: string}>(`SELECT id FROM instances WHERE id = ANY($1::text[]) AND (replica_id IS NULL OR replica_id = $2)`, [held, this.ctx.cluster?.registry.self ?? null]))).map((r) => r.id),
+    )
+    for (const id of held) if (!known.has(id) && this.ctx.cluster) await this.driver.destroy(id).catch(() => {})
     const rows = await this.ctx.db.asSystem((q) =>
       q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
         `SELECT id, user_id, name, state FROM instances
@@ -249,10 +381,13 @@ export class InstanceManager {
   private async beginResume(userId: string, row: InstanceRow): Promise<InstanceRow> {
     if (row.state === 'running' || row.state === 'resuming' || row.state === 'creating') return row
     if (row.state === 'pausing') {
-      await this.work.get(row.id)?.catch(() => {})
+      const local = this.work.get(row.id)
+      // Another replica pauses or moves it: poll the row rather than spin on it.
+      await (local ? local.catch(() => {}) : new Promise((r) => setTimeout(r, 100)))
       return this.beginResume(userId, await this.require(userId, row.id))
     }
     if (row.state !== 'paused' && row.state !== 'failed') throw wrongState(row, 'resume')
+    this.requireReachable(row)
     const moved = await this.ctx.db.asUser(userId, async (q) => {
       await lockUser(q, userId)
       const counts = await countInstances(q, userId)
@@ -261,6 +396,10 @@ export class InstanceManager {
       return transition(q, row.id, ['paused', 'failed'], 'resuming', {touch: true})
     })
     if (!moved) return this.require(userId, row.id)
+    if (!this.isLocal(row)) {
+      this.track(row.id, this.bootRemote(moved, 'resuming', !row.public_key))
+      return moved
+    }
     const dataKey = openDataKey(this.ctx, row.id, row.wrapped_data_key!)
     // No public key yet: its create was cut short (server killed), so this boot finishes it.
     this.track(row.id, this.boot(userId, row.id, dataKey, 'resuming', !row.public_key))
@@ -278,7 +417,7 @@ export class InstanceManager {
       const pub = firstBoot ? await this.fetchPublicKey(id) : null
       // A server killed between the instance storing a key and the database recording it leaves
       // them apart: the database's records win, before anything uses a key.
-      if (!firstBoot) await syncKeys(this.ctx, this.agents, this.connect(id), userId, id)
+      if (!firstBoot) await syncKeys(this.ctx, this.agents, this.localRoute(id), userId, id)
       await this.ctx.db.asUser(userId, async (q) => {
         await setIsolationAndKey(q, id, this.driver.isolation, pub)
         const moved = await transition(q, id, [from], 'running', {touch: true})
@@ -309,6 +448,10 @@ export class InstanceManager {
   private async finishDelete(userId: string, id: string, name: string, event: string): Promise<void> {
     await this.agents.forget(this.driver.connect(id).socketPath)
     await this.driver.destroy(id)
+    await this.forgetRow(userId, id, name, event)
+  }
+
+  private async forgetRow(userId: string, id: string, name: string, event: string): Promise<void> {
     await this.ctx.db.asSystem(async (q) => {
       await deleteInstanceRow(q, id)
       await recordLifecycle(q, {userId, instanceId: id, event, detail: {name}})
@@ -363,7 +506,7 @@ export class InstanceManager {
 
   /** The agent made its key pair on first start; the API keeps the public half to serve while paused. */
   private async fetchPublicKey(id: string): Promise<{publicKey: string; kid: string} | null> {
-    const res = await this.agents.json<{kid: string; public_key: string}>(this.connect(id), 'GET', '/pubkey')
+    const res = await this.agents.json<{kid: string; public_key: string}>(this.localRoute(id), 'GET', '/pubkey')
     if (res.status !== 200) throw new Error(`the agent answered ${res.status} for its public key`)
     return {publicKey: res.body.public_key, kid: res.body.kid}
   }

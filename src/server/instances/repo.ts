@@ -19,10 +19,18 @@ export interface InstanceRow {
   created_at: Date
   last_active_at: Date
   state_changed_at: Date
+  /** The replica that runs it and the endpoint that reaches it; null before replicas existed. */
+  replica_id: string | null
+  endpoint: string | null
+  /** Its replica's liveness on the database clock (null: no such replica row). */
+  replica_silent_ms: number | null
+  replica_stopped_at: Date | null
 }
 
 const COLUMNS = `id, user_id, name, state, failure_reason, model, wrapped_data_key, isolation, public_key, kid, tool_policy,
-  created_at, last_active_at, state_changed_at`
+  created_at, last_active_at, state_changed_at, replica_id, endpoint,
+  (SELECT (extract(epoch FROM (now() - r.heartbeat_at)) * 1000)::float8 FROM replicas r WHERE r.id = instances.replica_id) AS replica_silent_ms,
+  (SELECT r.stopped_at FROM replicas r WHERE r.id = instances.replica_id) AS replica_stopped_at`
 
 /**
  * Finds by id or by name; RLS (asUser) makes another user's instance simply not exist. A ref that
@@ -56,12 +64,12 @@ export async function countInstances(q: Queryable, userId: string): Promise<{tot
 
 export async function insertInstance(
   q: Queryable,
-  row: {id: string; userId: string; name: string; model: string; wrappedDataKey: string; toolPolicy: ToolPolicy},
+  row: {id: string; userId: string; name: string; model: string; wrappedDataKey: string; toolPolicy: ToolPolicy; replicaId?: string | null; endpoint?: string | null},
 ): Promise<InstanceRow> {
   const [inserted] = await q.query<InstanceRow>(
-    `INSERT INTO instances (id, user_id, name, state, model, wrapped_data_key, tool_policy)
-     VALUES ($1, $2, $3, 'creating', $4, $5, $6) RETURNING ${COLUMNS}`,
-    [row.id, row.userId, row.name, row.model, row.wrappedDataKey, JSON.stringify(row.toolPolicy)],
+    `INSERT INTO instances (id, user_id, name, state, model, wrapped_data_key, tool_policy, replica_id, endpoint)
+     VALUES ($1, $2, $3, 'creating', $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+    [row.id, row.userId, row.name, row.model, row.wrappedDataKey, JSON.stringify(row.toolPolicy), row.replicaId ?? null, row.endpoint ?? null],
   )
   return inserted!
 }
@@ -134,4 +142,9 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined
   }
+}
+
+/** Records where an instance runs now (placement, or the end of a drain). */
+export async function setPlacement(q: Queryable, id: string, replicaId: string, endpoint: string | null): Promise<void> {
+  await q.query(`UPDATE instances SET replica_id = $2, endpoint = $3 WHERE id = $1`, [id, replicaId, endpoint])
 }

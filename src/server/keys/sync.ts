@@ -1,10 +1,9 @@
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
 import type {ServerContext} from '../context.js'
-import type {AgentClients} from '../instances/agent-client.js'
+import type {AgentClients, AgentRoute} from '../instances/agent-client.js'
 import {sealedKeys} from './repo.js'
 
-type Target = {socketPath: string; secret: string}
 
 /**
  * Makes the keys an instance holds exactly the keys the database records, with the same versions.
@@ -16,7 +15,7 @@ type Target = {socketPath: string; secret: string}
  * recorded one is put back from its stored ciphertext (the instance checks it opens, as always).
  * Returns what it changed, for the log.
  */
-export async function syncKeys(ctx: ServerContext, agents: AgentClients, target: Target, userId: string, instanceId: string): Promise<string[]> {
+export async function syncKeys(ctx: ServerContext, agents: AgentClients, target: AgentRoute, userId: string, instanceId: string): Promise<string[]> {
   const changed: string[] = []
   try {
     const held = await agents.json<{keys?: Array<{name: string; version: number}>}>(target, 'GET', '/keys')

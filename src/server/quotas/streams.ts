@@ -1,15 +1,32 @@
+import {newId} from '../../ids.js'
 import {ApiError} from '../errors.js'
+import type {Db, Queryable} from '../store/db.js'
 
 /**
- * Concurrent answer streams per user, counted in this API process: a stream is bound to the
- * process that proxies it, so the count is exact per process (the plan's limit applies per
- * process when several API processes serve one user).
+ * Concurrent answer streams per user, counted in the database so the plan's limit holds across
+ * every API replica. A slot is a row held while its stream is open; slots of a replica that is
+ * gone (stopped, or silent past the bound) no longer count, since their streams died with it.
  */
 export class StreamSlots {
-  private readonly open = new Map<string, number>()
+  constructor(
+    private readonly db: Db,
+    private readonly replicaId: () => string,
+    private readonly goneAfterMs: number,
+  ) {}
 
-  acquire(userId: string, max: number): () => void {
-    const n = this.open.get(userId) ?? 0
+  /** Takes a slot inside the caller's transaction (as the user); throws 429 at the limit. */
+  async acquire(q: Queryable, userId: string, max: number): Promise<() => Promise<void>> {
+    // One user's acquisitions are serialised, so two replicas cannot both take the last slot.
+    await q.query(`SELECT pg_advisory_xact_lock(hashtext('stream-slots:' || $1))`, [userId])
+    const [row] = await q.query<{n: string}>(
+      `SELECT count(*) AS n FROM stream_slots s
+        WHERE s.user_id = $1
+          AND (s.replica_id = $2 OR EXISTS (
+                SELECT 1 FROM replicas r WHERE r.id = s.replica_id AND r.stopped_at IS NULL
+                   AND r.heartbeat_at > now() - ($3::double precision * interval '1 millisecond')))`,
+      [userId, this.replicaId(), this.goneAfterMs],
+    )
+    const n = Number(row?.n ?? 0)
     if (n >= max) {
       throw new ApiError(429, 'rate_limited', 'Too many streams', {
         detail: `You already have ${n} answers streaming, the most your plan allows at once.`,
@@ -17,14 +34,13 @@ export class StreamSlots {
         headers: {'retry-after': '5'},
       })
     }
-    this.open.set(userId, n + 1)
+    const id = newId('slot')
+    await q.query(`INSERT INTO stream_slots (id, user_id, replica_id) VALUES ($1, $2, $3)`, [id, userId, this.replicaId()])
     let released = false
-    return () => {
+    return async () => {
       if (released) return
       released = true
-      const left = (this.open.get(userId) ?? 1) - 1
-      if (left <= 0) this.open.delete(userId)
-      else this.open.set(userId, left)
+      await this.db.asUser(userId, (tx) => tx.query(`DELETE FROM stream_slots WHERE id = $1`, [id])).catch(() => {})
     }
   }
 }

@@ -94,8 +94,8 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       version: body.version,
       base_url: body.base_url ?? null,
     }
-    await manager.ensureRunning(userId, row.id)
-    const res = await manager.agents.json<{detail?: string}>(manager.connect(row.id), 'PUT', `/keys/${name.data}`, upload)
+    const running = await manager.ensureRunning(userId, row.id)
+    const res = await manager.agents.json<{detail?: string}>(manager.routeFor(running), 'PUT', `/keys/${name.data}`, upload)
     if (res.status === 400) {
       throw ApiError.validation(
         'The sealed key does not open for this instance, key name and version: it was made for somewhere else or altered.',
@@ -129,8 +129,8 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     const row = await instanceOf(userId, req.params.ref)
     const existed = await ctx.db.asUser(userId, (q) => storedVersion(q, row.id, name))
     if (existed === undefined) throw ApiError.notFound('key', 'See the keys with `clawd keys list`.')
-    await manager.ensureRunning(userId, row.id)
-    const res = await manager.agents.json(manager.connect(row.id), 'DELETE', `/keys/${name}`)
+    const running = await manager.ensureRunning(userId, row.id)
+    const res = await manager.agents.json(manager.routeFor(running), 'DELETE', `/keys/${name}`)
     if (res.status !== 200 && res.status !== 404) throw ApiError.unavailable('The instance could not remove the key.', 'Try again.')
     await ctx.db.asUser(userId, (q) => deleteKey(q, row.id, name))
     return {name, deleted: true}

@@ -20,7 +20,7 @@ type P = {Params: {ref: string; sid: string; mid: string}}
  */
 export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const auth = requireAuth(ctx)
-  const slots = new StreamSlots()
+  const slots = new StreamSlots(ctx.db, () => ctx.cluster?.registry.self ?? 'local', ctx.config.replicas.goneAfterMs)
   const sidOf = (p: {sid: string}) => {
     if (!sessionIdSchema.safeParse(p.sid).success) throw ApiError.notFound('session')
     return p.sid
@@ -55,7 +55,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
     // One transaction for everything a message needs checked or counted: it is on the path to the
     // first token.
     // A stream slot is taken before the message is counted, so a refused stream costs no quota.
-    let release = () => {}
+    let release: () => Promise<void> = async () => {}
     const checked = await ctx.db
       .asUser(userId, async (q) => {
         const row = await findInstance(q, req.params.ref)
@@ -63,14 +63,14 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
         const plan = await planOf(q, ctx.config, userId)
         // Decided here, once per message, from the plan and the policy as they are now.
         const tools = effectiveTools(plan, toolPolicyOf(row))
-        release = slots.acquire(userId, plan.concurrentStreams)
+        release = await slots.acquire(q, userId, plan.concurrentStreams)
         if (!(await countMessage(q, userId, plan))) return {row, plan, tools, counted: false}
         await markKeyUsed(q, row.id, (body.model ?? row.model).split('/')[0]!)
         if (row.state === 'running') await touchInstance(q, row.id)
         return {row, plan, tools, counted: true}
       })
-      .catch((error: unknown) => {
-        release()
+      .catch(async (error: unknown) => {
+        await release()
         throw error
       })
     try {
@@ -86,7 +86,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
         ...(checked.row.state === 'running' ? {running: checked.row} : {}),
       })
     } finally {
-      release()
+      await release()
     }
   })
 

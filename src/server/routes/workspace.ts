@@ -66,7 +66,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: ServerContext):
 
       const row = await manager.ensureRunning(userId, instance.id)
       const res = await manager.agents.json<{applied?: string[]; rejected?: WorkspaceRejection[]; skipped?: WorkspaceSkip[]}>(
-        manager.connect(row.id),
+        manager.routeFor(row),
         'PUT',
         '/workspace',
         {files: check.accepted},
