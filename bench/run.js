@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: speed and memory, measured on this machine and printed as tables. Nothing here
 // asserts a figure: machines are shared and noisy, so the numbers are reported, not tested.
-// Sections: cli, api, store, load, instances, streams, channels, replicas (all by default; pick with `npm run bench -- store`).
+// Sections: cli, api, store, sessions, load, instances, tools, streams, channels, replicas (all by default; pick with `npm run bench -- store`).
 import {cpus, loadavg} from 'node:os'
 import {join} from 'node:path'
 import {newAccount, startServer, workspace} from '../scripts/harness.js'
@@ -11,6 +11,8 @@ import {benchCli} from './cli.js'
 import {benchInstances} from './instances.js'
 import {printTable} from './stats.js'
 import {benchStores, printStores} from './store.js'
+import {benchSessionPages} from './sessions.js'
+import {benchTools} from './tools.js'
 import {benchReplicas} from './replicas.js'
 import {benchStreams} from './streams.js'
 
@@ -39,6 +41,7 @@ try {
     })
   }
   if (want('store')) printStores(await benchStores({work, pgUrl}))
+  if (want('sessions')) printTable('Sessions (a page from the encrypted index)', await benchSessionPages())
   if (want('load')) {
     const rows = []
     const stores = [['embedded', []]]
@@ -54,6 +57,7 @@ try {
     printTable('Load (authenticated GETs)', rows)
   }
   if (want('instances')) printTable('Instances', await benchInstances({runs: 20}))
+  if (want('tools')) printTable('Tools', await benchTools())
   if (want('streams')) printTable('Streams', await benchStreams({env: work.env, dataDir: join(work.dir, 'streams')}))
   if (want('channels')) printTable('Channels', await benchChannels({runs: 10}))
   if (want('replicas')) printTable('Replicas', await benchReplicas({env: work.env, dir: join(work.dir, 'replicas'), pgUrl}))

@@ -14,12 +14,15 @@ export interface SentEvent {
  * `sessions/<sid>/events/<mid>` (the events of one answer, for Last-Event-ID replay),
  * `sessions/<sid>/draft` (the answer being written, saved as it streams; gone once it is appended).
  *
- * Listing reads the session index, not every meta file: `sessions.index` is an encrypted
- * append-only log of session metas (the latest record of an id wins; a delete is a tombstone),
- * replayed once per agent process into memory and compacted when it has grown to twice the live
- * sessions. A page is then a slice of the sorted list: as quick at 10,000 sessions as at 10.
+ * Listing reads the session index, not every meta file: `sessions.snapshot` (every session's
+ * meta, one encrypted entry) plus `sessions.index`, an encrypted append-only log of the changes
+ * since (the latest record of an id wins; a delete is a tombstone). Both are read once per agent
+ * process into memory; the log is folded into a new snapshot when it has grown to a quarter of
+ * the sessions. A page is then a slice of the sorted list: as quick at 10,000 sessions as at 10.
+ * A crash between writing a snapshot and dropping the log only replays changes already in it.
  */
 const INDEX = 'sessions.index'
+const SNAPSHOT = 'sessions.snapshot'
 
 type IndexRecord = {put: Session} | {del: string}
 
@@ -42,15 +45,16 @@ export class SessionStore {
 
   private loadIndex() {
     this.index ??= (async () => {
+      const snapshot = await this.vault.readJson<Session[]>(SNAPSHOT)
       const records = await this.vault.readRecords(INDEX)
-      const byId = new Map<string, Session>()
-      if (records) {
-        for (const r of records) {
+      const byId = new Map<string, Session>((snapshot ?? []).map((s) => [s.id, s]))
+      if (snapshot || records) {
+        for (const r of records ?? []) {
           const rec = JSON.parse(r.toString('utf8')) as IndexRecord
           if ('put' in rec) byId.set(rec.put.id, rec.put)
           else byId.delete(rec.del)
         }
-        return {byId, records: records.length}
+        return {byId, records: records?.length ?? 0}
       }
       // An instance from before the index: build it once from the meta files.
       for (const s of await this.scanMetas()) byId.set(s.id, s)
@@ -68,9 +72,9 @@ export class SessionStore {
   }
 
   private async compact(state: {byId: Map<string, Session>; records: number}): Promise<void> {
+    await this.vault.writeJson(SNAPSHOT, [...state.byId.values()])
     await this.vault.delete(INDEX)
-    for (const s of state.byId.values()) await this.vault.append(INDEX, JSON.stringify({put: s} satisfies IndexRecord))
-    state.records = state.byId.size
+    state.records = 0
   }
 
   private async indexWrite(record: IndexRecord): Promise<void> {
@@ -80,7 +84,9 @@ export class SessionStore {
     state.sorted = undefined
     await this.vault.append(INDEX, JSON.stringify(record))
     state.records++
-    if (state.records > 64 && state.records > 2 * state.byId.size) await this.compact(state)
+    // Folded once the log reaches a quarter of the sessions: reading it back costs one decryption
+    // per record, the snapshot one in all; writing the snapshot that often costs a few bytes per change.
+    if (state.records > 64 && state.records * 4 > state.byId.size) await this.compact(state)
   }
 
   private indexPut(s: Session): Promise<void> {
