@@ -14,7 +14,7 @@ header { display: flex; justify-content: space-between; align-items: center; pad
 main { max-width: 460px; margin: 48px auto; padding: 28px; background: var(--card); border: 1px solid var(--border); border-radius: 10px; }
 h1 { font-size: 1.4rem; margin: 0 0 16px; }
 label { display: block; margin: 14px 0 4px; font-weight: 600; }
-input[type=email], input[type=password], input[type=text] { width: 100%; padding: 9px 10px; font: inherit; border: 1px solid var(--border); border-radius: 6px; background: var(--bg); color: var(--fg); }
+input[type=email], input[type=password], input[type=text], input[type=url] { width: 100%; padding: 9px 10px; font: inherit; border: 1px solid var(--border); border-radius: 6px; background: var(--bg); color: var(--fg); }
 input.code { font-family: ui-monospace, monospace; font-size: 1.3rem; letter-spacing: .12em; text-transform: uppercase; }
 button { margin-top: 18px; padding: 9px 18px; font: inherit; font-weight: 600; border: 0; border-radius: 6px; background: var(--accent); color: #fff; cursor: pointer; }
 button.deny { background: transparent; color: var(--danger); border: 1px solid var(--danger); margin-left: 8px; }
@@ -47,6 +47,7 @@ table { width: 100%; border-collapse: collapse; margin: 8px 0 16px; }
 th, td { text-align: left; padding: 8px 10px 8px 0; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: .88rem; }
 td.num { font-variant-numeric: tabular-nums; }
+td.name a, td code { white-space: nowrap; }
 .actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 .actions form { margin: 0; }
 .actions button, td button, form.inline button { margin-top: 0; }

@@ -30,7 +30,7 @@ export function workspaceView(v: {
   return html`${instanceHeader(i, 'workspace')}
 ${doneNotice(v.done, WORKSPACE_DONE)}${notice('error', v.error)}${rejections(v.rejected)}
 <p>The agent's markdown workspace, in the OpenClaw layout. Saving runs the same checks as <code>clawd config push</code>: names, UTF-8, size and a scan for anything that looks like a key or token.</p>
-<table class="stack">
+<table>
 <caption class="visually-hidden">Workspace files</caption>
 <thead><tr><th scope="col">File</th><th scope="col">Size</th></tr></thead>
 <tbody>${v.files.map(

@@ -41,11 +41,11 @@ ${
 <thead><tr><th scope="col">Name</th><th scope="col">State</th><th scope="col">Model</th><th scope="col">Plan</th><th scope="col">Isolation</th><th scope="col">Last active</th><th scope="col">Pauses when idle</th><th scope="col">Removed if unused</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${v.instances.map(
         (i) => html`<tr>
-<td data-label="Name"><a href="/instances/${i.id}">${i.name}</a></td>
+<td data-label="Name" class="name"><a href="/instances/${i.id}">${i.name}</a></td>
 <td data-label="State">${stateBadge(i.state)}</td>
 <td data-label="Model"><code>${i.model}</code></td>
 <td data-label="Plan">${v.plan}</td>
-<td data-label="Isolation">${isolationText(i.isolation)}</td>
+<td data-label="Isolation">${i.isolation ? (i.isolation.mode === 'bwrap' ? 'sandboxed' : 'own process') : '—'}</td>
 <td data-label="Last active">${when(i.last_active_at, v.now)}</td>
 <td data-label="Pauses">${i.pauses_at ? stamp(i.pauses_at) : '—'}</td>
 <td data-label="Removed">${stamp(i.removes_at)}</td>
