@@ -50,6 +50,10 @@ export const PUBLIC_ROUTES: ReadonlyArray<RegExp> = [
   /^(GET|POST) \/(signin|signup|signout|device)$/,
   /^POST \/device\/decision$/,
   /^GET \/v1\/status$/,
+  // The console: browser sessions and CSRF like the pages above, not bearer tokens; its own sweep
+  // (session needed, CSRF, another user's ids 404) is test/console/security.test.ts.
+  /^GET \/(status)?$/,
+  /^(GET|POST) \/(instances|account)(\/|$)/,
 ]
 
 export const isPublic = (r: Route) => PUBLIC_ROUTES.some((re) => re.test(routeKey(r)))

@@ -1,6 +1,6 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import {dirname, join, relative, resolve, sep} from 'node:path'
+import {dirname, join} from 'node:path'
 import type {FastifyInstance, FastifyReply} from 'fastify'
 import {builtPath, packageRoot} from '../../paths.js'
 import {ApiError} from '../errors.js'
@@ -32,10 +32,20 @@ export function rewriteImports(source: string): string {
 
 const notFound = () => ApiError.notFound('file')
 
+/** The .js files under `root`, as POSIX paths relative to it. */
+function jsFilesUnder(root: string, rel = ''): string[] {
+  const out: string[] = []
+  for (const entry of readdirSync(join(root, rel), {withFileTypes: true})) {
+    const path = rel ? `${rel}/${entry.name}` : entry.name
+    if (entry.isDirectory()) out.push(...jsFilesUnder(root, path))
+    else if (entry.isFile() && /^[A-Za-z0-9_.-]+\.js$/.test(entry.name)) out.push(path)
+  }
+  return out
+}
+
 export async function consoleStaticRoutes(app: FastifyInstance): Promise<void> {
   const cache = new Map<string, string>()
   const clientFiles = new Set(readdirSync(CLIENT_DIR).filter((f) => f.endsWith('.js')))
-  let vendors: Record<string, string> | undefined
 
   const send = (reply: FastifyReply, key: string, load: () => string) => {
     let body = cache.get(key)
@@ -62,13 +72,11 @@ export async function consoleStaticRoutes(app: FastifyInstance): Promise<void> {
     return send(reply, `crypto/${name}`, () => readFileSync(builtPath(`src/crypto/${name}.ts`), 'utf8'))
   })
 
-  app.get<{Params: {pkg: string; '*': string}}>(`${VENDOR_PATH}/:pkg/*`, async (req, reply) => {
-    vendors ??= vendorDirs()
-    const root = vendors[req.params.pkg]
-    const rel = req.params['*']
-    if (!root || !/^[A-Za-z0-9_./-]+\.js$/.test(rel) || rel.split('/').includes('..')) throw notFound()
-    const file = resolve(root, rel)
-    if (relative(root, file).startsWith('..') || !file.startsWith(root + sep)) throw notFound()
-    return send(reply, `vendor/${req.params.pkg}/${rel}`, () => readFileSync(file, 'utf8'))
-  })
+  // One route per file of the two ESM builds, listed at start-up: no wildcard, so no path from a
+  // request is ever joined onto a directory.
+  for (const [pkg, root] of Object.entries(vendorDirs())) {
+    for (const rel of jsFilesUnder(root)) {
+      app.get(`${VENDOR_PATH}/${pkg}/${rel}`, async (_req, reply) => send(reply, `vendor/${pkg}/${rel}`, () => readFileSync(join(root, rel), 'utf8')))
+    }
+  }
 }
