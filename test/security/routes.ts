@@ -52,7 +52,7 @@ export const PUBLIC_ROUTES: ReadonlyArray<RegExp> = [
   /^GET \/v1\/status$/,
   // The console: browser sessions and CSRF like the pages above, not bearer tokens; its own sweep
   // (session needed, CSRF, another user's ids 404) is test/console/security.test.ts.
-  /^GET \/(status)?$/,
+  /^GET \/(status|dashboard)?$/,
   /^(GET|POST) \/(instances|account)(\/|$)/,
 ]
 

@@ -11,6 +11,9 @@ import {dashboardView, landingView} from './views/home.js'
 
 /** `/`: what this is and how to start when signed out; the dashboard when signed in. */
 export async function consoleHomePage(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  // Where people (and the issue) looked for it first.
+  app.get('/dashboard', async (_req, reply) => reply.redirect('/', 301))
+
   app.get('/', async (req, reply) => {
     const apiUrl = issuerUrl(ctx, req)
     if (!(await currentSession(ctx, req))) return sendPage(reply, 200, layout('Hosted agents', landingView(apiUrl), undefined, {wide: true}))

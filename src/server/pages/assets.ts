@@ -93,8 +93,8 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
   main, main.wide { margin: 12px 8px; padding: 18px 14px; }
   table.stack thead { display: none; }
   table.stack tr { display: block; border-bottom: 1px solid var(--border); padding: 8px 0; }
-  table.stack td { display: grid; grid-template-columns: 8.5em 1fr; gap: 8px; border: 0; padding: 3px 0; }
-  table.stack td::before { content: attr(data-label); color: var(--muted); font-weight: 600; }
+  table.stack td { display: block; position: relative; border: 0; padding: 3px 0 3px 9em; min-height: 1.9em; overflow-wrap: anywhere; }
+  table.stack td::before { content: attr(data-label); position: absolute; left: 0; width: 8.5em; color: var(--muted); font-weight: 600; }
   dl.facts { grid-template-columns: 1fr; gap: 0; }
   dl.facts dd { margin-bottom: 8px; }
 }

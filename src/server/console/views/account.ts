@@ -5,6 +5,14 @@ import {notice} from '../../pages/layout.js'
 import {stamp, when} from '../format.js'
 import {doneNotice} from './instances.js'
 
+/** Enough of a User-Agent to recognise a browser, not the whole string. */
+function shortAgent(ua: string | null): string {
+  if (!ua) return 'unknown browser'
+  const product = /(Firefox|Edg|OPR|Chrome|HeadlessChrome|Safari)\/[\d.]+/.exec(ua)?.[0]
+  const os = /\(([^;)]+)/.exec(ua)?.[1]
+  return [product, os].filter(Boolean).join(' on ') || ua.slice(0, 60)
+}
+
 const DONE: Record<string, string> = {revoked: 'The token was revoked. Anything using it is refused from now on.'}
 
 export function accountView(v: {
@@ -55,7 +63,7 @@ ${
 <table class="stack" aria-labelledby="logins-heading">
 <thead><tr><th scope="col">Where</th><th scope="col">Signed in</th><th scope="col">From</th><th scope="col">Last used</th></tr></thead>
 <tbody>${v.logins.browsers.map(
-    (b) => html`<tr><td data-label="Where">Browser${b.current ? html` <strong>(this one)</strong>` : ''}<br><span class="muted">${b.user_agent ?? 'unknown browser'}</span></td><td data-label="Signed in">${stamp(b.created_at)}</td><td data-label="From">${b.client_ip ?? '—'}</td><td data-label="Last used">—</td></tr>`,
+    (b) => html`<tr><td data-label="Where">Browser${b.current ? html` <strong>(this one)</strong>` : ''}<br><span class="muted">${shortAgent(b.user_agent)}</span></td><td data-label="Signed in">${stamp(b.created_at)}</td><td data-label="From">${b.client_ip ?? '—'}</td><td data-label="Last used">—</td></tr>`,
   )}${v.logins.devices.map(
     (d) => html`<tr><td data-label="Where">Device login <code>${d.client_id ?? 'unknown client'}</code></td><td data-label="Signed in">${stamp(d.created_at)}</td><td data-label="From">—</td><td data-label="Last used">${when(d.last_used_at, v.now)}</td></tr>`,
   )}</tbody></table>
