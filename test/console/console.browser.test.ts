@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import type {BrowserContext, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {readTar} from '../../src/workspace/tar.js'
+import {adminRequest} from '../helpers/auth.js'
 import {runCli} from '../helpers/cli.js'
 import {startProviderServer, type ProviderServer} from '../helpers/provider-server.js'
 import {startTestServer} from '../helpers/server.js'
@@ -97,8 +98,14 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the web console in Chromium' : `con
     await expect(page.getByRole('link', {name: 'Create an account'}).isVisible()).resolves.toBe(true)
     await expect(page.locator('main').textContent()).resolves.toContain(`clawd login --api ${server.url}`)
     await look('landing')
+    // An incident the operator posted, with an update: the page shows its timeline.
+    const incident = await adminRequest(server.adminSocket, 'POST', '/admin/incidents', {title: 'Slow answers from one provider', impact: 'minor', message: 'We are looking into slow answers.'})
+    expect(incident.status).toBe(201)
+    await adminRequest(server.adminSocket, 'POST', `/admin/incidents/${incident.body.id}/updates`, {message: 'A fix is rolling out.', status: 'monitoring'})
     await go('/status')
     await expect(page.locator('h1').textContent()).resolves.toBe('Status')
+    await expect(page.locator('.timeline li').count()).resolves.toBe(2)
+    await expect(page.locator('main').textContent()).resolves.toContain('A fix is rolling out.')
     await look('status')
     await go('/signup')
     await look('signup')
