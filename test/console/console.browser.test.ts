@@ -266,7 +266,11 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the web console in Chromium' : `con
 
   it('shows the instance log, deletes a key at once, revokes the token', async () => {
     await go(`/instances/${sealed.id}/logs`)
-    await expect(page.locator('main').textContent()).resolves.toContain('instance.created')
+    const log = (await page.locator('main').textContent()) ?? ''
+    expect(log).toContain('instance.created')
+    // The browser's own requests are in the log: the sealed key's upload and the console pages.
+    expect(log).toContain('PUT /v1/instances/:ref/keys/:name')
+    expect(log).toContain('GET /instances/:ref/keys')
     await look('logs')
     await go(`/instances/${sealed.id}/keys`)
     await page.getByRole('button', {name: 'Delete key anthropic'}).click()

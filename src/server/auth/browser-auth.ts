@@ -1,9 +1,9 @@
 import type {FastifyRequest} from 'fastify'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
-import {requireAuth} from './authenticate.js'
+import {type AuthContext, requireAuth} from './authenticate.js'
 import {csrfValid} from './csrf.js'
-import {currentSession} from './sessions.js'
+import {currentSession, type WebSession} from './sessions.js'
 
 /**
  * The console's scripts call a few /v1 routes themselves, the same ones the CLI calls: setting a
@@ -26,7 +26,14 @@ export function requireAuthOrBrowserSession(ctx: ServerContext): (req: FastifyRe
         hint: 'Reload the page, signing in again if asked.',
       })
     }
-    // The access log names the session by a prefix of its stored hash, never the cookie.
-    req.auth = {userId: session.userId, tokenId: `web_${session.idHash.slice(0, 16)}`, tokenKind: 'web', expiresAt: null}
+    req.auth = browserAuth(session)
   }
+}
+
+/**
+ * Who a browser request acts for. The access log names the session by a prefix of its stored
+ * hash (never the cookie), so console requests appear in `clawd logs` like the CLI's.
+ */
+export function browserAuth(session: WebSession): AuthContext {
+  return {userId: session.userId, tokenId: `web_${session.idHash.slice(0, 16)}`, tokenKind: 'web', expiresAt: null}
 }

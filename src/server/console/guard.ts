@@ -1,5 +1,6 @@
 import type {FastifyReply, FastifyRequest} from 'fastify'
 import {instanceRefSchema} from '../../contract/instances.js'
+import {browserAuth} from '../auth/browser-auth.js'
 import {csrfTokenFor, csrfValid} from '../auth/csrf.js'
 import {currentSession, type WebSession} from '../auth/sessions.js'
 import type {ServerContext} from '../context.js'
@@ -25,6 +26,8 @@ export async function signedIn(ctx: ServerContext, req: FastifyRequest, reply: F
     reply.redirect(here === '/' ? '/signin' : `/signin?next=${encodeURIComponent(here)}`, 303)
     return null
   }
+  // Console requests are recorded in the account's access log like API requests.
+  req.auth = browserAuth(session)
   return {session, csrf: csrfTokenFor(ctx.secrets.signing, req, reply, session)}
 }
 
