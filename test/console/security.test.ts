@@ -1,3 +1,4 @@
+import {randomBytes} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {DEVICE_GRANT_TYPE} from '../../src/contract/auth.js'
 import {csrfIn, decideOnPage, signedUpClient, type PageClient} from '../auth/page-client.js'
@@ -140,6 +141,19 @@ describe('console security', () => {
     expect((await fetch(`${server.url}/v1/tokens`, {headers: {cookie, 'x-clawd-csrf': aliceCsrf}})).status).toBe(401)
     expect((await fetch(`${server.url}/v1/instances`, {headers: {cookie, 'x-clawd-csrf': aliceCsrf}})).status).toBe(401)
   })
+
+  it('a workspace file larger than the sign-in forms allow can be saved, and the secret scan still applies', async () => {
+    const page = await alice.get(`/instances/${aliceInstance}/workspace?file=MEMORY.md`)
+    expect(page.status, page.text.slice(0, 300)).toBe(200)
+    const big = `# Memory\n\n${'A line of notes that goes on for a while. '.repeat(2500)}\n`
+    const saved = await alice.post(`/instances/${aliceInstance}/workspace/file`, {csrf: csrfIn(page), path: 'MEMORY.md', content: big})
+    expect(saved.status, saved.text.slice(0, 500)).toBe(303)
+    const shown = await alice.get(`/instances/${aliceInstance}/workspace?file=MEMORY.md`)
+    expect(shown.text).toContain('A line of notes that goes on for a while.')
+    const secret = await alice.post(`/instances/${aliceInstance}/workspace/file`, {csrf: csrfIn(page), path: 'MEMORY.md', content: `key sk-ant-api03-${randomBytes(40).toString('hex')}`})
+    expect(secret.status).toBe(422)
+    expect(secret.text).toContain('Nothing was changed')
+  }, 60_000)
 
   it('sign out everywhere ends every browser session and device login', async () => {
     const other = await (async () => {
