@@ -23,3 +23,11 @@ export const when = (value: string | Date | null | undefined, now: number) => (v
 export function bytes(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`
 }
+
+/** Enough of a User-Agent to recognise a browser, not the whole string; other clients (the CLI) as they name themselves. */
+export function shortAgent(ua: string | null): string {
+  if (!ua) return 'unknown browser'
+  const product = /(Firefox|Edg|OPR|Chrome|HeadlessChrome|Safari)\/[\d.]+/.exec(ua)?.[0]
+  const os = /\(([^;)]+)/.exec(ua)?.[1]
+  return product ? [product, os].filter(Boolean).join(' on ') : ua.slice(0, 60)
+}

@@ -47,7 +47,7 @@ table { width: 100%; border-collapse: collapse; margin: 8px 0 16px; }
 th, td { text-align: left; padding: 8px 10px 8px 0; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: .88rem; }
 td.num { font-variant-numeric: tabular-nums; }
-td.name a, td code { white-space: nowrap; }
+td.name a, td code, .nowrap { white-space: nowrap; }
 .actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 .actions form { margin: 0; }
 .actions button, td button, form.inline button { margin-top: 0; }

@@ -2,16 +2,8 @@ import type {ApiToken} from '../../../contract/auth.js'
 import type {Logins} from '../../auth/logins.js'
 import {type Html, html} from '../../pages/html.js'
 import {notice} from '../../pages/layout.js'
-import {stamp, when} from '../format.js'
+import {shortAgent, stamp, when} from '../format.js'
 import {doneNotice} from './instances.js'
-
-/** Enough of a User-Agent to recognise a browser, not the whole string. */
-function shortAgent(ua: string | null): string {
-  if (!ua) return 'unknown browser'
-  const product = /(Firefox|Edg|OPR|Chrome|HeadlessChrome|Safari)\/[\d.]+/.exec(ua)?.[0]
-  const os = /\(([^;)]+)/.exec(ua)?.[1]
-  return [product, os].filter(Boolean).join(' on ') || ua.slice(0, 60)
-}
 
 const DONE: Record<string, string> = {revoked: 'The token was revoked. Anything using it is refused from now on.'}
 

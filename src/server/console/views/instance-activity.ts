@@ -2,7 +2,7 @@ import type {AccessLogEntry} from '../../../contract/logs.js'
 import type {Session, SessionDetail} from '../../../contract/sessions.js'
 import {type Html, html} from '../../pages/html.js'
 import {notice} from '../../pages/layout.js'
-import {stamp, when} from '../format.js'
+import {shortAgent, stamp, when} from '../format.js'
 import {doneNotice, instanceHeader} from './instances.js'
 
 type Inst = {id: string; name: string; state: string}
@@ -63,10 +63,10 @@ ${
 <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Status</th><th scope="col">From</th></tr></thead>
 <tbody>${v.entries.map(
         (e) => html`<tr>
-<td data-label="When">${stamp(e.at)}</td>
+<td data-label="When" class="nowrap">${stamp(e.at)}</td>
 <td data-label="What">${e.kind === 'lifecycle' ? html`<strong>${e.event ?? ''}</strong>` : html`<code>${e.method ?? ''} ${e.route ?? ''}</code>`}</td>
 <td data-label="Status" class="num">${e.status ?? ''}</td>
-<td data-label="From">${[e.ip, e.client].filter(Boolean).join(' · ')}</td>
+<td data-label="From">${[e.ip, e.client ? shortAgent(e.client) : null].filter(Boolean).join(' · ')}</td>
 </tr>`,
       )}</tbody></table>`
 }
