@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {BrowserContext, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -54,12 +54,13 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the web console in Chromium' : `con
   const go = async (path: string) => {
     await page.goto(server.url + path)
   }
-  const waitRunning = async (id: string) => {
+  const waitRunning = (id: string) => waitState(id, 'running')
+  const waitState = async (id: string, wanted: string) => {
     const deadline = Date.now() + 60_000
     for (;;) {
       await go(`/instances/${id}`)
       const state = await page.locator('h1 .state').textContent()
-      if (state === 'running') return
+      if (state === wanted) return
       if (state === 'failed' || Date.now() > deadline) throw new Error(`instance ${id} is ${state}`)
       await page.waitForTimeout(250)
     }
@@ -143,6 +144,14 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the web console in Chromium' : `con
       else sealed = {id, name}
     }
     await waitRunning(dev.id)
+    await waitRunning(sealed.id)
+    // Pause and resume from the overview, as `instance pause` and `resume` do.
+    await page.getByRole('button', {name: `Pause ${sealed.name}`}).click()
+    await page.waitForURL(/done=paused/)
+    await waitState(sealed.id, 'paused')
+    await look('instance-paused')
+    await page.getByRole('button', {name: `Resume ${sealed.name}`}).click()
+    await page.waitForURL(/done=resumed/)
     await waitRunning(sealed.id)
     await look('instance-overview')
     await go('/instances')
@@ -251,9 +260,21 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the web console in Chromium' : `con
   it('downloads the workspace export and the all-data archive', async () => {
     await go(`/instances/${dev.id}/workspace`)
     const [workspaceDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', {name: 'Download the workspace (tar)'}).click()])
-    const workspace = readTar(readFileSync((await workspaceDownload.path())!))
+    const workspacePath = (await workspaceDownload.path())!
+    const workspace = readTar(readFileSync(workspacePath))
     expect(workspace.map((e) => e.path)).toContain('SOUL.md')
     expect(Buffer.from(workspace.find((e) => e.path === 'SOUL.md')!.data).toString('utf8')).toContain('Edited in the console')
+
+    // The archive goes back in through the upload (the route `config push` uses); junk is refused.
+    const junk = join(profile.path, 'junk.tar')
+    writeFileSync(junk, randomBytes(2048))
+    await page.locator('#tar').setInputFiles(junk)
+    await page.getByRole('button', {name: 'Upload and replace'}).click()
+    await page.waitForFunction(() => document.getElementById('upload-status')?.className.includes('error'))
+    await expect(page.locator('#upload-status').textContent()).resolves.toMatch(/tar/i)
+    await page.locator('#tar').setInputFiles(workspacePath)
+    await page.getByRole('button', {name: 'Upload and replace'}).click()
+    await page.waitForURL(/done=uploaded/)
 
     await go('/account')
     const [allDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', {name: 'Download all your data'}).click()])
