@@ -13,8 +13,7 @@ import {ApiError} from '../errors.js'
 import {field, queryParam} from '../pages/forms.js'
 import {layout, sendPage} from '../pages/layout.js'
 import {planOf} from '../quotas/plans.js'
-import {backTo, signedIn, signedInPost, type Visitor} from './guard.js'
-import {problemText} from './instances.js'
+import {backTo, problemText, signedIn, signedInPost, type Visitor} from './guard.js'
 import {accountDeletedView, accountView} from './views/account.js'
 
 /**

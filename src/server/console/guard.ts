@@ -55,3 +55,8 @@ export async function ownInstance(ctx: ServerContext, userId: string, ref: strin
 export function backTo(reply: FastifyReply, path: string, done?: string): FastifyReply {
   return reply.redirect(done ? `${path}?done=${encodeURIComponent(done)}` : path, 303)
 }
+
+/** What an API error says to a person on a page: what happened, then what to do. */
+export function problemText(error: ApiError): string {
+  return [error.extra.detail ?? error.title, error.extra.hint].filter(Boolean).join(' ')
+}

@@ -12,8 +12,7 @@ import {listKeys} from '../keys/repo.js'
 import {field, queryParam} from '../pages/forms.js'
 import {layout, sendPage} from '../pages/layout.js'
 import {allowOwnScripts} from '../pages/security-headers.js'
-import {backTo, ownInstance, signedIn, signedInPost, type Visitor} from './guard.js'
-import {problemText} from './instances.js'
+import {backTo, ownInstance, problemText, signedIn, signedInPost, type Visitor} from './guard.js'
 import {keysView, workspaceView} from './views/instance-data.js'
 
 type Ref = {Params: {ref: string}}

@@ -7,15 +7,10 @@ import {instanceView} from '../instances/view.js'
 import {field, queryParam} from '../pages/forms.js'
 import {layout, sendPage} from '../pages/layout.js'
 import {planOf} from '../quotas/plans.js'
-import {backTo, ownInstance, signedIn, signedInPost, type Visitor} from './guard.js'
+import {backTo, ownInstance, problemText, signedIn, signedInPost, type Visitor} from './guard.js'
 import {instanceOverviewView, instancesView} from './views/instances.js'
 
 type Ref = {Params: {ref: string}}
-
-/** What an API error says to a person on a page: what happened, then what to do. */
-export function problemText(error: ApiError): string {
-  return [error.extra.detail ?? error.title, error.extra.hint].filter(Boolean).join(' ')
-}
 
 /**
  * The instance list and one instance's overview, with create, pause, resume and delete: the same
