@@ -181,3 +181,20 @@ describe('console security', () => {
     expect((await other.get('/account')).status).toBe(303)
   })
 })
+
+describe('console request budget', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>
+  beforeAll(async () => {
+    server = await startTestServer((c) => (c.rateLimits.perToken = {requests: 3, windowMs: 60_000}))
+  })
+  afterAll(() => server?.dispose())
+
+  it('a browser session spends the same per-token budget as an API token, and hears 429 with Retry-After', async () => {
+    const client = await signedUpClient(server.url, 'budget@example.com', 'budget for the console')
+    for (let i = 0; i < 3; i++) expect((await client.get('/account')).status).toBe(200)
+    const refused = await client.get('/account')
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(refused.text).toContain('Too many requests from this browser session')
+  })
+})

@@ -6,6 +6,9 @@ import {currentSession, type WebSession} from '../auth/sessions.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {findInstance, type InstanceRow} from '../instances/repo.js'
+import {takeToken} from '../ratelimit/bucket.js'
+import {rateLimited} from '../ratelimit/errors.js'
+import {bucketFor} from '../ratelimit/requests.js'
 import {csrfRejected} from '../pages/account-pages.js'
 import {field, safeNext} from '../pages/forms.js'
 
@@ -26,8 +29,14 @@ export async function signedIn(ctx: ServerContext, req: FastifyRequest, reply: F
     reply.redirect(here === '/' ? '/signin' : `/signin?next=${encodeURIComponent(here)}`, 303)
     return null
   }
-  // Console requests are recorded in the account's access log like API requests.
+  // Console requests are recorded in the account's access log like API requests, and share the
+  // session's request budget with the /v1 calls its scripts make.
   req.auth = browserAuth(session)
+  const rate = ctx.config.rateLimits.perToken
+  if (rate) {
+    const result = await takeToken(ctx.db, bucketFor(rate, `req:token:${req.auth.tokenId}`))
+    if (!result.allowed) throw rateLimited(result, 'Too many requests from this browser session.', 'Wait a moment, then reload the page.')
+  }
   return {session, csrf: csrfTokenFor(ctx.secrets.signing, req, reply, session)}
 }
 
