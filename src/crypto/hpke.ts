@@ -1,5 +1,5 @@
-import {Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256} from '@hpke/core'
-import {checkLength, isKid, kidFor, X25519_KEY_BYTES} from './x25519.js'
+import {byokInfo, byokSuite} from './byok-suite.js'
+import {checkLength, kidFor, X25519_KEY_BYTES} from './x25519.js'
 
 // Key pairs and kids need only node:crypto; they live in x25519.ts so the instance can make its key
 // pair without loading HPKE. Re-exported here, where callers of the BYOK suite look for them.
@@ -18,24 +18,13 @@ export {generateKeyPair, isKid, kidFor, publicKeyFromPrivate, X25519_KEY_BYTES, 
  * serialises, what WebCrypto exports as `raw` (public) and JWK `d` (private), and what the instance
  * stores encrypted under its data key.
  */
-export const BYOK_INFO_PREFIX = 'clawd/byok/v1|'
+export {BYOK_INFO_PREFIX, byokInfo, byokSuite} from './byok-suite.js'
 /** HPKE's `enc` for DHKEM(X25519) is the ephemeral public key: always 32 bytes. */
 export const ENC_BYTES = 32
 /** AES-GCM appends a 16-byte tag. */
 export const TAG_BYTES = 16
 
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/
-
-/** The one suite BYOK uses; exported so known-answer tests check exactly this wiring. */
-export function byokSuite(): CipherSuite {
-  return new CipherSuite({kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm()})
-}
-
-/** `info` for the HPKE key schedule: the protocol label and the recipient key id. */
-export function byokInfo(kid: string): Uint8Array {
-  if (!isKid(kid)) throw new TypeError('kid must be 16 lowercase hex characters')
-  return new TextEncoder().encode(BYOK_INFO_PREFIX + kid)
-}
 
 export interface SealedKey {
   /** base64url (no padding) of the 32-byte encapsulated ephemeral public key. */

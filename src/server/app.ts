@@ -1,5 +1,6 @@
 import type {Server as HttpsServer} from 'node:https'
 import Fastify, {type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions} from 'fastify'
+import {registerHsts} from './auth/hsts.js'
 import type {ServerContext} from './context.js'
 import {registerRequestHooks} from './observability/index.js'
 import {frameworkErrors, registerProblemHandler} from './problem-handler.js'
@@ -21,6 +22,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   }
   const app = (ctx.config.tls ? Fastify({...options, https: loadTlsFiles(ctx.config.tls)} as FastifyHttpsOptions<HttpsServer>) : Fastify(options)) as unknown as FastifyInstance
   registerProblemHandler(app)
+  registerHsts(app)
   // Rate limits, the access log and incident notes; before the routes, which they attach to.
   registerRequestHooks(app, ctx)
   // Unknown fields in JSON are rejected by the route's strict schema, not silently dropped.

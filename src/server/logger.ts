@@ -1,4 +1,6 @@
+import type {IncomingMessage} from 'node:http'
 import type {LoggerOptions} from 'pino'
+import {redactUserCodes} from './auth/redact-url.js'
 
 /**
  * Log redaction (DESIGN §1: logs never hold tokens, keys or message text). Headers that carry
@@ -38,6 +40,18 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Lo
   return {
     level,
     redact: {paths: redactPaths(), censor: '[redacted]'},
+    serializers: {req: requestForLog},
     ...(stream ? {stream} : {}),
+  }
+}
+
+/** The request as Fastify logs it, with device user codes cut out of the URL. */
+function requestForLog(req: IncomingMessage & {hostname?: string; host?: string; ip?: string; socket?: {remotePort?: number}}) {
+  return {
+    method: req.method,
+    url: redactUserCodes(req.url ?? ''),
+    host: req.host ?? req.hostname,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
   }
 }

@@ -51,10 +51,11 @@ describe.skipIf(!hasChromium)(hasChromium ? 'sign-up, sign-in and device approva
     await page.getByLabel('Email').fill('browser@example.com')
     await page.getByLabel(/Password/).fill('browser-password')
     await page.getByRole('button', {name: 'Create account'}).click()
-    await page.waitForURL(`${server.url}/device`)
+    // A new account lands on the dashboard, which says what to do next.
+    await page.waitForURL(`${server.url}/`)
     await expect(page.locator('.who').textContent()).resolves.toBe('browser@example.com')
-    // The stylesheet loads under the CSP (style-src 'self').
-    expect(await page.locator('main').evaluate((el: any) => el.ownerDocument.defaultView.getComputedStyle(el).maxWidth)).toBe('460px')
+    // The stylesheet loads under the CSP (style-src 'self'): the dashboard's wide column.
+    expect(await page.locator('main').evaluate((el: any) => el.ownerDocument.defaultView.getComputedStyle(el).maxWidth)).toBe('1040px')
 
     await page.getByRole('button', {name: 'Sign out'}).click()
     await page.waitForURL(`${server.url}/signin`)
@@ -64,7 +65,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'sign-up, sign-in and device approva
     await expect(page.getByRole('alert').textContent()).resolves.toContain('email or password is incorrect')
     await page.getByLabel('Password').fill('browser-password')
     await page.getByRole('button', {name: 'Sign in'}).click()
-    await page.waitForURL(`${server.url}/device`)
+    await page.waitForURL(`${server.url}/`)
   })
 
   it('enters a user code, sees the client, IP and time, approves; the device then gets tokens', async () => {

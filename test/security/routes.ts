@@ -52,6 +52,10 @@ export const PUBLIC_ROUTES: ReadonlyArray<RegExp> = [
   /^GET \/v1\/status$/,
   // Telegram's updates: authenticated by the webhook secret header instead (test/channels/).
   /^POST \/v1\/channels\/telegram\/:instance\/webhook$/,
+  // The console: browser sessions and CSRF like the pages above, not bearer tokens; its own sweep
+  // (session needed, CSRF, another user's ids 404) is test/console/security.test.ts.
+  /^GET \/(status|dashboard)?$/,
+  /^(GET|POST) \/(instances|account)(\/|$)/,
 ]
 
 export const isPublic = (r: Route) => PUBLIC_ROUTES.some((re) => re.test(routeKey(r)))

@@ -1,5 +1,4 @@
 import type {DeleteAccountResponse} from '../../contract/account.js'
-import {signInLimits} from '../auth/limits.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {listInstances} from '../instances/repo.js'
@@ -58,10 +57,7 @@ export async function deleteAccount(ctx: ServerContext, userId: string, confirmE
     await q.query(`DELETE FROM users WHERE id = $1`, [userId])
   })
 
-  const accountBuckets = signInLimits(ctx.secrets.tokenPepper, '', user.email)
-    .map((l) => l.key)
-    .filter((k) => k.startsWith('signin:email:'))
-  await ctx.db.asSystem((q) => q.query(`DELETE FROM rate_limit_buckets WHERE key = ANY($1::text[])`, [[`device-code:user:${userId}`, ...accountBuckets]]))
+  await ctx.db.asSystem((q) => q.query(`DELETE FROM rate_limit_buckets WHERE key = ANY($1::text[])`, [[`device-code:user:${userId}`]]))
 
   await purgeDeletedRows(ctx.db).catch((error: Error) => ctx.log.warn({err: {message: error.message}}, 'could not purge deleted rows from the database files'))
   ctx.log.info({event: 'account.deleted', instances: instancesDeleted}, 'account deleted')

@@ -8,7 +8,8 @@ import {findTokenByHash} from './token-store.js'
 export interface AuthContext {
   userId: string
   tokenId: string
-  tokenKind: 'at' | 'pat'
+  /** 'web': a signed-in browser on the console (browser-auth.ts). */
+  tokenKind: 'at' | 'pat' | 'web'
   expiresAt: Date | null
 }
 

@@ -1,4 +1,3 @@
-import {createHmac} from 'node:crypto'
 import type {RateLimit} from '../ratelimit/bucket.js'
 
 /**
@@ -15,13 +14,21 @@ export function codeEntryLimits(ip: string, userId: string): RateLimit[] {
   ]
 }
 
-/** Emails are hashed in keys: the bucket table has no RLS and need not hold addresses. */
-export function signInLimits(pepper: Buffer, ip: string, email: string): RateLimit[] {
-  const who = createHmac('sha256', pepper).update('ratelimit-email\0' + email.trim().toLowerCase()).digest('hex').slice(0, 32)
-  return [
-    {key: `signin:ip:${ip}`, ...perMinutes(20, 10)},
-    {key: `signin:email:${who}`, ...perMinutes(10, 10)},
-  ]
+/**
+ * Sign-in attempts per address. There is deliberately no per-email bucket: one would let anyone
+ * lock a known email out. Wrong passwords instead earn growing delays per address AND email
+ * (signin-throttle.ts), which never slow the owner down at another address.
+ */
+export function signInLimits(ip: string): RateLimit[] {
+  return [{key: `signin:ip:${ip}`, ...perMinutes(20, 10)}]
+}
+
+/**
+ * RFC 8628 device authorization requests per address. A person starts one login at a time; a
+ * script asking for hundreds would fill the grants table and the user-code space.
+ */
+export function deviceAuthorizationLimits(ip: string): RateLimit[] {
+  return [{key: `device-authz:ip:${ip}`, ...perMinutes(30, 1)}]
 }
 
 export function signUpLimits(ip: string): RateLimit[] {

@@ -6,14 +6,19 @@ import type {OAuthError} from '../../contract/auth.js'
  */
 export class OAuthHttpError extends Error {
   readonly status: number
+  readonly retryAfterSec?: number
   constructor(
     readonly error: OAuthError['error'],
     readonly description: string,
+    /** Only for answers RFC 6749 leaves to HTTP, such as 429 when a client asks too often. */
+    opts: {status?: number; retryAfterSec?: number} = {},
   ) {
     super(description)
     this.name = 'OAuthHttpError'
-    this.status = error === 'invalid_client' ? 401 : error === 'server_error' ? 500 : 400
+    this.status = opts.status ?? (error === 'invalid_client' ? 401 : error === 'server_error' ? 500 : 400)
+    this.retryAfterSec = opts.retryAfterSec
   }
+
 
   body(): OAuthError {
     return {error: this.error, error_description: this.description}

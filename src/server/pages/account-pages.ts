@@ -3,6 +3,8 @@ import {adminCreateUserRequestSchema} from '../../contract/auth.js'
 import {csrfTokenFor, csrfValid} from '../auth/csrf.js'
 import {InviteRefused} from '../auth/invites.js'
 import {signInLimits, signUpLimits} from '../auth/limits.js'
+import {judgePassword} from '../auth/password-strength.js'
+import {clearFailures, recordFailure, secondsToWait, throttleKey} from '../auth/signin-throttle.js'
 import {currentSession, endSession, startSession} from '../auth/sessions.js'
 import {checkCredentials, createUser, MIN_PASSWORD_LENGTH} from '../auth/users.js'
 import type {ServerContext} from '../context.js'
@@ -45,13 +47,22 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
     const email = field(req, 'email', 254).trim()
     const password = field(req, 'password')
     if (!email || !password) return renderSignIn(req, reply, 400, {next, email, error: 'Enter your email and password.'})
-    const limit = await takeTokens(ctx.db, signInLimits(ctx.secrets.tokenPepper, req.ip, email))
-    if (!limit.allowed) {
-      reply.header('retry-after', String(limit.retryAfterSec))
-      return renderSignIn(req, reply, 429, {next, email, error: `Too many sign-in attempts. Try again in ${retryText(limit.retryAfterSec)}.`})
+    const tooMany = (seconds: number) => {
+      reply.header('retry-after', String(seconds))
+      return renderSignIn(req, reply, 429, {next, email, error: `Too many sign-in attempts. Try again in ${retryText(seconds)}.`})
     }
+    const limit = await takeTokens(ctx.db, signInLimits(req.ip))
+    if (!limit.allowed) return tooMany(limit.retryAfterSec)
+    // Wrong passwords slow down this address for this email only, never the owner elsewhere.
+    const throttle = throttleKey(ctx.secrets.tokenPepper, req.ip, email)
+    const wait = await secondsToWait(ctx.db, throttle, new Date(ctx.clock.now()))
+    if (wait > 0) return tooMany(wait)
     const userId = await checkCredentials(ctx, email, password)
-    if (!userId) return renderSignIn(req, reply, 401, {next, email, error: 'The email or password is incorrect.'})
+    if (!userId) {
+      await recordFailure(ctx.db, throttle, new Date(ctx.clock.now()))
+      return renderSignIn(req, reply, 401, {next, email, error: 'The email or password is incorrect.'})
+    }
+    await clearFailures(ctx.db, throttle)
     await startSession(ctx, req, reply, userId)
     return reply.redirect(next, 303)
   })
@@ -75,6 +86,8 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
       const error = badEmail ? 'Enter a valid email address.' : `The password must have between ${MIN_PASSWORD_LENGTH} and 1024 characters.`
       return renderSignUp(req, reply, 400, {next, email, invite, error})
     }
+    const strength = await judgePassword(parsed.data.password, [parsed.data.email])
+    if (!strength.ok) return renderSignUp(req, reply, 400, {next, email, invite, error: strength.reason})
     // Before the invite is looked at, so guessing codes is as slow as creating accounts.
     const limit = await takeTokens(ctx.db, signUpLimits(req.ip))
     if (!limit.allowed) {

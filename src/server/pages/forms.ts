@@ -14,9 +14,12 @@ export function queryParam(req: FastifyRequest, name: string, max = 256): string
 }
 
 /**
- * Where to go after signing in. Only the device page (optionally with a code) is allowed, so the
- * parameter cannot become an open redirect.
+ * Where to go after signing in: the device page (optionally with a code) or a console page, by a
+ * strict pattern of our own paths, so the parameter cannot become an open redirect. The default is
+ * the dashboard, which says what to do next.
  */
+const SAFE_NEXT = /^\/(device(\?user_code=[A-Za-z-]{1,16})?|instances(\/[A-Za-z0-9_-]{1,64}(\/[a-z]{1,16})?)?|account|status)?$/
+
 export function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/device(\?user_code=[A-Za-z-]{1,16})?$/.test(value) ? value : '/device'
+  return typeof value === 'string' && SAFE_NEXT.test(value) ? value : '/'
 }

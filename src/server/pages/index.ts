@@ -1,5 +1,6 @@
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {registerFormParser} from '../auth/form-body.js'
+import {consoleRoutes} from '../console/index.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {accountPages} from './account-pages.js'
@@ -23,7 +24,7 @@ function pageErrorHandler(err: FastifyError | ApiError, req: FastifyRequest, rep
   return sendPage(reply, shown.status, layout(shown.title, errorView(shown)))
 }
 
-/** The server-rendered pages (/signup, /signin, /signout, /device) and their stylesheet. */
+/** The server-rendered pages (/signup, /signin, /signout, /device, the console) and their stylesheet. */
 export async function pageRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   await app.register(async (scope) => {
     registerFormParser(scope)
@@ -34,5 +35,6 @@ export async function pageRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     await assetRoutes(scope)
     await accountPages(scope, ctx)
     await devicePages(scope, ctx)
+    await consoleRoutes(scope, ctx)
   })
 }

@@ -8,8 +8,32 @@ export interface SignedIn {
   csrf: string
 }
 
-/** The page frame: no scripts at all (the CSP forbids them), one stylesheet. */
-export function layout(title: string, body: Html, signedIn?: SignedIn): Html {
+export type ConsoleSection = 'home' | 'instances' | 'account' | 'status'
+
+export interface FrameOptions {
+  /** Console pages: the navigation, with this section marked as current. */
+  nav?: ConsoleSection
+  /** A wide main column (tables), instead of the narrow one of the sign-in forms. */
+  wide?: boolean
+  /** Our own module scripts, by path (never inline: the CSP forbids inline script). */
+  scripts?: string[]
+}
+
+const NAV: Array<[ConsoleSection, string, string]> = [
+  ['home', '/', 'Dashboard'],
+  ['instances', '/instances', 'Instances'],
+  ['account', '/account', 'Account'],
+  ['status', '/status', 'Status'],
+]
+
+function navBar(current: ConsoleSection): Html {
+  return html`<nav aria-label="Console"><ul>${NAV.map(
+    ([id, href, label]) => html`<li><a href="${href}"${id === current ? html` aria-current="page"` : ''}>${label}</a></li>`,
+  )}</ul></nav>`
+}
+
+/** The page frame: one stylesheet; scripts only where `opts.scripts` names our own modules. */
+export function layout(title: string, body: Html, signedIn?: SignedIn, opts: FrameOptions = {}): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -18,10 +42,12 @@ export function layout(title: string, body: Html, signedIn?: SignedIn): Html {
 <meta name="referrer" content="no-referrer">
 <title>${title} · clawd</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
-</head>
+${(opts.scripts ?? []).map((src) => html`<script type="module" src="${src}"></script>
+`)}</head>
 <body>
 <header>
-<span class="brand">clawd</span>
+<a class="brand" href="/">clawd</a>
+${signedIn && opts.nav ? navBar(opts.nav) : ''}
 ${
   signedIn
     ? html`<form method="post" action="/signout" class="signout">
@@ -32,7 +58,7 @@ ${
     : ''
 }
 </header>
-<main>
+<main${opts.wide ? html` class="wide"` : ''}>
 ${body}
 </main>
 </body>

@@ -87,5 +87,6 @@ export function deviceDoneView(approved: boolean, clientId: string): Html {
 export function errorView(v: {title: string; detail?: string; hint?: string}): Html {
   return html`<h1>${v.title}</h1>
 ${notice('error', v.detail)}
-${v.hint ? html`<p class="muted">${v.hint}</p>` : ''}`
+${v.hint ? html`<p class="muted">${v.hint}</p>` : ''}
+<p><a href="/">Back to the start page</a></p>`
 }

@@ -3,11 +3,13 @@ import type {AgentKeyUpload} from '../../contract/agent-keys.js'
 import {BYOK_ALG, keyNameSchema, keyNeedsBaseUrl, keyUploadSchema, providerForKeyName} from '../../contract/keys.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
 import {requireAuth} from '../auth/authenticate.js'
+import {requireAuthOrBrowserSession} from '../auth/browser-auth.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {agentStorageFailure} from '../instances/agent-storage.js'
 import {findInstance} from '../instances/repo.js'
-import {deleteKey, listKeys, listTombstones, storedVersion, upsertKey, versionFloor} from '../keys/repo.js'
+import {deleteInstanceKey} from '../keys/delete.js'
+import {listKeys, listTombstones, storedVersion, upsertKey, versionFloor} from '../keys/repo.js'
 import {refusedEgressTarget} from '../keys/egress-check.js'
 import {checkOutboundUrl} from '../outbound.js'
 import {validate} from '../validate.js'
@@ -48,7 +50,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     })
   })
 
-  app.put<KeyParams>('/v1/instances/:ref/keys/:name', {preHandler: auth}, async (req) => {
+  app.put<KeyParams>('/v1/instances/:ref/keys/:name', {preHandler: requireAuthOrBrowserSession(ctx)}, async (req) => {
     const userId = req.auth!.userId
     const name = keyNameSchema.safeParse(req.params.name)
     if (!name.success) throw ApiError.validation(`Invalid key name "${req.params.name.slice(0, 40)}": ${name.error.issues[0]?.message}.`)
@@ -127,12 +129,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     const userId = req.auth!.userId
     const name = nameOf(req.params.name)
     const row = await instanceOf(userId, req.params.ref)
-    const existed = await ctx.db.asUser(userId, (q) => storedVersion(q, row.id, name))
-    if (existed === undefined) throw ApiError.notFound('key', 'See the keys with `clawd keys list`.')
-    const running = await manager.ensureRunning(userId, row.id)
-    const res = await manager.agents.json(manager.routeFor(running), 'DELETE', `/keys/${name}`)
-    if (res.status !== 200 && res.status !== 404) throw ApiError.unavailable('The instance could not remove the key.', 'Try again.')
-    await ctx.db.asUser(userId, (q) => deleteKey(q, row.id, name))
+    await deleteInstanceKey(ctx, userId, row.id, name)
     return {name, deleted: true}
   })
 }

@@ -19,7 +19,8 @@ export async function meRoutes(app: FastifyInstance, ctx: ServerContext): Promis
       plan: user.plan,
       plan_allows: planAllows(planNamed(ctx.config, user.plan)),
       created_at: new Date(user.created_at).toISOString(),
-      token: {id: auth.tokenId, kind: auth.tokenKind, expires_at: auth.expiresAt?.toISOString() ?? null},
+      // /v1/me takes bearer tokens only (requireAuth), never a browser session.
+      token: {id: auth.tokenId, kind: auth.tokenKind as 'at' | 'pat', expires_at: auth.expiresAt?.toISOString() ?? null},
     }
   })
 }

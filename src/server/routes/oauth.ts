@@ -9,10 +9,12 @@ import {
 } from '../../contract/auth.js'
 import {createDeviceGrant, pollDeviceGrant} from '../auth/device-grants.js'
 import {registerFormParser} from '../auth/form-body.js'
+import {deviceAuthorizationLimits} from '../auth/limits.js'
 import {OAuthHttpError} from '../auth/oauth-error.js'
 import {revokeToken, rotateRefreshToken} from '../auth/refresh.js'
 import type {TokenPair} from '../auth/token-store.js'
 import type {ServerContext} from '../context.js'
+import {takeTokens} from '../ratelimit/bucket.js'
 
 /** The issuer: the configured public URL, else where this request came in. No trailing slash. */
 export function issuerUrl(ctx: ServerContext, req: FastifyRequest): string {
@@ -56,6 +58,7 @@ function oauthErrorHandler() {
       req.log.error({err: {type: err.name, message: err.message, stack: err.stack}}, 'oauth endpoint failed')
       out = new OAuthHttpError('server_error', 'Something went wrong on the server; try again.')
     }
+    if (out.retryAfterSec !== undefined) reply.header('retry-after', String(out.retryAfterSec))
     return reply.code(out.status).header('cache-control', 'no-store').type('application/json').send(out.body())
   }
 }
@@ -90,6 +93,13 @@ export async function oauthRoutes(app: FastifyInstance, ctx: ServerContext): Pro
       const id = clientId(p, true)!
       const parsed = deviceAuthorizationRequestSchema.safeParse({client_id: id, scope: p.scope})
       if (!parsed.success) throw new OAuthHttpError('invalid_request', 'The scope parameter is not valid.')
+      const limit = await takeTokens(ctx.db, deviceAuthorizationLimits(req.ip))
+      if (!limit.allowed) {
+        throw new OAuthHttpError('slow_down', `Too many sign-in requests from this address; try again in ${limit.retryAfterSec} seconds.`, {
+          status: 429,
+          retryAfterSec: limit.retryAfterSec,
+        })
+      }
       const grant = await createDeviceGrant(ctx, {
         clientId: id,
         scope: parsed.data.scope,

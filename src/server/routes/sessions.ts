@@ -1,6 +1,6 @@
 import type {FastifyInstance} from 'fastify'
 import {approveToolRequestSchema, createSessionRequestSchema, listSessionsQuerySchema, messageIdSchema, sendMessageRequestSchema, sessionIdSchema} from '../../contract/sessions.js'
-import {requireAuth} from '../auth/authenticate.js'
+import {requireAuthOrBrowserSession} from '../auth/browser-auth.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {forwardToInstance} from '../gateway.js'
@@ -19,7 +19,8 @@ type P = {Params: {ref: string; sid: string; mid: string}}
  * the gateway. Message text passes through and is never stored or logged here.
  */
 export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const auth = requireAuth(ctx)
+  // The console's chat page uses these routes too, with its browser session (browser-auth.ts).
+  const auth = requireAuthOrBrowserSession(ctx)
   const slots = new StreamSlots(ctx.db, () => ctx.cluster?.registry.self ?? 'local', ctx.config.replicas.goneAfterMs)
   const sidOf = (p: {sid: string}) => {
     if (!sessionIdSchema.safeParse(p.sid).success) throw ApiError.notFound('session')

@@ -1,0 +1,39 @@
+import type {FastifyRequest} from 'fastify'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+import {type AuthContext, requireAuth} from './authenticate.js'
+import {csrfValid} from './csrf.js'
+import {currentSession, type WebSession} from './sessions.js'
+
+/**
+ * The console's scripts call a few /v1 routes themselves, the same ones the CLI calls: setting a
+ * key sealed in the browser, uploading a workspace tar, and chat (its SSE stream and stop). They
+ * authenticate with the browser session plus this header carrying the page's CSRF token. A
+ * cross-site page cannot send it: a custom header needs a CORS preflight we never grant, and the
+ * token is bound to the session anyway. A request with a bearer token is checked as before.
+ */
+export const BROWSER_CSRF_HEADER = 'x-clawd-csrf'
+
+export function requireAuthOrBrowserSession(ctx: ServerContext): (req: FastifyRequest) => Promise<void> {
+  const bearer = requireAuth(ctx)
+  return async (req) => {
+    const csrf = req.headers[BROWSER_CSRF_HEADER]
+    if (req.headers.authorization || typeof csrf !== 'string') return bearer(req)
+    const session = await currentSession(ctx, req)
+    if (!session || !csrfValid(ctx.secrets.signing, req, session, csrf)) {
+      throw new ApiError(401, 'unauthenticated', 'Unauthenticated', {
+        detail: 'The browser session is missing or expired, or the page is too old.',
+        hint: 'Reload the page, signing in again if asked.',
+      })
+    }
+    req.auth = browserAuth(session)
+  }
+}
+
+/**
+ * Who a browser request acts for. The access log names the session by a prefix of its stored
+ * hash (never the cookie), so console requests appear in `clawd logs` like the CLI's.
+ */
+export function browserAuth(session: WebSession): AuthContext {
+  return {userId: session.userId, tokenId: `web_${session.idHash.slice(0, 16)}`, tokenKind: 'web', expiresAt: null}
+}

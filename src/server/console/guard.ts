@@ -1,0 +1,71 @@
+import type {FastifyReply, FastifyRequest} from 'fastify'
+import {instanceRefSchema} from '../../contract/instances.js'
+import {browserAuth} from '../auth/browser-auth.js'
+import {csrfTokenFor, csrfValid} from '../auth/csrf.js'
+import {currentSession, type WebSession} from '../auth/sessions.js'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+import {findInstance, type InstanceRow} from '../instances/repo.js'
+import {takeToken} from '../ratelimit/bucket.js'
+import {rateLimited} from '../ratelimit/errors.js'
+import {bucketFor} from '../ratelimit/requests.js'
+import {csrfRejected} from '../pages/account-pages.js'
+import {field, safeNext} from '../pages/forms.js'
+
+/** A signed-in console request: who, and the CSRF token for the forms on its page. */
+export interface Visitor {
+  session: WebSession
+  csrf: string
+}
+
+/**
+ * Every console page needs a session: without one, the browser goes to sign in and comes back
+ * here (when `here` is one of our console paths; safeNext refuses anything else).
+ */
+export async function signedIn(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply): Promise<Visitor | null> {
+  const session = await currentSession(ctx, req)
+  if (!session) {
+    const here = safeNext(req.url.split('?')[0])
+    reply.redirect(here === '/' ? '/signin' : `/signin?next=${encodeURIComponent(here)}`, 303)
+    return null
+  }
+  // Console requests are recorded in the account's access log like API requests, and share the
+  // session's request budget with the /v1 calls its scripts make.
+  req.auth = browserAuth(session)
+  const rate = ctx.config.rateLimits.perToken
+  if (rate) {
+    const result = await takeToken(ctx.db, bucketFor(rate, `req:token:${req.auth.tokenId}`))
+    if (!result.allowed) throw rateLimited(result, 'Too many requests from this browser session.', 'Wait a moment, then reload the page.')
+  }
+  return {session, csrf: csrfTokenFor(ctx.secrets.signing, req, reply, session)}
+}
+
+/** A console form post: a session, and the form's CSRF token bound to it; else nothing happens. */
+export async function signedInPost(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply): Promise<Visitor | null> {
+  const visitor = await signedIn(ctx, req, reply)
+  if (visitor && !csrfValid(ctx.secrets.signing, req, visitor.session, field(req, 'csrf'))) throw csrfRejected()
+  return visitor
+}
+
+export const instanceNotFound = () => ApiError.notFound('instance', 'See your instances on the Instances page.')
+
+/** The user's instance by id or name, under RLS: another user's is not found (404, never 403). */
+export async function ownInstance(ctx: ServerContext, userId: string, ref: string): Promise<InstanceRow> {
+  if (!instanceRefSchema.safeParse(ref).success) throw instanceNotFound()
+  const row = await ctx.db.asUser(userId, (q) => findInstance(q, ref))
+  if (!row) throw instanceNotFound()
+  return row
+}
+
+/**
+ * After an action, back to a page with a fixed notice code (`?done=paused`): the page maps codes
+ * to its own words, so nothing a request carries is echoed into a page.
+ */
+export function backTo(reply: FastifyReply, path: string, done?: string): FastifyReply {
+  return reply.redirect(done ? `${path}?done=${encodeURIComponent(done)}` : path, 303)
+}
+
+/** What an API error says to a person on a page: what happened, then what to do. */
+export function problemText(error: ApiError): string {
+  return [error.extra.detail ?? error.title, error.extra.hint].filter(Boolean).join(' ')
+}

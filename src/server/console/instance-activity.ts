@@ -1,0 +1,102 @@
+import type {FastifyInstance} from 'fastify'
+import {listSessionsResponseSchema, sessionDetailSchema, sessionIdSchema, type SessionDetail} from '../../contract/sessions.js'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+import {type InstanceRow, touchInstance} from '../instances/repo.js'
+import {readAccessLog} from '../observability/access-log-read.js'
+import {queryParam} from '../pages/forms.js'
+import {layout, sendPage} from '../pages/layout.js'
+import {allowOwnScripts} from '../pages/security-headers.js'
+import {backTo, ownInstance, signedIn, signedInPost, type Visitor} from './guard.js'
+import {chatView, logsView, sessionsView, transcriptView} from './views/instance-activity.js'
+
+type Ref = {Params: {ref: string}}
+type SessionRef = {Params: {ref: string; sid: string}}
+
+export const CHAT_SCRIPT = '/assets/console/chat.js'
+
+/**
+ * Sessions (list, transcript, delete, clear), the instance's log, and the chat page. Sessions are
+ * the agent's, so these ask it over its socket, as the gateway does for /v1 (resuming a paused
+ * instance first); the chat page's script streams over the /v1 SSE route itself.
+ */
+export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const manager = ctx.instances
+  const frame = (v: Visitor, title: string, body: Parameters<typeof layout>[1], scripts?: string[]) =>
+    layout(title, body, {email: v.session.email, csrf: v.csrf}, {nav: 'instances', wide: true, scripts})
+
+  /** One call to the instance's agent, as the signed-in user: resumes it, marks it active. */
+  async function agent<T>(userId: string, ref: string, method: 'GET' | 'DELETE', path: string): Promise<{row: InstanceRow; status: number; body: T}> {
+    const row = await manager.ensureRunning(userId, (await ownInstance(ctx, userId, ref)).id)
+    await ctx.db.asUser(userId, (q) => touchInstance(q, row.id))
+    const res = await manager.agents.json<T>(manager.routeFor(row), method, path)
+    if (res.status >= 500) throw ApiError.unavailable(`Instance "${row.name}" did not answer.`, 'Try again; if it persists, see the instance overview.')
+    return {row, ...res}
+  }
+
+  const sessionPath = (sid: string) => {
+    if (!sessionIdSchema.safeParse(sid).success) throw ApiError.notFound('session')
+    return `/sessions/${sid}`
+  }
+
+  async function transcript(userId: string, ref: string, sid: string): Promise<{row: InstanceRow; session: SessionDetail}> {
+    const res = await agent<unknown>(userId, ref, 'GET', sessionPath(sid))
+    const parsed = sessionDetailSchema.safeParse(res.body)
+    if (res.status === 404 || !parsed.success) throw ApiError.notFound('session', 'See the sessions on the Sessions page.')
+    return {row: res.row, session: parsed.data}
+  }
+
+  app.get<Ref>('/instances/:ref/sessions', async (req, reply) => {
+    const v = await signedIn(ctx, req, reply)
+    if (!v) return reply
+    const res = await agent<unknown>(v.session.userId, req.params.ref, 'GET', '/sessions?limit=200')
+    const sessions = listSessionsResponseSchema.safeParse(res.body)
+    if (!sessions.success) throw ApiError.unavailable('The instance sent a session list this page cannot read.', 'Try again.')
+    const body = sessionsView({csrf: v.csrf, instance: res.row, sessions: sessions.data.sessions, now: ctx.clock.now(), done: queryParam(req, 'done', 32)})
+    return sendPage(reply, 200, frame(v, `${res.row.name}: sessions`, body))
+  })
+
+  app.get<SessionRef>('/instances/:ref/sessions/:sid', async (req, reply) => {
+    const v = await signedIn(ctx, req, reply)
+    if (!v) return reply
+    const {row, session} = await transcript(v.session.userId, req.params.ref, req.params.sid)
+    return sendPage(reply, 200, frame(v, `${row.name}: ${session.title || 'session'}`, transcriptView({csrf: v.csrf, instance: row, session})))
+  })
+
+  app.post<SessionRef>('/instances/:ref/sessions/:sid/delete', async (req, reply) => {
+    const v = await signedInPost(ctx, req, reply)
+    if (!v) return reply
+    const res = await agent(v.session.userId, req.params.ref, 'DELETE', sessionPath(req.params.sid))
+    if (res.status === 404) throw ApiError.notFound('session', 'See the sessions on the Sessions page.')
+    return backTo(reply, `/instances/${res.row.id}/sessions`, 'deleted')
+  })
+
+  app.post<Ref>('/instances/:ref/sessions/clear', async (req, reply) => {
+    const v = await signedInPost(ctx, req, reply)
+    if (!v) return reply
+    const res = await agent(v.session.userId, req.params.ref, 'DELETE', '/sessions')
+    return backTo(reply, `/instances/${res.row.id}/sessions`, 'cleared')
+  })
+
+  app.get<Ref>('/instances/:ref/logs', async (req, reply) => {
+    const v = await signedIn(ctx, req, reply)
+    if (!v) return reply
+    const userId = v.session.userId
+    const row = await ownInstance(ctx, userId, req.params.ref)
+    await reply.server.accessLog?.flush().catch(() => {})
+    const entries = await ctx.db.asUser(userId, (q) => readAccessLog(q, {instanceId: row.id, limit: 200}))
+    return sendPage(reply, 200, frame(v, `${row.name}: logs`, logsView({instance: row, entries, now: ctx.clock.now()})))
+  })
+
+  app.get<Ref>('/instances/:ref/chat', async (req, reply) => {
+    const v = await signedIn(ctx, req, reply)
+    if (!v) return reply
+    const sid = queryParam(req, 'session', 64)
+    let row: InstanceRow
+    let session: SessionDetail | undefined
+    if (sid) ({row, session} = await transcript(v.session.userId, req.params.ref, sid))
+    else row = await ownInstance(ctx, v.session.userId, req.params.ref)
+    allowOwnScripts(reply)
+    return sendPage(reply, 200, frame(v, `${row.name}: chat`, chatView({csrf: v.csrf, instance: row, session}), [CHAT_SCRIPT]))
+  })
+}

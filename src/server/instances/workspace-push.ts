@@ -1,0 +1,89 @@
+import type {PushWorkspaceFile} from '../../contract/workspace-push.js'
+import type {PushWorkspaceResponse, WorkspaceFile, WorkspaceRejection, WorkspaceSkip} from '../../contract/workspace.js'
+import {mergeChecks, readWorkspaceTar} from '../../workspace/archive.js'
+import {classifyPath} from '../../workspace/files.js'
+import {decodeFile} from '../../workspace/rules.js'
+import {TarError} from '../../workspace/tar.js'
+import {pushResponse, validateWorkspace, type WorkspaceCheck} from '../../workspace/validate.js'
+import type {ServerContext} from '../context.js'
+import {ApiError} from '../errors.js'
+import {agentStorageFailure} from './agent-storage.js'
+import {touchInstance} from './repo.js'
+
+/**
+ * A workspace push, for PUT /v1/instances/:ref/workspace and the console alike: the same rules as
+ * `clawd config push` (src/workspace/), then one whole-workspace write in the agent, applied only
+ * when nothing is rejected.
+ */
+
+/** Push options shared by the JSON and tar readers: TOOLS.md and HEARTBEAT.md are kept for `export --legacy`. */
+export const PUSH_RULES = {legacy: true} as const
+
+/** JSON files: text as sent, or base64 bytes decoded here so the API itself decides what is UTF-8. */
+export function checkJson(files: readonly PushWorkspaceFile[]): WorkspaceCheck {
+  const texts: WorkspaceFile[] = []
+  const skipped: WorkspaceSkip[] = []
+  const rejected: WorkspaceRejection[] = []
+  for (const f of files) {
+    if ('content' in f) {
+      texts.push(f)
+      continue
+    }
+    // The name first: a file that would be skipped or refused by name is never decoded.
+    const verdict = classifyPath(f.path, PUSH_RULES)
+    if (verdict.kind === 'skipped') skipped.push({path: f.path, code: verdict.code, message: verdict.message})
+    else if (verdict.kind === 'rejected') rejected.push({path: f.path, code: verdict.code, message: verdict.message})
+    else {
+      const {text, problems} = decodeFile(f.path, Buffer.from(f.content_base64, 'base64'))
+      if (text === undefined) rejected.push(...problems)
+      else texts.push({path: f.path, content: text})
+    }
+  }
+  return mergeChecks(validateWorkspace(texts, PUSH_RULES), skipped, rejected)
+}
+
+export function checkTar(bytes: Buffer): WorkspaceCheck {
+  try {
+    return readWorkspaceTar(bytes, PUSH_RULES)
+  } catch (error) {
+    if (error instanceof TarError) throw ApiError.validation(`The body is not a readable tar archive: ${error.message}`, 'Send a ustar archive, such as `clawd export --format tar` writes.')
+    throw error
+  }
+}
+
+export function refusalDetail(rejected: readonly WorkspaceRejection[]): string {
+  const first = rejected[0]
+  if (!first) return 'The workspace was refused; nothing was changed.'
+  const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more problem${rejected.length > 2 ? 's' : ''})` : ''
+  return `Nothing was changed: ${first.message}${more}`
+}
+
+export type PushOutcome = {ok: true; response: PushWorkspaceResponse} | {ok: false; check: WorkspaceCheck; detail: string}
+
+/** Applies a checked push to the instance (resuming it if paused), or says why it was refused. */
+export async function applyWorkspacePush(ctx: ServerContext, userId: string, instanceId: string, check: WorkspaceCheck): Promise<PushOutcome> {
+  if (check.rejected.length > 0) return {ok: false, check, detail: refusalDetail(check.rejected)}
+  if (check.accepted.length === 0) {
+    return {
+      ok: false,
+      check,
+      detail: 'The push holds no workspace file (AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md or memory/YYYY-MM-DD.md); nothing was changed.',
+    }
+  }
+  const manager = ctx.instances
+  const row = await manager.ensureRunning(userId, instanceId)
+  const res = await manager.agents.json<{applied?: string[]; rejected?: WorkspaceRejection[]; skipped?: WorkspaceSkip[]}>(
+    manager.routeFor(row),
+    'PUT',
+    '/workspace',
+    {files: check.accepted},
+  )
+  if (res.status === 422) {
+    // The agent runs the same rules; it refusing what passed here means the two disagree.
+    const agentCheck = {accepted: [], rejected: res.body?.rejected ?? [], skipped: res.body?.skipped ?? []}
+    return {ok: false, check: agentCheck, detail: refusalDetail(agentCheck.rejected)}
+  }
+  if (res.status !== 200) throw agentStorageFailure(res.status, 'the workspace')
+  await ctx.db.asUser(userId, (q) => touchInstance(q, row.id))
+  return {ok: true, response: pushResponse(check)}
+}
