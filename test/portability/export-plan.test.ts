@@ -101,6 +101,7 @@ function sampleExport(): AccountExport {
       {
         instance,
         keys: [],
+        channels: [],
         workspace: [
           {path: 'SOUL.md', content: '# Soul ✓\n'},
           {path: 'memory/2026-07-01.md', content: '# note\n'},
@@ -122,7 +123,7 @@ function sampleExport(): AccountExport {
         ],
         unavailable: null,
       },
-      {instance: {...instance, id: 'ins_bbbbbbbbbbbbbbbbbbbb', name: 'alpha', state: 'failed' as const}, keys: [], workspace: null, sessions: null, unavailable: 'it would not start'},
+      {instance: {...instance, id: 'ins_bbbbbbbbbbbbbbbbbbbb', name: 'alpha', state: 'failed' as const}, keys: [], channels: [], workspace: null, sessions: null, unavailable: 'it would not start'},
     ],
   }
 }
