@@ -1,5 +1,5 @@
 import {z} from 'zod'
-import {TOOL_GROUPS, TOOL_NAMES} from '../agent/tools/types.js'
+import {TOOL_GROUPS, TOOL_NAMES} from './tool-names.js'
 
 /**
  * An instance's tool policy, shaped like OpenClaw's `tools.profile` / `tools.allow` /

@@ -228,6 +228,9 @@ export interface ProbeResult {
   reason?: string
 }
 
+/** Only a bwrap that hangs is given up on: a loaded machine may take seconds to start node in it. */
+const PROBE_TIMEOUT_MS = 90_000
+
 /**
  * Tries bwrap once with the real arguments and the real node binary: first with a user
  * namespace, then without (hosts where unprivileged user namespaces are off but bwrap is setuid).
@@ -246,7 +249,7 @@ export async function probeBwrap(opts: {nodePath: string; packageRoot: string; b
     for (const userns of opts.runAs ? [false] : [true, false]) {
       const profile: BwrapProfile = {bwrapPath, userns, dropCaps: isRoot, nested: false}
       const spec = buildLaunch({mode: 'bwrap', profile, layout, command: [layout.nodePath, '-e', 'process.exit(0)'], runAs: opts.runAs})
-      const result = await run(spec, 15_000)
+      const result = await run(spec, PROBE_TIMEOUT_MS)
       if (result.code !== 0) {
         lastError = result.stderr.trim().split('\n').slice(-1)[0] || `exit ${result.code}`
         continue
@@ -254,7 +257,7 @@ export async function probeBwrap(opts: {nodePath: string; packageRoot: string; b
       if (userns || opts.runAs) {
         const nested: BwrapProfile = {...profile, nested: true}
         const inner = buildLaunch({mode: 'bwrap', profile: nested, layout, command: nestedProbe(bwrapPath), runAs: opts.runAs, toolsDiskMb: 1})
-        if ((await run(inner, 15_000)).code === 0) return {ok: true, profile: nested}
+        if ((await run(inner, PROBE_TIMEOUT_MS)).code === 0) return {ok: true, profile: nested}
       }
       return {ok: true, profile}
     }

@@ -5,17 +5,9 @@
  * written for OpenClaw works here.
  */
 
-/** OpenClaw's core tool names, in the order the model is offered them. */
-export const TOOL_NAMES = ['read', 'write', 'edit', 'exec', 'web_fetch', 'memory_search', 'memory_get'] as const
-export type ToolName = (typeof TOOL_NAMES)[number]
+import type {ToolName} from '../../contract/tool-names.js'
 
-/** OpenClaw's tool groups, for allow/deny policy entries such as `group:fs`. */
-export const TOOL_GROUPS: Readonly<Record<string, readonly ToolName[]>> = {
-  'group:fs': ['read', 'write', 'edit'],
-  'group:runtime': ['exec'],
-  'group:web': ['web_fetch'],
-  'group:memory': ['memory_search', 'memory_get'],
-}
+export {TOOL_GROUPS, TOOL_NAMES, type ToolName} from '../../contract/tool-names.js'
 
 /** What a provider is told about one tool: JSON Schema parameters, as both wire formats take. */
 export interface ToolDefinition {

@@ -1,4 +1,4 @@
-import {TOOL_GROUPS, TOOL_NAMES, type ToolName} from '../../agent/tools/types.js'
+import {TOOL_GROUPS, TOOL_NAMES, type ToolName} from '../../contract/tool-names.js'
 import type {InstanceTools, ToolPolicy} from '../../contract/tool-policy.js'
 import {ApiError} from '../errors.js'
 
