@@ -79,7 +79,7 @@ describe('idle pause, transparent resume and retention (e2e)', () => {
     expect(await stateOf('sleepy')).toBe('paused')
     const listed = await api('GET', '/v1/instances/sleepy/sessions')
     expect(listed.status, JSON.stringify(listed.body)).toBe(200)
-    expect(listed.body).toEqual({sessions: []})
+    expect(listed.body).toEqual({sessions: [], next_cursor: null})
 
     const row = (await api('GET', '/v1/instances/sleepy')).body
     expect(['running', 'pausing', 'paused']).toContain(row.state)

@@ -125,7 +125,7 @@ describe('crypto-shredding on instance delete (e2e)', () => {
     }
     const logged = dump.access_log!.filter((r) => r.instance_id === ids.doomed)
     expect(logged.map((r) => r.event)).toContain('instance.deleted')
-    for (const r of logged) expect(Object.keys((r.detail as object | null) ?? {}).every((k) => ['name', 'reason', 'from', 'to'].includes(k))).toBe(true)
+    for (const r of logged) expect(Object.keys((r.detail as object | null) ?? {}).every((k) => ['name', 'reason', 'from', 'to', 'tools'].includes(k))).toBe(true)
 
     // Nor are its bytes anywhere in the data dir: not in the database's table or WAL files.
     const wrappedBody = doomedWrapped.slice('v1.'.length)

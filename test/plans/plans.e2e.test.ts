@@ -67,7 +67,7 @@ describe('plans, invite codes and tool policies', {timeout: 150_000}, () => {
    * answers as always, and the test reads the request heads it was sent.
    */
   async function tapAgent(instanceId: string): Promise<() => Array<{method: string; path: string; headers: Record<string, string>}>> {
-    const {socketPath} = server.ctx.instances.connect(instanceId)
+    const {socketPath} = server.ctx.instances.driver.connect(instanceId)
     const real = `${socketPath}.real`
     renameSync(socketPath, real)
     const streams: string[] = []

@@ -1,5 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {EXPORTED_TABLES} from '../../src/server/account/export.js'
+import {EXPORTED_TABLES, TRANSIENT_TABLES} from '../../src/server/account/export.js'
 import {openTestStore, type TestStore} from '../helpers/stores.js'
 
 /**
@@ -23,6 +23,6 @@ describe('account export coverage', () => {
     )
     const userTables = ['users', ...rows.map((r) => r.table_name)].sort()
     expect(userTables.length).toBeGreaterThan(5)
-    expect([...EXPORTED_TABLES].sort()).toEqual(userTables)
+    expect([...EXPORTED_TABLES, ...TRANSIENT_TABLES].sort()).toEqual(userTables)
   })
 })

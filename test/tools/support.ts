@@ -1,4 +1,3 @@
-import {agentRequest} from '../../src/runtime/agent-http.js'
 import type {ToolResult} from '../../src/agent/tools/types.js'
 import type {startTestServer} from '../helpers/server.js'
 
@@ -6,7 +5,8 @@ export type TestServer = Awaited<ReturnType<typeof startTestServer>>
 
 /** One tool call in instance `id`'s real agent, on its socket with its secret (as the server does). */
 export async function runTool(server: TestServer, id: string, name: string, args: unknown, timeoutMs = 60_000): Promise<ToolResult> {
-  const res = await agentRequest(server.ctx.instances.connect(id), 'POST', `/tools/${name}`, {body: {args}, timeoutMs})
+  const manager = server.ctx.instances
+  const res = await manager.agents.json<ToolResult>(await manager.connect(id), 'POST', `/tools/${name}`, {args}, AbortSignal.timeout(timeoutMs))
   if (res.status !== 200) throw new Error(`POST /tools/${name} answered ${res.status}: ${JSON.stringify(res.body)}`)
-  return res.body as ToolResult
+  return res.body
 }

@@ -27,6 +27,13 @@ import {readWholeAccessLog} from '../observability/access-log-read.js'
  */
 export const EXPORTED_TABLES = ['users', 'tokens', 'web_sessions', 'device_grants', 'access_log', 'daily_usage', 'instances', 'instance_keys', 'instance_channels'] as const
 
+/**
+ * Tables with user rows that are not exported because nothing in them outlives a request:
+ * stream_slots holds a row only while one of the user's answers is streaming (the concurrent-
+ * stream limit across replicas).
+ */
+export const TRANSIENT_TABLES = ['stream_slots'] as const
+
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
 
 export async function collectAccountExport(ctx: ServerContext, userId: string): Promise<AccountExport> {

@@ -64,12 +64,12 @@ export async function countInstances(q: Queryable, userId: string): Promise<{tot
 
 export async function insertInstance(
   q: Queryable,
-  row: {id: string; userId: string; name: string; model: string; wrappedDataKey: string; toolPolicy: ToolPolicy; replicaId?: string | null; endpoint?: string | null},
+  row: {id: string; userId: string; name: string; model: string; wrappedDataKey: string; toolPolicy?: ToolPolicy; replicaId?: string | null; endpoint?: string | null},
 ): Promise<InstanceRow> {
   const [inserted] = await q.query<InstanceRow>(
     `INSERT INTO instances (id, user_id, name, state, model, wrapped_data_key, tool_policy, replica_id, endpoint)
      VALUES ($1, $2, $3, 'creating', $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-    [row.id, row.userId, row.name, row.model, row.wrappedDataKey, JSON.stringify(row.toolPolicy), row.replicaId ?? null, row.endpoint ?? null],
+    [row.id, row.userId, row.name, row.model, row.wrappedDataKey, JSON.stringify(row.toolPolicy ?? NO_TOOLS), row.replicaId ?? null, row.endpoint ?? null],
   )
   return inserted!
 }
