@@ -1,7 +1,6 @@
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {createTokenRequestSchema} from '../../contract/auth.js'
-import {CliError} from '../../cli/errors.js'
-import {layoutAccountExport} from '../../cli/export-all.js'
+import {AccountArchiveSecretError, layoutAccountExport} from '../../workspace/account-archive.js'
 import {tarBuffer} from '../../workspace/tar.js'
 import {deleteAccount} from '../account/delete.js'
 import {collectAccountExport} from '../account/export.js'
@@ -80,7 +79,7 @@ export async function consoleAccountPages(app: FastifyInstance, ctx: ServerConte
       files = layoutAccountExport(doc).files
     } catch (error) {
       // The same refusal as the CLI's: a workspace holding what looks like a secret is not exported.
-      if (error instanceof CliError) throw ApiError.validation(error.message, 'Fix the file on the instance’s Workspace page (and revoke the key if it was real), then download again.')
+      if (error instanceof AccountArchiveSecretError) throw ApiError.validation(error.message, 'Fix the file on the instance’s Workspace page (and revoke the key if it was real), then download again.')
       throw error
     }
     return reply.header('content-disposition', 'attachment; filename="clawd-account-export.tar"').type('application/x-tar').send(tarBuffer(files))
