@@ -1,15 +1,18 @@
 import {type Instance, listInstancesResponseSchema} from '../../src/contract/instances.js'
 import {BaseCommand} from '../../src/cli/base-command.js'
+import {pageFlags, readPages} from '../../src/cli/pages.js'
 import {table} from '../../src/cli/table.js'
 
 export default class InstanceList extends BaseCommand {
   static override summary = 'List your instances.'
   static override aliases = ['instance ls']
+  static override flags = {...pageFlags}
 
-  async run(): Promise<{instances: Instance[]}> {
+  async run(): Promise<{instances: Instance[]; next_cursor: string | null}> {
     const {flags} = await this.parse(InstanceList)
     const {client} = await this.factory(flags).apiClient()
-    const result = await client.get('/v1/instances', listInstancesResponseSchema)
+    const {items, next} = await readPages(client, '/v1/instances', listInstancesResponseSchema, 'instances', flags)
+    const result = {instances: items, next_cursor: next}
     if (result.instances.length === 0) this.say('No instances. Create one with `clawd instance create`.')
     else {
       this.say(
@@ -19,6 +22,7 @@ export default class InstanceList extends BaseCommand {
         ),
       )
     }
+    if (next) this.note(`More instances: \`clawd instance list --cursor ${next}\`, or --all for every one.`)
     return result
   }
 }

@@ -1,3 +1,4 @@
+import {readPages} from '../../src/cli/pages.js'
 import {Args, Flags} from '@oclif/core'
 import {listTokensResponseSchema} from '../../src/contract/auth.js'
 import {BaseCommand} from '../../src/cli/base-command.js'
@@ -18,7 +19,7 @@ export default class TokensRevoke extends BaseCommand {
     }
     const {client} = await this.factory(flags).apiClient()
     if (!flags.yes) {
-      const token = (await client.get('/v1/tokens', listTokensResponseSchema)).tokens.find((t) => t.id === args.id)
+      const token = (await readPages(client, '/v1/tokens', listTokensResponseSchema, 'tokens', {all: true})).items.find((t) => t.id === args.id)
       const what = token ? `token "${token.name}" (${token.id})` : `token ${args.id}`
       await confirmYesNo(this.io, `Revoke ${what}? Anything using it stops working at once.`, `Token ${args.id} was not revoked.`)
     }

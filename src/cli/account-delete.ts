@@ -1,3 +1,4 @@
+import {readPages} from './pages.js'
 import {type DeleteAccountResponse, deleteAccountResponseSchema} from '../contract/account.js'
 import {meResponseSchema} from '../contract/auth.js'
 import {listInstancesResponseSchema} from '../contract/instances.js'
@@ -24,7 +25,7 @@ export async function deleteAccount(f: Factory, io: IOStreams, opts: {yes: boole
   const {client} = await f.apiClient()
   const me = await client.get('/v1/me', meResponseSchema)
   if (!opts.yes) {
-    const {instances} = await client.get('/v1/instances', listInstancesResponseSchema)
+    const {items: instances} = await readPages(client, '/v1/instances', listInstancesResponseSchema, 'instances', {all: true})
     const names = instances.map((i) => i.name).join(', ')
     io.stderr.write(
       `This deletes the account ${me.email} for good: ${instances.length} instance${instances.length === 1 ? '' : 's'}${names ? ` (${names})` : ''} ` +

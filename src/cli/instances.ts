@@ -4,6 +4,7 @@ import {CliError} from './errors.js'
 import {ExitCode} from './exit-codes.js'
 import type {IOStreams} from './io.js'
 import {describeEffectiveTools, describePlan, describePolicy} from './plan-view.js'
+import {readPages} from './pages.js'
 import {createSpinner} from './spinner.js'
 
 /**
@@ -12,7 +13,7 @@ import {createSpinner} from './spinner.js'
  */
 export async function resolveInstanceRef(client: ApiClient, named: string | undefined): Promise<string> {
   if (named) return named
-  const {instances} = await client.get('/v1/instances', listInstancesResponseSchema)
+  const {items: instances} = await readPages(client, '/v1/instances', listInstancesResponseSchema, 'instances', {all: true})
   if (instances.length === 1) return instances[0]!.id
   if (instances.length === 0) {
     throw new CliError({

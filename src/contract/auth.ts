@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {nextCursorSchema} from './page.js'
 import {planAllowsSchema, planNameSchema} from './plans.js'
 
 /**
@@ -115,7 +116,8 @@ export const apiTokenSchema = z.object({
 export type ApiToken = z.infer<typeof apiTokenSchema>
 /** The plaintext token is in this response only: it is never shown again. */
 export const createTokenResponseSchema = apiTokenSchema.extend({token: z.string()})
-export const listTokensResponseSchema = z.object({tokens: z.array(apiTokenSchema)})
+/** GET /v1/tokens: newest first, a page at a time (`?limit=&cursor=`, src/contract/page.ts). */
+export const listTokensResponseSchema = z.object({tokens: z.array(apiTokenSchema), next_cursor: nextCursorSchema})
 
 /** Operator routes on the admin socket. */
 export const adminCreateUserRequestSchema = z.strictObject({

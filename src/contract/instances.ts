@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {nextCursorSchema} from './page.js'
 import {planAllowsSchema} from './plans.js'
 import {modelRefSchema} from './stream.js'
 import {instanceToolsSchema, toolProfileSchema} from './tool-policy.js'
@@ -66,7 +67,8 @@ export const createInstanceRequestSchema = z.strictObject({
 export const updateInstanceRequestSchema = z.strictObject({
   model: modelRefSchema,
 })
-export const listInstancesResponseSchema = z.object({instances: z.array(instanceSchema)})
+/** GET /v1/instances: oldest first, a page at a time (`?limit=&cursor=`, src/contract/page.ts). */
+export const listInstancesResponseSchema = z.object({instances: z.array(instanceSchema), next_cursor: nextCursorSchema})
 
 export const instanceEventSchema = z.object({
   at: z.string(),

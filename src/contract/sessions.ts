@@ -1,5 +1,5 @@
 import {z} from 'zod'
-import {DEFAULT_PAGE, MAX_PAGE} from './paging.js'
+import {nextCursorSchema, pageQuerySchema} from './page.js'
 import {modelRefSchema, stopReasonSchema, usageSchema} from './stream.js'
 
 /**
@@ -71,11 +71,8 @@ export const sessionDetailSchema = sessionSchema.extend({messages: z.array(trans
 export type SessionDetail = z.infer<typeof sessionDetailSchema>
 
 /** GET …/sessions: oldest first, a page at a time (src/contract/paging.ts). */
-export const listSessionsQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/).optional(),
-})
-export const listSessionsResponseSchema = z.object({sessions: z.array(sessionSchema), next_cursor: z.string().nullable()})
+export const listSessionsQuerySchema = pageQuerySchema
+export const listSessionsResponseSchema = z.object({sessions: z.array(sessionSchema), next_cursor: nextCursorSchema})
 
 export const createSessionRequestSchema = z.strictObject({
   title: z.string().max(200).optional(),

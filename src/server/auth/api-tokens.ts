@@ -1,3 +1,5 @@
+import {MAX_PAGE} from '../../contract/paging.js'
+import {keysetPage, PAGE_KEY, pageOf} from '../store/keyset.js'
 import type {z} from 'zod'
 import type {ApiToken, createTokenRequestSchema} from '../../contract/auth.js'
 import type {ServerContext} from '../context.js'
@@ -48,11 +50,18 @@ export async function createApiToken(ctx: ServerContext, userId: string, body: z
   return {...apiToken({id: created.id, name: body.name, created_at: new Date(now), expires_at: expiresAt, last_used_at: null}), token: created.token}
 }
 
-export async function listApiTokens(ctx: ServerContext, userId: string): Promise<ApiToken[]> {
+/** The user's live API tokens, newest first, a page at a time (see store/keyset.ts). */
+export async function listApiTokens(ctx: ServerContext, userId: string, page: {limit: number; cursor?: string} = {limit: MAX_PAGE}): Promise<{tokens: ApiToken[]; next_cursor: string | null}> {
+  const k = keysetPage({order: 'desc', limit: page.limit, cursor: page.cursor, firstParam: 1})
   const rows = await ctx.db.asUser(userId, (q) =>
-    q.query<TokenRow>(`SELECT id, name, created_at, expires_at, last_used_at FROM tokens WHERE kind = 'pat' AND revoked_at IS NULL ORDER BY created_at DESC, id`),
+    q.query<TokenRow & {page_key: string}>(
+      `SELECT id, name, created_at, expires_at, last_used_at, ${PAGE_KEY}::text AS page_key FROM tokens
+        WHERE kind = 'pat' AND revoked_at IS NULL AND ${k.where} ORDER BY ${k.order} LIMIT ${k.fetch}`,
+      k.params,
+    ),
   )
-  return rows.map(apiToken)
+  const {rows: shown, next} = pageOf(rows, page.limit)
+  return {tokens: shown.map(apiToken), next_cursor: next}
 }
 
 export async function revokeApiToken(ctx: ServerContext, userId: string, id: string): Promise<void> {

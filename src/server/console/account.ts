@@ -23,7 +23,7 @@ export async function consoleAccountPages(app: FastifyInstance, ctx: ServerConte
   const render = async (req: FastifyRequest, reply: FastifyReply, v: Visitor, status: number, extra: {created?: {name: string; token: string}; error?: string} = {}) => {
     const userId = v.session.userId
     const [tokens, logins, plan] = await Promise.all([
-      listApiTokens(ctx, userId),
+      listApiTokens(ctx, userId).then((page) => page.tokens),
       listLogins(ctx, userId, v.session.idHash),
       ctx.db.asUser(userId, (q) => planOf(q, ctx.config, userId)),
     ])

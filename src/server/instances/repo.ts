@@ -1,3 +1,4 @@
+import {keysetPage, PAGE_KEY, pageOf} from '../store/keyset.js'
 import {instanceRefSchema, type InstanceState, type Isolation} from '../../contract/instances.js'
 import {type ToolPolicy, toolPolicySchema} from '../../contract/tool-policy.js'
 import type {Queryable} from '../store/db.js'
@@ -50,6 +51,16 @@ export async function getInstance(q: Queryable, id: string): Promise<InstanceRow
 
 export async function listInstances(q: Queryable): Promise<InstanceRow[]> {
   return q.query<InstanceRow>(`SELECT ${COLUMNS} FROM instances ORDER BY created_at, id`)
+}
+
+/** One page of the user's instances, oldest first (see store/keyset.ts). */
+export async function listInstancesPage(q: Queryable, page: {limit: number; cursor?: string}): Promise<{rows: InstanceRow[]; next: string | null}> {
+  const k = keysetPage({order: 'asc', limit: page.limit, cursor: page.cursor, firstParam: 1})
+  const rows = await q.query<InstanceRow & {page_key: string}>(
+    `SELECT ${COLUMNS}, ${PAGE_KEY}::text AS page_key FROM instances WHERE ${k.where} ORDER BY ${k.order} LIMIT ${k.fetch}`,
+    k.params,
+  )
+  return pageOf(rows, page.limit)
 }
 
 export async function countInstances(q: Queryable, userId: string): Promise<{total: number; running: number}> {

@@ -1,3 +1,4 @@
+import {pageQuerySchema} from '../../contract/page.js'
 import type {FastifyInstance} from 'fastify'
 import {
   createInstanceRequestSchema,
@@ -8,7 +9,7 @@ import {setToolPolicyRequestSchema} from '../../contract/tool-policy.js'
 import {requireAuth} from '../auth/authenticate.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
-import {findInstance, listInstances, setModel, setToolPolicy} from '../instances/repo.js'
+import {findInstance, listInstancesPage, setModel, setToolPolicy} from '../instances/repo.js'
 import {assertPolicyFitsPlan} from '../instances/tool-policy.js'
 import {instanceView} from '../instances/view.js'
 import {planOf} from '../quotas/plans.js'
@@ -40,9 +41,11 @@ export async function instanceRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get('/v1/instances', {preHandler: auth}, async (req) => {
     const userId = req.auth!.userId
+    const page = validate(pageQuerySchema, req.query ?? {}, 'query')
     return ctx.db.asUser(userId, async (q) => {
       const view = await viewer(q, userId)
-      return {instances: (await listInstances(q)).map(view)}
+      const {rows, next} = await listInstancesPage(q, page)
+      return {instances: rows.map(view), next_cursor: next}
     })
   })
 

@@ -1,3 +1,4 @@
+import {pageQuerySchema} from '../../contract/page.js'
 import type {FastifyInstance} from 'fastify'
 import {z} from 'zod'
 import {createTokenRequestSchema} from '../../contract/auth.js'
@@ -21,7 +22,7 @@ export async function tokenRoutes(app: FastifyInstance, ctx: ServerContext): Pro
     return created
   })
 
-  app.get('/v1/tokens', {preHandler: auth}, async (req) => ({tokens: await listApiTokens(ctx, req.auth!.userId)}))
+  app.get('/v1/tokens', {preHandler: auth}, async (req) => listApiTokens(ctx, req.auth!.userId, validate(pageQuerySchema, req.query ?? {}, 'query')))
 
   app.delete('/v1/tokens/:id', {preHandler: auth}, async (req, reply) => {
     const {id} = validate(tokenIdParams, req.params, 'path')
