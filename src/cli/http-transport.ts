@@ -1,6 +1,6 @@
 import type {IncomingHttpHeaders} from 'node:http'
 import {setTimeout as delay} from 'node:timers/promises'
-import {type Dispatcher, request} from 'undici'
+import type {Dispatcher} from 'undici'
 import {CliError} from './errors.js'
 import {backoffDelay, defaultRetryPolicy, isIdempotent, isNetworkError, isRetryableStatus, parseRetryAfter, type RetryPolicy} from './http-retry.js'
 
@@ -76,6 +76,9 @@ export class HttpTransport {
 
   private async once(req: HttpRequest): Promise<HttpResponse> {
     const timeout = this.opts.timeoutMs ?? 30_000
+    // undici loads on the first request, not at start-up: a command that finds it has nothing
+    // to send (no login) never pays for it.
+    const {request} = await import('undici')
     const res = await request(req.url, {
       method: req.method as Dispatcher.HttpMethod,
       headers: {'user-agent': this.opts.userAgent, ...req.headers},

@@ -1,5 +1,3 @@
-import {request} from 'undici'
-
 const PROBE_PATH = '/healthz'
 
 /**
@@ -8,6 +6,8 @@ const PROBE_PATH = '/healthz'
  */
 export async function apiAnswers(api: string, timeoutMs = 3000): Promise<boolean> {
   try {
+    // Loaded here: it only runs when a command has no login to explain.
+    const {request} = await import('undici')
     const res = await request(new URL(PROBE_PATH, api.endsWith('/') ? api : `${api}/`), {
       method: 'GET',
       signal: AbortSignal.timeout(timeoutMs),
