@@ -39,7 +39,8 @@ export interface StartOptions {
   onStarted?: Array<(server: RunningServer) => Promise<void> | void>
 }
 
-export {adminSocketPath, serverInfoFile}
+// The test helpers read server.json through here.
+export {serverInfoFile}
 
 /** The driver's settings from the server config (the runtime knows nothing of ServerConfig). */
 function driverOptions(config: ServerConfig): LocalDriverOptions {
