@@ -1,9 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {AdminClient} from '../../src/cli/admin-client.js'
+import {withAdmin} from '../../src/cli/admin-command.js'
 import {BaseCommand} from '../../src/cli/base-command.js'
-import {adminSocketPath} from '../../src/server/main.js'
-import {defaultDataDir} from '../../src/server/data-dir.js'
-import {dataDirFlag, serverStartFlags} from '../../src/server/server-flags.js'
+import {dataDirFlag, serverStartFlags} from '../../src/cli/server/start-flags.js'
 
 export default class ServerApprove extends BaseCommand {
   static override summary = 'Approve a pending `clawd login` code for a user, from the server’s shell.'
@@ -18,17 +16,11 @@ export default class ServerApprove extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(ServerApprove)
-    const dataDir = flags['data-dir'] ?? defaultDataDir(this.io.env)
-    const admin = await AdminClient.connect({dataDir, socketPath: adminSocketPath(dataDir), databaseUrl: flags['database-url'], env: this.io.env})
-    try {
-      const approved = await admin.approve({user_code: args.code.trim().toUpperCase(), email: flags.email})
-      this.say(
-        `Approved ${approved.user_code} for ${approved.email}: requested by ${approved.client_id}` +
-          `${approved.client_ip ? ` from ${approved.client_ip}` : ''} at ${approved.requested_at}.`,
-      )
-      return approved
-    } finally {
-      await admin.close()
-    }
+    const approved = await withAdmin(this.io, flags, (admin) => admin.approve({user_code: args.code.trim().toUpperCase(), email: flags.email}))
+    this.say(
+      `Approved ${approved.user_code} for ${approved.email}: requested by ${approved.client_id}` +
+        `${approved.client_ip ? ` from ${approved.client_ip}` : ''} at ${approved.requested_at}.`,
+    )
+    return approved
   }
 }

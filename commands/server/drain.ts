@@ -2,7 +2,7 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {withAdmin} from '../../src/cli/admin-command.js'
 import {CliError} from '../../src/cli/errors.js'
 import {ExitCode} from '../../src/cli/exit-codes.js'
-import {dataDirFlag, serverStartFlags} from '../../src/server/server-flags.js'
+import {dataDirFlag, serverStartFlags} from '../../src/cli/server/start-flags.js'
 
 export default class ServerDrain extends BaseCommand {
   static override summary = 'Move every instance off this API replica, to the other live replicas.'

@@ -2,13 +2,17 @@ import {BaseCommand} from '../../src/cli/base-command.js'
 import {CliError} from '../../src/cli/errors.js'
 import {ExitCode} from '../../src/cli/exit-codes.js'
 import {join} from 'node:path'
-import {DataDirBusyError} from '../../src/server/lock.js'
-import {EmbeddedPostgresMissingError} from '../../src/server/store/embedded/binaries.js'
-import {EmbeddedPostgresError} from '../../src/server/store/embedded/cluster.js'
-import {type RunningServer, startServer} from '../../src/server/main.js'
-import {drainReplica} from '../../src/server/replicas/drain.js'
-import {serverBackgroundJobs} from '../../src/server/jobs.js'
-import {configFromFlags, serverStartFlags} from '../../src/server/server-flags.js'
+import {serverStartFlags} from '../../src/cli/server/start-flags.js'
+import {
+  configFromStartOptions,
+  DataDirBusyError,
+  drainReplica,
+  EmbeddedPostgresError,
+  EmbeddedPostgresMissingError,
+  type RunningServer,
+  serverBackgroundJobs,
+  startServer,
+} from '../../src/server/index.js'
 
 export default class ServerStart extends BaseCommand {
   static override summary = 'Run the companion API on this machine.'
@@ -23,13 +27,13 @@ export default class ServerStart extends BaseCommand {
     const {flags} = await this.parse(ServerStart)
     let config
     try {
-      config = configFromFlags(flags)
+      config = configFromStartOptions(flags)
     } catch (error) {
       throw CliError.usage((error as Error).message)
     }
     let server
     try {
-      server = await startServer(config, {onStarted: serverBackgroundJobs()})
+      server = await startServer(config, {onStarted: await serverBackgroundJobs()})
     } catch (error) {
       if (error instanceof DataDirBusyError) {
         throw new CliError({

@@ -21,8 +21,7 @@ import {
   type updateIncidentRequestSchema,
 } from '../contract/status.js'
 import {drainResponseSchema} from '../contract/replicas.js'
-import {defaultConfig} from '../server/config.js'
-import {DataDirBusyError} from '../server/lock.js'
+import {buildAdminApp, DataDirBusyError, defaultConfig, openServerContext} from '../server/index.js'
 import {CliError} from './errors.js'
 import {ExitCode} from './exit-codes.js'
 import {errorFromResponse, unexpectedShape} from './http-errors.js'
@@ -64,9 +63,8 @@ async function socketTransport(socketPath: string): Promise<AdminTransport | und
 }
 
 async function inProcessTransport(dataDir: string, databaseUrl: string | undefined, env: NodeJS.ProcessEnv): Promise<AdminTransport> {
-  // Imported here: loading the server (Fastify, pg) and starting the embedded cluster is only
-  // worth it when no server runs.
-  const [{openServerContext}, {buildAdminApp}] = await Promise.all([import('../server/main.js'), import('../server/admin/app.js')])
+  // Loading the server (Fastify, pg: the door imports them only when called) and starting the
+  // embedded cluster is only worth it when no server runs.
   const config = defaultConfig(dataDir)
   config.databaseUrl = databaseUrl
   config.logLevel = 'silent'

@@ -1,7 +1,6 @@
 import {AdminClient} from './admin-client.js'
 import type {IOStreams} from './io.js'
-import {adminSocketPath} from '../server/main.js'
-import {defaultDataDir} from '../server/data-dir.js'
+import {adminSocketPath, defaultDataDir} from '../server/index.js'
 
 /** Runs `fn` with an admin client for the data dir (socket or in-process), and always closes it. */
 export async function withAdmin<T>(io: IOStreams, flags: {'data-dir'?: string; 'database-url'?: string}, fn: (admin: AdminClient) => Promise<T>): Promise<T> {

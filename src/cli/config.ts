@@ -2,7 +2,7 @@ import {chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'nod
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {z} from 'zod'
-import {DEFAULT_PORT} from '../server/config.js'
+import {DEFAULT_PORT} from '../server/index.js'
 import {CliError} from './errors.js'
 
 /** Where the CLI keeps its settings and (without a keyring) its credentials. */

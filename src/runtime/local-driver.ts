@@ -9,7 +9,6 @@ import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
 import {agentInitSchema, type AgentInit} from '../contract/agent.js'
 import type {Isolation} from '../contract/instances.js'
 import {builtPath, packageRoot as defaultPackageRoot} from '../paths.js'
-import type {ServerConfig} from '../server/config.js'
 import {agentRequest} from './agent-http.js'
 import {packStorage, unpackStorage} from './storage-archive.js'
 import type {AgentEndpoint, InstanceDriver, InstanceExit, InstanceProcessState, StartedInstance, StartInit} from './driver.js'
@@ -66,16 +65,6 @@ function rootDrop(): string | undefined {
 export function instanceUid(id: string): number {
   const n = createHash('sha256').update(id).digest().readUInt32BE(0)
   return INSTANCE_UID_BASE + 1 + (n % (INSTANCE_UID_RANGE - 1))
-}
-
-/** The driver's settings from the server config. */
-export function localDriverOptions(config: ServerConfig): LocalDriverOptions {
-  return {
-    dataDir: config.dataDir,
-    sandbox: config.instances.sandbox,
-    memoryLimitMb: config.instances.memoryLimitMb,
-    egressAllow: config.egressAllow,
-  }
 }
 
 /** Probes bwrap once (per `sandbox`) and returns a ready driver. */

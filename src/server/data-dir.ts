@@ -12,3 +12,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
   return join(base, 'clawd', 'server')
 }
+
+/** What a running server writes in its data dir: its URL and pid, for tools and tests. */
+export const serverInfoFile = (dataDir: string) => join(dataDir, 'server.json')
+/** The running server's admin socket, which the operator commands use. */
+export const adminSocketPath = (dataDir: string) => join(dataDir, 'admin.sock')

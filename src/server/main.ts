@@ -10,8 +10,9 @@ import {type Clock, type ServerContext, systemClock} from './context.js'
 import {InstanceManager} from './instances/manager.js'
 import {isForbiddenAddress} from './outbound.js'
 import {startInstanceSweeper} from './instances/sweeper.js'
+import {adminSocketPath, serverInfoFile} from './data-dir.js'
 import {lockDataDir} from './lock.js'
-import {createLocalDriver, localDriverOptions} from '../runtime/local-driver.js'
+import {createLocalDriver, type LocalDriverOptions} from '../runtime/local-driver.js'
 import {loggerOptions} from './logger.js'
 import {loadMasterKey} from './master-key.js'
 import {joinReplicas} from './replicas/index.js'
@@ -38,8 +39,18 @@ export interface StartOptions {
   onStarted?: Array<(server: RunningServer) => Promise<void> | void>
 }
 
-export const serverInfoFile = (dataDir: string) => join(dataDir, 'server.json')
-export const adminSocketPath = (dataDir: string) => join(dataDir, 'admin.sock')
+// The test helpers read server.json through here.
+export {serverInfoFile}
+
+/** The driver's settings from the server config (the runtime knows nothing of ServerConfig). */
+function driverOptions(config: ServerConfig): LocalDriverOptions {
+  return {
+    dataDir: config.dataDir,
+    sandbox: config.instances.sandbox,
+    memoryLimitMb: config.instances.memoryLimitMb,
+    egressAllow: config.egressAllow,
+  }
+}
 
 /** The external PostgreSQL when a URL is given, else the data dir's own embedded cluster. */
 export async function openStore(config: ServerConfig): Promise<Db> {
@@ -90,7 +101,7 @@ async function buildContext(config: ServerConfig, opts: StartOptions, db: Db, ma
   // The egress proxy re-checks every dialled address: a base URL that passed `keys set` cannot
   // reach a metadata service later by changing what its name resolves to.
   const driver = await createLocalDriver({
-    ...localDriverOptions(config),
+    ...driverOptions(config),
     egressForbid: config.allowPrivateEgress ? undefined : isForbiddenAddress,
   })
   const ctx = {

@@ -6,9 +6,24 @@ import {packageRoot} from '../../src/paths.js'
 /**
  * The layers DESIGN §2 draws, kept by reading the imports: the agent stays thin and never loads
  * the server or the CLI; the contract depends on nothing but zod; and no runtime import cycle
- * exists (type-only imports are erased, so they do not count).
+ * exists (type-only imports are erased, so they do not count). The CLI reaches the server through
+ * one door, src/server/index.ts, which stays light (it loads neither Fastify nor pg: the heavy
+ * parts load when called); there, and for the runtime's independence from the server, type-only
+ * imports count too, since they couple the code all the same.
  */
-type Graph = Map<string, {runtime: string[]; bare: string[]}>
+interface Imports {
+  /** Relative imports that load at run time (static or dynamic), as resolved .ts paths. */
+  runtime: string[]
+  /** The static subset of `runtime`: what loading the file loads at once. */
+  eager: string[]
+  /** Every relative import, type-only ones included. */
+  all: string[]
+  /** Package imports (type-only ones included). */
+  bare: string[]
+  /** Package imports that loading the file loads at once (static, not type-only). */
+  eagerBare: string[]
+}
+type Graph = Map<string, Imports>
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -18,19 +33,24 @@ function sourceFiles(dir: string): string[] {
   })
 }
 
-function importsOf(file: string): {runtime: string[]; bare: string[]} {
+function importsOf(file: string): Imports {
   const text = readFileSync(file, 'utf8')
-  const runtime: string[] = []
-  const bare: string[] = []
+  const imports: Imports = {runtime: [], eager: [], all: [], bare: [], eagerBare: []}
   const statements = /^\s*(import|export)\s+(type\s+)?([^'"]*?)\s*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm
   for (const m of text.matchAll(statements)) {
     const spec = m[4] ?? m[5] ?? m[6]!
     const typeOnly = Boolean(m[2]) || /^\{\s*(type\s+\w+\s*,?\s*)+\}$/.test(m[3] ?? '')
     if (spec.startsWith('.')) {
-      if (!typeOnly) runtime.push(resolve(dirname(file), spec.replace(/\.js$/, '.ts')))
-    } else bare.push(spec)
+      const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'))
+      imports.all.push(target)
+      if (!typeOnly) imports.runtime.push(target)
+      if (!typeOnly && m[5] === undefined) imports.eager.push(target)
+    } else {
+      imports.bare.push(spec)
+      if (!typeOnly && m[5] === undefined) imports.eagerBare.push(spec)
+    }
   }
-  return {runtime, bare}
+  return imports
 }
 
 function graph(): Graph {
@@ -40,6 +60,8 @@ function graph(): Graph {
 }
 
 const rel = (f: string) => relative(packageRoot, f)
+const under = (dir: string) => (f: string) => rel(f).startsWith(dir)
+const SERVER_DOOR = 'src/server/index.ts'
 
 describe('architecture', () => {
   const g = graph()
@@ -73,5 +95,35 @@ describe('architecture', () => {
     }
     for (const f of g.keys()) if (!state.has(f)) visit(f)
     expect(cycles).toEqual([])
+  })
+
+  it('commands/ and src/cli reach src/server only through its index', () => {
+    const bad = [...g]
+      .filter(([f]) => under('commands/')(f) || under('src/cli/')(f))
+      .flatMap(([f, i]) => i.all.filter((t) => under('src/server/')(t) && rel(t) !== SERVER_DOOR).map((t) => `${rel(f)} → ${rel(t)}`))
+    expect(bad).toEqual([])
+  })
+
+  it('the server’s door loads neither Fastify nor pg nor pino until a heavy part is called', () => {
+    const loaded = new Set<string>()
+    const walk = (f: string) => {
+      if (loaded.has(f)) return
+      loaded.add(f)
+      for (const t of g.get(f)?.eager ?? []) walk(t)
+    }
+    walk(join(packageRoot, SERVER_DOOR))
+    expect(g.has(join(packageRoot, SERVER_DOOR))).toBe(true)
+    const heavy = [...loaded].flatMap((f) => g.get(f)?.eagerBare.filter((b) => /^(fastify|@fastify\/|pg$|pino)/.test(b)).map((b) => `${rel(f)} → ${b}`) ?? [])
+    expect(heavy).toEqual([])
+  })
+
+  it('src/runtime imports nothing from src/server or src/cli', () => {
+    const bad = [...g].filter(([f]) => under('src/runtime/')(f)).flatMap(([f, i]) => i.all.filter((t) => /^src\/(server|cli)\//.test(rel(t))).map((t) => `${rel(f)} → ${rel(t)}`))
+    expect(bad).toEqual([])
+  })
+
+  it('no file in src/server imports @oclif/core', () => {
+    const bad = [...g].filter(([f]) => under('src/server/')(f)).flatMap(([f, i]) => i.bare.filter((b) => b.startsWith('@oclif/')).map((b) => `${rel(f)} → ${b}`))
+    expect(bad).toEqual([])
   })
 })

@@ -3,7 +3,7 @@ import {BaseCommand} from '../../../src/cli/base-command.js'
 import {withAdmin} from '../../../src/cli/admin-command.js'
 import {incidentLines} from '../../../src/cli/status-view.js'
 import {INCIDENT_IMPACTS, OPEN_INCIDENT_STATES} from '../../../src/contract/status.js'
-import {dataDirFlag, serverStartFlags} from '../../../src/server/server-flags.js'
+import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
 export default class ServerIncidentCreate extends BaseCommand {
   static override summary = 'Open an incident on the service status (`clawd status`, GET /v1/status).'

@@ -3,7 +3,7 @@ import {BaseCommand} from '../../../src/cli/base-command.js'
 import {withAdmin} from '../../../src/cli/admin-command.js'
 import {incidentLines} from '../../../src/cli/status-view.js'
 import {OPEN_INCIDENT_STATES} from '../../../src/contract/status.js'
-import {dataDirFlag, serverStartFlags} from '../../../src/server/server-flags.js'
+import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
 export default class ServerIncidentUpdate extends BaseCommand {
   static override summary = 'Post an update to an open incident.'

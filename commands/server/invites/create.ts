@@ -3,7 +3,7 @@ import {withAdmin} from '../../../src/cli/admin-command.js'
 import {BaseCommand} from '../../../src/cli/base-command.js'
 import {inviteLifetimeSec} from '../../../src/cli/invite-lifetime.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
-import {dataDirFlag, serverStartFlags} from '../../../src/server/server-flags.js'
+import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
 export default class ServerInvitesCreate extends BaseCommand {
   static override summary = 'Make an invite code that signs a new account up into a plan (default: dedicated).'

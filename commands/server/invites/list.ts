@@ -1,7 +1,7 @@
 import {withAdmin} from '../../../src/cli/admin-command.js'
 import {BaseCommand} from '../../../src/cli/base-command.js'
 import {table} from '../../../src/cli/table.js'
-import {dataDirFlag, serverStartFlags} from '../../../src/server/server-flags.js'
+import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
 export default class ServerInvitesList extends BaseCommand {
   static override summary = 'List invite codes: plan, uses, expiry and state (never the codes themselves).'

@@ -1,12 +1,10 @@
 import {Flags} from '@oclif/core'
-import {AdminClient} from '../../../src/cli/admin-client.js'
+import {withAdmin} from '../../../src/cli/admin-command.js'
 import {BaseCommand} from '../../../src/cli/base-command.js'
 import {CliError} from '../../../src/cli/errors.js'
 import {readSecretFromStdin} from '../../../src/cli/io.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
-import {adminSocketPath} from '../../../src/server/main.js'
-import {defaultDataDir} from '../../../src/server/data-dir.js'
-import {dataDirFlag, serverStartFlags} from '../../../src/server/server-flags.js'
+import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
 export default class ServerUsersCreate extends BaseCommand {
   static override summary = 'Create a user account on this machine’s clawd server.'
@@ -28,15 +26,9 @@ export default class ServerUsersCreate extends BaseCommand {
   async run() {
     const {flags} = await this.parse(ServerUsersCreate)
     const password = await this.readPassword()
-    const dataDir = flags['data-dir'] ?? defaultDataDir(this.io.env)
-    const admin = await AdminClient.connect({dataDir, socketPath: adminSocketPath(dataDir), databaseUrl: flags['database-url'], env: this.io.env})
-    try {
-      const user = await admin.createUser({email: flags.email, password, plan: flags.plan as PlanName})
-      this.say(`Created user ${user.email} (${user.id}) on the ${user.plan} plan.`)
-      return user
-    } finally {
-      await admin.close()
-    }
+    const user = await withAdmin(this.io, flags, (admin) => admin.createUser({email: flags.email, password, plan: flags.plan as PlanName}))
+    this.say(`Created user ${user.email} (${user.id}) on the ${user.plan} plan.`)
+    return user
   }
 
   private async readPassword(): Promise<string> {

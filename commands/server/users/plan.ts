@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 import {withAdmin} from '../../../src/cli/admin-command.js'
 import {BaseCommand} from '../../../src/cli/base-command.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
-import {dataDirFlag, serverStartFlags} from '../../../src/server/server-flags.js'
+import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
 export default class ServerUsersPlan extends BaseCommand {
   static override summary = 'Move a user to another plan: free (chat only) or dedicated (tools).'

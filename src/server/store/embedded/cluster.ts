@@ -4,6 +4,7 @@ import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import pg from 'pg'
 import {findPostgresBinaries, type PostgresBinaries} from './binaries.js'
+import {EmbeddedPostgresError} from './errors.js'
 import {postgresServiceUser, type ServiceUser} from './service-user.js'
 
 /**
@@ -27,15 +28,7 @@ export interface EmbeddedCluster {
 export const CLUSTER_SUPERUSER = 'clawd'
 const PORT = 5432
 
-export class EmbeddedPostgresError extends Error {
-  constructor(
-    message: string,
-    /** What to do, when it is not "read PostgreSQL's log". */
-    readonly hint?: string,
-  ) {
-    super(message)
-  }
-}
+export {EmbeddedPostgresError}
 
 export const clusterPaths = (dataDir: string) => {
   const root = join(dataDir, 'pg')

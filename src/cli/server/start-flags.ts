@@ -1,9 +1,6 @@
 import {Flags} from '@oclif/core'
-import {parseDuration} from '../duration.js'
-import {defaultConfig, DEFAULT_PORT, type ServerConfig} from './config.js'
-import {defaultDataDir} from './data-dir.js'
-import {parseRequestRate} from './ratelimit/requests.js'
-import {loadTlsFiles} from './tls.js'
+import {parseDuration} from '../../duration.js'
+import {DEFAULT_PORT} from '../../server/index.js'
 
 /** `--data-dir`, shared by `server start` and the operator commands that reach it. */
 export const dataDirFlag = Flags.string({
@@ -15,7 +12,10 @@ const duration = Flags.custom<number>({
   parse: async (input) => parseDuration(input),
 })
 
-/** The flags of `server start`; every one has an env fallback (CLAWD_…). */
+/**
+ * The flags of `server start`; every one has an env fallback (CLAWD_…). Their parsed values are the
+ * server's ServerStartOptions, which configFromStartOptions maps to its config.
+ */
 export const serverStartFlags = {
   host: Flags.string({summary: 'Address to listen on.', env: 'CLAWD_HOST', default: '127.0.0.1'}),
   port: Flags.integer({summary: 'Port to listen on (0 picks a free one).', env: 'CLAWD_PORT', default: DEFAULT_PORT, min: 0, max: 65535}),
@@ -67,95 +67,4 @@ export const serverStartFlags = {
     env: 'CLAWD_ALLOW_PRIVATE_EGRESS',
     default: false,
   }),
-}
-
-type StartFlags = {
-  host: string
-  port: number
-  'data-dir'?: string
-  'database-url'?: string
-  'database-schema'?: string
-  'public-url'?: string
-  'trust-proxy': boolean
-  'log-level': string
-  'idle-timeout': number
-  retention: number
-  'sweep-interval'?: number
-  'access-token-ttl'?: number
-  'device-poll-interval'?: number
-  sandbox: string
-  'max-instances'?: number
-  'max-running'?: number
-  'egress-allow'?: string[]
-  'provider-url'?: string[]
-  'messages-per-day'?: number
-  'concurrent-streams'?: number
-  'dedicated-messages-per-day'?: number
-  'dedicated-concurrent-streams'?: number
-  'stream-grace'?: number
-  'dev-delay'?: number
-  'tool-max-steps'?: number
-  'tool-max-time'?: number
-  'tls-cert'?: string
-  'tls-key'?: string
-  'rate-limit-token'?: string
-  'rate-limit-ip'?: string
-  'log-retention': number
-  'allow-private-egress': boolean
-  'internal-port'?: number
-  'internal-host'?: string
-  'internal-url'?: string
-  'drain-on-exit': boolean
-  'replica-gone-after'?: number
-}
-
-export function configFromFlags(flags: StartFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const config = defaultConfig(flags['data-dir'] ?? defaultDataDir(env))
-  config.host = flags.host
-  config.port = flags.port
-  config.databaseUrl = flags['database-url']
-  config.databaseSchema = flags['database-schema']
-  config.publicUrl = flags['public-url']
-  config.trustProxy = flags['trust-proxy']
-  config.logLevel = flags['log-level']
-  config.instances.idleTimeoutMs = flags['idle-timeout']
-  config.instances.retentionMs = flags.retention
-  config.instances.sandbox = flags.sandbox as ServerConfig['instances']['sandbox']
-  if (flags['sweep-interval'] !== undefined) config.instances.sweepIntervalMs = flags['sweep-interval']
-  if (flags['access-token-ttl'] !== undefined) config.auth.accessTokenTtlMs = flags['access-token-ttl']
-  if (flags['device-poll-interval'] !== undefined) config.auth.devicePollIntervalSec = flags['device-poll-interval']
-  if (flags['max-instances'] !== undefined) config.instances.maxPerUser = flags['max-instances']
-  if (flags['max-running'] !== undefined) config.instances.maxRunningPerUser = flags['max-running']
-  if (flags['egress-allow']) config.egressAllow.push(...flags['egress-allow'])
-  for (const pair of flags['provider-url'] ?? []) {
-    const eq = pair.indexOf('=')
-    if (eq < 1) throw new Error(`--provider-url takes NAME=URL, got "${pair}"`)
-    config.providerBaseUrls[pair.slice(0, eq)] = pair.slice(eq + 1)
-  }
-  if (flags['messages-per-day'] !== undefined) config.plans.free!.messagesPerDay = flags['messages-per-day']
-  if (flags['concurrent-streams'] !== undefined) config.plans.free!.concurrentStreams = flags['concurrent-streams']
-  if (flags['dedicated-messages-per-day'] !== undefined) config.plans.dedicated!.messagesPerDay = flags['dedicated-messages-per-day']
-  if (flags['dedicated-concurrent-streams'] !== undefined) config.plans.dedicated!.concurrentStreams = flags['dedicated-concurrent-streams']
-  if (flags['stream-grace'] !== undefined) config.agent.streamGraceMs = flags['stream-grace']
-  if (flags['dev-delay'] !== undefined) config.agent.devDeltaDelayMs = flags['dev-delay']
-  if (flags['tool-max-steps'] !== undefined) config.agent.toolMaxSteps = flags['tool-max-steps']
-  if (flags['tool-max-time'] !== undefined) config.agent.toolMaxMs = flags['tool-max-time']
-  if (flags['tls-cert'] && flags['tls-key']) {
-    config.tls = {certFile: flags['tls-cert'], keyFile: flags['tls-key']}
-    loadTlsFiles(config.tls)
-  }
-  if (flags['rate-limit-token'] !== undefined) config.rateLimits.perToken = parseRequestRate(flags['rate-limit-token'])
-  if (flags['rate-limit-ip'] !== undefined) config.rateLimits.perIp = parseRequestRate(flags['rate-limit-ip'])
-  config.logRetentionMs = flags['log-retention']
-  config.allowPrivateEgress = flags['allow-private-egress']
-  config.replicas.internalPort = flags['internal-port']
-  config.replicas.internalHost = flags['internal-host']
-  if (flags['internal-url'] !== undefined) {
-    if (!/^https?:\/\/[^/]+\/?$/.test(flags['internal-url'])) throw new Error(`--internal-url takes an origin like http://10.0.0.5:7421, got "${flags['internal-url']}"`)
-    if (flags['internal-port'] === undefined) throw new Error('--internal-url needs --internal-port: it names where that listener is reached')
-    config.replicas.internalUrl = flags['internal-url'].replace(/\/$/, '')
-  }
-  config.replicas.drainOnExit = flags['drain-on-exit']
-  if (flags['replica-gone-after'] !== undefined) config.replicas.goneAfterMs = flags['replica-gone-after']
-  return config
 }
