@@ -122,6 +122,13 @@ describe('architecture', () => {
     expect(bad).toEqual([])
   })
 
+  it('only commands/ and src/cli import src/cli: the server, runtime, agent and shared code never depend on the CLI', () => {
+    const bad = [...g]
+      .filter(([f]) => !under('src/cli/')(f) && !under('commands/')(f))
+      .flatMap(([f, i]) => i.all.filter((t) => rel(t).startsWith('src/cli/')).map((t) => `${rel(f)} → ${rel(t)}`))
+    expect(bad).toEqual([])
+  })
+
   it('no file in src/server imports @oclif/core', () => {
     const bad = [...g].filter(([f]) => under('src/server/')(f)).flatMap(([f, i]) => i.bare.filter((b) => b.startsWith('@oclif/')).map((b) => `${rel(f)} → ${b}`))
     expect(bad).toEqual([])
