@@ -212,5 +212,5 @@ describe.skipIf(!postgresUrl)('one limit across API processes on one PostgreSQL'
 })
 
 describe.skipIf(postgresUrl)('one limit across API processes on one PostgreSQL', () => {
-  it.skip('needs CLAWD_TEST_DATABASE_URL (PGlite allows one process)', () => {})
+  it.skip('needs CLAWD_TEST_DATABASE_URL (an external PostgreSQL for several API processes)', () => {})
 })
