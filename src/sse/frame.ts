@@ -1,13 +1,10 @@
 /**
- * The one writer of text/event-stream frames (see parser.ts for the reader). Data is split into
- * one `data:` line per line, so no value can end the frame early or add a field of its own (the
- * reader joins the lines back with "\n"; a CR or CRLF in the data comes back as "\n"). An id or
- * event name that holds a line break (or, for an id, NUL, which readers ignore) is a bug of ours:
- * it throws rather than writing a frame a reader would misread.
+ * The one text/event-stream frame writer. Data goes out as one `data:` line per line, so it cannot
+ * end the frame or add a field (a reader gets CR and CRLF back as "\n"). An id or event name with a
+ * line break (or an id with NUL, which readers ignore) is our bug: it throws.
  */
 
 export const EVENT_STREAM = 'text/event-stream'
-/** The Content-Type our event streams are sent with. */
 export const EVENT_STREAM_CONTENT_TYPE = `${EVENT_STREAM}; charset=utf-8`
 
 /** Whether a Content-Type header is an event stream's. */

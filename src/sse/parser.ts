@@ -1,27 +1,17 @@
 /**
- * The one reader of the text/event-stream format (WHATWG HTML §9.2.6), for everything that reads
- * one: the CLI's message streams, the agent's provider streams, the tests and the bench. It has no
- * dependencies, so the agent can load it and stay lean.
- *
- * As the spec says: lines end in CRLF, LF or CR, and a CRLF split across two reads is one line
- * end; a byte-order mark at the very start is dropped; lines starting with ":" are comments
- * (keep-alives); `field: value` loses exactly one space after the colon, and a line without a colon
- * is a field with an empty value; `data` lines join with "\n"; `id` is ignored when it contains
- * NUL; `retry` counts only when all digits; unknown fields are ignored; a blank line dispatches the
- * event, and an event without data is not dispatched (its id still counts).
- *
- * Beyond the spec, it is strict about memory: a line longer than `maxLineLength` throws, whether
- * complete or still arriving, so a hostile peer cannot make us buffer without end.
+ * The one text/event-stream reader (WHATWG HTML §9.2.6), for the CLI, the agent's providers, the
+ * console, tests and bench; dependency-free, so the agent stays lean. As the spec says: CRLF, LF or
+ * CR end a line (a CRLF split across reads too); a leading BOM is dropped; ":" starts a comment;
+ * one space after the colon is dropped; `data` lines join with "\n"; an `id` with NUL is ignored;
+ * `retry` counts only when all digits; a blank line dispatches, unless there was no data.
+ * Beyond the spec, a line longer than `maxLineLength` throws: a peer cannot make us buffer forever.
  */
 
 export interface SseEvent {
   /** The `event:` field, or 'message'. */
   type: string
   data: string
-  /**
-   * The `id:` field this event itself carried, if any. A resuming reader counts events by it: an
-   * event without its own id (the gateway's closing error) is not a replayed one.
-   */
+  /** The `id:` this event itself carried: a resuming reader skips replays by it (the gateway's error has none). */
   id: string | undefined
   /** The spec's last event ID at this event: the latest `id:` of the stream so far, if any. */
   lastEventId: string | undefined
@@ -44,7 +34,6 @@ const BOM = 0xfeff
 
 export class SseParser {
   private readonly maxLineLength: number
-  /** The start of a line whose end has not arrived yet. */
   private partial = ''
   /** The previous chunk ended in CR: a LF at the start of the next one belongs to it. */
   private afterCR = false
@@ -87,7 +76,7 @@ export class SseParser {
       if (text.charCodeAt(0) === LF) i = 1
     }
     const len = text.length
-    // Both searches are kept between lines, so text without any CR (or LF) is scanned once.
+    // Both searches are kept between lines: text without any CR (or LF) is scanned once.
     let nextLF = text.indexOf('\n', i)
     let nextCR = text.indexOf('\r', i)
     while (i < len) {
@@ -112,10 +101,7 @@ export class SseParser {
     return events
   }
 
-  /**
-   * The stream ended, read tolerantly (provider streams): a last line and event without their
-   * line end or blank line are still delivered. The parser is then ready for a new stream.
-   */
+  /** The stream ended, read tolerantly (providers): an unterminated last event is still delivered. */
   end(): SseEvent[] {
     const events: SseEvent[] = []
     if (this.partial.length > 0) {
@@ -129,9 +115,8 @@ export class SseParser {
   }
 
   /**
-   * The stream ended or was cut, read as the spec says: an event without its closing blank line
-   * is dropped, so a resuming reader never sees half of one. `lastEventId` and `retry` stay; the
-   * next stream (a reconnect) starts with fresh buffers, and may start with a BOM again.
+   * The stream ended or was cut, read as the spec says: an unterminated event is dropped, so a
+   * resuming reader never sees half of one. `lastEventId` and `retry` stay for the next stream.
    */
   reset(): void {
     this.partial = ''
@@ -163,8 +148,6 @@ export class SseParser {
       case 'retry':
         if (/^[0-9]+$/.test(value)) this.reconnectMs = Number(value)
         break
-      default:
-      // Unknown fields are ignored.
     }
   }
 

@@ -1,10 +1,8 @@
 import {type SseEvent, SseParser} from './parser.js'
 
 /**
- * The events of a byte stream as they arrive (a fetch or undici body: any async iterable of
- * bytes), read as the spec says: an event cut before its closing blank line is dropped. A line
- * longer than the parser's bound throws SseLineTooLongError. Leaving early ends the iteration of
- * `body` (a fetch body is cancelled unless it is passed as `body.values({preventCancel: true})`).
+ * The events of a body (any async iterable of bytes) as they arrive, read as the spec says: an
+ * event cut before its blank line is dropped. Leaving early ends the iteration of `body`.
  */
 export async function* readEvents(body: AsyncIterable<Uint8Array>, parser = new SseParser()): AsyncGenerator<SseEvent, void, undefined> {
   const decoder = new TextDecoder()
