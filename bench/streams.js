@@ -2,26 +2,14 @@
 // events per second through one stream, and many concurrent streams (errors and memory).
 import {readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
+import {readEvents} from '../dist/src/sse/read.js'
 import {clawd, newAccount, startServer} from '../scripts/harness.js'
 import {fixture, startReplay} from './provider-replay.js'
 import {now, row} from './stats.js'
 
+/** The parsed data of each event of a response, as it arrives (the shared reader, from dist/). */
 export async function* sse(res) {
-  const reader = res.body.getReader()
-  const decoder = new TextDecoder()
-  let buf = ''
-  for (;;) {
-    const {value, done} = await reader.read()
-    if (done) return
-    buf += decoder.decode(value, {stream: true})
-    let i
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i)
-      buf = buf.slice(i + 2)
-      const data = block.split('\n').find((l) => l.startsWith('data: '))
-      if (data) yield JSON.parse(data.slice(6))
-    }
-  }
+  for await (const e of readEvents(res.body)) yield JSON.parse(e.data)
 }
 
 /** Milliseconds to the first text delta of a direct provider call. */

@@ -2,6 +2,7 @@ import type {FastifyReply, FastifyRequest} from 'fastify'
 import {request} from 'undici'
 import {ALLOWED_TOOLS_HEADER} from '../contract/agent-header.js'
 import type {StreamErrorCode, StreamEvent} from '../contract/stream.js'
+import {EVENT_STREAM_CONTENT_TYPE, isEventStream, sseFrame} from '../sse/frame.js'
 import type {ServerContext} from './context.js'
 import {ApiError} from './errors.js'
 import type {InstanceManager} from './instances/manager.js'
@@ -89,14 +90,14 @@ export async function forwardToInstance(
       throw ApiError.unavailable(`Instance "${row.name}" did not answer.`, 'Try again; if it persists, see `clawd instance show`.')
     }
     const contentType = String(upstream.headers['content-type'] ?? 'application/json')
-    if (!contentType.startsWith('text/event-stream')) {
+    if (!isEventStream(contentType)) {
       const text = await upstream.body.text()
       return reply.code(upstream.statusCode).type(contentType).send(text)
     }
     reply.hijack()
     const raw = reply.raw
     raw.writeHead(upstream.statusCode, {
-      'content-type': 'text/event-stream; charset=utf-8',
+      'content-type': EVENT_STREAM_CONTENT_TYPE,
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
@@ -115,7 +116,7 @@ export async function forwardToInstance(
     if (reason && !raw.destroyed) {
       const end = STREAM_END_MESSAGES[reason] ?? {message: 'The stream ended.', hint: 'Try again.'}
       const event: StreamEvent = {type: 'error', code: reason, message: end.message, hint: end.hint}
-      raw.write(`event: error\ndata: ${JSON.stringify(event)}\n\n`)
+      raw.write(sseFrame({event: 'error', data: JSON.stringify(event)}))
     }
     raw.end()
     return reply

@@ -1,13 +1,17 @@
 import {describe, expect, it} from 'vitest'
-import {SseLineTooLongError, SseParser, type SseEvent} from '../../src/agent/providers/sse.js'
+import {SseLineTooLongError, SseParser, type SseEvent} from '../../src/sse/parser.js'
 import {readFixture} from '../helpers/provider-server.js'
 
-function parseAll(chunks: string[], maxLineLength?: number): SseEvent[] {
+/** As the providers read: the event type, data and the stream's last id so far. */
+type ProviderEvent = {event: string; data: string; id: string | undefined}
+const asProviderEvent = (e: SseEvent): ProviderEvent => ({event: e.type, data: e.data, id: e.lastEventId})
+
+function parseAll(chunks: string[], maxLineLength?: number): ProviderEvent[] {
   const parser = new SseParser({maxLineLength})
   const events: SseEvent[] = []
   for (const c of chunks) events.push(...parser.push(c))
   events.push(...parser.end())
-  return events
+  return events.map(asProviderEvent)
 }
 
 const sample = 'event: greet\ndata: hello\n\n: a comment\ndata: line one\ndata: line two\n\nid: 7\ndata: {"x":1}\n\n'

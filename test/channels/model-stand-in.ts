@@ -1,5 +1,6 @@
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {EVENT_STREAM, sseFrame} from '../../src/sse/frame.js'
 
 /**
  * An Anthropic Messages API stand-in (its SSE wire format, as in test/fixtures/providers/anthropic)
@@ -24,8 +25,8 @@ export async function startModelStandIn(longText: string): Promise<ModelStandIn>
       const last = body.messages.at(-1)?.content
       const said = typeof last === 'string' ? last : JSON.stringify(last)
       const text = said.includes('LONG') ? longText : `Answer to: ${said}`
-      res.writeHead(200, {'content-type': 'text/event-stream'})
-      const event = (name: string, data: unknown) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`)
+      res.writeHead(200, {'content-type': EVENT_STREAM})
+      const event = (name: string, data: unknown) => res.write(sseFrame({event: name, data: JSON.stringify(data)}))
       event('message_start', {type: 'message_start', message: {id: 'msg_standin', type: 'message', role: 'assistant', content: [], model: 'stand-in', stop_reason: null, stop_sequence: null, usage: {input_tokens: 5, output_tokens: 1}}})
       event('content_block_start', {type: 'content_block_start', index: 0, content_block: {type: 'text', text: ''}})
       for (let i = 0; i < text.length; i += 500) event('content_block_delta', {type: 'content_block_delta', index: 0, delta: {type: 'text_delta', text: text.slice(i, i + 500)}})

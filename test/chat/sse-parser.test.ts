@@ -1,5 +1,25 @@
 import {describe, expect, it} from 'vitest'
-import {EventStreamParser, SseLineTooLong} from '../../src/cli/stream/sse-parser.js'
+import {type SseEvent, SseLineTooLongError as SseLineTooLong, SseParser} from '../../src/sse/parser.js'
+
+/** As the CLI reads: the event type, data and the id the event itself carried. */
+const asMessage = ({type, data, id}: SseEvent) => ({type, data, id})
+
+/** The CLI's view of the shared parser: a connection's chunks in, its complete events out. */
+class EventStreamParser {
+  private readonly parser: SseParser
+  constructor(maxLineLength?: number) {
+    this.parser = new SseParser({maxLineLength})
+  }
+  get lastEventId() {
+    return this.parser.lastEventId
+  }
+  feed(chunk: string) {
+    return this.parser.push(chunk).map(asMessage)
+  }
+  reset() {
+    this.parser.reset()
+  }
+}
 
 function parseAll(chunks: string[]) {
   const parser = new EventStreamParser()

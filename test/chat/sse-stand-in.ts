@@ -1,6 +1,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import type {StreamEvent} from '../../src/contract/stream.js'
+import {EVENT_STREAM_CONTENT_TYPE, sseFrame} from '../../src/sse/frame.js'
 
 export const SESSION_ID = 'ses_abcdefghijklmnopqrst'
 export const MESSAGE_ID = 'msg_abcdefghijklmnopqrst'
@@ -18,7 +19,8 @@ export function answerEvents(words: string[]): StreamEvent[] {
 
 export function frame(event: StreamEvent | Record<string, unknown>, id: number | undefined, eol = '\n'): string {
   const type = String((event as {type: string}).type)
-  return `${id === undefined ? '' : `id: ${id}${eol}`}event: ${type}${eol}data: ${JSON.stringify(event)}${eol}${eol}`
+  // JSON has no raw line breaks: every "\n" in the frame is a line end, written as `eol`.
+  return sseFrame({id, event: type, data: JSON.stringify(event)}).replaceAll('\n', eol)
 }
 
 /** What one connection does: send events up to `cutAfter` (then maybe half the next), then drop. */
@@ -64,7 +66,7 @@ export async function startStandIn(opts: {
   const eol = opts.eol ?? '\n'
 
   const stream = async (res: ServerResponse, after: number, plan: ConnectionPlan) => {
-    res.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'})
+    res.writeHead(200, {'content-type': EVENT_STREAM_CONTENT_TYPE, 'cache-control': 'no-cache'})
     const send = (text: string) =>
       new Promise<void>((resolve) => {
         if (!opts.chunk) return res.write(text, () => resolve())

@@ -110,7 +110,7 @@ describe('console security', () => {
   })
 
   it('the static modules are served from the package, and nothing else is', async () => {
-    for (const path of ['/assets/console/seal-key.js', '/assets/lib/crypto/byok-aad.js', '/assets/lib/crypto/byok-suite.js', '/assets/vendor/hpke-core/mod.js']) {
+    for (const path of ['/assets/console/seal-key.js', '/assets/lib/crypto/byok-aad.js', '/assets/lib/crypto/byok-suite.js', '/assets/lib/sse/parser.js', '/assets/vendor/hpke-core/mod.js']) {
       const res = await fetch(server.url + path)
       expect(res.status, path).toBe(200)
       expect(res.headers.get('content-type'), path).toMatch(/^text\/javascript/)
@@ -122,6 +122,11 @@ describe('console security', () => {
       '/assets/vendor/nope/mod.js',
       '/assets/lib/crypto/hpke.js',
       '/assets/lib/crypto/x25519.js',
+      '/assets/lib/sse/read.js',
+      '/assets/lib/server/gateway.js',
+      '/assets/lib/constructor/parser.js',
+      '/assets/lib/__proto__/parser.js',
+      '/assets/lib/%2e%2e/sse/parser.js',
       '/assets/console/../index.ts',
     ]) {
       expect((await fetch(server.url + path)).status, path).toBe(404)

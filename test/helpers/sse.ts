@@ -1,29 +1,29 @@
-/** Reads an SSE response body into {id, data} records as they arrive (tests only). */
-export async function* readSse(res: Response): AsyncGenerator<{id: number | undefined; data: any}> {
-  const reader = res.body!.getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
-  for (;;) {
-    const {value, done} = await reader.read()
-    if (done) return
-    buffer += decoder.decode(value, {stream: true})
-    let end
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end)
-      buffer = buffer.slice(end + 2)
-      let id: number | undefined
-      let data = ''
-      for (const line of block.split('\n')) {
-        if (line.startsWith('id: ')) id = Number(line.slice(4))
-        else if (line.startsWith('data: ')) data += line.slice(6)
-      }
-      if (data) yield {id, data: JSON.parse(data)}
-    }
-  }
+import {SseParser} from '../../src/sse/parser.js'
+import {readEvents} from '../../src/sse/read.js'
+
+export interface SseRecord {
+  /** The event's own id, as a number (our ids are sequence numbers); undefined when it has none. */
+  id: number | undefined
+  data: any
 }
 
-export async function collectSse(res: Response): Promise<Array<{id: number | undefined; data: any}>> {
+const record = (e: {id: string | undefined; data: string}): SseRecord => ({id: e.id === undefined ? undefined : Number(e.id), data: JSON.parse(e.data)})
+
+/**
+ * Reads an SSE response body into {id, data} records as they arrive (tests only). Leaving early
+ * does not cancel the body: the connection stays open until the test aborts or closes it.
+ */
+export async function* readSse(res: Response): AsyncGenerator<SseRecord> {
+  for await (const e of readEvents(res.body!.values({preventCancel: true}))) if (e.data) yield record(e)
+}
+
+export async function collectSse(res: Response): Promise<SseRecord[]> {
   const out = []
   for await (const e of readSse(res)) out.push(e)
   return out
+}
+
+/** The records of a whole event stream already read as text. */
+export function parseSse(text: string): SseRecord[] {
+  return new SseParser().push(text).filter((e) => e.data).map(record)
 }

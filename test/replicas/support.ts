@@ -6,6 +6,7 @@ import {openTestStore, postgresUrl, type TestStore} from '../helpers/stores.js'
 import {adminOf} from '../faults/support.js'
 import {call, type Answer, type CallOptions} from '../security/http.js'
 import {runCli, type CliOptions} from '../helpers/cli.js'
+import {parseSse} from '../helpers/sse.js'
 
 /** A replica is gone after this much silence here (the default is 15 s). */
 export const GONE_AFTER = '2s'
@@ -81,10 +82,6 @@ export async function waitState(c: Cluster, via: number, ref: string, want: stri
 export async function chat(c: Cluster, via: number, ref: string, sid: string, content: string): Promise<{types: string[]; text: string}> {
   const res = await c.api(via, 'POST', `/v1/instances/${ref}/sessions/${sid}/messages`, {body: {content}, timeoutMs: 60_000})
   expect(res.status, res.text).toBe(200)
-  const events = res.text
-    .split('\n\n')
-    .map((block) => block.split('\n').find((l) => l.startsWith('data: ')))
-    .filter((l): l is string => !!l)
-    .map((l) => JSON.parse(l.slice(6)))
+  const events = parseSse(res.text).map((e) => e.data)
   return {types: events.map((e) => e.type), text: events.filter((e) => e.type === 'text.delta').map((e) => e.text).join('')}
 }

@@ -1,7 +1,8 @@
 import {badStream, errorFromStreamPayload, isRecord} from './errors.js'
 import {postForEvents} from './http-sse.js'
 import {resolveTiming, withRetry} from './retry.js'
-import type {SseEvent} from './sse.js'
+import {EVENT_STREAM} from '../../sse/frame.js'
+import type {SseEvent} from '../../sse/parser.js'
 import type {Provider, ProviderDeps, ProviderEvent, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderTool} from './types.js'
 import {joinUrl, parseEventData, requireKey, tokenCount} from './wire.js'
 
@@ -21,7 +22,7 @@ export const anthropicProvider: Provider = {
         url: joinUrl(name, req.baseUrl, '/v1/messages', '/v1'),
         headers: {
           'content-type': 'application/json',
-          accept: 'text/event-stream',
+          accept: EVENT_STREAM,
           'x-api-key': req.apiKey,
           'anthropic-version': ANTHROPIC_VERSION,
         },
@@ -112,9 +113,9 @@ export async function* decodeAnthropicEvents(
   }
 
   for await (const event of events) {
-    if (event.event === 'ping') continue
+    if (event.type === 'ping') continue
     const data = parseEventData(provider, event.data)
-    const type = event.event !== 'message' ? event.event : String(data.type ?? '')
+    const type = event.type !== 'message' ? event.type : String(data.type ?? '')
     switch (type) {
       case 'message_start':
         takeUsage(isRecord(data.message) ? data.message.usage : undefined)

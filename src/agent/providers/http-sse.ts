@@ -1,5 +1,5 @@
 import {ProviderError, abortedError, badStream, errorFromStatus} from './errors.js'
-import {SseLineTooLongError, SseParser, type SseEvent} from './sse.js'
+import {SseLineTooLongError, SseParser, type SseEvent} from '../../sse/parser.js'
 import type {FetchLike} from './types.js'
 
 export interface SseRequest {

@@ -1,7 +1,8 @@
 import {badStream, errorFromStreamPayload, isRecord} from './errors.js'
 import {postForEvents} from './http-sse.js'
 import {resolveTiming, withRetry} from './retry.js'
-import type {SseEvent} from './sse.js'
+import {EVENT_STREAM} from '../../sse/frame.js'
+import type {SseEvent} from '../../sse/parser.js'
 import type {Provider, ProviderDeps, ProviderEvent, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderTool} from './types.js'
 import {joinUrl, parseEventData, requireKey, tokenCount} from './wire.js'
 
@@ -41,7 +42,7 @@ function chatCompletionsProvider(flavour: ChatCompletionsFlavour): Provider {
     stream(req: ProviderRequest, deps: ProviderDeps): AsyncIterable<ProviderEvent> {
       return withRetry(name, req.signal, deps, () => {
         if (flavour.keyRequired) requireKey(name, req.apiKey)
-        const headers: Record<string, string> = {'content-type': 'application/json', accept: 'text/event-stream'}
+        const headers: Record<string, string> = {'content-type': 'application/json', accept: EVENT_STREAM}
         if (req.apiKey) headers.authorization = `Bearer ${req.apiKey}`
         const messages = [...(req.system ? [{role: 'system', content: req.system}] : []), ...chatCompletionMessages(req.messages)]
         const events = postForEvents({

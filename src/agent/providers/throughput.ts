@@ -1,3 +1,4 @@
+import {EVENT_STREAM, sseFrame} from '../../sse/frame.js'
 import {anthropicProvider} from './anthropic.js'
 import {openaiProvider} from './openai.js'
 import type {FetchLike, Provider} from './types.js'
@@ -32,7 +33,7 @@ export async function measureProviderThroughput(
           controller.close()
         },
       }),
-      {status: 200, headers: {'content-type': 'text/event-stream'}},
+      {status: 200, headers: {'content-type': EVENT_STREAM}},
     )
 
   const started = performance.now()
@@ -52,31 +53,33 @@ export function syntheticStream(wire: 'anthropic' | 'openai', deltas: number): s
 }
 
 function anthropicStream(deltas: number): string {
+  const event = (name: string, data: string) => sseFrame({event: name, data})
   const parts = [
-    'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_bench","type":"message","role":"assistant","content":[],"model":"bench","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":1}}}\n\n',
-    'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n',
+    event('message_start', '{"type":"message_start","message":{"id":"msg_bench","type":"message","role":"assistant","content":[],"model":"bench","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":1}}}'),
+    event('content_block_start', '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}'),
   ]
   for (let i = 0; i < deltas; i++) {
-    parts.push(`event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"tok${i % 100} "}}\n\n`)
+    parts.push(event('content_block_delta', `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"tok${i % 100} "}}`))
   }
   parts.push(
-    'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n',
-    `event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":${deltas}}}\n\n`,
-    'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+    event('content_block_stop', '{"type":"content_block_stop","index":0}'),
+    event('message_delta', `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":${deltas}}}`),
+    event('message_stop', '{"type":"message_stop"}'),
   )
   return parts.join('')
 }
 
 function openaiStream(deltas: number): string {
   const head = '{"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"bench","system_fingerprint":"fp_bench","choices":['
-  const parts = [`data: ${head}{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}\n\n`]
+  const data = (json: string) => sseFrame({data: json})
+  const parts = [data(`${head}{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}`)]
   for (let i = 0; i < deltas; i++) {
-    parts.push(`data: ${head}{"index":0,"delta":{"content":"tok${i % 100} "},"logprobs":null,"finish_reason":null}]}\n\n`)
+    parts.push(data(`${head}{"index":0,"delta":{"content":"tok${i % 100} "},"logprobs":null,"finish_reason":null}]}`))
   }
   parts.push(
-    `data: ${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]}\n\n`,
-    `data: ${head}],"usage":{"prompt_tokens":10,"completion_tokens":${deltas},"total_tokens":${deltas + 10}}}\n\n`,
-    'data: [DONE]\n\n',
+    data(`${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]}`),
+    data(`${head}],"usage":{"prompt_tokens":10,"completion_tokens":${deltas},"total_tokens":${deltas + 10}}}`),
+    data('[DONE]'),
   )
   return parts.join('')
 }

@@ -3,6 +3,7 @@ import type {IncomingHttpHeaders, ServerResponse} from 'node:http'
 import {ALLOWED_TOOLS_HEADER} from '../../contract/agent-header.js'
 import type {Session} from '../../contract/sessions.js'
 import {newId} from '../../ids.js'
+import {EVENT_STREAM_CONTENT_TYPE, sseFrame} from '../../sse/frame.js'
 import type {AgentContext} from '../context.js'
 import {AgentError, reply, route, type AgentCall} from '../router.js'
 import type {LiveAnswer} from '../sessions/live.js'
@@ -46,11 +47,11 @@ export function allowedTools(headers: IncomingHttpHeaders): ToolName[] {
   return TOOL_NAMES.filter((name) => given.has(name))
 }
 
-const sse = (sent: SentEvent) => `id: ${sent.id}\nevent: ${sent.event.type}\ndata: ${JSON.stringify(sent.event)}\n\n`
+const sse = (sent: SentEvent) => sseFrame({id: sent.id, event: sent.event.type, data: JSON.stringify(sent.event)})
 
 /** Streams an answer's events after `afterId` to this response until the answer ends or the reader leaves. */
 function follow(res: ServerResponse, live: LiveAnswer, afterId: number): Promise<void> {
-  res.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'})
+  res.writeHead(200, {'content-type': EVENT_STREAM_CONTENT_TYPE, 'cache-control': 'no-cache'})
   return new Promise((resolve) => {
     const detach = live.attach(afterId, (sent) => {
       if (sent === 'end') {
@@ -140,7 +141,7 @@ export const resumeRoute = route('GET', '/sessions/:sid/messages/:mid/events', a
   if (live && live.sessionId === id) return follow(call.res, live, afterId)
   const saved = await f.store.loadEvents(id, mid)
   if (!saved) throw AgentError.notFound('message')
-  call.res.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'})
+  call.res.writeHead(200, {'content-type': EVENT_STREAM_CONTENT_TYPE, 'cache-control': 'no-cache'})
   for (const sent of saved) if (sent.id > afterId) call.res.write(sse(sent))
   call.res.end()
 })

@@ -8,7 +8,9 @@ import {errorFromResponse, unexpectedShape} from '../http-errors.js'
 import {backoffDelay, type RetryPolicy} from '../http-retry.js'
 import {assertSafeForTokens} from '../http-security.js'
 import {instancePath} from '../instances.js'
-import {EventStreamParser, type SseMessage, SseLineTooLong} from './sse-parser.js'
+import {EVENT_STREAM, isEventStream} from '../../sse/frame.js'
+import {type SseEvent, SseLineTooLongError} from '../../sse/parser.js'
+import {readEvents} from '../../sse/read.js'
 
 export interface MessageStreamOptions {
   apiUrl: string
@@ -137,22 +139,19 @@ export class MessageStreamClient {
 
   /** Yields the new events of one connection; says whether the answer ended or the line dropped. */
   private async *read(res: Dispatcher.ResponseData, state: StreamState, signal: AbortSignal | undefined): AsyncGenerator<StreamEvent, Outcome, undefined> {
-    const parser = new EventStreamParser()
-    const decoder = new TextDecoder()
     state.progressed = false
     try {
-      for await (const chunk of res.body) {
-        for (const message of parser.feed(decoder.decode(chunk as Uint8Array, {stream: true}))) {
-          const event = this.accept(message, state)
-          if (!event) continue
-          yield event
-          if (event.type === 'message.end' || event.type === 'error') return 'ended'
-        }
+      // An event cut before its blank line is dropped: it comes again on the resumed stream.
+      for await (const message of readEvents(res.body)) {
+        const event = this.accept(message, state)
+        if (!event) continue
+        yield event
+        if (event.type === 'message.end' || event.type === 'error') return 'ended'
       }
     } catch (error) {
       if (signal?.aborted) return 'ended'
       if (error instanceof CliError) throw error
-      if (error instanceof SseLineTooLong) throw this.badStream()
+      if (error instanceof SseLineTooLongError) throw this.badStream()
       // Reset, idle timeout, "other side closed": resumable.
       return 'dropped'
     } finally {
@@ -162,7 +161,7 @@ export class MessageStreamClient {
   }
 
   /** The contract event in a message, or undefined for one already seen or of a newer kind. */
-  private accept(message: SseMessage, state: StreamState): StreamEvent | undefined {
+  private accept(message: SseEvent, state: StreamState): StreamEvent | undefined {
     const seq = message.id !== undefined && /^\d+$/.test(message.id) ? Number(message.id) : undefined
     if (seq !== undefined && seq <= state.lastSeq) return undefined
     let data: unknown
@@ -207,8 +206,7 @@ export class MessageStreamClient {
       } else throw this.failure(res, text)
     }
     if (res.statusCode >= 400) throw this.failure(res, await res.body.text())
-    const type = String(res.headers['content-type'] ?? '')
-    if (!type.startsWith('text/event-stream')) {
+    if (!isEventStream(String(res.headers['content-type'] ?? ''))) {
       res.body.destroy()
       throw unexpectedShape(this.opts.apiUrl, `${method} ${path}`)
     }
@@ -222,7 +220,7 @@ export class MessageStreamClient {
     token: string,
   ): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = {
-      accept: 'text/event-stream',
+      accept: EVENT_STREAM,
       authorization: `Bearer ${token}`,
       'user-agent': this.opts.userAgent,
       'cache-control': 'no-cache',

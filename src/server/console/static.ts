@@ -11,11 +11,13 @@ import {ApiError} from '../errors.js'
  *   /assets/console/NAME.js          our page scripts (src/server/console/client/)
  *   /assets/lib/crypto/NAME.js       the built byok-aad, byok-suite and kid modules: the very code
  *                                    the CLI seals with, so the AAD and `info` cannot drift
+ *   /assets/lib/sse/parser.js        the built event-stream parser the CLI and the agent read with
  *   /assets/vendor/hpke-core/…       @hpke/core's ESM build, and @hpke/common's, with their bare
  *   /assets/vendor/hpke-common/…     imports rewritten to these paths (browsers cannot resolve them)
  */
 export const CLIENT_DIR = join(packageRoot, 'src', 'server', 'console', 'client')
-const SHARED_CRYPTO = ['byok-aad', 'byok-suite', 'kid'] as const
+/** Built modules of ours that the browser loads too, by folder under src/ (none imports outside it). */
+const SHARED_LIB: Readonly<Record<string, readonly string[]>> = {crypto: ['byok-aad', 'byok-suite', 'kid'], sse: ['parser']}
 const VENDOR_PATH = '/assets/vendor'
 
 function vendorDirs(): Record<string, string> {
@@ -66,10 +68,11 @@ export async function consoleStaticRoutes(app: FastifyInstance): Promise<void> {
     return send(reply, `console/${req.params.file}`, () => readFileSync(join(CLIENT_DIR, req.params.file), 'utf8'))
   })
 
-  app.get<{Params: {file: string}}>('/assets/lib/crypto/:file', async (req, reply) => {
-    const name = req.params.file.replace(/\.js$/, '')
-    if (!(SHARED_CRYPTO as readonly string[]).includes(name) || !req.params.file.endsWith('.js')) throw notFound()
-    return send(reply, `crypto/${name}`, () => readFileSync(builtPath(`src/crypto/${name}.ts`), 'utf8'))
+  app.get<{Params: {dir: string; file: string}}>('/assets/lib/:dir/:file', async (req, reply) => {
+    const {dir, file} = req.params
+    const name = file.replace(/\.js$/, '')
+    if (!Object.hasOwn(SHARED_LIB, dir) || !SHARED_LIB[dir]!.includes(name) || !file.endsWith('.js')) throw notFound()
+    return send(reply, `${dir}/${name}`, () => readFileSync(builtPath(`src/${dir}/${name}.ts`), 'utf8'))
   })
 
   // One route per file of the two ESM builds, listed at start-up: no wildcard, so no path from a

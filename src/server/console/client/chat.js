@@ -1,7 +1,10 @@
 // @ts-check
 // The chat page: streams the answer over the same SSE route `clawd chat` uses
 // (POST /v1/instances/:id/sessions/:sid/messages), and Stop aborts it like Ctrl-C does
-// (POST …/messages/:mid/abort). Text is put in with textContent only, never as HTML.
+// (POST …/messages/:mid/abort). Text is put in with textContent only, never as HTML. The stream is
+// read with the same event-stream parser as the CLI's (the built src/sse/parser.ts).
+import {SseParser} from '/assets/lib/sse/parser.js'
+
 const form = /** @type {HTMLFormElement | null} */ (document.getElementById('chat'))
 const log = document.getElementById('chat-log')
 const input = /** @type {HTMLTextAreaElement | null} */ (document.getElementById('message'))
@@ -47,22 +50,11 @@ async function problemOf(res) {
 /** Reads an SSE body and calls `onEvent` with each event's parsed data. @param {ReadableStream<Uint8Array>} stream @param {(e: any) => void} onEvent */
 async function readEvents(stream, onEvent) {
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader()
-  let buffer = ''
+  const parser = new SseParser()
   for (;;) {
     const {value, done} = await reader.read()
     if (done) break
-    buffer += value.replace(/\r\n?/g, '\n')
-    let end
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end)
-      buffer = buffer.slice(end + 2)
-      const data = block
-        .split('\n')
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).replace(/^ /, ''))
-        .join('\n')
-      if (data) onEvent(JSON.parse(data))
-    }
+    for (const event of parser.push(value)) if (event.data) onEvent(JSON.parse(event.data))
   }
 }
 
