@@ -119,6 +119,11 @@ async function measure({work, label, args, runs}) {
     out['server start, restart'] = `${Math.round(again.ms)} ms`
     const server = again.server
     try {
+      // Idle: just started, nothing asked of it yet but a moment to settle.
+      await new Promise((r) => setTimeout(r, 2000))
+      const idle = storeMemory(server.child.pid, dataDir)
+      out['idle memory after start: API + database processes (PSS)'] =
+        label === 'embedded' ? `${mb(idle.pss)} (${idle.processes} processes; API RSS ${mb(idle.apiRss)})` : `${mb(idle.apiRss)} API RSS (the external server's memory is not ours to count)`
       const ttft = await ttftAdded({server, env: work.env, dataDir, replayUrl: replay.url, runs})
       out['time to first token added, p50 / p95'] = `${ttft.p50.toFixed(1)} / ${ttft.p95.toFixed(1)} ms`
       const headers = {authorization: `Bearer ${ttft.token}`}
@@ -126,11 +131,11 @@ async function measure({work, label, args, runs}) {
       const health = await hammer(server.url, '/healthz', {})
       out['GET /v1/me, 10 connections'] = `${me.rps} req/s, p50 ${me.p50.toFixed(1)} ms, p99 ${me.p99.toFixed(1)} ms, ${me.errors} errors`
       out['GET /healthz, 10 connections'] = `${health.rps} req/s, p50 ${health.p50.toFixed(1)} ms, p99 ${health.p99.toFixed(1)} ms`
-      // Idle: the instance paused, nothing in flight, a moment for the pools to settle.
+      // After the load above: the instance paused, nothing in flight, a moment for the pools to settle.
       await clawd(['instance', 'pause', 'ttft', '--wait'], {env: {...work.env, CLAWD_API_URL: server.url}})
       await new Promise((r) => setTimeout(r, 1000))
       const mem = storeMemory(server.child.pid, dataDir)
-      out['idle memory: API + database processes (PSS)'] =
+      out['memory after the load above, idle again (PSS)'] =
         label === 'embedded' ? `${mb(mem.pss)} (${mem.processes} processes; API RSS ${mb(mem.apiRss)})` : `${mb(mem.apiRss)} API RSS (the external server's memory is not ours to count)`
     } finally {
       await server.stop()
