@@ -162,7 +162,7 @@ describe('the CLI under rate limits', () => {
       expect((await api(server, user.accessToken, 'GET', '/v1/tokens')).status).toBe(200)
       const r = await runCli(['tokens', 'list', '--json'], {env: {...home(), CLAWD_API_URL: server.url, CLAWD_TOKEN: user.accessToken}})
       expect(r.code, r.stderr).toBe(0)
-      expect(json(r)).toEqual({tokens: []})
+      expect(json(r)).toEqual({tokens: [], next_cursor: null})
       // It was refused once, then served: the CLI waited instead of failing.
       const log = await server.ctx.db.asSystem((q) => q.query<{status: number}>(`SELECT status FROM access_log WHERE route = '/v1/tokens' ORDER BY id`))
       expect(log.map((row) => row.status)).toEqual([200, 429, 200])
