@@ -63,7 +63,7 @@ export async function startMiniGateway(opts: {toolbox: Toolbox; allowedTools: st
     if (req.headers.authorization !== `Bearer ${GATEWAY_TOKEN}`) return void res.writeHead(401).end()
     const url = req.url ?? ''
     const json = (status: number, body: unknown) => res.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(body))
-    if (req.method === 'GET' && url === '/v1/instances') return json(200, {instances: [instance]})
+    if (req.method === 'GET' && url.split('?')[0] === '/v1/instances') return json(200, {instances: [instance], next_cursor: null})
     if (req.method === 'GET' && (url === `/v1/instances/${INSTANCE.id}` || url === `/v1/instances/${INSTANCE.name}`)) return json(200, instance)
     const prefix = /^\/v1\/instances\/[^/]+(\/sessions.*)$/.exec(url)
     if (!prefix) return json(404, {type: 'about:blank', title: 'Not found', status: 404, code: 'not_found', detail: 'no such route here'})
