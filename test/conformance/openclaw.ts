@@ -1,7 +1,8 @@
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
+import {afterAll, beforeAll} from 'vitest'
 // @ts-expect-error plain ESM script without types, shared with .ci/run
 import {ensureOpenClaw, OPENCLAW_VERSION} from '../../scripts/install-openclaw.mjs'
 import type {PromptOptions, SessionKind} from '../../src/agent/prompt.js'
@@ -123,4 +124,21 @@ function afterAnchor(prompt: string): string {
   const at = prompt.indexOf(INJECTED_ANCHOR)
   if (at < 0) throw new Error('OpenClaw prompt: no "Workspace Files (injected)" note')
   return prompt.slice(at + INJECTED_ANCHOR.length)
+}
+
+/**
+ * What every conformance file sets up: the pinned install (or why it is unavailable), a scratch
+ * dir removed afterwards, and the package loaded with its state isolated. `oc` is set once the
+ * suite's beforeAll has run.
+ */
+export async function useOpenClaw(prefix: string): Promise<{availability: Awaited<ReturnType<typeof installOpenClaw>>; scratch: string; oc: OpenClaw}> {
+  const availability = await installOpenClaw()
+  const suite = {availability, scratch: mkdtempSync(join(tmpdir(), prefix)), oc: undefined as unknown as OpenClaw}
+  beforeAll(async () => {
+    if (!availability.ok) return
+    isolateOpenClawState()
+    suite.oc = await loadOpenClaw(availability.dir)
+  }, 120_000)
+  afterAll(() => rmSync(suite.scratch, {recursive: true, force: true}))
+  return suite
 }

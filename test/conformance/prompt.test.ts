@@ -1,12 +1,11 @@
-import {mkdtempSync, realpathSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {realpathSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {buildSystemPrompt, renderProjectContext, selectProjectContextFiles} from '../../src/agent/prompt.js'
 import {writeWorkspaceDir} from '../../src/workspace/disk.js'
 import {planExport} from '../../src/workspace/validate.js'
 import {CORPUS} from './corpus.js'
-import {installOpenClaw, isolateOpenClawState, loadOpenClaw, openclawProjectContext, OPENCLAW_VERSION, type OpenClaw} from './openclaw.js'
+import {OPENCLAW_VERSION, openclawProjectContext, useOpenClaw} from './openclaw.js'
 
 /**
  * The Project Context section of clawd's prompt against the real OpenClaw: every corpus workspace
@@ -15,17 +14,8 @@ import {installOpenClaw, isolateOpenClawState, loadOpenClaw, openclawProjectCont
  * OpenClaw found the files.
  */
 
-const availability = await installOpenClaw()
-const scratch = mkdtempSync(join(tmpdir(), 'clawd-conformance-'))
-let oc: OpenClaw
-
-beforeAll(async () => {
-  if (!availability.ok) return
-  isolateOpenClawState()
-  oc = await loadOpenClaw(availability.dir)
-}, 120_000)
-
-afterAll(() => rmSync(scratch, {recursive: true, force: true}))
+const suite = await useOpenClaw('clawd-conformance-')
+const {availability, scratch} = suite
 
 /** The files as `clawd export` writes them; marks setup done as `openclaw setup` would for them. */
 async function exported(name: string, files: Record<string, string>): Promise<string> {
@@ -34,7 +24,7 @@ async function exported(name: string, files: Record<string, string>): Promise<st
   const dir = join(realpathSync(scratch), name.replace(/[^a-z0-9]+/gi, '-'))
   await writeWorkspaceDir(plan.files, dir)
   // clawd has no setup state apart from BOOTSTRAP.md itself: without it, the ritual is over.
-  if (!('BOOTSTRAP.md' in files)) await oc.mergeWorkspaceSetupState(dir, {setupCompletedAt: new Date().toISOString()})
+  if (!('BOOTSTRAP.md' in files)) await suite.oc.mergeWorkspaceSetupState(dir, {setupCompletedAt: new Date().toISOString()})
   return dir
 }
 
@@ -42,7 +32,7 @@ describe.skipIf(!availability.ok)(`Project Context is byte-identical to openclaw
   for (const c of CORPUS) {
     it(c.name, async () => {
       const dir = await exported(c.name, c.files)
-      const theirs = await openclawProjectContext(oc, dir, c.opts)
+      const theirs = await openclawProjectContext(suite.oc, dir, c.opts)
       const ours = renderProjectContext(selectProjectContextFiles(c.files, {...c.opts, workspaceDir: dir}))
       expect(theirs).toMatch(/^# Project Context\nLoaded project context:\n/)
       expect(ours).toBe(theirs)
@@ -53,7 +43,7 @@ describe.skipIf(!availability.ok)(`Project Context is byte-identical to openclaw
   it('the corpus reaches the cuts: head/tail markers, the AGENTS.md digest, [MISSING] lines, the budget', async () => {
     const section = async (name: string) => {
       const c = CORPUS.find((k) => k.name === name)!
-      return openclawProjectContext(oc, await exported(`check ${name}`, c.files), c.opts)
+      return openclawProjectContext(suite.oc, await exported(`check ${name}`, c.files), c.opts)
     }
     const oversized = await section('oversized SOUL.md, USER.md and AGENTS.md')
     expect(oversized).toContain('[Policy digest from AGENTS.md]')
@@ -67,7 +57,7 @@ describe.skipIf(!availability.ok)(`Project Context is byte-identical to openclaw
   it('the comparison itself can fail: one byte of difference is seen', async () => {
     const c = CORPUS[0]!
     const dir = await exported('one-byte', c.files)
-    const theirs = await openclawProjectContext(oc, dir)
+    const theirs = await openclawProjectContext(suite.oc, dir)
     const ours = buildSystemPrompt({...c.files, 'SOUL.md': `${c.files['SOUL.md']}x`}, {workspaceDir: dir})
     expect(ours).not.toBe(theirs)
   })

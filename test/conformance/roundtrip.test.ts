@@ -1,16 +1,15 @@
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {PassThrough} from 'node:stream'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {renderProjectContext, selectProjectContextFiles} from '../../src/agent/prompt.js'
 import {starterWorkspace} from '../../src/agent/workspace-defaults.js'
 import {planWorkspaceExport, writeExport} from '../../src/cli/export.js'
 import {readPushSource} from '../../src/cli/workspace-push.js'
 import {readWorkspaceTar, workspaceTar} from '../../src/workspace/archive.js'
 import {validateWorkspace} from '../../src/workspace/validate.js'
-import {installOpenClaw, isolateOpenClawState, loadOpenClaw, openclawProjectContext, OPENCLAW_VERSION, type OpenClaw} from './openclaw.js'
+import {OPENCLAW_VERSION, openclawProjectContext, useOpenClaw} from './openclaw.js'
 
 /**
  * OpenClaw's own workspaces through `clawd config push` and `clawd export`: every file comes back
@@ -18,17 +17,8 @@ import {installOpenClaw, isolateOpenClawState, loadOpenClaw, openclawProjectCont
  * Then the README's way back: an export that `openclaw setup` takes as a finished workspace.
  */
 
-const availability = await installOpenClaw()
-const scratch = mkdtempSync(join(tmpdir(), 'clawd-roundtrip-'))
-let oc: OpenClaw
-
-beforeAll(async () => {
-  if (!availability.ok) return
-  isolateOpenClawState()
-  oc = await loadOpenClaw(availability.dir)
-}, 120_000)
-
-afterAll(() => rmSync(scratch, {recursive: true, force: true}))
+const suite = await useOpenClaw('clawd-roundtrip-')
+const {availability, scratch} = suite
 
 /** Every regular file under dir, relative path → bytes, leaving out the directories named. */
 function snapshot(dir: string, leaveOut: readonly string[] = []): Map<string, Buffer> {
@@ -69,7 +59,7 @@ function seed(dir: string, files: Record<string, string>): void {
 describe.skipIf(!availability.ok)(`round trip of openclaw@${OPENCLAW_VERSION} workspaces`, () => {
   it('the workspace OpenClaw seeds for a new agent comes back byte for byte; .git is skipped and named', async () => {
     const seeded = join(realpathSync(scratch), 'seeded')
-    const result = await oc.ensureAgentWorkspace({dir: seeded, ensureBootstrapFiles: true})
+    const result = await suite.oc.ensureAgentWorkspace({dir: seeded, ensureBootstrapFiles: true})
     expect(result.bootstrapPending).toBe(true)
     const original = snapshot(seeded, ['.git'])
     expect([...original.keys()].sort()).toEqual(['AGENTS.md', 'BOOTSTRAP.md', 'IDENTITY.md', 'SOUL.md', 'USER.md'])
@@ -82,7 +72,7 @@ describe.skipIf(!availability.ok)(`round trip of openclaw@${OPENCLAW_VERSION} wo
 
   it('a workspace with skills, frontmatter and dated and undated memory notes comes back byte for byte', async () => {
     const dir = join(realpathSync(scratch), 'rich')
-    await oc.ensureAgentWorkspace({dir, ensureBootstrapFiles: true})
+    await suite.oc.ensureAgentWorkspace({dir, ensureBootstrapFiles: true})
     seed(dir, {
       'SOUL.md': '---\nmood: calm\n---\n# Soul\n\nCalm and kind.\n',
       'MEMORY.md': '# Memory\n\n- likes tea\n',
@@ -117,7 +107,7 @@ describe.skipIf(!availability.ok)(`round trip of openclaw@${OPENCLAW_VERSION} wo
     // the IDENTITY.md of its default workspace, so it runs before the export is pointed to); the
     // second points the agent at the export and takes it as set up.
     const openclaw = (...args: string[]) =>
-      spawnSync(process.execPath, [join(oc.dir, 'openclaw.mjs'), ...args], {
+      spawnSync(process.execPath, [join(suite.oc.dir, 'openclaw.mjs'), ...args], {
         encoding: 'utf8',
         // As a user runs it: without vitest's variables, which OpenClaw reads as "under test".
         env: {...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TEST$|NODE_ENV$)/.test(k))), HOME: process.env.OPENCLAW_STATE_DIR, NO_COLOR: '1'},
@@ -131,7 +121,7 @@ describe.skipIf(!availability.ok)(`round trip of openclaw@${OPENCLAW_VERSION} wo
     const after = snapshot(out, ['.git'])
     for (const [name, bytes] of before) expect(after.get(name)?.toString('utf8'), name).toBe(bytes.toString('utf8'))
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort())
-    const theirs = await openclawProjectContext(oc, out)
+    const theirs = await openclawProjectContext(suite.oc, out)
     expect(theirs).not.toContain('[MISSING]')
     expect(theirs).not.toContain('BOOTSTRAP.md')
     expect(theirs).toBe(renderProjectContext(selectProjectContextFiles(files, {workspaceDir: out})))

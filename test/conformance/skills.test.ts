@@ -1,12 +1,11 @@
-import {mkdtempSync, realpathSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {realpathSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {listWorkspaceSkills, renderSkillsSection} from '../../src/agent/prompt-skills.js'
 import {buildSystemPrompt} from '../../src/agent/prompt.js'
 import {writeWorkspaceDir} from '../../src/workspace/disk.js'
 import {planExport} from '../../src/workspace/validate.js'
-import {installOpenClaw, isolateOpenClawState, loadOpenClaw, OPENCLAW_VERSION, type OpenClaw} from './openclaw.js'
+import {OPENCLAW_VERSION, useOpenClaw} from './openclaw.js'
 
 /**
  * The skills catalog against OpenClaw's own (`buildSkillSnapshot` on the exported workspace).
@@ -14,17 +13,8 @@ import {installOpenClaw, isolateOpenClawState, loadOpenClaw, OPENCLAW_VERSION, t
  * comparison is on the catalog's preamble and on the workspace's own <skill> blocks, in order.
  */
 
-const availability = await installOpenClaw()
-const scratch = mkdtempSync(join(tmpdir(), 'clawd-skills-'))
-let oc: OpenClaw
-
-beforeAll(async () => {
-  if (!availability.ok) return
-  isolateOpenClawState()
-  oc = await loadOpenClaw(availability.dir)
-}, 120_000)
-
-afterAll(() => rmSync(scratch, {recursive: true, force: true}))
+const suite = await useOpenClaw('clawd-skills-')
+const {availability, scratch} = suite
 
 const SKILLS: Record<string, string> = {
   'skills/weather/SKILL.md': '---\nname: weather\ndescription: "Look up <the> weather & more."\n---\n# Weather\n',
@@ -51,7 +41,7 @@ describe.skipIf(!availability.ok)(`skills are listed as openclaw@${OPENCLAW_VERS
     const dir = join(realpathSync(scratch), 'ws')
     await writeWorkspaceDir(plan.files, dir)
 
-    const theirs = catalogParts((await oc.buildSkillSnapshot(dir, {})).prompt, dir)
+    const theirs = catalogParts((await suite.oc.buildSkillSnapshot(dir, {})).prompt, dir)
     const ours = catalogParts(buildSystemPrompt(files, {workspaceDir: dir, readToolName: 'read'}), dir)
     expect(theirs.blocks.length).toBe(4)
     expect(ours).toEqual(theirs)
@@ -60,7 +50,7 @@ describe.skipIf(!availability.ok)(`skills are listed as openclaw@${OPENCLAW_VERS
   it('the "## Skills" section around the catalog is OpenClaw\'s, word for word', () => {
     const section = renderSkillsSection(listWorkspaceSkills(Object.keys(SKILLS), (p) => SKILLS[p], '/ws'), 'read')
     const catalog = section.slice(section.indexOf('The following skills'))
-    const prompt = oc.buildConfiguredAgentSystemPrompt({workspaceDir: '/ws', contextFiles: [], toolNames: ['read'], skillsPrompt: catalog})
+    const prompt = suite.oc.buildConfiguredAgentSystemPrompt({workspaceDir: '/ws', contextFiles: [], toolNames: ['read'], skillsPrompt: catalog})
     expect(prompt).toContain(`\n${section}\n`)
   })
 })
