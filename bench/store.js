@@ -4,10 +4,10 @@
 import {readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {Pool} from 'undici'
-import {clawd, newAccount, startServer} from '../scripts/harness.js'
+import {clawd, startServer} from '../scripts/harness.js'
 import {fixture, startReplay} from './provider-replay.js'
 import {now, percentile} from './stats.js'
-import {directTtft, sse} from './streams.js'
+import {ttftRuns} from './streams.js'
 
 const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`
 
@@ -74,33 +74,6 @@ async function hammer(url, path, headers, {connections = 10, seconds = 5} = {}) 
   return {rps, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors}
 }
 
-async function ttftAdded({server, env, dataDir, replayUrl, runs}) {
-  const {token} = await newAccount({env, url: server.url, dataDir, email: 'ttft@bench.local'})
-  const cliEnv = {...env, CLAWD_API_URL: server.url}
-  const created = JSON.parse((await clawd(['instance', 'create', 'ttft', '--wait', '--model', 'anthropic/bench', '--json'], {env: cliEnv})).out)
-  await clawd(['keys', 'set', 'anthropic'], {env: cliEnv, input: 'bench-key\n'})
-  const base = `${server.url}/v1/instances/${created.id}/sessions`
-  const auth = {authorization: `Bearer ${token}`, 'content-type': 'application/json'}
-  const session = async () => (await (await fetch(base, {method: 'POST', headers: auth, body: '{}'})).json()).id
-  const send = (sid) => fetch(`${base}/${sid}/messages`, {method: 'POST', headers: auth, body: JSON.stringify({content: 'hi'})})
-  for (let i = 0; i < 3; i++) for await (const _ of sse(await send(await session())));
-  const added = []
-  for (let i = 0; i < runs; i++) {
-    const direct = await directTtft(replayUrl)
-    const sid = await session()
-    const t = now()
-    const res = await send(sid)
-    for await (const e of sse(res)) {
-      if (e.type === 'text.delta') {
-        added.push(now() - t - direct)
-        break
-      }
-    }
-    await res.body.cancel().catch(() => {})
-  }
-  return {token, p50: percentile(added, 50), p95: percentile(added, 95)}
-}
-
 /** One store: returns a column of figures keyed by what they measure. */
 async function measure({work, label, args, runs}) {
   const dataDir = join(work.dir, `store-${label}`)
@@ -124,15 +97,16 @@ async function measure({work, label, args, runs}) {
       const idle = storeMemory(server.child.pid, dataDir)
       out['idle memory after start: API + database processes (PSS)'] =
         label === 'embedded' ? `${mb(idle.pss)} (${idle.processes} processes; API RSS ${mb(idle.apiRss)})` : `${mb(idle.apiRss)} API RSS (the external server's memory is not ours to count)`
-      const ttft = await ttftAdded({server, env: work.env, dataDir, replayUrl: replay.url, runs})
-      out['time to first token added, p50 / p95'] = `${ttft.p50.toFixed(1)} / ${ttft.p95.toFixed(1)} ms`
+      const ttft = await ttftRuns({server, env: work.env, dataDir, replayUrl: replay.url, runs, email: 'ttft@bench.local'})
+      const added = ttft.through.map((v, i) => v - ttft.direct[i])
+      out['time to first token added, p50 / p95'] = `${percentile(added, 50).toFixed(1)} / ${percentile(added, 95).toFixed(1)} ms`
       const headers = {authorization: `Bearer ${ttft.token}`}
       const me = await hammer(server.url, '/v1/me', headers)
       const health = await hammer(server.url, '/healthz', {})
       out['GET /v1/me, 10 connections'] = `${me.rps} req/s, p50 ${me.p50.toFixed(1)} ms, p99 ${me.p99.toFixed(1)} ms, ${me.errors} errors`
       out['GET /healthz, 10 connections'] = `${health.rps} req/s, p50 ${health.p50.toFixed(1)} ms, p99 ${health.p99.toFixed(1)} ms`
       // After the load above: the instance paused, nothing in flight, a moment for the pools to settle.
-      await clawd(['instance', 'pause', 'ttft', '--wait'], {env: {...work.env, CLAWD_API_URL: server.url}})
+      await clawd(['instance', 'pause', ttft.instanceName, '--wait'], {env: {...work.env, CLAWD_API_URL: server.url}})
       await new Promise((r) => setTimeout(r, 1000))
       const mem = storeMemory(server.child.pid, dataDir)
       out['memory after the load above, idle again (PSS)'] =

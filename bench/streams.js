@@ -51,6 +51,39 @@ function treeRss(pid) {
   return rss
 }
 
+/**
+ * An account with an Anthropic-model instance and a key behind `server`, warmed up, then `runs`
+ * pairs of (a provider call directly, a message through clawd) measured to the first text delta.
+ */
+export async function ttftRuns({server, env, dataDir, replayUrl, runs, email}) {
+  const {token} = await newAccount({env, url: server.url, dataDir, email})
+  const cliEnv = {...env, CLAWD_API_URL: server.url}
+  const created = JSON.parse((await clawd(['instance', 'create', 'bench', '--wait', '--model', 'anthropic/bench', '--json'], {env: cliEnv})).out)
+  await clawd(['keys', 'set', 'anthropic'], {env: cliEnv, input: 'bench-key\n'})
+  const base = `${server.url}/v1/instances/${created.id}/sessions`
+  const auth = {authorization: `Bearer ${token}`, 'content-type': 'application/json'}
+  const session = async () => (await (await fetch(base, {method: 'POST', headers: auth, body: '{}'})).json()).id
+  const send = (sid) => fetch(`${base}/${sid}/messages`, {method: 'POST', headers: auth, body: JSON.stringify({content: 'hi'})})
+  // Warm up the instance and the connection pools.
+  for (let i = 0; i < 3; i++) for await (const _ of sse(await send(await session())));
+  const direct = []
+  const through = []
+  for (let i = 0; i < runs; i++) {
+    direct.push(await directTtft(replayUrl))
+    const sid = await session()
+    const t = now()
+    const res = await send(sid)
+    for await (const e of sse(res)) {
+      if (e.type === 'text.delta') {
+        through.push(now() - t)
+        break
+      }
+    }
+    await res.body.cancel().catch(() => {})
+  }
+  return {token, instanceName: 'bench', session, send, direct, through}
+}
+
 export async function benchStreams({env, dataDir, runs = 30, concurrent = 50}) {
   let mode = {stream: () => fixture('anthropic/basic'), eventDelayMs: 0}
   const replay = await startReplay({stream: () => mode.stream(), eventDelayMs: 0})
@@ -61,33 +94,7 @@ export async function benchStreams({env, dataDir, runs = 30, concurrent = 50}) {
   })
   const rows = []
   try {
-    const {token} = await newAccount({env, url: server.url, dataDir, email: 'streams@bench.local'})
-    const cliEnv = {...env, CLAWD_API_URL: server.url}
-    const created = JSON.parse((await clawd(['instance', 'create', 'bench', '--wait', '--model', 'anthropic/bench', '--json'], {env: cliEnv})).out)
-    await clawd(['keys', 'set', 'anthropic'], {env: cliEnv, input: 'bench-key\n'})
-    const base = `${server.url}/v1/instances/${created.id}/sessions`
-    const auth = {authorization: `Bearer ${token}`, 'content-type': 'application/json'}
-    const session = async () => (await (await fetch(base, {method: 'POST', headers: auth, body: '{}'})).json()).id
-    const send = (sid) => fetch(`${base}/${sid}/messages`, {method: 'POST', headers: auth, body: JSON.stringify({content: 'hi'})})
-
-    // Warm up the instance and the connection pools.
-    for (let i = 0; i < 3; i++) for await (const _ of sse(await send(await session())));
-
-    const direct = []
-    const through = []
-    for (let i = 0; i < runs; i++) {
-      direct.push(await directTtft(replay.url))
-      const sid = await session()
-      const t = now()
-      const res = await send(sid)
-      for await (const e of sse(res)) {
-        if (e.type === 'text.delta') {
-          through.push(now() - t)
-          break
-        }
-      }
-      await res.body.cancel().catch(() => {})
-    }
+    const {session, send, direct, through} = await ttftRuns({server, env, dataDir, replayUrl: replay.url, runs, email: 'streams@bench.local'})
     const added = through.map((v, i) => v - direct[i])
     rows.push(row('TTFT, provider directly', direct, 'ms'))
     rows.push(row('TTFT, API → instance → provider', through, 'ms'))
