@@ -290,7 +290,16 @@ export class InstanceManager {
         [held],
       ),
     )
-    for (const row of rows) {
+    // A create killed before its storage existed holds nothing here, yet its row says creating:
+    // it is this replica's (or, alone, the server's) to settle as failed, like any other.
+    const unborn = await this.ctx.db.asSystem((q) =>
+      q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
+        `SELECT id, user_id, name, state FROM instances
+          WHERE state = 'creating' AND NOT (id = ANY($1::text[])) AND (replica_id IS NULL OR replica_id = $2)`,
+        [held, this.ctx.cluster?.registry.self ?? null],
+      ),
+    )
+    for (const row of [...rows, ...unborn]) {
       if (row.state === 'deleting') {
         await this.finishDelete(row.user_id, row.id, row.name, 'instance.deleted')
         continue
