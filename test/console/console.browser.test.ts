@@ -114,9 +114,12 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the web console in Chromium' : `con
     await look('signin')
   })
 
-  it('refuses a common password at sign-up and says why, then signs up and lands on the dashboard', async () => {
+  it('refuses a common password at sign-up and says why, then signs up with an invite and lands on the dashboard on its plan', async () => {
+    const invite = await adminRequest(server.adminSocket, 'POST', '/admin/invites', {plan: 'dedicated'})
+    expect(invite.status).toBe(201)
     await go('/signup')
     await page.getByLabel('Email').fill(email)
+    await page.getByLabel(/Invite code/).fill(invite.body.code)
     await page.getByLabel(/Password/).fill('password')
     await page.getByRole('button', {name: 'Create account'}).click()
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/too easy to guess: .*most used passwords/)
@@ -124,6 +127,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the web console in Chromium' : `con
     await page.getByRole('button', {name: 'Create account'}).click()
     await page.waitForURL(`${server.url}/`)
     await expect(page.locator('h1').textContent()).resolves.toBe('Dashboard')
+    await expect(page.locator('main').textContent()).resolves.toContain('dedicated plan')
     await look('dashboard-empty')
   })
 
