@@ -1,12 +1,12 @@
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
+import {KEY_NAME_PATTERN} from '../../contract/core.js'
 import {AgentError, reply, route} from '../router.js'
 import {SealedKeys} from '../sealed-keys.js'
 
-const NAME = /^[a-z][a-z0-9-]{1,31}$/
 const B64URL = /^[A-Za-z0-9_-]+$/
 
 function checkName(name: string | undefined): string {
-  if (!name || !NAME.test(name)) throw AgentError.notFound('key')
+  if (!name || !KEY_NAME_PATTERN.test(name)) throw AgentError.notFound('key')
   return name
 }
 
