@@ -21,6 +21,9 @@ export const MAX_MODEL_REF_CHARS = 128
  */
 export const KEY_NAME_PATTERN = /^[a-z][a-z0-9-]{1,31}$/
 
+/** Unpadded base64url (ciphertexts, encapsulated keys, AAD on the wire); lengths are checked apart. */
+export const BASE64URL_PATTERN = /^[A-Za-z0-9_-]+$/
+
 /** The largest message a user may send: 100k characters. */
 export const MAX_MESSAGE_CHARS = 100_000
 /** A session's title. */

@@ -1,5 +1,5 @@
 import {z} from 'zod'
-import {KEY_NAME_PATTERN, KNOWN_PROVIDERS, providerForKeyName} from './core.js'
+import {BASE64URL_PATTERN, KEY_NAME_PATTERN, KNOWN_PROVIDERS, providerForKeyName} from './core.js'
 
 /**
  * BYOK wire shapes (DESIGN §1, issue 4). The key itself never appears here: the CLI uploads an
@@ -40,7 +40,7 @@ function base64url(minBytes: number, maxBytes: number) {
     .string()
     .min(chars(minBytes))
     .max(chars(maxBytes))
-    .regex(/^[A-Za-z0-9_-]+$/, 'must be unpadded base64url')
+    .regex(BASE64URL_PATTERN, 'must be unpadded base64url')
     .refine((s) => s.length % 4 !== 1, 'must be unpadded base64url')
 }
 
