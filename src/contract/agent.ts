@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {TOOL_LIMIT_NAMES, type ToolLimitName} from './core.js'
 
 /**
  * The private wire between the server and an instance's agent process (src/runtime → src/agent).
@@ -11,6 +12,12 @@ import {z} from 'zod'
 
 export {INSTANCE_SECRET_HEADER} from './agent-header.js'
 
+const toolLimit = z.number().positive()
+/** Every per-call tool bound by name (src/contract/core.ts), each optional; unknown names are still positive numbers. */
+const toolLimitsSchema = z
+  .object(Object.fromEntries(TOOL_LIMIT_NAMES.map((name) => [name, toolLimit.optional()])) as Record<ToolLimitName, z.ZodOptional<typeof toolLimit>>)
+  .catchall(toolLimit)
+
 /**
  * What the server tells the agent about its job. Loose: later features add fields here and an
  * older agent ignores them.
@@ -19,6 +26,10 @@ export const agentConfigSchema = z.looseObject({
   /** Provider base URLs, server-wide (a key can override its own). */
   providerBaseUrls: z.record(z.string(), z.string()).default({}),
   memoryLimitMb: z.number().int().positive().optional(),
+  /** How long an answer keeps going with no reader, waiting for a resume (default 10 s). */
+  streamGraceMs: z.number().nonnegative().optional(),
+  /** A pause between the dev provider's deltas, so tests and the demo can watch a stream (0: none). */
+  devDeltaDelayMs: z.number().nonnegative().optional(),
   /** The tool loop's bounds per answer (defaults: 16 model calls, 5 minutes, 2 minutes per approval). */
   toolMaxSteps: z.number().int().positive().optional(),
   /** The prompt's per-file and total workspace budgets (OpenClaw's bootstrapMaxChars and bootstrapTotalMaxChars). */
@@ -30,7 +41,7 @@ export const agentConfigSchema = z.looseObject({
   tools: z
     .looseObject({
       /** Per-call bounds (src/agent/tools/limits.ts names them); missing ones keep their default. */
-      limits: z.record(z.string(), z.number().positive()).optional(),
+      limits: toolLimitsSchema.optional(),
       /** How exec runs; absent: exec answers that it is unavailable here. */
       sandbox: z
         .object({
@@ -47,6 +58,10 @@ export const agentConfigSchema = z.looseObject({
     })
     .optional(),
 })
+/**
+ * The agent's config as the driver writes it and the agent reads it: inferred from the schema, so
+ * every field the agent reads is declared above (the agent imports this type only, never zod).
+ */
 export type AgentConfig = z.input<typeof agentConfigSchema>
 
 /**

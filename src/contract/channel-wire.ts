@@ -16,6 +16,11 @@ export const TELEGRAM_MAX_MESSAGE_CHARS = 4096
 /** How long an unknown sender's pairing code stays valid (OpenClaw: one hour). */
 export const PAIRING_CODE_TTL_MS = 60 * 60 * 1000
 
+/** A Telegram bot's username. */
+export const TELEGRAM_BOT_USERNAME_PATTERN = /^[A-Za-z0-9_]{3,64}$/
+/** A pairing code as the bot sends it: 8 letters and digits, without the look-alikes I, O, 0 and 1. */
+export const PAIRING_CODE_PATTERN = /^[A-HJ-NP-Z2-9]{8}$/
+
 export const DM_POLICIES = ['pairing', 'allowlist', 'open'] as const
 export type DmPolicy = (typeof DM_POLICIES)[number]
 

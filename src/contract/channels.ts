@@ -1,5 +1,6 @@
 import {z} from 'zod'
-import {DM_POLICIES} from './channel-wire.js'
+import {DM_POLICIES, PAIRING_CODE_PATTERN, TELEGRAM_BOT_USERNAME_PATTERN} from './channel-wire.js'
+import {BASE64URL_PATTERN} from './core.js'
 import {baseUrlSchema, fingerprintSchema, kidSchema, keyVersionSchema} from './keys.js'
 
 export * from './channel-wire.js'
@@ -37,11 +38,11 @@ export const dmPolicySchema = z.enum(DM_POLICIES)
 export const telegramUserIdSchema = z.string().regex(/^[1-9][0-9]{0,19}$/, 'must be a numeric Telegram user id')
 /** The largest sealed bot token: tokens are ~46 characters; room for self-hosted variants. */
 const MAX_TOKEN_BYTES = 256
-const b64url = (min: number, max: number) => z.string().min(min).max(max).regex(/^[A-Za-z0-9_-]+$/, 'must be unpadded base64url')
+const b64url = (min: number, max: number) => z.string().min(min).max(max).regex(BASE64URL_PATTERN, 'must be unpadded base64url')
 
 export const telegramBotSchema = z.strictObject({
   id: z.number().int().positive(),
-  username: z.string().regex(/^[A-Za-z0-9_]{3,64}$/),
+  username: z.string().regex(TELEGRAM_BOT_USERNAME_PATTERN),
 })
 
 /** PUT /v1/instances/:ref/channels/telegram — the token only as HPKE ciphertext. */
@@ -77,7 +78,7 @@ export const listChannelsResponseSchema = z.object({channels: z.array(channelSch
 export const removeChannelResponseSchema = z.object({kind: channelKindSchema, removed: z.literal(true)})
 
 /** Pairing codes: 8 characters from an alphabet without look-alikes (as OpenClaw's). */
-export const pairingCodeSchema = z.string().regex(/^[A-HJ-NP-Z2-9]{8}$/, 'is 8 letters and digits, as the bot sent it')
+export const pairingCodeSchema = z.string().regex(PAIRING_CODE_PATTERN, 'is 8 letters and digits, as the bot sent it')
 /** The code in the body (upper-cased: people type what they read), not the path. */
 export const pairingDecisionRequestSchema = z.strictObject({code: z.string().max(32).transform((c) => c.trim().toUpperCase()).pipe(pairingCodeSchema)})
 export const pairingRequestSchema = z.object({

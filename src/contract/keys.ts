@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {BASE64URL_PATTERN, KEY_NAME_PATTERN, KNOWN_PROVIDERS, providerForKeyName} from './core.js'
 
 /**
  * BYOK wire shapes (DESIGN §1, issue 4). The key itself never appears here: the CLI uploads an
@@ -9,28 +10,19 @@ import {z} from 'zod'
 /** The HPKE suite, as the API announces it next to the public key: KEM / KDF / AEAD. */
 export const BYOK_ALG = 'X25519-HKDF-SHA256/HKDF-SHA256/AES-256-GCM'
 
-/**
- * Providers the agent speaks (DESIGN §5). `dev` is the offline provider of the local server and
- * the demo; it accepts any key.
- */
-export const KNOWN_PROVIDERS = ['anthropic', 'openai', 'openai-compatible', 'dev'] as const
+/** Providers the agent speaks (src/contract/core.ts names them). */
+export {KNOWN_PROVIDERS, providerForKeyName} from './core.js'
 export const providerSchema = z.enum(KNOWN_PROVIDERS)
 export type Provider = z.infer<typeof providerSchema>
 
 /**
  * A key's name: a known provider, or a custom name for another OpenAI-compatible endpoint
- * (`clawd keys set openrouter --base-url …`, then `--model openrouter/…`). Lowercase, starts with a
- * letter, 2–32 characters, so it is also a valid provider part of a model name and safe in a URL.
+ * (`clawd keys set openrouter --base-url …`, then `--model openrouter/…`); KEY_NAME_PATTERN says which.
  */
 export const keyNameSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,31}$/, 'use 2–32 lowercase letters, digits and hyphens, starting with a letter')
+  .regex(KEY_NAME_PATTERN, 'use 2–32 lowercase letters, digits and hyphens, starting with a letter')
 export type KeyName = z.infer<typeof keyNameSchema>
-
-/** Which provider protocol a key name speaks: its own for known providers, else OpenAI-compatible. */
-export function providerForKeyName(name: KeyName): Provider {
-  return (KNOWN_PROVIDERS as readonly string[]).includes(name) ? (name as Provider) : 'openai-compatible'
-}
 
 /** `openai-compatible` and custom names have no default endpoint, so they need `base_url`. */
 export function keyNeedsBaseUrl(name: KeyName): boolean {
@@ -48,7 +40,7 @@ function base64url(minBytes: number, maxBytes: number) {
     .string()
     .min(chars(minBytes))
     .max(chars(maxBytes))
-    .regex(/^[A-Za-z0-9_-]+$/, 'must be unpadded base64url')
+    .regex(BASE64URL_PATTERN, 'must be unpadded base64url')
     .refine((s) => s.length % 4 !== 1, 'must be unpadded base64url')
 }
 

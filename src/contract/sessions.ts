@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, MAX_TOOL_CALL_ID_CHARS, MESSAGE_ID_PATTERN, SESSION_ID_PATTERN} from './core.js'
 import {nextCursorSchema, pageQuerySchema} from './page.js'
 import {modelRefSchema, stopReasonSchema, usageSchema} from './stream.js'
 
@@ -20,8 +21,8 @@ import {modelRefSchema, stopReasonSchema, usageSchema} from './stream.js'
  * `message.start` (which carries the assistant message id used to resume). It ends with
  * `message.end` or `error`.
  */
-export const sessionIdSchema = z.string().regex(/^ses_[a-z2-7]{20}$/)
-export const messageIdSchema = z.string().regex(/^msg_[a-z2-7]{20}$/)
+export const sessionIdSchema = z.string().regex(SESSION_ID_PATTERN)
+export const messageIdSchema = z.string().regex(MESSAGE_ID_PATTERN)
 
 export const sessionSchema = z.object({
   id: z.string(),
@@ -75,12 +76,11 @@ export const listSessionsQuerySchema = pageQuerySchema
 export const listSessionsResponseSchema = z.object({sessions: z.array(sessionSchema), next_cursor: nextCursorSchema})
 
 export const createSessionRequestSchema = z.strictObject({
-  title: z.string().max(200).optional(),
+  title: z.string().max(MAX_TITLE_CHARS).optional(),
   model: modelRefSchema.optional(),
 })
 
-/** The largest message a user may send: 100k characters. */
-export const MAX_MESSAGE_CHARS = 100_000
+export {MAX_MESSAGE_CHARS} from './core.js'
 export const sendMessageRequestSchema = z.strictObject({
   content: z.string().min(1).max(MAX_MESSAGE_CHARS),
   /** Overrides the session's and the instance's model for this message. */
@@ -98,7 +98,7 @@ export const abortResponseSchema = z.object({aborted: z.boolean()})
 
 /** The person's answer to a `tool.start` with `needs_approval`. */
 export const approveToolRequestSchema = z.strictObject({
-  tool_call_id: z.string().min(1).max(128),
+  tool_call_id: z.string().min(1).max(MAX_TOOL_CALL_ID_CHARS),
   approve: z.boolean(),
 })
 /** `accepted` is false when no call with that id is waiting (already answered, timed out, or over). */

@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {MAX_MODEL_REF_CHARS, MODEL_REF_PATTERN} from './core.js'
 
 /**
  * The events of an agent session stream (DESIGN §5): ours, not a provider's. Sent as SSE, one
@@ -90,5 +91,5 @@ export type StreamEvent = z.infer<typeof streamEventSchema>
 /** Model names are `provider/model`, e.g. `anthropic/claude-sonnet-4-5` or `dev/echo`. */
 export const modelRefSchema = z
   .string()
-  .max(128)
-  .regex(/^[a-z0-9][a-z0-9-]{0,31}\/[A-Za-z0-9._:/-]{1,95}$/, 'use provider/model, e.g. anthropic/claude-sonnet-4-5')
+  .max(MAX_MODEL_REF_CHARS)
+  .regex(MODEL_REF_PATTERN, 'use provider/model, e.g. anthropic/claude-sonnet-4-5')

@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {WORKSPACE_LIMITS, WORKSPACE_MAX_PATH_CHARS, WORKSPACE_REJECT_CODES, WORKSPACE_SKIP_CODES} from './workspace-limits.js'
 
 /**
  * The agent's markdown workspace on the wire (OpenClaw layout, DESIGN §5). Files travel as UTF-8
@@ -6,61 +7,20 @@ import {z} from 'zod'
  * and in the API on arrival, so a client that skips the CLI gets the same answer.
  */
 
-export const WORKSPACE_LIMITS = {
-  /** Per file, in UTF-8 bytes. OpenClaw itself refuses bootstrap files above 2 MiB. */
-  maxFileBytes: 2 * 1024 * 1024,
-  /** A year of daily notes, plus the core files and room to spare. */
-  maxFiles: 1000,
-  /** All files together, in UTF-8 bytes. */
-  maxTotalBytes: 20 * 1024 * 1024,
-  /** A relative path, in UTF-8 bytes; far above any allowed name, so it only stops abuse. */
-  maxPathBytes: 255,
-} as const
-
-/**
- * A body limit for push requests: the files plus JSON escaping of ordinary text (quotes, newlines,
- * tabs). Content that escapes worse than that (many control characters) is not a workspace.
- */
-export const WORKSPACE_PUSH_MAX_BODY_BYTES = 2 * WORKSPACE_LIMITS.maxTotalBytes
-
-/** Why a file was refused. Stable: the CLI and scripts match on these. */
-export const WORKSPACE_REJECT_CODES = [
-  // the path
-  'empty-path',
-  'nul-in-path',
-  'control-char',
-  'backslash',
-  'absolute-path',
-  'traversal',
-  'empty-segment',
-  'path-too-long',
-  'case-variant',
-  'bootstrap',
-  'invalid-date',
-  'duplicate',
-  // the entry
-  'symlink',
-  'not-regular',
-  // the content
-  'too-large',
-  'invalid-utf8',
-  'nul-byte',
-  'bom',
-  'frontmatter',
-  'secret',
-  // the workspace as a whole
-  'too-many-files',
-  'workspace-too-large',
-] as const
-export type WorkspaceRejectCode = (typeof WORKSPACE_REJECT_CODES)[number]
-
-/** Why a file was left out without being an error: OpenClaw would not load it either. */
-export const WORKSPACE_SKIP_CODES = ['unknown-name', 'legacy-only'] as const
-export type WorkspaceSkipCode = (typeof WORKSPACE_SKIP_CODES)[number]
+export {
+  WORKSPACE_LIMITS,
+  WORKSPACE_MAX_PATH_CHARS,
+  WORKSPACE_PUSH_MAX_BODY_BYTES,
+  WORKSPACE_REJECT_CODES,
+  WORKSPACE_SKIP_CODES,
+  isWorkspaceBody,
+  type WorkspaceRejectCode,
+  type WorkspaceSkipCode,
+} from './workspace-limits.js'
 
 export const workspaceFileSchema = z.strictObject({
   /** Relative, `/`-separated, exact case: `SOUL.md`, `memory/2026-07-01.md`. */
-  path: z.string().min(1).max(1024),
+  path: z.string().min(1).max(WORKSPACE_MAX_PATH_CHARS),
   /** UTF-8 text. */
   content: z.string(),
 })

@@ -1,4 +1,4 @@
-import {WORKSPACE_LIMITS, type WorkspaceRejectCode, type WorkspaceSkipCode} from '../contract/workspace.js'
+import {WORKSPACE_LIMITS, type WorkspaceRejectCode, type WorkspaceSkipCode} from '../contract/workspace-limits.js'
 
 /**
  * Which paths make up an OpenClaw workspace, and the verdict on any other path: what OpenClaw

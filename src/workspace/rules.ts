@@ -1,5 +1,6 @@
 import {isUtf8} from 'node:buffer'
-import {WORKSPACE_LIMITS, type WorkspaceRejection} from '../contract/workspace.js'
+import type {WorkspaceRejection} from '../contract/workspace.js'
+import {WORKSPACE_LIMITS} from '../contract/workspace-limits.js'
 import {displayPath} from './files.js'
 
 /**

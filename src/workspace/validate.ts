@@ -1,10 +1,5 @@
-import {
-  WORKSPACE_LIMITS,
-  type PushWorkspaceResponse,
-  type WorkspaceFile,
-  type WorkspaceRejection,
-  type WorkspaceSkip,
-} from '../contract/workspace.js'
+import type {PushWorkspaceResponse, WorkspaceFile, WorkspaceRejection, WorkspaceSkip} from '../contract/workspace.js'
+import {WORKSPACE_LIMITS} from '../contract/workspace-limits.js'
 import {classifyPath, comparePaths, displayPath, type ClassifyOptions} from './files.js'
 import {checkText, formatBytes} from './rules.js'
 import {checkSecrets} from './secret-scan.js'

@@ -22,6 +22,8 @@ interface Imports {
   bare: string[]
   /** Package imports that loading the file loads at once (static, not type-only). */
   eagerBare: string[]
+  /** Package imports that load at run time (static or dynamic, not type-only). */
+  runtimeBare: string[]
 }
 type Graph = Map<string, Imports>
 
@@ -35,7 +37,7 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(file: string): Imports {
   const text = readFileSync(file, 'utf8')
-  const imports: Imports = {runtime: [], eager: [], all: [], bare: [], eagerBare: []}
+  const imports: Imports = {runtime: [], eager: [], all: [], bare: [], eagerBare: [], runtimeBare: []}
   const statements = /^\s*(import|export)\s+(type\s+)?([^'"]*?)\s*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm
   for (const m of text.matchAll(statements)) {
     const spec = m[4] ?? m[5] ?? m[6]!
@@ -47,6 +49,7 @@ function importsOf(file: string): Imports {
       if (!typeOnly && m[5] === undefined) imports.eager.push(target)
     } else {
       imports.bare.push(spec)
+      if (!typeOnly) imports.runtimeBare.push(spec)
       if (!typeOnly && m[5] === undefined) imports.eagerBare.push(spec)
     }
   }
@@ -76,6 +79,22 @@ describe('architecture', () => {
       .filter(([f]) => rel(f).startsWith('src/contract/'))
       .flatMap(([f, i]) => [...i.runtime.filter((t) => !rel(t).startsWith('src/contract/')).map(rel), ...i.bare.filter((b) => b !== 'zod' && !b.startsWith('node:'))].map((t) => `${rel(f)} → ${t}`))
     expect(bad).toEqual([])
+  })
+
+  it('the agent never loads zod: no module it can load at run time, from main.ts on, imports it', () => {
+    const entry = join(packageRoot, 'src/agent/main.ts')
+    const loaded = new Set<string>()
+    const walk = (f: string) => {
+      if (loaded.has(f)) return
+      loaded.add(f)
+      for (const t of g.get(f)?.runtime ?? []) walk(t)
+    }
+    walk(entry)
+    expect(g.has(entry)).toBe(true)
+    // The walk reaches the contract's zod-free core, so it is the one the agent builds on.
+    expect(loaded.has(join(packageRoot, 'src/contract/core.ts'))).toBe(true)
+    const zod = [...loaded].flatMap((f) => g.get(f)?.runtimeBare.filter((b) => b === 'zod' || b.startsWith('zod/')).map((b) => `${rel(f)} → ${b}`) ?? [])
+    expect(zod).toEqual([])
   })
 
   it('has no runtime import cycle', () => {

@@ -1,10 +1,12 @@
+import {KNOWN_PROVIDERS, type ProviderName} from '../../contract/core.js'
 import {anthropicProvider} from './anthropic.js'
 import {devProvider} from './dev.js'
 import {openaiCompatibleProvider, openaiProvider} from './openai.js'
 import type {Provider} from './types.js'
 
-export const PROVIDER_NAMES = ['anthropic', 'openai', 'openai-compatible', 'dev'] as const
-export type ProviderName = (typeof PROVIDER_NAMES)[number]
+/** The providers this agent has an implementation for: the contract's list (src/contract/core.ts). */
+export const PROVIDER_NAMES = KNOWN_PROVIDERS
+export type {ProviderName}
 
 /** Where each provider lives unless the server or the key says otherwise. */
 export const DEFAULT_BASE_URLS: Readonly<Record<ProviderName, string | undefined>> = {

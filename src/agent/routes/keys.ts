@@ -1,12 +1,11 @@
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
+import {BASE64URL_PATTERN, KEY_NAME_PATTERN} from '../../contract/core.js'
 import {AgentError, reply, route} from '../router.js'
 import {SealedKeys} from '../sealed-keys.js'
 
-const NAME = /^[a-z][a-z0-9-]{1,31}$/
-const B64URL = /^[A-Za-z0-9_-]+$/
 
 function checkName(name: string | undefined): string {
-  if (!name || !NAME.test(name)) throw AgentError.notFound('key')
+  if (!name || !KEY_NAME_PATTERN.test(name)) throw AgentError.notFound('key')
   return name
 }
 
@@ -17,7 +16,7 @@ function checkUpload(body: unknown): AgentKeyUpload {
     b &&
     typeof b.provider === 'string' &&
     typeof b.kid === 'string' &&
-    [b.enc, b.ct, b.aad].every((v) => typeof v === 'string' && v.length > 0 && v.length < 16_384 && B64URL.test(v)) &&
+    [b.enc, b.ct, b.aad].every((v) => typeof v === 'string' && v.length > 0 && v.length < 16_384 && BASE64URL_PATTERN.test(v)) &&
     Number.isSafeInteger(b.version) &&
     (b.version as number) > 0 &&
     (b.base_url === null || typeof b.base_url === 'string')

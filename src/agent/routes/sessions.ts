@@ -1,6 +1,7 @@
 import {decodeCursor, encodeCursor, MAX_PAGE, parseLimit} from '../../contract/paging.js'
 import type {IncomingHttpHeaders, ServerResponse} from 'node:http'
 import {ALLOWED_TOOLS_HEADER} from '../../contract/agent-header.js'
+import {MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, MAX_TOOL_CALL_ID_CHARS, MESSAGE_ID_PATTERN, MODEL_REF_PATTERN, SESSION_ID_PATTERN} from '../../contract/core.js'
 import type {Session} from '../../contract/sessions.js'
 import {newId} from '../../ids.js'
 import {EVENT_STREAM_CONTENT_TYPE, sseFrame} from '../../sse/frame.js'
@@ -19,20 +20,15 @@ const sessionsFeature = async (agent: AgentContext) => {
 }
 
 
-const SID = /^ses_[a-z2-7]{20}$/
-const MID = /^msg_[a-z2-7]{20}$/
-const MODEL = /^[a-z0-9][a-z0-9-]{0,31}\/[A-Za-z0-9._:/-]{1,95}$/
-const MAX_CONTENT = 100_000
-
 function sid(call: AgentCall): string {
   const id = call.params.sid
-  if (!id || !SID.test(id)) throw AgentError.notFound('session')
+  if (!id || !SESSION_ID_PATTERN.test(id)) throw AgentError.notFound('session')
   return id
 }
 
 function optionalModel(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string' || !MODEL.test(value)) throw AgentError.badRequest('model must be provider/model.')
+  if (typeof value !== 'string' || !MODEL_REF_PATTERN.test(value)) throw AgentError.badRequest('model must be provider/model.')
   return value
 }
 
@@ -69,7 +65,7 @@ function follow(res: ServerResponse, live: LiveAnswer, afterId: number): Promise
 export const createSessionRoute = route('POST', '/sessions', async (call) => {
   const body = (await call.json<{title?: unknown; model?: unknown; default_model?: unknown}>()) ?? {}
   const model = optionalModel(body.model) ?? optionalModel(body.default_model) ?? 'dev/echo'
-  const title = typeof body.title === 'string' ? body.title.slice(0, 200) : ''
+  const title = typeof body.title === 'string' ? body.title.slice(0, MAX_TITLE_CHARS) : ''
   const now = new Date().toISOString()
   const session: Session = {id: newId('ses'), title, model, created_at: now, updated_at: now, message_count: 0, usage: {input_tokens: 0, output_tokens: 0}}
   return reply(201, await (await sessionsFeature(call.agent)).store.create(session))
@@ -109,8 +105,8 @@ export const sendMessageRoute = route('POST', '/sessions/:sid/messages', async (
   const f = await sessionsFeature(call.agent)
   const id = sid(call)
   const body = (await call.json<{content?: unknown; model?: unknown; approve?: unknown}>(512 * 1024)) ?? {}
-  if (typeof body.content !== 'string' || body.content.length === 0 || body.content.length > MAX_CONTENT) {
-    throw AgentError.badRequest(`content must be 1–${MAX_CONTENT} characters.`)
+  if (typeof body.content !== 'string' || body.content.length === 0 || body.content.length > MAX_MESSAGE_CHARS) {
+    throw AgentError.badRequest(`content must be 1–${MAX_MESSAGE_CHARS} characters.`)
   }
   const session = await f.store.get(id)
   if (!session) throw AgentError.notFound('session')
@@ -134,7 +130,7 @@ export const resumeRoute = route('GET', '/sessions/:sid/messages/:mid/events', a
   const f = await sessionsFeature(call.agent)
   const id = sid(call)
   const mid = call.params.mid
-  if (!mid || !MID.test(mid)) throw AgentError.notFound('message')
+  if (!mid || !MESSAGE_ID_PATTERN.test(mid)) throw AgentError.notFound('message')
   const after = Number(call.headers['last-event-id'] ?? 0)
   const afterId = Number.isSafeInteger(after) && after >= 0 ? after : 0
   const live = f.answers.get(mid)
@@ -156,7 +152,7 @@ export const abortRoute = route('POST', '/sessions/:sid/messages/:mid/abort', as
 export const approveToolRoute = route('POST', '/sessions/:sid/messages/:mid/approve', async (call) => {
   const id = sid(call)
   const body = (await call.json<{tool_call_id?: unknown; approve?: unknown}>()) ?? {}
-  if (typeof body.tool_call_id !== 'string' || body.tool_call_id.length === 0 || body.tool_call_id.length > 128 || typeof body.approve !== 'boolean') {
+  if (typeof body.tool_call_id !== 'string' || body.tool_call_id.length === 0 || body.tool_call_id.length > MAX_TOOL_CALL_ID_CHARS || typeof body.approve !== 'boolean') {
     throw AgentError.badRequest('Send {"tool_call_id": "…", "approve": true|false}.')
   }
   const live = (await sessionsFeature(call.agent)).answers.get(call.params.mid ?? '')

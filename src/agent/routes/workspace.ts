@@ -1,3 +1,4 @@
+import {isWorkspaceBody, WORKSPACE_PUSH_MAX_BODY_BYTES} from '../../contract/workspace-limits.js'
 import {AgentError, reply, route} from '../router.js'
 import {WorkspaceStore} from '../workspace-store.js'
 
@@ -6,20 +7,18 @@ import {WorkspaceStore} from '../workspace-store.js'
  *
  * The API checks a push before it forwards it; the agent checks it again because it is a boundary
  * too (its socket answers only the gateway, but a bug there must not write a traversal path or a
- * secret into the vault). The rules load zod, so they are imported on the first push rather than
- * at start-up: most agents never see one, and memory per instance is the budget that matters.
+ * secret into the vault). The body's shape is checked without zod (the agent never loads it), and
+ * the rules are imported on the first push rather than at start-up: most agents never see one, and
+ * memory per instance is the budget that matters.
  */
 
 export const getWorkspaceRoute = route('GET', '/workspace', async (call) => ({files: await new WorkspaceStore(call.agent.vault).files()}))
 
 export const putWorkspaceRoute = route('PUT', '/workspace', async (call) => {
-  const [{workspaceSchema, WORKSPACE_PUSH_MAX_BODY_BYTES}, {validateWorkspace}] = await Promise.all([
-    import('../../contract/workspace.js'),
-    import('../../workspace/validate.js'),
-  ])
-  const parsed = workspaceSchema.safeParse(await call.json(WORKSPACE_PUSH_MAX_BODY_BYTES))
-  if (!parsed.success) throw AgentError.badRequest('The workspace is malformed.')
-  const check = validateWorkspace(parsed.data.files, {legacy: true})
+  const body = await call.json(WORKSPACE_PUSH_MAX_BODY_BYTES)
+  if (!isWorkspaceBody(body)) throw AgentError.badRequest('The workspace is malformed.')
+  const {validateWorkspace} = await import('../../workspace/validate.js')
+  const check = validateWorkspace(body.files, {legacy: true})
   if (check.rejected.length > 0 || check.skipped.length > 0 || check.accepted.length === 0) {
     return reply(422, {
       type: 'about:blank',

@@ -1,3 +1,4 @@
+import {isKnownProvider, providerForKeyName} from '../../contract/core.js'
 import type {TranscriptMessage} from '../../contract/sessions.js'
 import type {StreamErrorCode} from '../../contract/stream.js'
 import type {AgentContext} from '../context.js'
@@ -31,8 +32,6 @@ export interface AnswerOptions {
   /** Ask the person before each exec, write and edit (`clawd chat --approve`). */
   approve?: boolean
 }
-
-const KNOWN = new Set(['anthropic', 'openai', 'openai-compatible', 'dev'])
 
 class AnswerFailure extends Error {
   constructor(
@@ -77,7 +76,7 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
   try {
     const ref = splitModelRef(model)
     if (!ref) throw new AnswerFailure('internal', `"${model}" is not a provider/model name.`, 'Use provider/model, e.g. dev/echo.')
-    const provider = deps.providers.get(KNOWN.has(ref.provider) ? ref.provider : 'openai-compatible')!
+    const provider = deps.providers.get(providerForKeyName(ref.provider))!
     const history: ProviderMessage[] = (await store.messages(sid))
       // Failed answers and empty ones (stopped before any text) are not part of the conversation.
       .filter((m) => !(m.role === 'assistant' && (m.error || m.content === '')))
@@ -93,7 +92,7 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
     })
     const limits = toolLoopLimits(agent.config)
     const call = async (apiKey: string, baseUrl: string | undefined) => {
-      const url = baseUrl ?? agent.config.providerBaseUrls?.[ref.provider] ?? DEFAULT_BASE_URLS[ref.provider as 'anthropic'] ?? ''
+      const url = baseUrl ?? agent.config.providerBaseUrls?.[ref.provider] ?? (isKnownProvider(ref.provider) ? DEFAULT_BASE_URLS[ref.provider] : undefined) ?? ''
       await runToolLoop(
         {
           provider,

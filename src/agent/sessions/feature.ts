@@ -23,7 +23,7 @@ const features = new WeakMap<AgentContext, SessionsFeature>()
 export function sessionsFeature(agent: AgentContext): SessionsFeature {
   let f = features.get(agent)
   if (!f) {
-    const cfg = agent.config as {devDeltaDelayMs?: number; streamGraceMs?: number}
+    const cfg = agent.config
     const store = new SessionStore(agent.vault)
     f = {
       store,

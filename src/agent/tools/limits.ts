@@ -1,3 +1,5 @@
+import {TOOL_LIMIT_NAMES, type ToolLimitName} from '../../contract/core.js'
+
 /**
  * Bounds on every tool call. Defaults here; the server can lower or raise them per instance
  * through the agent's init config (`config.tools.limits`, src/contract/agent.ts).
@@ -23,6 +25,10 @@ export interface ToolLimits {
   webFetchMaxResponseBytes: number
 }
 
+/** The contract names exactly these bounds (src/contract/core.ts): this fails to compile when the two part. */
+const sameNames: [keyof ToolLimits] extends [ToolLimitName] ? ([ToolLimitName] extends [keyof ToolLimits] ? true : never) : never = true
+void sameNames
+
 export const DEFAULT_TOOL_LIMITS: Readonly<ToolLimits> = {
   maxOutputChars: 50_000,
   execTimeoutMs: 60_000,
@@ -40,7 +46,7 @@ export const DEFAULT_TOOL_LIMITS: Readonly<ToolLimits> = {
 /** Defaults overlaid with what the config gives (only positive finite numbers are taken). */
 export function resolveLimits(given: Partial<Record<keyof ToolLimits, unknown>> | undefined): ToolLimits {
   const limits = {...DEFAULT_TOOL_LIMITS}
-  for (const key of Object.keys(limits) as Array<keyof ToolLimits>) {
+  for (const key of TOOL_LIMIT_NAMES) {
     const value = given?.[key]
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) limits[key] = Math.floor(value)
   }

@@ -4,6 +4,7 @@ import {constants} from 'node:fs'
 import {lstat, mkdir, open, readdir, readlink, rm, writeFile} from 'node:fs/promises'
 import {constants as osConstants} from 'node:os'
 import {dirname, join} from 'node:path'
+import {WORKSPACE_LIMITS} from '../../contract/workspace-limits.js'
 import type {StoredWorkspaceFile} from '../workspace-store.js'
 import type {ExecOutcome, ExecRequest, ExecRunner} from './exec.js'
 
@@ -60,8 +61,8 @@ export interface SandboxRunnerOptions {
 
 export const TOOL_UID = 2000
 const WORKSPACE = '/workspace'
-/** The most a workspace file can be (WORKSPACE_LIMITS.maxFileBytes; not imported: it loads zod). */
-const MAX_FILE_BYTES = 2 * 1024 * 1024
+/** The most a workspace file can be. */
+const MAX_FILE_BYTES = WORKSPACE_LIMITS.maxFileBytes
 /** Entries walked when reading back, so a call that made a million files cannot stall the agent. */
 const MAX_ENTRIES = 5000
 const ETC_FILES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates', '/etc/alternatives']

@@ -10,8 +10,8 @@ import type {StoredWorkspaceFile} from '../workspace-store.js'
  * would make every later export fail, and the model writing a key into its memory is exactly
  * what AGENTS.md asks it not to do. The refusal tells the model why.
  *
- * The rules load zod (through the contract's limits), so they are imported on the first write,
- * like the agent's push route does: an agent that only chats never pays for them.
+ * The rules are imported on the first write, like the agent's push route does: an agent that
+ * only chats never pays for them.
  */
 
 export interface RefusedChange {
@@ -30,7 +30,7 @@ export async function applyWorkspaceChanges(
     import('../../workspace/files.js'),
     import('../../workspace/rules.js'),
     import('../../workspace/secret-scan.js'),
-    import('../../contract/workspace.js'),
+    import('../../contract/workspace-limits.js'),
   ])
   const byPath = new Map(current.map((f) => [f.path, f.content]))
   const applied: string[] = []

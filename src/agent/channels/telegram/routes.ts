@@ -1,24 +1,28 @@
-import type {AgentTelegramChannel, AgentTelegramDelivery} from '../../../contract/channel-wire.js'
+import {
+  DM_POLICIES,
+  PAIRING_CODE_PATTERN,
+  TELEGRAM_BOT_USERNAME_PATTERN,
+  type AgentTelegramChannel,
+  type AgentTelegramDelivery,
+} from '../../../contract/channel-wire.js'
+import {BASE64URL_PATTERN} from '../../../contract/core.js'
 import {AgentError, reply, route} from '../../router.js'
 import {telegramFeature} from './feature.js'
 
-const B64URL = /^[A-Za-z0-9_-]+$/
-const CODE = /^[A-HJ-NP-Z2-9]{8}$/
-
-/** The API checked the shapes with zod; the agent checks them again at its boundary, by hand. */
+/** The API checked the shapes with zod; the agent checks them again at its boundary, with the contract's zod-free patterns. */
 function checkChannel(body: unknown): AgentTelegramChannel {
   const b = body as Partial<AgentTelegramChannel> | null
   const ok =
     b &&
     typeof b.kid === 'string' &&
-    [b.enc, b.ct, b.aad].every((v) => typeof v === 'string' && v.length > 0 && v.length < 4096 && B64URL.test(v)) &&
+    [b.enc, b.ct, b.aad].every((v) => typeof v === 'string' && v.length > 0 && v.length < 4096 && BASE64URL_PATTERN.test(v)) &&
     Number.isSafeInteger(b.version) &&
     typeof b.api_url === 'string' &&
     /^https?:\/\//.test(b.api_url) &&
     Number.isSafeInteger(b.bot_id) &&
     typeof b.bot_username === 'string' &&
-    /^[A-Za-z0-9_]{3,64}$/.test(b.bot_username) &&
-    (b.dm_policy === 'pairing' || b.dm_policy === 'allowlist' || b.dm_policy === 'open') &&
+    TELEGRAM_BOT_USERNAME_PATTERN.test(b.bot_username) &&
+    (DM_POLICIES as readonly unknown[]).includes(b.dm_policy) &&
     Array.isArray(b.allow_from) &&
     b.allow_from.every((id) => typeof id === 'string' && /^\d{1,20}$/.test(id)) &&
     typeof b.webhook_url === 'string' &&
@@ -74,7 +78,7 @@ export const telegramPairingListRoute = route('GET', '/channels/telegram/pairing
 const decide = (approve: boolean) =>
   route('POST', `/channels/telegram/pairing/:code/${approve ? 'approve' : 'deny'}`, async (call) => {
     const code = call.params.code ?? ''
-    if (!CODE.test(code)) throw AgentError.notFound('pairing code')
+    if (!PAIRING_CODE_PATTERN.test(code)) throw AgentError.notFound('pairing code')
     const found = await telegramFeature(call.agent).state.decide(code, approve, Date.now())
     if (!found) return reply(404, {code: 'not_found'})
     call.agent.log('info', `telegram: pairing ${approve ? 'approved' : 'denied'}`)
