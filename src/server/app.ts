@@ -1,5 +1,7 @@
 import type {Server as HttpsServer} from 'node:https'
 import Fastify, {type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions} from 'fastify'
+import {registerCookies} from './auth/cookies.js'
+import {registerCsrf} from './auth/csrf.js'
 import {registerHsts} from './auth/hsts.js'
 import type {ServerContext} from './context.js'
 import {registerRequestHooks} from './observability/index.js'
@@ -23,6 +25,9 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   const app = (ctx.config.tls ? Fastify({...options, https: loadTlsFiles(ctx.config.tls)} as FastifyHttpsOptions<HttpsServer>) : Fastify(options)) as unknown as FastifyInstance
   registerProblemHandler(app)
   registerHsts(app)
+  // Browser sessions and CSRF tokens, for the pages and the /v1 routes the console's scripts call.
+  await registerCookies(app)
+  await registerCsrf(app, ctx.secrets.signing)
   // Rate limits, the access log and incident notes; before the routes, which they attach to.
   registerRequestHooks(app, ctx)
   // Unknown fields in JSON are rejected by the route's strict schema, not silently dropped.

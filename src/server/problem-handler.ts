@@ -1,5 +1,7 @@
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {PROBLEM_CONTENT_TYPE, type Problem} from '../contract/problem.js'
+import {browserSessionRejected} from './auth/browser-auth.js'
+import {isCsrfRefusal} from './auth/csrf.js'
 import {ApiError} from './errors.js'
 import {isStoreUnavailable, isUnstorableText} from './store/errors.js'
 
@@ -19,6 +21,8 @@ export function sendProblem(reply: FastifyReply, err: ApiError): FastifyReply {
 
 /** Maps Fastify's own errors (bad JSON, too large, wrong content type) to our stable codes. */
 function fromFastify(err: FastifyError): ApiError | undefined {
+  // @fastify/csrf-protection's refusal of a console script's x-clawd-csrf header (browser-auth.ts).
+  if (isCsrfRefusal(err)) return browserSessionRejected()
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(413, 'payload_too_large', 'Payload too large', {

@@ -1,3 +1,4 @@
+import fastifyFormbody from '@fastify/formbody'
 import type {FastifyInstance} from 'fastify'
 
 /** Form posts (OAuth requests, HTML forms) are small; anything bigger is not one of ours. */
@@ -12,19 +13,22 @@ class DuplicateParameterError extends Error {
 }
 
 /**
- * Parses application/x-www-form-urlencoded into a flat object, in the scope it is registered in.
- * RFC 6749 §3.1: a parameter must not repeat, so a repeat is an error rather than a silent pick.
+ * Our parser for @fastify/formbody, whose own would turn a repeat into an array: RFC 6749 §3.1
+ * says a parameter must not repeat, so a repeat is an error rather than a silent pick.
  */
-export function registerFormParser(app: FastifyInstance): void {
-  app.addContentTypeParser('application/x-www-form-urlencoded', {parseAs: 'string', bodyLimit: FORM_BODY_LIMIT}, (_req, body, done) => {
-    const seen = new Set<string>()
-    const entries: Array<[string, string]> = []
-    for (const [name, value] of new URLSearchParams(body as string)) {
-      if (seen.has(name)) return done(new DuplicateParameterError(name), undefined)
-      seen.add(name)
-      entries.push([name, value])
-    }
-    // fromEntries defines own properties, so a "__proto__" field cannot reach the prototype.
-    done(null, Object.fromEntries(entries))
-  })
+function parseUniqueForm(body: string): Record<string, string> {
+  const seen = new Set<string>()
+  const entries: Array<[string, string]> = []
+  for (const [name, value] of new URLSearchParams(body)) {
+    if (seen.has(name)) throw new DuplicateParameterError(name)
+    seen.add(name)
+    entries.push([name, value])
+  }
+  // fromEntries defines own properties, so a "__proto__" field cannot reach the prototype.
+  return Object.fromEntries(entries)
+}
+
+/** Parses application/x-www-form-urlencoded into a flat object, in the scope it is registered in. */
+export async function registerFormParser(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyFormbody, {bodyLimit: FORM_BODY_LIMIT, parser: parseUniqueForm})
 }

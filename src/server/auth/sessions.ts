@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import type {FastifyReply, FastifyRequest} from 'fastify'
 import {hashToken} from '../../crypto/tokens.js'
 import type {ServerContext} from '../context.js'
-import {clearCookie, readCookie, SESSION_COOKIE, setCookie} from './cookies.js'
+import {COOKIE_OPTIONS, SESSION_COOKIE} from './cookies.js'
 
 /**
  * Browser sessions for the sign-in and device pages. The cookie carries a random id; the store
@@ -30,12 +30,12 @@ export async function startSession(ctx: ServerContext, req: FastifyRequest, repl
       req.ip ?? null,
     ]),
   )
-  setCookie(req, reply, SESSION_COOKIE, id, SESSION_TTL_MS / 1000)
+  reply.setCookie(SESSION_COOKIE, id, {...COOKIE_OPTIONS, maxAge: SESSION_TTL_MS / 1000})
 }
 
 /** The signed-in user, or null. Looked up by hash as the system: the user is not known before. */
 export async function currentSession(ctx: ServerContext, req: FastifyRequest): Promise<WebSession | null> {
-  const id = readCookie(req, SESSION_COOKIE)
+  const id = req.cookies[SESSION_COOKIE]
   if (!id || id.length > 100) return null
   const idHash = hashToken(ctx.secrets.tokenPepper, id)
   const [row] = await ctx.db.asSystem((q) =>
@@ -49,5 +49,5 @@ export async function currentSession(ctx: ServerContext, req: FastifyRequest): P
 
 export async function endSession(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply, session: WebSession | null): Promise<void> {
   if (session) await ctx.db.asUser(session.userId, (q) => q.query(`DELETE FROM web_sessions WHERE id_hash = $1`, [session.idHash]))
-  clearCookie(req, reply, SESSION_COOKIE)
+  reply.clearCookie(SESSION_COOKIE, COOKIE_OPTIONS)
 }

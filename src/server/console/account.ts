@@ -5,7 +5,7 @@ import {tarBuffer} from '../../workspace/tar.js'
 import {deleteAccount} from '../account/delete.js'
 import {collectAccountExport} from '../account/export.js'
 import {createApiToken, listApiTokens, revokeApiToken} from '../auth/api-tokens.js'
-import {SESSION_COOKIE, clearCookie} from '../auth/cookies.js'
+import {COOKIE_OPTIONS, SESSION_COOKIE} from '../auth/cookies.js'
 import {listLogins, signOutEverywhere} from '../auth/logins.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
@@ -65,7 +65,7 @@ export async function consoleAccountPages(app: FastifyInstance, ctx: ServerConte
     if (!v) return reply
     const ended = await signOutEverywhere(ctx, v.session.userId)
     req.log.info({userId: v.session.userId, ...ended}, 'signed out everywhere')
-    clearCookie(req, reply, SESSION_COOKIE)
+    reply.clearCookie(SESSION_COOKIE, COOKIE_OPTIONS)
     return reply.redirect('/signin', 303)
   })
 
@@ -93,7 +93,7 @@ export async function consoleAccountPages(app: FastifyInstance, ctx: ServerConte
       return render(req, reply, v, 400, {error: `Nothing was deleted: type your email, ${v.session.email}, to confirm.`})
     }
     await deleteAccount(ctx, v.session.userId, typed)
-    clearCookie(req, reply, SESSION_COOKIE)
+    reply.clearCookie(SESSION_COOKIE, COOKIE_OPTIONS)
     return sendPage(reply, 200, layout('Account deleted', accountDeletedView()))
   })
 }

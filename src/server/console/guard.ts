@@ -1,7 +1,7 @@
 import type {FastifyReply, FastifyRequest} from 'fastify'
 import {instanceRefSchema} from '../../contract/instances.js'
 import {browserAuth} from '../auth/browser-auth.js'
-import {csrfTokenFor, csrfValid} from '../auth/csrf.js'
+import {csrfPasses, csrfTokenFor} from '../auth/csrf.js'
 import {currentSession, type WebSession} from '../auth/sessions.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
@@ -9,8 +9,7 @@ import {findInstance, type InstanceRow} from '../instances/repo.js'
 import {takeToken} from '../ratelimit/bucket.js'
 import {rateLimited} from '../ratelimit/errors.js'
 import {bucketFor} from '../ratelimit/requests.js'
-import {csrfRejected} from '../pages/account-pages.js'
-import {field, safeNext} from '../pages/forms.js'
+import {safeNext} from '../pages/forms.js'
 
 /** A signed-in console request: who, and the CSRF token for the forms on its page. */
 export interface Visitor {
@@ -37,14 +36,16 @@ export async function signedIn(ctx: ServerContext, req: FastifyRequest, reply: F
     const result = await takeToken(ctx.db, bucketFor(rate, `req:token:${req.auth.tokenId}`))
     if (!result.allowed) throw rateLimited(result, 'Too many requests from this browser session.', 'Wait a moment, then reload the page.')
   }
-  return {session, csrf: csrfTokenFor(ctx.secrets.signing, req, reply, session)}
+  return {session, csrf: csrfTokenFor(reply, session)}
 }
 
-/** A console form post: a session, and the form's CSRF token bound to it; else nothing happens. */
+/**
+ * A console form post: a session, and the form's CSRF token bound to it; else nothing happens
+ * (null: the reply is already a redirect to sign in, or the refusal of the token).
+ */
 export async function signedInPost(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply): Promise<Visitor | null> {
   const visitor = await signedIn(ctx, req, reply)
-  if (visitor && !csrfValid(ctx.secrets.signing, req, visitor.session, field(req, 'csrf'))) throw csrfRejected()
-  return visitor
+  return visitor && csrfPasses(req, reply, visitor.session) ? visitor : null
 }
 
 export const instanceNotFound = () => ApiError.notFound('instance', 'See your instances on the Instances page.')

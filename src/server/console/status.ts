@@ -12,7 +12,7 @@ export async function consoleStatusPage(app: FastifyInstance, ctx: ServerContext
     const status = await serviceStatus(ctx)
     // Signed in, it keeps the console's navigation; a failing session lookup must not hide the status.
     const session = await currentSession(ctx, req).catch(() => null)
-    const signed = session ? {email: session.email, csrf: csrfTokenFor(ctx.secrets.signing, req, reply, session)} : undefined
+    const signed = session ? {email: session.email, csrf: csrfTokenFor(reply, session)} : undefined
     return sendPage(reply, 200, layout('Status', statusView(status), signed, {nav: 'status', wide: true}))
   })
 }

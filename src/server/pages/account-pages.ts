@@ -1,6 +1,6 @@
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {adminCreateUserRequestSchema} from '../../contract/auth.js'
-import {csrfTokenFor, csrfValid} from '../auth/csrf.js'
+import {csrfPasses, csrfTokenFor} from '../auth/csrf.js'
 import {InviteRefused} from '../auth/invites.js'
 import {signInLimits, signUpLimits} from '../auth/limits.js'
 import {judgePassword} from '../auth/password-strength.js'
@@ -27,12 +27,11 @@ export function retryText(seconds: number): string {
 
 /** Sign up, sign in and sign out: the only way a browser gets a session. */
 export async function accountPages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const key = ctx.secrets.signing
 
   const renderSignIn = (req: FastifyRequest, reply: FastifyReply, status: number, v: {next: string; email?: string; error?: string; info?: string}) =>
-    sendPage(reply, status, layout('Sign in', signInView({...v, csrf: csrfTokenFor(key, req, reply, null)})))
+    sendPage(reply, status, layout('Sign in', signInView({...v, csrf: csrfTokenFor(reply, null)})))
   const renderSignUp = (req: FastifyRequest, reply: FastifyReply, status: number, v: {next: string; email?: string; invite?: string; error?: string}) =>
-    sendPage(reply, status, layout('Create an account', signUpView({...v, minLength: MIN_PASSWORD_LENGTH, csrf: csrfTokenFor(key, req, reply, null)})))
+    sendPage(reply, status, layout('Create an account', signUpView({...v, minLength: MIN_PASSWORD_LENGTH, csrf: csrfTokenFor(reply, null)})))
 
   app.get('/signin', async (req, reply) => {
     const next = safeNext(queryParam(req, 'next'))
@@ -42,7 +41,7 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
   })
 
   app.post('/signin', async (req, reply) => {
-    if (!csrfValid(key, req, null, field(req, 'csrf'))) throw csrfRejected()
+    if (!csrfPasses(req, reply, null)) return reply
     const next = safeNext(field(req, 'next'))
     const email = field(req, 'email', 254).trim()
     const password = field(req, 'password')
@@ -74,7 +73,7 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
   })
 
   app.post('/signup', async (req, reply) => {
-    if (!csrfValid(key, req, null, field(req, 'csrf'))) throw csrfRejected()
+    if (!csrfPasses(req, reply, null)) return reply
     const next = safeNext(field(req, 'next'))
     const email = field(req, 'email', 300).trim()
     const password = field(req, 'password', 2048)
@@ -110,7 +109,7 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
 
   app.post('/signout', async (req, reply) => {
     const session = await currentSession(ctx, req)
-    if (session && !csrfValid(key, req, session, field(req, 'csrf'))) throw csrfRejected()
+    if (session && !csrfPasses(req, reply, session)) return reply
     await endSession(ctx, req, reply, session)
     return reply.redirect('/signin', 303)
   })

@@ -1,13 +1,13 @@
 import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {oauthPaths} from '../../contract/auth.js'
-import {csrfTokenFor, csrfValid} from '../auth/csrf.js'
+import {csrfPasses, csrfTokenFor} from '../auth/csrf.js'
 import {decideGrant, findGrantByUserCode} from '../auth/device-grants.js'
 import {codeEntryLimits} from '../auth/limits.js'
 import {currentSession, type WebSession} from '../auth/sessions.js'
 import {normalizeUserCode} from '../auth/user-code.js'
 import type {ServerContext} from '../context.js'
 import {takeTokens} from '../ratelimit/bucket.js'
-import {csrfRejected, retryText} from './account-pages.js'
+import {retryText} from './account-pages.js'
 import {field, queryParam} from './forms.js'
 import {layout, sendPage} from './layout.js'
 import {deviceConfirmView, deviceDoneView, deviceEntryView} from './views.js'
@@ -20,7 +20,6 @@ const NOT_A_CODE = 'That is not a valid code. Codes are 8 letters, like BCDF-GHJ
  * decision, is charged to the per-IP and per-account limits, so codes cannot be guessed here.
  */
 export async function devicePages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const key = ctx.secrets.signing
 
   async function signedIn(req: FastifyRequest, reply: FastifyReply, userCode?: string): Promise<WebSession | null> {
     const session = await currentSession(ctx, req)
@@ -32,10 +31,10 @@ export async function devicePages(app: FastifyInstance, ctx: ServerContext): Pro
   }
 
   const frame = (req: FastifyRequest, reply: FastifyReply, session: WebSession, title: string, body: Parameters<typeof layout>[1]) =>
-    layout(title, body, {email: session.email, csrf: csrfTokenFor(key, req, reply, session)})
+    layout(title, body, {email: session.email, csrf: csrfTokenFor(reply, session)})
 
   const entryPage = (req: FastifyRequest, reply: FastifyReply, session: WebSession, status: number, v: {userCode?: string; error?: string}) =>
-    sendPage(reply, status, frame(req, reply, session, 'Connect a device', deviceEntryView({...v, csrf: csrfTokenFor(key, req, reply, session)})))
+    sendPage(reply, status, frame(req, reply, session, 'Connect a device', deviceEntryView({...v, csrf: csrfTokenFor(reply, session)})))
 
   /** Charges the code-entry limits; answers 429 and returns false when they are spent. */
   async function withinLimits(req: FastifyRequest, reply: FastifyReply, session: WebSession, typed: string): Promise<boolean> {
@@ -55,7 +54,7 @@ export async function devicePages(app: FastifyInstance, ctx: ServerContext): Pro
     if (!grant) return entryPage(req, reply, session, 404, {userCode: typed, error: 'No sign-in request has this code. Check it and try again.'})
     if (grant.status !== 'pending') return entryPage(req, reply, session, 409, {userCode: typed, error: 'This code has already been used. Start the sign-in again for a new one.'})
     if (grant.expiresAt.getTime() <= now) return entryPage(req, reply, session, 410, {userCode: typed, error: 'This code has expired. Start the sign-in again for a new one.'})
-    const body = deviceConfirmView({csrf: csrfTokenFor(key, req, reply, session), grant, email: session.email, now})
+    const body = deviceConfirmView({csrf: csrfTokenFor(reply, session), grant, email: session.email, now})
     return sendPage(reply, 200, frame(req, reply, session, 'Approve this sign-in?', body))
   }
 
@@ -70,14 +69,14 @@ export async function devicePages(app: FastifyInstance, ctx: ServerContext): Pro
   app.post(oauthPaths.device, async (req, reply) => {
     const session = await signedIn(req, reply)
     if (!session) return reply
-    if (!csrfValid(key, req, session, field(req, 'csrf'))) throw csrfRejected()
+    if (!csrfPasses(req, reply, session)) return reply
     return showGrant(req, reply, session, field(req, 'user_code', 32))
   })
 
   app.post(`${oauthPaths.device}/decision`, async (req, reply) => {
     const session = await signedIn(req, reply)
     if (!session) return reply
-    if (!csrfValid(key, req, session, field(req, 'csrf'))) throw csrfRejected()
+    if (!csrfPasses(req, reply, session)) return reply
     const typed = field(req, 'user_code', 32)
     const decision = field(req, 'decision', 16)
     const code = normalizeUserCode(typed)

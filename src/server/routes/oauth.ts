@@ -85,7 +85,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: ServerContext): Pro
   })
 
   await app.register(async (scope) => {
-    registerFormParser(scope)
+    await registerFormParser(scope)
     scope.setErrorHandler(oauthErrorHandler())
 
     scope.post(oauthPaths.deviceAuthorization, async (req, reply): Promise<DeviceAuthorizationResponse> => {
