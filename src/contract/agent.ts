@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {instancePublicKeySchema} from './keys.js'
 
 /**
  * The private wire between the server and an instance's agent process (src/runtime → src/agent).
@@ -82,3 +83,6 @@ export const agentHealthSchema = z.object({
   heap_used_bytes: z.number(),
 })
 export type AgentHealth = z.infer<typeof agentHealthSchema>
+
+/** GET /pubkey on the agent socket: the public half of the instance's key pair (the API adds `alg`). */
+export const agentPublicKeySchema = instancePublicKeySchema.pick({kid: true, public_key: true})
