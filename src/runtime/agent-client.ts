@@ -122,8 +122,14 @@ export class AgentClients {
    * A small JSON call (public key, sealed key upload, workspace files). Pass the contract schema
    * where one exists: a 2xx answer is then checked rather than trusted.
    */
-  async json<T = unknown>(route: AgentRoute, method: Dispatcher.HttpMethod, path: string, body?: unknown, schema?: AnswerSchema<T>, signal?: AbortSignal): Promise<AgentAnswer<T>> {
-    return agentCall(route, method, path, {body, schema, signal})
+  async json<T = unknown>(
+    route: AgentRoute,
+    method: Dispatcher.HttpMethod,
+    path: string,
+    body?: unknown,
+    opts: {schema?: AnswerSchema<T>; signal?: AbortSignal} = {},
+  ): Promise<AgentAnswer<T>> {
+    return agentCall(route, method, path, {...opts, body})
   }
 
   async forget(socketPath: string): Promise<void> {

@@ -516,7 +516,7 @@ export class InstanceManager {
 
   /** The agent made its key pair on first start; the API keeps the public half to serve while paused. */
   private async fetchPublicKey(id: string): Promise<{publicKey: string; kid: string} | null> {
-    const res = await this.agents.json(this.localRoute(id), 'GET', '/pubkey', undefined, agentPublicKeySchema)
+    const res = await this.agents.json(this.localRoute(id), 'GET', '/pubkey', undefined, {schema: agentPublicKeySchema})
     if (res.status !== 200) throw new Error(`the agent answered ${res.status} for its public key`)
     return {publicKey: res.body.public_key, kid: res.body.kid}
   }
