@@ -1,4 +1,4 @@
-import {Agent, errors, request, type Dispatcher} from 'undici'
+import {Agent, request, type Dispatcher} from 'undici'
 import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
 
 export {INSTANCE_SECRET_HEADER}
@@ -20,10 +20,7 @@ export interface AgentRoute {
   headers(method: string, path: string, body?: Buffer): Record<string, string>
 }
 
-/**
- * What checks an answer: any object with zod's `parse` (the server passes contract schemas). The
- * runtime names no zod type, so this module stays free of it.
- */
+/** Checks an answer: a contract schema (zod's `parse`), named structurally so this module needs no zod. */
 export interface AnswerSchema<T> {
   parse(value: unknown): T
 }
@@ -46,16 +43,13 @@ export interface AgentAnswer<T> {
 export interface AgentCallOptions<T> {
   body?: unknown
   headers?: Record<string, string>
-  /** Bounds the whole call; the error says so. */
   timeoutMs?: number
   signal?: AbortSignal
   /** The contract of a 2xx answer; error answers (problem+json) are left unchecked. */
   schema?: AnswerSchema<T>
 }
 
-function localUrl(path: string): string {
-  return `http://instance${path}`
-}
+const localUrl = (path: string) => `http://instance${path}`
 
 /** A small JSON call along a route. */
 export async function agentCall<T = unknown>(route: AgentRoute, method: Dispatcher.HttpMethod, path: string, opts: AgentCallOptions<T> = {}): Promise<AgentAnswer<T>> {
@@ -78,10 +72,7 @@ export async function agentCall<T = unknown>(route: AgentRoute, method: Dispatch
     })
     text = await res.body.text()
   } catch (error) {
-    if (timeout?.aborted && (error instanceof errors.RequestAbortedError || (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError')) {
-      throw new Error(`no answer from the agent within ${opts.timeoutMs} ms`)
-    }
-    throw error
+    throw timeout?.aborted ? new Error(`no answer from the agent within ${opts.timeoutMs} ms`) : error
   }
   let body: unknown = text
   try {
@@ -122,13 +113,7 @@ export class AgentClients {
    * A small JSON call (public key, sealed key upload, workspace files). Pass the contract schema
    * where one exists: a 2xx answer is then checked rather than trusted.
    */
-  async json<T = unknown>(
-    route: AgentRoute,
-    method: Dispatcher.HttpMethod,
-    path: string,
-    body?: unknown,
-    opts: {schema?: AnswerSchema<T>; signal?: AbortSignal} = {},
-  ): Promise<AgentAnswer<T>> {
+  json<T = unknown>(route: AgentRoute, method: Dispatcher.HttpMethod, path: string, body?: unknown, opts: {schema?: AnswerSchema<T>; signal?: AbortSignal} = {}) {
     return agentCall(route, method, path, {...opts, body})
   }
 
