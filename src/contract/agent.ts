@@ -1,5 +1,6 @@
 import {z} from 'zod'
 import {TOOL_LIMIT_NAMES, type ToolLimitName} from './core.js'
+import {instancePublicKeySchema} from './keys.js'
 
 /**
  * The private wire between the server and an instance's agent process (src/runtime → src/agent).
@@ -97,3 +98,6 @@ export const agentHealthSchema = z.object({
   heap_used_bytes: z.number(),
 })
 export type AgentHealth = z.infer<typeof agentHealthSchema>
+
+/** GET /pubkey on the agent socket: the public half of the instance's key pair (the API adds `alg`). */
+export const agentPublicKeySchema = instancePublicKeySchema.pick({kid: true, public_key: true})

@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {agentRequest} from './agent-http.js'
+import {agentRequest} from './agent-client.js'
 import {createLocalDriver, type LocalDriverOptions} from './local-driver.js'
 
 /**

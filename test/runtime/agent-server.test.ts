@@ -9,7 +9,7 @@ import {agentRoutes} from '../../src/agent/routes/index.js'
 import {startAgent, type RunningAgent} from '../../src/agent/server.js'
 import {Vault} from '../../src/agent/vault.js'
 import {kidFor} from '../../src/crypto/hpke.js'
-import {agentRequest} from '../../src/runtime/agent-http.js'
+import {agentRequest} from '../../src/runtime/agent-client.js'
 import {INSTANCE_SECRET_HEADER} from '../../src/contract/agent-header.js'
 import {allBytes} from './helpers.js'
 

@@ -1,7 +1,6 @@
 import type {ServerContext} from '../context.js'
-import type {RunningServer} from '../main.js'
+import type {Job} from '../job-runner.js'
 import {pruneBuckets} from '../ratelimit/bucket.js'
-import {claimJobRun} from '../replicas/once.js'
 
 const DAY_MS = 86_400_000
 const SWEEP_EVERY_MS = 10 * 60_000
@@ -29,15 +28,8 @@ export async function sweepAuth(ctx: ServerContext): Promise<AuthSweep> {
   }))
 }
 
-/** The background job `server start` runs: a sweep every ten minutes, stopped on close. */
-export function authSweeperJob(server: RunningServer): void {
-  const {ctx} = server
-  const timer = setInterval(() => {
-    // One replica per period sweeps; the deletes are idempotent, so an overlap would only waste work.
-    claimJobRun(ctx, 'auth-sweep', SWEEP_EVERY_MS)
-      .then((mine) => (mine ? sweepAuth(ctx) : undefined))
-      .catch((error: Error) => ctx.log.warn({err: {type: error.name, message: error.message}}, 'auth sweep failed'))
-  }, SWEEP_EVERY_MS)
-  timer.unref()
-  ctx.onClose.push(async () => clearInterval(timer))
+/** The background job `server start` runs: a sweep every ten minutes, by one replica per period. */
+export function authSweepJob(ctx: ServerContext): Job {
+  // The deletes are idempotent, so an overlap across replicas would only waste work.
+  return {name: 'auth-sweep', periodMs: SWEEP_EVERY_MS, scope: 'cluster', failure: 'auth sweep failed', run: () => sweepAuth(ctx)}
 }

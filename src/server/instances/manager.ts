@@ -1,3 +1,4 @@
+import {agentPublicKeySchema} from '../../contract/agent.js'
 import {randomBytes} from 'node:crypto'
 import type {InstanceState, Isolation} from '../../contract/instances.js'
 import type {ToolProfile} from '../../contract/tool-policy.js'
@@ -23,7 +24,7 @@ import {instanceSecret, mintDataKey, openDataKey} from './secrets.js'
 import {assertPolicyFitsPlan, defaultToolPolicy} from './tool-policy.js'
 import {planOf} from '../quotas/plans.js'
 import {purgeDeletedRows} from '../store/purge.js'
-import {AgentClients, type AgentRoute} from './agent-client.js'
+import {AgentClients, type AgentRoute} from '../../runtime/agent-client.js'
 import {StreamRegistry} from './streams.js'
 import {recordEgressRefusal} from './egress-log.js'
 import {syncKeys} from '../keys/sync.js'
@@ -515,7 +516,7 @@ export class InstanceManager {
 
   /** The agent made its key pair on first start; the API keeps the public half to serve while paused. */
   private async fetchPublicKey(id: string): Promise<{publicKey: string; kid: string} | null> {
-    const res = await this.agents.json<{kid: string; public_key: string}>(this.localRoute(id), 'GET', '/pubkey')
+    const res = await this.agents.json(this.localRoute(id), 'GET', '/pubkey', undefined, {schema: agentPublicKeySchema})
     if (res.status !== 200) throw new Error(`the agent answered ${res.status} for its public key`)
     return {publicKey: res.body.public_key, kid: res.body.kid}
   }

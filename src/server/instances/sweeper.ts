@@ -1,21 +1,26 @@
+import type {Job} from '../job-runner.js'
+import {startJob} from '../job-runner.js'
 import type {RunningServer} from '../main.js'
 
 /**
- * Pauses idle instances and removes abandoned ones, every sweep interval. Each run is bounded
- * (the queries take at most 50 rows) and errors are logged, never fatal: the next run retries.
+ * Pauses idle instances and removes abandoned ones, every sweep interval. Each replica sweeps the
+ * instances it holds. Each run is bounded (the queries take at most 50 rows) and errors are
+ * logged, never fatal: the next run retries.
  */
+export function instanceSweepJob(server: Pick<RunningServer, 'ctx'>): Job {
+  return {
+    name: 'instance-sweep',
+    periodMs: server.ctx.config.instances.sweepIntervalMs,
+    scope: 'replica',
+    failure: 'instance sweep failed',
+    failureLevel: 'error',
+    run: () => sweepOnce(server),
+  }
+}
+
+/** Started by `startServer` for every server (tests included), stopped when it closes. */
 export function startInstanceSweeper(server: RunningServer): void {
-  const {ctx} = server
-  let running = false
-  const timer = setInterval(() => {
-    if (running) return
-    running = true
-    void sweepOnce(server)
-      .catch((error) => ctx.log.error({err: {message: (error as Error).message}}, 'instance sweep failed'))
-      .finally(() => (running = false))
-  }, ctx.config.instances.sweepIntervalMs)
-  timer.unref()
-  ctx.onClose.push(async () => clearInterval(timer))
+  startJob(server.ctx, instanceSweepJob(server))
 }
 
 export async function sweepOnce(server: Pick<RunningServer, 'ctx'>): Promise<{paused: number; removed: number}> {

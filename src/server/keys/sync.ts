@@ -1,7 +1,7 @@
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
 import type {ServerContext} from '../context.js'
-import type {AgentClients, AgentRoute} from '../instances/agent-client.js'
+import type {AgentClients, AgentRoute} from '../../runtime/agent-client.js'
 import {sealedKeys} from './repo.js'
 
 

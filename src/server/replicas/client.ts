@@ -1,5 +1,5 @@
 import {Agent, request, type Dispatcher} from 'undici'
-import type {AgentRoute} from '../instances/agent-client.js'
+import type {AgentRoute} from '../../runtime/agent-client.js'
 import {signHop} from './hop.js'
 
 /** The internal paths, written once: the client builds them, the internal listener serves them. */

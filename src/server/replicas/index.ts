@@ -1,4 +1,5 @@
 import type {ServerContext} from '../context.js'
+import {startJob} from '../job-runner.js'
 import {buildInternalApp} from './internal-app.js'
 import {hopKey, NonceCache} from './hop.js'
 import {ReplicaClient} from './client.js'
@@ -32,9 +33,10 @@ export async function joinReplicas(ctx: ServerContext): Promise<void> {
     await internal?.close()
     throw error
   }
-  registry.startHeartbeat((error) => ctx.log.warn({err: {message: error.message}}, 'replica heartbeat failed'))
   ctx.cluster = {registry, client}
+  const heartbeat = startJob(ctx, registry.heartbeatJob())
   ctx.onClose.push(async () => {
+    heartbeat.stop()
     await registry.stop()
     await internal?.close()
     await client.close()

@@ -1,6 +1,7 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {newId} from '../../ids.js'
+import type {Job} from '../job-runner.js'
 import type {Db, Queryable} from '../store/db.js'
 
 /** A replica as the others see it, its liveness measured on the database clock. */
@@ -44,8 +45,6 @@ export function goneReason(replica: Pick<ReplicaInfo, 'id' | 'silent_ms' | 'stop
  * on a clean close. Placement picks among the replicas that beat.
  */
 export class ReplicaRegistry {
-  private timer?: NodeJS.Timeout
-
   constructor(
     private readonly db: Db,
     readonly self: string,
@@ -73,15 +72,19 @@ export class ReplicaRegistry {
     await this.db.query(`UPDATE replicas SET heartbeat_at = now() WHERE id = $1 AND stopped_at IS NULL`, [this.self])
   }
 
-  startHeartbeat(onError: (error: Error) => void): void {
-    const every = Math.max(100, Math.floor(this.goneAfterMs / 3))
-    this.timer = setInterval(() => void this.beat().catch(onError), every)
-    this.timer.unref()
+  /** The heartbeat, every third of the bound; each replica beats for itself. */
+  heartbeatJob(): Job {
+    return {
+      name: 'replica-heartbeat',
+      periodMs: Math.max(100, Math.floor(this.goneAfterMs / 3)),
+      scope: 'replica',
+      failure: 'replica heartbeat failed',
+      run: () => this.beat(),
+    }
   }
 
-  /** A clean stop: others see this replica as stopped at once, not after the bound. */
+  /** A clean stop (after the heartbeat's): others see this replica as stopped at once, not after the bound. */
   async stop(): Promise<void> {
-    clearInterval(this.timer)
     await this.db.query(`UPDATE replicas SET stopped_at = now() WHERE id = $1`, [this.self]).catch(() => {})
   }
 
