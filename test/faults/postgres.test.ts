@@ -123,20 +123,7 @@ describe.skipIf(skipReason)(`PostgreSQL restarts under a serving API${skipReason
       await locker.query('BEGIN')
       await locker.query(`LOCK TABLE ${SCHEMA}.instance_keys IN EXCLUSIVE MODE`)
       const cut = putKey(f.server, f.user.accessToken, id, 'anthropic', `sk-ant-pg-cut-${Date.now().toString(36)}-0123456789`).catch((e: Error) => e)
-      const deadline = Date.now() + 20_000
-      let waiting = 0
-      while (waiting === 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100))
-        const [row] = (
-          await locker.query(
-            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace s ON s.oid = c.relnamespace
-              WHERE NOT l.granted AND c.relname = 'instance_keys' AND s.nspname = $1`,
-            [SCHEMA],
-          )
-        ).rows
-        waiting = row.n
-      }
-      expect(waiting, 'the key upload never reached the database write').toBeGreaterThan(0)
+      expect(await writeBlocked(locker, cut), 'the key upload never reached the database write').toBe(true)
       await f.killAndRestart(unlock)
       expect(await cut).toBeInstanceOf(Error)
     } finally {
@@ -172,20 +159,7 @@ describe.skipIf(skipReason)(`PostgreSQL restarts under a serving API${skipReason
       await locker.query('BEGIN')
       await locker.query(`LOCK TABLE ${SCHEMA}.instance_keys IN EXCLUSIVE MODE`)
       const cut = start().catch((e: Error) => e)
-      const deadline = Date.now() + 20_000
-      let waiting = 0
-      while (waiting === 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100))
-        const [row] = (
-          await locker.query(
-            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace s ON s.oid = c.relnamespace
-              WHERE NOT l.granted AND c.relname = 'instance_keys' AND s.nspname = $1`,
-            [SCHEMA],
-          )
-        ).rows
-        waiting = row.n
-      }
-      expect(waiting, 'the request never reached the database write').toBeGreaterThan(0)
+      expect(await writeBlocked(locker, cut), 'the request never reached the database write').toBe(true)
       await f.killAndRestart(unlock)
       return await cut
     } finally {
@@ -232,3 +206,24 @@ describe.skipIf(skipReason)(`PostgreSQL restarts under a serving API${skipReason
     expect((await usedKey()).text).toContain('no_key')
   })
 })
+
+/**
+ * Watches until a write waits on the lock the test holds on instance_keys (true), or the request
+ * that should make it has settled without reaching it (false): no fixed clock.
+ */
+async function writeBlocked(locker: pg.Client, request: Promise<unknown>): Promise<boolean> {
+  let settled = false
+  void request.finally(() => (settled = true))
+  for (;;) {
+    const [row] = (
+      await locker.query(
+        `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace s ON s.oid = c.relnamespace
+          WHERE NOT l.granted AND c.relname = 'instance_keys' AND s.nspname = $1`,
+        [SCHEMA],
+      )
+    ).rows
+    if (row.n > 0) return true
+    if (settled) return false
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}

@@ -1,3 +1,4 @@
+import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance} from 'fastify'
 import {
   type AgentTelegramChannel,
@@ -11,7 +12,6 @@ import {requireAuth} from '../auth/authenticate.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {agentStorageFailure} from '../instances/agent-storage.js'
-import {findInstance} from '../instances/repo.js'
 import {checkOutboundUrl} from '../outbound.js'
 import {validate} from '../validate.js'
 import {allowChannelEgress, revokeChannelEgress} from './egress.js'
@@ -28,11 +28,7 @@ type P = {Params: {ref: string}}
 export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const auth = requireAuth(ctx)
   const manager = ctx.instances
-  const instanceOf = async (userId: string, ref: string) => {
-    const row = await ctx.db.asUser(userId, (q) => findInstance(q, ref))
-    if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
-    return row
-  }
+  const instanceOf = (userId: string, ref: string) => ownedInstance(ctx, userId, ref)
   const kind = 'telegram' as const
   /** The instance and its channel, or 404 for either. */
   const channelOf = async (userId: string, ref: string) => {

@@ -1,11 +1,11 @@
+import {ownedInstance} from '../instances/owned.js'
 import type {FastifyReply, FastifyRequest} from 'fastify'
-import {instanceRefSchema} from '../../contract/instances.js'
 import {browserAuth} from '../auth/browser-auth.js'
 import {csrfPasses, csrfTokenFor} from '../auth/csrf.js'
 import {currentSession, type WebSession} from '../auth/sessions.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
-import {findInstance, type InstanceRow} from '../instances/repo.js'
+import type {InstanceRow} from '../instances/repo.js'
 import {takeToken} from '../ratelimit/bucket.js'
 import {rateLimited} from '../ratelimit/errors.js'
 import {bucketFor} from '../ratelimit/requests.js'
@@ -48,14 +48,11 @@ export async function signedInPost(ctx: ServerContext, req: FastifyRequest, repl
   return visitor && csrfPasses(req, reply, visitor.session) ? visitor : null
 }
 
-export const instanceNotFound = () => ApiError.notFound('instance', 'See your instances on the Instances page.')
+const INSTANCES_PAGE_HINT = 'See your instances on the Instances page.'
 
 /** The user's instance by id or name, under RLS: another user's is not found (404, never 403). */
-export async function ownInstance(ctx: ServerContext, userId: string, ref: string): Promise<InstanceRow> {
-  if (!instanceRefSchema.safeParse(ref).success) throw instanceNotFound()
-  const row = await ctx.db.asUser(userId, (q) => findInstance(q, ref))
-  if (!row) throw instanceNotFound()
-  return row
+export function ownInstance(ctx: ServerContext, userId: string, ref: string): Promise<InstanceRow> {
+  return ownedInstance(ctx, userId, ref, INSTANCES_PAGE_HINT)
 }
 
 /**

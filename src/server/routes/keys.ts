@@ -1,3 +1,4 @@
+import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance} from 'fastify'
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
 import {BYOK_ALG, keyNameSchema, keyNeedsBaseUrl, keyUploadSchema, providerForKeyName} from '../../contract/keys.js'
@@ -7,7 +8,6 @@ import {requireAuthOrBrowserSession} from '../auth/browser-auth.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {agentStorageFailure} from '../instances/agent-storage.js'
-import {findInstance} from '../instances/repo.js'
 import {deleteInstanceKey} from '../keys/delete.js'
 import {listKeys, listTombstones, storedVersion, upsertKey, versionFloor} from '../keys/repo.js'
 import {refusedEgressTarget} from '../keys/egress-check.js'
@@ -23,11 +23,7 @@ type KeyParams = {Params: {ref: string; name: string}}
 export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const auth = requireAuth(ctx)
   const manager = ctx.instances
-  const instanceOf = async (userId: string, ref: string) => {
-    const row = await ctx.db.asUser(userId, (q) => findInstance(q, ref))
-    if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
-    return row
-  }
+  const instanceOf = (userId: string, ref: string) => ownedInstance(ctx, userId, ref)
   const nameOf = (name: string) => {
     if (!keyNameSchema.safeParse(name).success) throw ApiError.notFound('key')
     return name

@@ -1,5 +1,5 @@
+import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance, FastifyReply} from 'fastify'
-import {instanceRefSchema} from '../../contract/instances.js'
 import {PROBLEM_CONTENT_TYPE} from '../../contract/problem.js'
 import {pushWorkspaceRequestSchema, WORKSPACE_TAR_CONTENT_TYPE, type PushWorkspaceRefused} from '../../contract/workspace-push.js'
 import {WORKSPACE_PUSH_MAX_BODY_BYTES} from '../../contract/workspace.js'
@@ -8,8 +8,6 @@ import {readWorkspace} from '../account/agent-data.js'
 import {requireAuth} from '../auth/authenticate.js'
 import {requireAuthOrBrowserSession} from '../auth/browser-auth.js'
 import type {ServerContext} from '../context.js'
-import {ApiError} from '../errors.js'
-import {findInstance} from '../instances/repo.js'
 import {applyWorkspacePush, checkJson, checkTar} from '../instances/workspace-push.js'
 import {validate} from '../validate.js'
 
@@ -28,11 +26,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: ServerContext):
   const auth = requireAuth(ctx)
   const manager = ctx.instances
 
-  const instanceOf = async (userId: string, ref: string) => {
-    const row = instanceRefSchema.safeParse(ref).success ? await ctx.db.asUser(userId, (q) => findInstance(q, ref)) : undefined
-    if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
-    return row
-  }
+  const instanceOf = (userId: string, ref: string) => ownedInstance(ctx, userId, ref)
 
   app.get<RefParams>('/v1/instances/:ref/workspace', {preHandler: auth}, async (req) => {
     const userId = req.auth!.userId
