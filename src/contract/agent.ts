@@ -54,6 +54,12 @@ export const agentConfigSchema = z.looseObject({
           proxy: z.boolean(),
           /** prlimit, as the agent sees it; without it the limits are set with the shell's ulimit. */
           prlimitPath: z.string().min(1).nullable(),
+          /**
+           * The server is root: the host's tool launcher starts each call as the instance's tool
+           * uid (src/runtime/tool-launcher.ts), over this socket; the agent shares each call's
+           * directory with the tool through group `gid`.
+           */
+          launcher: z.object({socket: z.string().min(1), gid: z.number().int().positive()}).optional(),
         })
         .optional(),
     })

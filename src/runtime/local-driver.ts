@@ -13,12 +13,16 @@ import {agentRequest} from './agent-client.js'
 import {packStorage, unpackStorage} from './storage-archive.js'
 import type {AgentEndpoint, InstanceDriver, InstanceExit, InstanceProcessState, StartedInstance, StartInit} from './driver.js'
 import {EgressProxy, type EgressRecord} from './egress-proxy.js'
+import {resolveLimits} from '../agent/tools/limits.js'
+import {ToolLauncher} from './tool-launcher.js'
 import {
   AGENT_SOCKET_NAME,
   agentPaths,
   buildLaunch,
   type BwrapProfile,
   EGRESS_SOCKET_NAME,
+  SANDBOX_EGRESS_DIR,
+  TOOLS_SOCKET_NAME,
   findExecutable,
   type LaunchSpec,
   probeBwrap,
@@ -65,6 +69,11 @@ function rootDrop(): string | undefined {
 export function instanceUid(id: string): number {
   const n = createHash('sha256').update(id).digest().readUInt32BE(0)
   return INSTANCE_UID_BASE + 1 + (n % (INSTANCE_UID_RANGE - 1))
+}
+
+/** The host uid (and gid) of an instance's exec calls: the next range up, so never an agent's. */
+export function toolUid(id: string): number {
+  return instanceUid(id) + INSTANCE_UID_RANGE
 }
 
 /** Probes bwrap once (per `sandbox`) and returns a ready driver. */
@@ -121,6 +130,8 @@ export class LocalDriver implements InstanceDriver {
   private readonly egressListeners = new Set<(record: EgressRecord) => void>()
   private readonly logListeners = new Set<(id: string, stream: 'stdout' | 'stderr', line: string) => void>()
   private readonly egress: EgressProxy
+  /** Starts exec calls as each instance's tool uid, when the agents run as per-instance uids. */
+  private readonly toolLauncher?: ToolLauncher
   private readonly prlimitPath = findExecutable('prlimit')
   private readonly agentEntry: string
   /** The server runs as root: the agent runs as a per-instance uid instead (setpriv's path). */
@@ -137,7 +148,7 @@ export class LocalDriver implements InstanceDriver {
       ? `memory: ${opts.memoryLimitMb} MB heap, RLIMIT_DATA backstop`
       : `memory: ${opts.memoryLimitMb} MB heap (prlimit not found: no OS-level limit)`
     const tools = profile?.nested
-      ? 'tools run in a nested sandbox (own user, pid, ipc and mount namespaces)'
+      ? `tools run in a nested sandbox (own user, pid, ipc and mount namespaces${this.setprivPath && findExecutable('nsenter') ? ', and a host uid of their own' : ''})`
       : 'no tool sandbox (exec unavailable)'
     const uid = this.setprivPath ? '; runs as a per-instance unprivileged host uid' : ''
     this.isolation = profile
@@ -151,6 +162,10 @@ export class LocalDriver implements InstanceDriver {
           namespaces: [],
           note: `${reasonWithout}: each instance is its own process in its own directory, without namespace isolation; ${memory}`,
         }
+    const nsenterPath = findExecutable('nsenter')
+    if (this.setprivPath && nsenterPath && profile?.nested) {
+      this.toolLauncher = new ToolLauncher({nsenter: nsenterPath, setpriv: this.setprivPath, bwrap: profile.bwrapPath, prlimit: this.prlimitPath ?? null})
+    }
     this.egress = new EgressProxy({allow: opts.egressAllow, maxConnectionsPerInstance: opts.maxEgressConnections, forbidAddress: opts.egressForbid}, (record) => {
       for (const listener of this.egressListeners) listener(record)
     })
@@ -205,14 +220,15 @@ export class LocalDriver implements InstanceDriver {
   runAs(id: string): RunAs | undefined {
     if (!this.setprivPath || this.mode !== 'bwrap') return undefined
     const uid = instanceUid(id)
-    return {uid, gid: uid, setprivPath: this.setprivPath}
+    return {uid, gid: uid, setprivPath: this.setprivPath, ...(this.toolLauncher ? {toolGid: toolUid(id)} : {})}
   }
 
   /** What the agent is told about its tools: limits, and the nested sandbox when it has one. */
-  private toolsConfig(): Record<string, unknown> {
+  private toolsConfig(id: string): Record<string, unknown> {
+    const launcher = this.toolLauncher && {socket: join(SANDBOX_EGRESS_DIR, TOOLS_SOCKET_NAME), gid: toolUid(id)}
     const sandbox =
       this.mode === 'bwrap' && this.profile?.nested
-        ? {bwrapPath: this.profile.bwrapPath, workRoot: SANDBOX_TOOLS_DIR, proxy: true, prlimitPath: this.prlimitPath ?? null}
+        ? {bwrapPath: this.profile.bwrapPath, workRoot: SANDBOX_TOOLS_DIR, proxy: true, prlimitPath: this.prlimitPath ?? null, ...(launcher ? {launcher} : {})}
         : undefined
     return {...(this.opts.toolLimits ? {limits: this.opts.toolLimits} : {}), ...(sandbox ? {sandbox} : {})}
   }
@@ -259,9 +275,13 @@ export class LocalDriver implements InstanceDriver {
     const socketPath = this.connect(id).socketPath
     await rm(socketPath, {force: true})
     await this.egress.open(id, join(egressDir, EGRESS_SOCKET_NAME))
+    const runAs = this.runAs(id)
+    if (this.toolLauncher && runAs) {
+      const target = {agentPid: () => this.procs.get(id)?.agentPid, agentUid: runAs.uid, uid: toolUid(id), gid: toolUid(id), limits: resolveLimits(this.opts.toolLimits)}
+      await this.toolLauncher.open(id, join(egressDir, TOOLS_SOCKET_NAME), target)
+    }
 
     const paths = agentPaths(this.mode, this.layout(id))
-    const runAs = this.runAs(id)
     // A dropped agent loses bwrap's parent-death signal with its change of uid, so it watches a
     // lifeline too (fd 4, passed through bwrap), like a plain process does on fd 3.
     const lifelineFd = this.mode === 'process' ? 3 : runAs ? 4 : null
@@ -274,7 +294,7 @@ export class LocalDriver implements InstanceDriver {
       socket: paths.socket,
       egress_socket: paths.egressSocket,
       lifeline_fd: lifelineFd,
-      config: {...init.config, tools: {...(init.config.tools as object | undefined), ...this.toolsConfig()}},
+      config: {...init.config, tools: {...(init.config.tools as object | undefined), ...this.toolsConfig(id)}},
     })
     const spec = this.launchSpec(id, this.agentCommand(id), {infoFd: this.mode === 'bwrap' ? 3 : undefined})
     if (runAs) await this.handOver(id, runAs)
@@ -332,13 +352,13 @@ export class LocalDriver implements InstanceDriver {
   async stop(id: string): Promise<void> {
     checkId(id)
     const proc = this.procs.get(id)
-    if (!proc) return void (await this.egress.close(id))
+    if (!proc) return void (await this.closeSockets(id))
     proc.stopRequested = true
     if (proc.agentPid) signal(proc.agentPid, 'SIGTERM')
     else signal(proc.child.pid, 'SIGKILL')
     const stopped = await Promise.race([proc.exited.then(() => true), delay(this.opts.stopTimeoutMs ?? 5000).then(() => false)])
     if (!stopped) await this.kill(id, proc)
-    await this.egress.close(id)
+    await this.closeSockets(id)
   }
 
   async destroy(id: string): Promise<void> {
@@ -401,10 +421,15 @@ export class LocalDriver implements InstanceDriver {
 
   async shutdown(): Promise<void> {
     await Promise.allSettled([...this.procs.keys()].map((id) => this.stop(id)))
-    await this.egress.closeAll()
+    await Promise.all([this.egress.closeAll(), this.toolLauncher?.closeAll()])
   }
 
   // ---- internals ----
+
+  /** The instance's egress proxy and tool launcher sockets; running calls are cancelled. */
+  private async closeSockets(id: string): Promise<void> {
+    await Promise.all([this.egress.close(id), this.toolLauncher?.close(id)])
+  }
 
   private async waitHealthy(id: string, proc: RunningProcess, secret: string): Promise<void> {
     const timeoutMs = this.opts.startTimeoutMs ?? 15_000
@@ -440,7 +465,7 @@ export class LocalDriver implements InstanceDriver {
     signal(proc.agentPid, 'SIGKILL')
     signal(proc.child.pid, 'SIGKILL')
     await Promise.race([proc.exited, delay(5000)])
-    await this.egress.close(id)
+    await this.closeSockets(id)
   }
 
   private onChildExit(id: string, proc: RunningProcess, code: number | null, sig: NodeJS.Signals | null): InstanceExit {
@@ -458,7 +483,7 @@ export class LocalDriver implements InstanceDriver {
     if (this.procs.get(id) === proc) this.procs.delete(id)
     proc.lifeline?.destroy()
     this.exits.set(id, exit)
-    void this.egress.close(id)
+    void this.closeSockets(id)
     for (const listener of this.exitListeners) {
       try {
         listener(id, exit)

@@ -20,6 +20,8 @@ export const SANDBOX_EGRESS_DIR = '/run/clawd'
 export const SANDBOX_TOOLS_DIR = '/tools'
 export const EGRESS_SOCKET_NAME = 'egress.sock'
 export const AGENT_SOCKET_NAME = 'agent.sock'
+/** The host's tool launcher for this instance (src/runtime/tool-launcher.ts), next to the egress socket. */
+export const TOOLS_SOCKET_NAME = 'tools.sock'
 /** The unprivileged uid/gid the agent runs as inside its user namespace. */
 export const SANDBOX_UID = 1000
 
@@ -67,6 +69,11 @@ export interface RunAs {
   uid: number
   gid: number
   setprivPath: string
+  /**
+   * The group of the instance's tool uid (src/runtime/tool-launcher.ts): the agent's one
+   * supplementary group, so it can share each exec call's directory with the tool and nothing else.
+   */
+  toolGid?: number
 }
 
 export interface SandboxLayout {
@@ -119,7 +126,7 @@ export function buildLaunch(opts: LaunchOptions): LaunchSpec {
     if (!opts.profile) throw new Error('bwrap launch needs the probed profile')
     file = opts.profile.bwrapPath
     const command = opts.runAs
-      ? [opts.runAs.setprivPath, `--reuid=${opts.runAs.uid}`, `--regid=${opts.runAs.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--pdeathsig=SIGKILL', '--', ...opts.command]
+      ? [opts.runAs.setprivPath, `--reuid=${opts.runAs.uid}`, `--regid=${opts.runAs.gid}`, opts.runAs.toolGid ? `--groups=${opts.runAs.toolGid}` : '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--pdeathsig=SIGKILL', '--', ...opts.command]
       : opts.command
     args = [...bwrapArgs(opts.profile, opts.layout, env, opts.infoFd, opts.runAs, opts.toolsDiskMb), '--', ...command]
   } else {

@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {readdirSync, readFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
+import {connect} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {encodeByokAad} from '../../src/crypto/byok-aad.js'
@@ -10,9 +11,11 @@ import {newUser, type TestUser} from '../helpers/auth.js'
 import {startTestServer} from '../helpers/server.js'
 import {agentPid, apiCall, instanceProcesses, waitFor} from '../instances/support.js'
 import {allBytes, bwrapUsable, requireBuiltAgent} from '../runtime/helpers.js'
+import {toolUid} from '../../src/runtime/local-driver.js'
 import {runTool, type TestServer} from './support.js'
 
 requireBuiltAgent()
+const asRoot = process.getuid?.() === 0
 const bwrap = await bwrapUsable()
 const skip = bwrap.ok ? undefined : `bwrap is not usable here (${bwrap.reason}); the tool sandbox cannot be tested`
 if (skip) console.warn(`[tools] skipped: ${skip}`)
@@ -107,11 +110,17 @@ describe.skipIf(skip)('exec in the nested tool sandbox', () => {
     const r = await exec('id; env | sort | cut -d= -f1 | tr "\\n" " "')
     expect(r.output).toMatch(/^uid=2000 gid=2000/)
     expect(r.output).toMatch(/ALL_PROXY HOME HTTPS_PROXY HTTP_PROXY LANG PATH PWD (SHLVL )?TMPDIR http_proxy https_proxy/)
-    // Seen from the host while it runs: no capability at all, no_new_privs, not root.
+    // Seen from the host while it runs: no capability at all, no_new_privs, not root, and (when
+    // the server is root) a host uid and group of its own, not the agent's.
     const agentUid = uidOf(agentPid(a)!)
     const running = exec('sleep 20', {timeout: 30})
-    const pid = await waitFor('the tool process', () => sleepersOf(agentUid)[0], 15_000)
+    const pid = await waitFor('the tool process', () => sleepersOf(toolUidOf(a))[0], 15_000)
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    if (asRoot) {
+      expect(uidOf(pid)).not.toBe(agentUid)
+      expect(status).toMatch(new RegExp(`^Gid:\\t${toolUid(a)}\\t`, 'm'))
+      expect(status).toMatch(/^Groups:\s*$/m)
+    }
     expect(status).toMatch(/^CapPrm:\t0+$/m)
     expect(status).toMatch(/^CapEff:\t0+$/m)
     expect(status).toMatch(/^CapBnd:\t0+$/m)
@@ -122,6 +131,20 @@ describe.skipIf(skip)('exec in the nested tool sandbox', () => {
     process.kill(pid, 'SIGKILL')
     await running
   }, 60_000)
+
+  it.runIf(asRoot)('the host tool launcher refuses what an agent should never ask for', async () => {
+    const socket = join(server.dataDir, 'egress', a, 'tools.sock')
+    const ask = (line: string) => askLauncher(socket, line)
+    const good = {call: 'call-abcdefghij', workdir: '', command: 'id -u', timeoutMs: 5000, proxyPort: null}
+    for (const bad of [{call: '../../../etc'}, {call: 'call-../x'}, {workdir: '../x'}, {workdir: '/etc'}, {command: ''}, {timeoutMs: -1}, {proxyPort: 70000}]) {
+      expect(JSON.parse(await ask(JSON.stringify({...good, ...bad})))).toMatchObject({failure: expect.stringMatching(/^the tool launcher refused the call/)})
+    }
+    expect(JSON.parse(await ask('not json'))).toMatchObject({failure: expect.stringMatching(/refused the call \(not JSON\)/)})
+    // A call directory that does not exist: bwrap, as the tool uid, finds nothing to bind.
+    const missing = JSON.parse(await ask(JSON.stringify(good))) as {exitCode: number; output: string}
+    expect(missing.exitCode).not.toBe(0)
+    await stillUsable()
+  })
 
   it('the agent itself runs as an unprivileged host uid when the server is root', () => {
     const uid = uidOf(agentPid(a)!)
@@ -205,7 +228,7 @@ describe.skipIf(skip)('exec in the nested tool sandbox', () => {
   it('a 10 GB file hits the file size and disk bounds, and nothing of it is kept', async () => {
     const r = await exec('dd if=/dev/zero of=big.bin bs=1M count=10240 2>&1 | tail -1; dd if=/dev/zero of=/tmp/big bs=1M count=10240 2>&1 | tail -1; ls -la big.bin /tmp/big')
     expect(r.output).toMatch(/^File size limit exceeded\nFile size limit exceeded\n/)
-    expect(r.output).toMatch(/-rw------- 1 2000 2000 67108864 .* \/tmp\/big\n/)
+    expect(r.output).toMatch(/-rw-(------|rw----) 1 2000 2000 67108864 .* \/tmp\/big\n/)
     expect(r.output).toMatch(/\[not saved: big\.bin \(larger than 2 MiB\)\]/)
     expect((await exec('ls big.bin 2>&1')).output).toMatch(/No such file/)
     await stillUsable()
@@ -216,10 +239,20 @@ describe.skipIf(skip)('exec in the nested tool sandbox', () => {
     const r = await exec('sleep 3600 & (sleep 3600; echo never) & setsid sleep 3600 & sleep 3600', {timeout: 2})
     expect(Date.now() - began).toBeLessThan(30_000)
     expect(r).toEqual({ok: false, output: '[killed: the command ran longer than 2 s; every process it started was stopped]'})
-    // No sleep of this instance's uid is left on the host.
-    const uid = uidOf(agentPid(a)!)
+    // No sleep of this instance's tool uid is left on the host.
+    const uid = toolUidOf(a)
     const left = await waitFor('the sleeps to be gone', () => (sleepersOf(uid).length === 0 ? true : undefined), 10_000)
     expect(left).toBe(true)
+    await stillUsable()
+  }, 60_000)
+
+  it('a directory the tool locks is still removed after the call, even one killed by its timeout', async () => {
+    const tools = `/proc/${agentPid(a)!}/root/tools`
+    const r = await exec('mkdir -p locked/x && echo hi > locked/x/f && chmod 000 locked/x locked && echo locked')
+    expect(r.output).toMatch(/^locked\n\[exit code 0\]\n\[discarded/)
+    const killed = await exec('mkdir -p /tmp/held/y && chmod 000 /tmp/held/y /tmp/held && mkdir -p m/z && chmod 000 m/z m && sleep 600', {timeout: 1})
+    expect(killed.output).toMatch(/\[killed: the command ran longer than 1 s/)
+    expect(await waitFor('no call directory left in /tools', () => (readdirSync(tools).length === 0 ? true : undefined), 15_000)).toBe(true)
     await stillUsable()
   }, 60_000)
 
@@ -235,6 +268,11 @@ describe.skipIf(skip)('exec in the nested tool sandbox', () => {
   })
 })
 
+/** The host uid an instance's tool processes run as: their own when the server is root, else the agent's. */
+function toolUidOf(id: string): number {
+  return asRoot ? toolUid(id) : uidOf(agentPid(id)!)
+}
+
 function uidOf(pid: number): number {
   return Number(/^Uid:\t(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1])
 }
@@ -249,4 +287,16 @@ function sleepersOf(uid: number): number[] {
     } catch {}
   }
   return pids
+}
+
+/** One request line to a tool launcher socket, and its whole answer. */
+function askLauncher(socketPath: string, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = ''
+    const socket = connect(socketPath, () => socket.write(`${line}\n`))
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (answer += chunk))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(answer))
+  })
 }

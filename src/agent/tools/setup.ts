@@ -30,13 +30,18 @@ export function createAgentToolbox(opts: AgentToolsOptions): {toolbox: Toolbox; 
   const exec: ExecRunner | undefined = sandbox && {
     async run(request, signal) {
       runner ??= (async () => {
-        const {SandboxRunner} = await import('./sandbox-runner.js')
+        const {SandboxRunner, localLaunch} = await import('./sandbox-runner.js')
         if (sandbox.proxy && egressSocket) {
           const {ProxyForwarder} = await import('./proxy-forwarder.js')
           forwarder = new ProxyForwarder(egressSocket)
         }
-        const proxy = forwarder
-        return new SandboxRunner({bwrapPath: sandbox.bwrapPath, workRoot: sandbox.workRoot, prlimitPath: sandbox.prlimitPath, proxyUrl: proxy && (() => proxy.url())})
+        const proxyUrl = forwarder && (() => forwarder!.url())
+        if (sandbox.launcher) {
+          const {hostLaunch} = await import('./host-launch.js')
+          const proxyPort = proxyUrl && (async () => Number(new URL(await proxyUrl()).port))
+          return new SandboxRunner(sandbox.workRoot, hostLaunch({socket: sandbox.launcher.socket, gid: sandbox.launcher.gid, proxyPort}))
+        }
+        return new SandboxRunner(sandbox.workRoot, localLaunch({bwrapPath: sandbox.bwrapPath, workRoot: sandbox.workRoot, prlimitPath: sandbox.prlimitPath, proxyUrl}))
       })()
       return (await runner).run(request, signal)
     },

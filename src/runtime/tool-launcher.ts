@@ -1,0 +1,179 @@
+import {readFileSync} from 'node:fs'
+import {chmod, chown, rm} from 'node:fs/promises'
+import {createServer, type Server, type Socket} from 'node:net'
+import {join} from 'node:path'
+import {MAX_TOOL_LAUNCH_REQUEST_BYTES, parseToolLaunchRequest, type ToolLaunchRequest, type ToolLaunchResult} from '../contract/tool-launch.js'
+import type {ToolLimits} from '../agent/tools/limits.js'
+import {runBounded, toolSandboxArgs} from '../agent/tools/tool-sandbox.js'
+
+/**
+ * Starts exec calls' sandboxes as the instance's tool uid, for agents of a server that runs as
+ * root (the agent, an unprivileged uid, cannot give its tools another host uid itself).
+ *
+ * Per instance it listens on a unix socket in the directory bound into the agent's sandbox at
+ * /run/clawd (host-launch.ts is the agent's side). For each call it runs, as root:
+ *
+ *   nsenter --target <agent> --mount --pid --net -- setpriv <tool uid, no groups, no caps> -- bwrap …
+ *
+ * so the call's sandbox is built in the agent's mount namespace (where the call directory lives,
+ * on the agent's /tools tmpfs), inside the agent's pid namespace (bwrap needs a /proc that shows
+ * it) and network namespace (the loopback forwarder to the egress proxy), but as a host uid that
+ * is not the agent's: the tool cannot ptrace, signal or read the agent's /proc entries even if it
+ * could name it, and it shares nothing with the agent but the call directory's group.
+ *
+ * Nothing the agent sends is trusted: the call directory must match TOOL_CALL_DIR_PATTERN (bwrap,
+ * running as the tool uid, can reach only what that uid may), the bounds are this launcher's own
+ * copy of the instance's limits, and the wall time is capped at execMaxTimeoutMs.
+ */
+
+export interface ToolLauncherTarget {
+  /** The agent's host pid, once bwrap reported it. */
+  agentPid(): number | undefined
+  /** The agent's host uid: a pid that no longer belongs to it is refused. */
+  agentUid: number
+  /** The tool's host uid and gid. */
+  uid: number
+  gid: number
+  limits: ToolLimits
+}
+
+export interface ToolLauncherPaths {
+  nsenter: string
+  setpriv: string
+  bwrap: string
+  prlimit: string | null
+}
+
+/** The agent's /tools tmpfs, as the call's bwrap sees it (src/runtime/sandbox.ts mounts it). */
+const TOOLS_DIR = '/tools'
+/** Calls of one instance at once; more wait for nothing, they are refused. */
+const MAX_CONCURRENT_CALLS = 4
+/** A fix-up of the call directory's modes after a killed call. */
+const FIXUP_TIMEOUT_MS = 30_000
+
+export class ToolLauncher {
+  private readonly servers = new Map<string, {server: Server; path: string; sockets: Set<Socket>}>()
+
+  constructor(private readonly paths: ToolLauncherPaths) {}
+
+  /** Listens at `socketPath` for `instanceId`, handing the socket to the agent's uid. */
+  async open(instanceId: string, socketPath: string, target: ToolLauncherTarget): Promise<void> {
+    if (this.servers.has(instanceId)) return
+    const sockets = new Set<Socket>()
+    let running = 0
+    const server = createServer({allowHalfOpen: false}, (socket) => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => {})
+      if (running >= MAX_CONCURRENT_CALLS) return void socket.end(JSON.stringify(failure(`more than ${MAX_CONCURRENT_CALLS} exec calls at once; wait for one to end`)))
+      running++
+      this.serve(socket, target).finally(() => running--)
+    })
+    await rm(socketPath, {force: true})
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(socketPath, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    await chmod(socketPath, 0o600)
+    await chown(socketPath, target.agentUid, target.agentUid)
+    this.servers.set(instanceId, {server, path: socketPath, sockets})
+  }
+
+  /** Stops listening for `instanceId` and cancels its running calls. */
+  async close(instanceId: string): Promise<void> {
+    const entry = this.servers.get(instanceId)
+    if (!entry) return
+    this.servers.delete(instanceId)
+    const closed = new Promise<void>((resolve) => entry.server.close(() => resolve()))
+    for (const socket of entry.sockets) socket.destroy()
+    await closed
+    await rm(entry.path, {force: true})
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.servers.keys()].map((id) => this.close(id)))
+  }
+
+  private async serve(socket: Socket, target: ToolLauncherTarget): Promise<void> {
+    const cancel = new AbortController()
+    const line = await readLine(socket)
+    if (line === undefined) return void socket.destroy()
+    // From here, the agent's end of the connection means the call is cancelled.
+    socket.once('end', () => cancel.abort())
+    socket.once('close', () => cancel.abort())
+    const request = parseToolLaunchRequest(line)
+    if ('error' in request) return void socket.end(JSON.stringify(failure(`the tool launcher refused the call (${request.error})`)))
+    const pid = target.agentPid()
+    if (!pid || uidOf(pid) !== target.agentUid) return void socket.end(JSON.stringify(failure('the agent is not running')))
+    const result = await this.launch(pid, request, target, cancel.signal)
+    if (!socket.destroyed) socket.end(JSON.stringify(result))
+  }
+
+  private async launch(pid: number, request: ToolLaunchRequest, target: ToolLauncherTarget, signal: AbortSignal): Promise<ToolLaunchResult> {
+    const {limits} = target
+    const sandbox = await toolSandboxArgs({
+      callDir: join(TOOLS_DIR, request.call),
+      workdir: request.workdir,
+      command: request.command,
+      limits,
+      proxyUrl: request.proxyPort === null ? undefined : `http://127.0.0.1:${request.proxyPort}`,
+      prlimitPath: this.paths.prlimit,
+      groupShared: true,
+    })
+    const timeoutMs = Math.min(request.timeoutMs, limits.execMaxTimeoutMs)
+    const run = await runBounded(this.paths.nsenter, [...this.enter(pid, target, ['--mount', '--pid', '--net']), this.paths.bwrap, ...sandbox], {timeoutMs, maxOutputBytes: limits.execMaxOutputBytes, signal})
+    if (run.failure) return failure(run.failure)
+    // A killed call skipped the sandbox's own fix-up: a directory the tool locked would stay where
+    // the agent can neither read it back nor remove it, filling its /tools.
+    if (run.timedOut || run.cancelled) {
+      const fixup = [...this.enter(pid, target, ['--mount']), '/bin/chmod', '-R', 'u+rwX,g+rwX', join(TOOLS_DIR, request.call)]
+      await runBounded(this.paths.nsenter, fixup, {timeoutMs: FIXUP_TIMEOUT_MS, maxOutputBytes: 0, signal: new AbortController().signal})
+    }
+    return {exitCode: run.exitCode, signal: run.signal, timedOut: run.timedOut, output: run.output.toString('base64'), outputBytes: run.outputBytes}
+  }
+
+  /** nsenter into the agent's namespaces, then setpriv down to the tool uid (no groups, no caps). */
+  private enter(pid: number, target: ToolLauncherTarget, namespaces: string[]): string[] {
+    const drop = [`--reuid=${target.uid}`, `--regid=${target.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--pdeathsig=SIGKILL']
+    return ['--target', String(pid), ...namespaces, '--', this.paths.setpriv, ...drop, '--']
+  }
+}
+
+function failure(why: string): ToolLaunchResult {
+  return {exitCode: null, signal: null, timedOut: false, output: '', outputBytes: 0, failure: why}
+}
+
+/** The first line the agent sends, or undefined when it sends too much or goes away first. */
+function readLine(socket: Socket): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const done = (line: string | undefined) => {
+      socket.off('data', onData)
+      socket.off('end', onEnd)
+      resolve(line)
+    }
+    const onData = (chunk: Buffer) => {
+      const newline = chunk.indexOf(0x0a)
+      chunks.push(newline === -1 ? chunk : chunk.subarray(0, newline))
+      size += chunk.length
+      if (newline !== -1) done(Buffer.concat(chunks).toString('utf8'))
+      else if (size > MAX_TOOL_LAUNCH_REQUEST_BYTES) done(undefined)
+    }
+    const onEnd = () => done(undefined)
+    socket.on('data', onData)
+    socket.once('end', onEnd)
+  })
+}
+
+function uidOf(pid: number): number | undefined {
+  try {
+    const match = /^Uid:\t(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match ? Number(match[1]) : undefined
+  } catch {
+    return undefined
+  }
+}
