@@ -48,6 +48,8 @@ export interface LocalDriverOptions {
   packageRoot?: string
   /** The in-memory disk of the agent's exec calls (the /tools tmpfs), in MB. */
   toolsDiskMb?: number
+  /** bubblewrap's path (default: found on the system paths). */
+  bwrapPath?: string
   /** Per-call tool bounds passed to the agent (src/agent/tools/limits.ts names them). */
   toolLimits?: Record<string, number>
 }
@@ -83,13 +85,19 @@ export async function createLocalDriver(opts: LocalDriverOptions): Promise<Local
   let profile: BwrapProfile | undefined
   let reason: string
   const setprivPath = rootDrop()
+  if (process.getuid?.() === 0 && !setprivPath && opts.sandbox !== 'none') {
+    throw new Error('A server running as root needs setpriv (util-linux) to run agents as unprivileged uids. Install util-linux, run the server as an unprivileged user, or pass --sandbox none to run agents as root without isolation.')
+  }
   if (opts.sandbox === 'none') {
     reason = 'sandbox disabled by configuration'
   } else {
-    const probe = await probeBwrap({nodePath, packageRoot: root, runAs: setprivPath ? {uid: INSTANCE_UID_BASE, gid: INSTANCE_UID_BASE, setprivPath} : undefined})
+    const probe = await probeBwrap({nodePath, packageRoot: root, bwrapPath: opts.bwrapPath, runAs: setprivPath ? {uid: INSTANCE_UID_BASE, gid: INSTANCE_UID_BASE, setprivPath} : undefined})
     profile = probe.profile
     reason = probe.reason ?? ''
     if (!probe.ok && opts.sandbox === 'bwrap') throw new Error(`The bwrap sandbox was required, but ${probe.reason}.`)
+    // Without bwrap an agent cannot be dropped to another uid (see runAs): as root it would run as
+    // root. Only an operator who asks for no sandbox by name gets that.
+    if (!probe.ok && setprivPath) throw new Error(`A server running as root needs the bwrap sandbox to run agents as unprivileged uids, but ${probe.reason}. Install bubblewrap, run the server as an unprivileged user, or pass --sandbox none to run agents as root without isolation.`)
   }
   await mkdir(join(opts.dataDir, 'instances'), {recursive: true, mode: 0o700})
   await mkdir(join(opts.dataDir, 'egress'), {recursive: true, mode: 0o700})
