@@ -1,6 +1,6 @@
-import {chmod, rm} from 'node:fs/promises'
 import {lookup as dnsLookup, type LookupAddress} from 'node:dns'
-import {connect as netConnect, createServer, isIP, type LookupFunction, type Server, type Socket} from 'node:net'
+import {connect as netConnect, isIP, type LookupFunction, type Socket} from 'node:net'
+import {InstanceSockets} from './instance-sockets.js'
 
 /**
  * The only way out of an instance whose network namespace has no route: an HTTP proxy the server
@@ -84,7 +84,7 @@ export class EgressProxy {
   private readonly allowed: (host: string, port: number) => boolean
   /** Hosts one instance may reach on top of the shared list (a channel's API, issue 17). */
   private readonly extra = new Map<string, (host: string, port: number) => boolean>()
-  private readonly servers = new Map<string, {server: Server; path: string; sockets: Set<Socket>}>()
+  private readonly sockets = new InstanceSockets()
   private readonly maxConnections: number
   private readonly headTimeoutMs: number
   private readonly connectTimeoutMs: number
@@ -118,53 +118,32 @@ export class EgressProxy {
   }
 
   /** Starts the instance's proxy socket at `socketPath` (0600). Idempotent. */
-  async open(instanceId: string, socketPath: string): Promise<void> {
-    if (this.servers.has(instanceId)) return
-    const sockets = new Set<Socket>()
-    const server = createServer((client) => this.accept(instanceId, client, sockets))
-    await rm(socketPath, {force: true})
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(socketPath, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    await chmod(socketPath, 0o600)
-    this.servers.set(instanceId, {server, path: socketPath, sockets})
+  open(instanceId: string, socketPath: string): Promise<void> {
+    return this.sockets.open(instanceId, socketPath, (client, open) => this.accept(instanceId, client, open))
   }
 
   /** Stops the instance's proxy and cuts its open connections. */
-  async close(instanceId: string): Promise<void> {
-    const entry = this.servers.get(instanceId)
-    if (!entry) return
-    this.servers.delete(instanceId)
-    const closed = new Promise<void>((resolve) => entry.server.close(() => resolve()))
-    for (const socket of entry.sockets) socket.destroy()
-    await closed
-    await rm(entry.path, {force: true})
+  close(instanceId: string): Promise<void> {
+    return this.sockets.close(instanceId)
   }
 
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.servers.keys()].map((id) => this.close(id)))
+  closeAll(): Promise<void> {
+    return this.sockets.closeAll()
   }
 
   /** Open connections of one instance (for tests and `instance show`). */
   activeConnections(instanceId: string): number {
-    return this.servers.get(instanceId)?.sockets.size ?? 0
+    return this.sockets.count(instanceId)
   }
 
-  private accept(instanceId: string, client: Socket, sockets: Set<Socket>): void {
+  /** Serves one connection; false when it was refused (too many open). */
+  private accept(instanceId: string, client: Socket, open: number): boolean {
     const startedAt = Date.now()
-    if (sockets.size >= this.maxConnections) {
-      client.on('error', () => {})
+    if (open >= this.maxConnections) {
       this.refuse(client, 429, 'Too Many Requests', `at most ${this.maxConnections} connections per instance`)
       this.onRecord({instanceId, kind: 'connect', host: '', port: 0, allowed: false, status: 429, bytesOut: 0, bytesIn: 0, startedAt, durationMs: 0, error: 'too many connections'})
-      return
+      return false
     }
-    sockets.add(client)
-    client.once('close', () => sockets.delete(client))
-    client.on('error', () => {})
     client.setTimeout(this.headTimeoutMs, () => client.destroy())
 
     let head = Buffer.alloc(0)
@@ -184,6 +163,7 @@ export class EgressProxy {
       this.route(instanceId, client, head.subarray(0, end).toString('latin1'), head.subarray(end + 4), startedAt)
     }
     client.on('data', onData)
+    return true
   }
 
   private route(instanceId: string, client: Socket, head: string, rest: Buffer, startedAt: number): void {

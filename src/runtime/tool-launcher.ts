@@ -1,10 +1,10 @@
 import {readFileSync} from 'node:fs'
-import {chmod, chown, rm} from 'node:fs/promises'
-import {createServer, type Server, type Socket} from 'node:net'
+import type {Socket} from 'node:net'
 import {join} from 'node:path'
 import {MAX_TOOL_LAUNCH_REQUEST_BYTES, parseToolLaunchRequest, type ToolLaunchRequest, type ToolLaunchResult} from '../contract/tool-launch.js'
 import type {ToolLimits} from '../agent/tools/limits.js'
 import {runBounded, toolSandboxArgs} from '../agent/tools/tool-sandbox.js'
+import {InstanceSockets} from './instance-sockets.js'
 
 /**
  * Starts exec calls' sandboxes as the instance's tool uid, for agents of a server that runs as
@@ -52,49 +52,32 @@ const MAX_CONCURRENT_CALLS = 4
 const FIXUP_TIMEOUT_MS = 30_000
 
 export class ToolLauncher {
-  private readonly servers = new Map<string, {server: Server; path: string; sockets: Set<Socket>}>()
+  private readonly sockets = new InstanceSockets()
 
   constructor(private readonly paths: ToolLauncherPaths) {}
 
   /** Listens at `socketPath` for `instanceId`, handing the socket to the agent's uid. */
-  async open(instanceId: string, socketPath: string, target: ToolLauncherTarget): Promise<void> {
-    if (this.servers.has(instanceId)) return
-    const sockets = new Set<Socket>()
+  open(instanceId: string, socketPath: string, target: ToolLauncherTarget): Promise<void> {
     let running = 0
-    const server = createServer({allowHalfOpen: false}, (socket) => {
-      sockets.add(socket)
-      socket.on('close', () => sockets.delete(socket))
-      socket.on('error', () => {})
-      if (running >= MAX_CONCURRENT_CALLS) return void socket.end(JSON.stringify(failure(`more than ${MAX_CONCURRENT_CALLS} exec calls at once; wait for one to end`)))
+    const accept = (socket: Socket) => {
+      if (running >= MAX_CONCURRENT_CALLS) {
+        socket.end(JSON.stringify(failure(`more than ${MAX_CONCURRENT_CALLS} exec calls at once; wait for one to end`)))
+        return false
+      }
       running++
-      this.serve(socket, target).finally(() => running--)
-    })
-    await rm(socketPath, {force: true})
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(socketPath, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    await chmod(socketPath, 0o600)
-    await chown(socketPath, target.agentUid, target.agentUid)
-    this.servers.set(instanceId, {server, path: socketPath, sockets})
+      void this.serve(socket, target).finally(() => running--)
+      return true
+    }
+    return this.sockets.open(instanceId, socketPath, accept, {uid: target.agentUid, gid: target.agentUid})
   }
 
   /** Stops listening for `instanceId` and cancels its running calls. */
-  async close(instanceId: string): Promise<void> {
-    const entry = this.servers.get(instanceId)
-    if (!entry) return
-    this.servers.delete(instanceId)
-    const closed = new Promise<void>((resolve) => entry.server.close(() => resolve()))
-    for (const socket of entry.sockets) socket.destroy()
-    await closed
-    await rm(entry.path, {force: true})
+  close(instanceId: string): Promise<void> {
+    return this.sockets.close(instanceId)
   }
 
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.servers.keys()].map((id) => this.close(id)))
+  closeAll(): Promise<void> {
+    return this.sockets.closeAll()
   }
 
   private async serve(socket: Socket, target: ToolLauncherTarget): Promise<void> {
