@@ -30,29 +30,25 @@ export class InstanceSupervision {
    */
   async reconcile(): Promise<void> {
     const held = await this.lifecycle.held()
+    const self = this.ctx.cluster?.registry.self ?? null
     // Storage whose row is gone (deleted while this replica was down, or moved away by a drain
     // that finished after a crash) is removed: its data key is gone or lives elsewhere.
     const known = new Set(
-      (await this.ctx.db.asSystem((q) => q.query<{id: string}>(`SELECT id FROM instances WHERE id = ANY($1::text[]) AND (replica_id IS NULL OR replica_id = $2)`, [held, this.ctx.cluster?.registry.self ?? null]))).map((r) => r.id),
+      (await this.ctx.db.asSystem((q) => q.query<{id: string}>(`SELECT id FROM instances WHERE id = ANY($1::text[]) AND (replica_id IS NULL OR replica_id = $2)`, [held, self]))).map((r) => r.id),
     )
     for (const id of held) if (!known.has(id) && this.ctx.cluster) await this.lifecycle.driver.destroy(id).catch(() => {})
+    // The rows held here in a transitional state. And a create killed before its storage existed
+    // holds nothing here, yet its row says creating: it is this replica's (or, alone, the
+    // server's) to settle as failed, like any other.
     const rows = await this.ctx.db.asSystem((q) =>
       q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
         `SELECT id, user_id, name, state FROM instances
-          WHERE state IN ('creating','running','pausing','resuming','deleting') AND id = ANY($1::text[])`,
-        [held],
+          WHERE (state IN ('creating','running','pausing','resuming','deleting') AND id = ANY($1::text[]))
+             OR (state = 'creating' AND NOT (id = ANY($1::text[])) AND (replica_id IS NULL OR replica_id = $2))`,
+        [held, self],
       ),
     )
-    // A create killed before its storage existed holds nothing here, yet its row says creating:
-    // it is this replica's (or, alone, the server's) to settle as failed, like any other.
-    const unborn = await this.ctx.db.asSystem((q) =>
-      q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
-        `SELECT id, user_id, name, state FROM instances
-          WHERE state = 'creating' AND NOT (id = ANY($1::text[])) AND (replica_id IS NULL OR replica_id = $2)`,
-        [held, this.ctx.cluster?.registry.self ?? null],
-      ),
-    )
-    for (const row of [...rows, ...unborn]) {
+    for (const row of rows) {
       if (row.state === 'deleting') {
         await this.lifecycle.finishDelete(row.user_id, row.id, row.name, 'instance.deleted')
         continue
