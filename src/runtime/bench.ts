@@ -1,55 +1,10 @@
+/** Figures for `npm run bench` (bench/): the agent's tool calls, and helpers the other benches share. */
 import {randomBytes} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {agentRequest} from './agent-client.js'
 import {createLocalDriver, type LocalDriverOptions} from './local-driver.js'
-
-/**
- * Measures the agent runtime for `npm run bench`: the time from `start()` to the first healthy
- * answer, and the memory of an idle agent. RSS counts the node binary's shared pages too; the
- * private figure is what each extra instance really costs.
- */
-export interface AgentBenchResult {
-  mode: 'bwrap' | 'process'
-  /** start() → first /health answer, per run (the first run, which makes the key pair, excluded). */
-  startMs: number[]
-  /** After `idleMs` of idleness, per run. */
-  idleRssBytes: number[]
-  idlePrivateBytes: number[]
-}
-
-export async function benchAgentStart(
-  opts: {runs?: number; idleMs?: number; driver?: Partial<LocalDriverOptions>} = {},
-): Promise<AgentBenchResult> {
-  const runs = opts.runs ?? 20
-  const idleMs = opts.idleMs ?? 1000
-  const dataDir = mkdtempSync(join(tmpdir(), 'clawd-bench-'))
-  const driver = await createLocalDriver({dataDir, sandbox: 'auto', memoryLimitMb: 256, egressAllow: [], ...opts.driver})
-  const id = 'ins_bench'
-  const secret = randomBytes(24).toString('base64url')
-  const dataKey = randomBytes(32)
-  const result: AgentBenchResult = {mode: driver.isolation.mode, startMs: [], idleRssBytes: [], idlePrivateBytes: []}
-  try {
-    await driver.create(id)
-    for (let run = 0; run <= runs; run++) {
-      const started = await driver.start(id, {dataKey, secret, config: {providerBaseUrls: {}}})
-      if (run > 0) {
-        result.startMs.push(started.startMs)
-        await new Promise((r) => setTimeout(r, idleMs))
-        await agentRequest({socketPath: driver.connect(id).socketPath, secret}, 'GET', '/health')
-        const memory = processMemory(started.pid)
-        result.idleRssBytes.push(memory.rss)
-        result.idlePrivateBytes.push(memory.private)
-      }
-      await driver.stop(id)
-    }
-  } finally {
-    await driver.shutdown()
-    rmSync(dataDir, {recursive: true, force: true})
-  }
-  return result
-}
 
 /** RSS and private (not shared with other processes) memory of a process, from /proc. */
 export function processMemory(pid: number): {rss: number; private: number; pss: number} {

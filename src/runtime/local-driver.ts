@@ -1,81 +1,30 @@
-import {type ChildProcess, spawn} from 'node:child_process'
-import {createHash} from 'node:crypto'
 import {existsSync, realpathSync} from 'node:fs'
-import {chown, lchown, mkdir, readdir, rm, stat} from 'node:fs/promises'
+import {mkdir, readdir, rm, stat} from 'node:fs/promises'
 import {constants as osConstants} from 'node:os'
 import {join} from 'node:path'
-import type {Readable} from 'node:stream'
 import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
-import {agentInitSchema, type AgentInit} from '../contract/agent.js'
 import type {Isolation} from '../contract/instances.js'
-import {builtPath, packageRoot as defaultPackageRoot} from '../paths.js'
+import {packageRoot as defaultPackageRoot} from '../paths.js'
 import {agentRequest} from './agent-client.js'
+import {AgentLauncher, INSTANCE_UID_BASE, type LaunchedAgent, type LaunchOptions, rootDrop} from './agent-launch.js'
+import {pipeAgentLogs} from './agent-logs.js'
 import {packStorage, unpackStorage} from './storage-archive.js'
 import type {AgentEndpoint, InstanceDriver, InstanceExit, InstanceProcessState, StartedInstance, StartInit} from './driver.js'
 import {EgressProxy, type EgressRecord} from './egress-proxy.js'
-import {resolveLimits} from '../agent/tools/limits.js'
-import {ToolLauncher} from './tool-launcher.js'
-import {
-  AGENT_SOCKET_NAME,
-  agentPaths,
-  buildLaunch,
-  type BwrapProfile,
-  EGRESS_SOCKET_NAME,
-  SANDBOX_EGRESS_DIR,
-  TOOLS_SOCKET_NAME,
-  findExecutable,
-  type LaunchSpec,
-  probeBwrap,
-  type RunAs,
-  SANDBOX_TOOLS_DIR,
-  type SandboxLayout,
-  type SandboxMode,
-} from './sandbox.js'
+import {AGENT_SOCKET_NAME, type BwrapProfile, EGRESS_SOCKET_NAME, type LaunchSpec, probeBwrap, type SandboxLayout} from './sandbox.js'
 
-export interface LocalDriverOptions {
+export interface LocalDriverOptions extends LaunchOptions {
   dataDir: string
   /** 'auto': bwrap when it works here; 'bwrap': required (start-up fails without it); 'none'. */
   sandbox: 'auto' | 'bwrap' | 'none'
-  memoryLimitMb: number
   egressAllow: readonly string[]
   /** Addresses the egress proxy never dials (see EgressPolicy.forbidAddress). */
   egressForbid?: (address: string) => boolean
   maxEgressConnections?: number
   startTimeoutMs?: number
   stopTimeoutMs?: number
-  nodePath?: string
-  agentEntry?: string
-  packageRoot?: string
-  /** The in-memory disk of the agent's exec calls (the /tools tmpfs), in MB. */
-  toolsDiskMb?: number
   /** bubblewrap's path (default: found on the system paths). */
   bwrapPath?: string
-  /** Per-call tool bounds passed to the agent (src/agent/tools/limits.ts names them). */
-  toolLimits?: Record<string, number>
-}
-
-/**
- * Host uids for agents when the server runs as root: one per instance, in a range far above
- * ordinary users and the usual subuid ranges (100000-165535 per user), from a hash of the id, so
- * two instances share a uid only by a 1-in-16-million chance and a restart keeps the same one.
- * INSTANCE_UID_BASE itself is the probe's.
- */
-export const INSTANCE_UID_BASE = 1_500_000_000
-const INSTANCE_UID_RANGE = 2 ** 24
-
-/** setpriv's path when the server is root (the agent must then be dropped to another uid). */
-function rootDrop(): string | undefined {
-  return process.getuid?.() === 0 ? findExecutable('setpriv') : undefined
-}
-
-export function instanceUid(id: string): number {
-  const n = createHash('sha256').update(id).digest().readUInt32BE(0)
-  return INSTANCE_UID_BASE + 1 + (n % (INSTANCE_UID_RANGE - 1))
-}
-
-/** The host uid (and gid) of an instance's exec calls: the next range up, so never an agent's. */
-export function toolUid(id: string): number {
-  return instanceUid(id) + INSTANCE_UID_RANGE
 }
 
 /** Probes bwrap once (per `sandbox`) and returns a ready driver. */
@@ -95,7 +44,7 @@ export async function createLocalDriver(opts: LocalDriverOptions): Promise<Local
     profile = probe.profile
     reason = probe.reason ?? ''
     if (!probe.ok && opts.sandbox === 'bwrap') throw new Error(`The bwrap sandbox was required, but ${probe.reason}.`)
-    // Without bwrap an agent cannot be dropped to another uid (see runAs): as root it would run as
+    // Without bwrap an agent cannot be dropped to another uid (see RunAs): as root it would run as
     // root. Only an operator who asks for no sandbox by name gets that.
     if (!probe.ok && setprivPath) throw new Error(`A server running as root needs the bwrap sandbox to run agents as unprivileged uids, but ${probe.reason}. Install bubblewrap, run the server as an unprivileged user, or pass --sandbox none to run agents as root without isolation.`)
   }
@@ -107,73 +56,39 @@ export async function createLocalDriver(opts: LocalDriverOptions): Promise<Local
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 /** sun_path is 108 bytes with its terminating NUL. */
 const MAX_SOCKET_PATH = 107
-const STDERR_TAIL_LINES = 20
-const MAX_LOG_LINE = 4096
 
 interface RunningProcess {
-  child: ChildProcess
-  /** The agent's host pid: the child itself, or inside bwrap the sandbox's pid 1. */
-  agentPid?: number
+  agent: LaunchedAgent
   state: 'starting' | 'running'
   stopRequested: boolean
   stderrTail: string[]
   exited: Promise<InstanceExit>
-  /** Held open, never written: a plain-process agent exits when it closes (server died). */
-  lifeline?: Readable
-  /** Wakes the start-up wait early: the agent logs a line once it listens. */
   wake?: () => void
 }
 
 /**
  * One OS process per instance running the thin agent (`dist/src/agent/main.js`), inside bwrap
  * when the host allows (see sandbox.ts), else as a plain child process in its own directory.
- * The data key, the instance secret and the config reach the agent only through its stdin pipe.
+ * This file supervises the processes (start-up wait, stop, exits); agent-launch.ts starts them,
+ * agent-logs.ts pipes their output.
  */
 export class LocalDriver implements InstanceDriver {
   readonly isolation: Isolation
-  readonly mode: SandboxMode
+  private readonly launcher: AgentLauncher
   private readonly procs = new Map<string, RunningProcess>()
   private readonly exits = new Map<string, InstanceExit>()
   private readonly exitListeners = new Set<(id: string, exit: InstanceExit) => void>()
   private readonly egressListeners = new Set<(record: EgressRecord) => void>()
   private readonly logListeners = new Set<(id: string, stream: 'stdout' | 'stderr', line: string) => void>()
   private readonly egress: EgressProxy
-  /** Starts exec calls as each instance's tool uid, when the agents run as per-instance uids. */
-  private readonly toolLauncher?: ToolLauncher
-  private readonly prlimitPath = findExecutable('prlimit')
-  private readonly agentEntry: string
-  /** The server runs as root: the agent runs as a per-instance uid instead (setpriv's path). */
-  private readonly setprivPath = rootDrop()
 
   constructor(
     private readonly opts: LocalDriverOptions & {nodePath: string; packageRoot: string},
-    private readonly profile: BwrapProfile | undefined,
+    profile: BwrapProfile | undefined,
     reasonWithout: string,
   ) {
-    this.mode = profile ? 'bwrap' : 'process'
-    this.agentEntry = opts.agentEntry ?? builtPath('src/agent/main.ts')
-    const memory = this.prlimitPath
-      ? `memory: ${opts.memoryLimitMb} MB heap, RLIMIT_DATA backstop`
-      : `memory: ${opts.memoryLimitMb} MB heap (prlimit not found: no OS-level limit)`
-    const tools = profile?.nested
-      ? `tools run in a nested sandbox (own user, pid, ipc and mount namespaces${this.setprivPath && findExecutable('nsenter') ? ', and a host uid of their own' : ''})`
-      : 'no tool sandbox (exec unavailable)'
-    const uid = this.setprivPath ? '; runs as a per-instance unprivileged host uid' : ''
-    this.isolation = profile
-      ? {
-          mode: 'bwrap',
-          namespaces: ['mount', 'pid', 'net', 'ipc', 'uts', 'cgroup', ...(profile.userns && !this.setprivPath ? ['user'] : [])],
-          note: `bubblewrap; network only through the egress proxy; ${memory}; ${tools}${uid}`,
-        }
-      : {
-          mode: 'process',
-          namespaces: [],
-          note: `${reasonWithout}: each instance is its own process in its own directory, without namespace isolation; ${memory}`,
-        }
-    const nsenterPath = findExecutable('nsenter')
-    if (this.setprivPath && nsenterPath && profile?.nested) {
-      this.toolLauncher = new ToolLauncher({nsenter: nsenterPath, setpriv: this.setprivPath, bwrap: profile.bwrapPath, prlimit: this.prlimitPath ?? null})
-    }
+    this.launcher = new AgentLauncher(opts, profile)
+    this.isolation = this.launcher.isolation(reasonWithout)
     this.egress = new EgressProxy({allow: opts.egressAllow, maxConnectionsPerInstance: opts.maxEgressConnections, forbidAddress: opts.egressForbid}, (record) => {
       for (const listener of this.egressListeners) listener(record)
     })
@@ -198,70 +113,9 @@ export class LocalDriver implements InstanceDriver {
     return {socketPath: join(this.instanceDir(id), AGENT_SOCKET_NAME), secretHeader: INSTANCE_SECRET_HEADER}
   }
 
-  /**
-   * The launch of `command` in instance `id`'s sandbox, with exactly the agent's arguments and
-   * limits. The agent's own launch is this plus its node flags; tests run probes with it.
-   */
-  launchSpec(id: string, command: string[], extra: {infoFd?: number} = {}): LaunchSpec {
-    return buildLaunch({
-      mode: this.mode,
-      profile: this.profile,
-      layout: this.layout(id),
-      command,
-      memoryLimitMb: this.opts.memoryLimitMb,
-      prlimitPath: this.prlimitPath,
-      infoFd: extra.infoFd,
-      runAs: this.runAs(id),
-      toolsDiskMb: this.toolsDiskMb,
-    })
-  }
-
-  private get toolsDiskMb(): number {
-    return this.opts.toolsDiskMb ?? 256
-  }
-
-  /**
-   * The host uid/gid instance `id` runs as, when the server is root. Only under bwrap: a plain
-   * process agent would need the data dir's path opened to that uid, so without bwrap the agent
-   * keeps the server's uid (and `instance show` says the instance is not isolated).
-   */
-  runAs(id: string): RunAs | undefined {
-    if (!this.setprivPath || this.mode !== 'bwrap') return undefined
-    const uid = instanceUid(id)
-    return {uid, gid: uid, setprivPath: this.setprivPath, ...(this.toolLauncher ? {toolGid: toolUid(id)} : {})}
-  }
-
-  /** What the agent is told about its tools: limits, and the nested sandbox when it has one. */
-  private toolsConfig(id: string): Record<string, unknown> {
-    const launcher = this.toolLauncher && {socket: join(SANDBOX_EGRESS_DIR, TOOLS_SOCKET_NAME), gid: toolUid(id)}
-    const sandbox =
-      this.mode === 'bwrap' && this.profile?.nested
-        ? {bwrapPath: this.profile.bwrapPath, workRoot: SANDBOX_TOOLS_DIR, proxy: true, prlimitPath: this.prlimitPath ?? null, ...(launcher ? {launcher} : {})}
-        : undefined
-    return {...(this.opts.toolLimits ? {limits: this.opts.toolLimits} : {}), ...(sandbox ? {sandbox} : {})}
-  }
-
-  /**
-   * Hands the instance's files to its uid (an instance first run by an older server was root's),
-   * and lets it reach its egress socket (the egress directory is bound read-only into its sandbox).
-   */
-  private async handOver(id: string, runAs: RunAs): Promise<void> {
-    await chownTree(this.instanceDir(id), runAs)
-    await chown(this.egressDir(id), runAs.uid, runAs.gid)
-    await chown(join(this.egressDir(id), EGRESS_SOCKET_NAME), runAs.uid, runAs.gid)
-  }
-
-  /** The agent's node command line (no secrets: those go through stdin). */
-  agentCommand(id: string): string[] {
-    return [
-      this.opts.nodePath,
-      `--max-old-space-size=${this.opts.memoryLimitMb}`,
-      // Small young generation: an idle agent should not hold 16 MB semi-spaces.
-      '--max-semi-space-size=2',
-      '--disallow-code-generation-from-strings',
-      this.agentEntry,
-      id,
-    ]
+  /** The launch of `command` in instance `id`'s sandbox, with exactly the agent's arguments and limits (tests run probes with it). */
+  launchSpec(id: string, command: string[]): LaunchSpec {
+    return this.launcher.launchSpec(id, this.layout(id), command)
   }
 
   // ---- lifecycle ----
@@ -283,40 +137,15 @@ export class LocalDriver implements InstanceDriver {
     const socketPath = this.connect(id).socketPath
     await rm(socketPath, {force: true})
     await this.egress.open(id, join(egressDir, EGRESS_SOCKET_NAME))
-    const runAs = this.runAs(id)
-    if (this.toolLauncher && runAs) {
-      const target = {agentPid: () => this.procs.get(id)?.agentPid, agentUid: runAs.uid, uid: toolUid(id), gid: toolUid(id), limits: resolveLimits(this.opts.toolLimits)}
-      await this.toolLauncher.open(id, join(egressDir, TOOLS_SOCKET_NAME), target)
-    }
 
-    const paths = agentPaths(this.mode, this.layout(id))
-    // A dropped agent loses bwrap's parent-death signal with its change of uid, so it watches a
-    // lifeline too (fd 4, passed through bwrap), like a plain process does on fd 3.
-    const lifelineFd = this.mode === 'process' ? 3 : runAs ? 4 : null
-    const message: AgentInit = agentInitSchema.parse({
-      v: 1,
-      instance_id: id,
-      data_key: init.dataKey.toString('base64'),
-      secret: init.secret,
-      dir: paths.dir,
-      socket: paths.socket,
-      egress_socket: paths.egressSocket,
-      lifeline_fd: lifelineFd,
-      config: {...init.config, tools: {...(init.config.tools as object | undefined), ...this.toolsConfig(id)}},
-    })
-    const spec = this.launchSpec(id, this.agentCommand(id), {infoFd: this.mode === 'bwrap' ? 3 : undefined})
-    if (runAs) await this.handOver(id, runAs)
+    const layout = this.layout(id)
+    await this.launcher.openTools(id, layout, () => this.procs.get(id)?.agent.agentPid)
+    await this.launcher.prepare(id, layout)
     const began = Date.now()
-    const child = spawn(spec.file, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      stdio: lifelineFd === 4 ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
-      // Its own session: a Ctrl-C meant for the server's terminal does not hit instances.
-      detached: true,
-    })
+    const agent = this.launcher.spawn(id, layout, init)
+    const {child} = agent
     const proc: RunningProcess = {
-      child,
-      agentPid: this.mode === 'process' ? child.pid : undefined,
+      agent,
       state: 'starting',
       stopRequested: false,
       stderrTail: [],
@@ -329,19 +158,7 @@ export class LocalDriver implements InstanceDriver {
       }),
     }
     this.procs.set(id, proc)
-    this.pipeLines(id, 'stdout', child.stdout!, proc)
-    this.pipeLines(id, 'stderr', child.stderr!, proc)
-    const extra = child.stdio[3] as Readable
-    if (this.mode === 'bwrap') this.readInfo(extra, proc)
-    else proc.lifeline = extra
-    extra.on('error', () => {})
-    if (lifelineFd === 4) {
-      proc.lifeline = child.stdio[4] as Readable
-      proc.lifeline.on('error', () => {})
-    }
-
-    child.stdin!.on('error', () => {})
-    child.stdin!.end(JSON.stringify(message) + '\n')
+    pipeAgentLogs(child, proc, (stream, line) => notify(this.logListeners, id, stream, line))
 
     try {
       await this.waitHealthy(id, proc, init.secret)
@@ -350,7 +167,7 @@ export class LocalDriver implements InstanceDriver {
       throw error
     }
     proc.state = 'running'
-    return {pid: proc.agentPid ?? child.pid!, startedAt: began, startMs: Date.now() - began}
+    return {pid: agent.agentPid ?? child.pid!, startedAt: began, startMs: Date.now() - began}
   }
 
   setEgressExtra(id: string, entries: readonly string[]): void {
@@ -362,8 +179,8 @@ export class LocalDriver implements InstanceDriver {
     const proc = this.procs.get(id)
     if (!proc) return void (await this.closeSockets(id))
     proc.stopRequested = true
-    if (proc.agentPid) signal(proc.agentPid, 'SIGTERM')
-    else signal(proc.child.pid, 'SIGKILL')
+    if (proc.agent.agentPid) signal(proc.agent.agentPid, 'SIGTERM')
+    else signal(proc.agent.child.pid, 'SIGKILL')
     const stopped = await Promise.race([proc.exited.then(() => true), delay(this.opts.stopTimeoutMs ?? 5000).then(() => false)])
     if (!stopped) await this.kill(id, proc)
     await this.closeSockets(id)
@@ -392,7 +209,7 @@ export class LocalDriver implements InstanceDriver {
 
   /** The agent's host pid, while it runs (tests kill it to simulate a crash). */
   agentPid(id: string): number | undefined {
-    return this.procs.get(id)?.agentPid
+    return this.procs.get(id)?.agent.agentPid
   }
 
   async exportStorage(id: string): Promise<Buffer> {
@@ -429,14 +246,14 @@ export class LocalDriver implements InstanceDriver {
 
   async shutdown(): Promise<void> {
     await Promise.allSettled([...this.procs.keys()].map((id) => this.stop(id)))
-    await Promise.all([this.egress.closeAll(), this.toolLauncher?.closeAll()])
+    await Promise.all([this.egress.closeAll(), this.launcher.closeTools()])
   }
 
   // ---- internals ----
 
   /** The instance's egress proxy and tool launcher sockets; running calls are cancelled. */
   private async closeSockets(id: string): Promise<void> {
-    await Promise.all([this.egress.close(id), this.toolLauncher?.close(id)])
+    await Promise.all([this.egress.close(id), this.launcher.closeTools(id)])
   }
 
   private async waitHealthy(id: string, proc: RunningProcess, secret: string): Promise<void> {
@@ -470,8 +287,8 @@ export class LocalDriver implements InstanceDriver {
   /** SIGKILL the agent and its bwrap parent, and wait (bounded) for the exit. */
   private async kill(id: string, proc: RunningProcess): Promise<void> {
     proc.stopRequested = true
-    signal(proc.agentPid, 'SIGKILL')
-    signal(proc.child.pid, 'SIGKILL')
+    signal(proc.agent.agentPid, 'SIGKILL')
+    signal(proc.agent.child.pid, 'SIGKILL')
     await Promise.race([proc.exited, delay(5000)])
     await this.closeSockets(id)
   }
@@ -480,7 +297,7 @@ export class LocalDriver implements InstanceDriver {
     let signalName: string | null = sig
     let exitCode = code
     // bwrap reports a child killed by signal N as exit code 128 + N.
-    if (this.mode === 'bwrap' && code !== null && code > 128 && code < 128 + 65) {
+    if (this.launcher.mode === 'bwrap' && code !== null && code > 128 && code < 128 + 65) {
       const name = Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0]
       if (name) {
         signalName = name
@@ -489,69 +306,20 @@ export class LocalDriver implements InstanceDriver {
     }
     const exit: InstanceExit = {code: exitCode, signal: signalName, at: Date.now(), expected: proc.stopRequested, stderrTail: proc.stderrTail.slice()}
     if (this.procs.get(id) === proc) this.procs.delete(id)
-    proc.lifeline?.destroy()
+    proc.agent.lifeline?.destroy()
     this.exits.set(id, exit)
     void this.closeSockets(id)
-    for (const listener of this.exitListeners) {
-      try {
-        listener(id, exit)
-      } catch {}
-    }
+    notify(this.exitListeners, id, exit)
     return exit
-  }
-
-  private pipeLines(id: string, stream: 'stdout' | 'stderr', input: Readable, proc: RunningProcess): void {
-    let pending = ''
-    input.setEncoding('utf8')
-    input.on('data', (chunk: string) => {
-      pending += chunk
-      let newline: number
-      while ((newline = pending.indexOf('\n')) >= 0) {
-        this.emitLine(id, stream, pending.slice(0, newline), proc)
-        pending = pending.slice(newline + 1)
-      }
-      if (pending.length > MAX_LOG_LINE) {
-        this.emitLine(id, stream, pending, proc)
-        pending = ''
-      }
-    })
-    input.on('end', () => pending && this.emitLine(id, stream, pending, proc))
-    input.on('error', () => {})
-  }
-
-  private emitLine(id: string, stream: 'stdout' | 'stderr', raw: string, proc: RunningProcess): void {
-    const line = raw.length > MAX_LOG_LINE ? raw.slice(0, MAX_LOG_LINE) + '…' : raw
-    if (stream === 'stdout') proc.wake?.()
-    if (stream === 'stderr') {
-      proc.stderrTail.push(line)
-      if (proc.stderrTail.length > STDERR_TAIL_LINES) proc.stderrTail.shift()
-    }
-    for (const listener of this.logListeners) {
-      try {
-        listener(id, stream, line)
-      } catch {}
-    }
-  }
-
-  /** bwrap's --info-fd: {"child-pid": N}, the sandbox's pid 1 (our agent) seen from the host. */
-  private readInfo(input: Readable, proc: RunningProcess): void {
-    let text = ''
-    input.setEncoding('utf8')
-    input.on('data', (chunk: string) => {
-      text += chunk
-      const match = /"child-pid"\s*:\s*(\d+)/.exec(text)
-      if (match) proc.agentPid = Number(match[1])
-    })
   }
 }
 
-async function chownTree(path: string, to: RunAs): Promise<void> {
-  await lchown(path, to.uid, to.gid)
-  const entries = await readdir(path, {withFileTypes: true}).catch(() => [])
-  for (const entry of entries) {
-    const child = join(path, entry.name)
-    if (entry.isDirectory()) await chownTree(child, to)
-    else await lchown(child, to.uid, to.gid).catch(() => {})
+/** Calls each listener; one that throws stops neither the others nor the driver. */
+function notify<A extends unknown[]>(listeners: Iterable<(...args: A) => void>, ...args: A): void {
+  for (const listener of listeners) {
+    try {
+      listener(...args)
+    } catch {}
   }
 }
 

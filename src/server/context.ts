@@ -1,43 +1,12 @@
-import type {FastifyBaseLogger} from 'fastify'
-import type {ServerConfig} from './config.js'
-import type {InstanceManager} from './instances/manager.js'
-import type {ReplicaClient} from './replicas/client.js'
-import type {ReplicaRegistry} from './replicas/registry.js'
-import type {Db} from './store/db.js'
-
-/** Time, passed in so tests can move it. */
-export interface Clock {
-  now(): number
-}
-export const systemClock: Clock = {now: () => Date.now()}
+import type {ServerCore} from './core.js'
+import type {InstanceLifecycle} from './instances/lifecycle.js'
 
 /**
  * What every route and background job gets: passed in, never imported as a singleton, so tests
- * build the real server with a temp dir, a free port and a fake clock.
+ * build the real server with a temp dir, a free port and a fake clock. One object: the core, and
+ * the instance lifecycle the composition root (main.ts) built on it.
  */
-export interface ServerContext {
-  config: ServerConfig
-  db: Db
-  log: FastifyBaseLogger
-  clock: Clock
-  /** Subkeys derived from the master key (never the master key itself outside start-up). */
-  secrets: {
-    /** HMAC pepper for stored tokens and codes. */
-    tokenPepper: Buffer
-    /** Wraps each instance's data key. */
-    dataKeyWrap: Buffer
-    /** Signs CSRF tokens and other server-made values. */
-    signing: Buffer
-  }
-  /** Work started by routes that shutdown must wait for, and hooks run on close. */
-  onClose: Array<() => Promise<void>>
+export interface ServerContext extends ServerCore {
   /** The instance lifecycle over the runtime driver. */
-  instances: InstanceManager
-  /**
-   * This API replica among the others on one PostgreSQL (set by `startServer`; absent for operator
-   * commands run in-process, which then act as a lone replica).
-   */
-  cluster?: {registry: ReplicaRegistry; client: ReplicaClient}
-  /** Lines `server start` prints after the address (isolation mode, warnings). */
-  startupNotes?: string[]
+  instances: InstanceLifecycle
 }

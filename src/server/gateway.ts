@@ -5,7 +5,7 @@ import type {StreamErrorCode, StreamEvent} from '../contract/stream.js'
 import {EVENT_STREAM_CONTENT_TYPE, isEventStream, sseFrame} from '../sse/frame.js'
 import type {ServerContext} from './context.js'
 import {ApiError} from './errors.js'
-import type {InstanceManager} from './instances/manager.js'
+import type {InstanceLifecycle} from './instances/lifecycle.js'
 import {type InstanceRow, touchInstance} from './instances/repo.js'
 
 const STREAM_END_MESSAGES: Partial<Record<StreamErrorCode, {message: string; hint: string}>> = {
@@ -36,7 +36,7 @@ export function agentRequestHeaders(opts: {hasBody: boolean; lastEventId?: strin
  */
 export async function forwardToInstance(
   ctx: ServerContext,
-  manager: InstanceManager,
+  manager: InstanceLifecycle,
   req: FastifyRequest,
   reply: FastifyReply,
   target: {

@@ -1,4 +1,4 @@
-import type {ServerContext} from './context.js'
+import type {ServerCore} from './core.js'
 import {claimJobRun} from './replicas/once.js'
 
 /**
@@ -32,7 +32,7 @@ export interface StartedJob {
  * and the next period retries (a job never crashes the server), and a run never overlaps itself:
  * a tick that finds the previous run still going is skipped.
  */
-export function startJob(ctx: Pick<ServerContext, 'db' | 'cluster' | 'log' | 'onClose'>, job: Job): StartedJob {
+export function startJob(ctx: Pick<ServerCore, 'db' | 'cluster' | 'log' | 'onClose'>, job: Job): StartedJob {
   let running = false
   let stopped = false
   const tick = () => {

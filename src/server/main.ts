@@ -1,3 +1,8 @@
+/**
+ * The server's composition root: it opens the data dir, the store and the driver, builds the core
+ * and the instance parts on them with what each uses (buildContext), then starts the listeners
+ * and the jobs (startServer). Nothing in the server reaches for a singleton.
+ */
 import {chmodSync, existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {FastifyInstance} from 'fastify'
@@ -6,13 +11,16 @@ import {deriveSubkey} from '../crypto/kdf.js'
 import {buildAdminApp} from './admin/app.js'
 import {buildApp} from './app.js'
 import type {ServerConfig} from './config.js'
-import {type Clock, type ServerContext, systemClock} from './context.js'
-import {InstanceManager} from './instances/manager.js'
+import type {ServerContext} from './context.js'
+import {type Clock, type ServerCore, systemClock} from './core.js'
+import {InstanceLifecycle} from './instances/lifecycle.js'
+import {InstanceSupervision} from './instances/supervision.js'
+import {InstanceSweeps} from './instances/sweeps.js'
+import {startJob} from './job-runner.js'
 import {isForbiddenAddress} from './outbound.js'
-import {startInstanceSweeper} from './instances/sweeper.js'
 import {adminSocketPath, serverInfoFile} from './data-dir.js'
 import {lockDataDir} from './lock.js'
-import {createLocalDriver, type LocalDriverOptions} from '../runtime/local-driver.js'
+import {createLocalDriver} from '../runtime/local-driver.js'
 import {loggerOptions} from './logger.js'
 import {loadMasterKey} from './master-key.js'
 import {joinReplicas} from './replicas/index.js'
@@ -41,16 +49,6 @@ export interface StartOptions {
 
 // The test helpers read server.json through here.
 export {serverInfoFile}
-
-/** The driver's settings from the server config (the runtime knows nothing of ServerConfig). */
-function driverOptions(config: ServerConfig): LocalDriverOptions {
-  return {
-    dataDir: config.dataDir,
-    sandbox: config.instances.sandbox,
-    memoryLimitMb: config.instances.memoryLimitMb,
-    egressAllow: config.egressAllow,
-  }
-}
 
 /** The external PostgreSQL when a URL is given, else the data dir's own embedded cluster. */
 export async function openStore(config: ServerConfig): Promise<Db> {
@@ -84,8 +82,7 @@ export async function openServerContext(config: ServerConfig, opts: StartOptions
         const rows = moved.tables.reduce((n, t) => n + t.rows, 0)
         notes.push(`upgraded: moved ${rows} rows from the old PGlite store into the embedded PostgreSQL, and removed the old files`)
       }
-      const ctx = await buildContext(config, opts, db, master, log, notes)
-      return {ctx, release: lock.release}
+      return {...(await buildContext(config, opts, db, master, log, notes)), release: lock.release}
     } catch (error) {
       // The embedded cluster runs in its own process group: stop it, or it outlives us.
       await db.close().catch(() => {})
@@ -97,14 +94,19 @@ export async function openServerContext(config: ServerConfig, opts: StartOptions
   }
 }
 
-async function buildContext(config: ServerConfig, opts: StartOptions, db: Db, master: Buffer, log: pino.Logger, notes: string[]): Promise<ServerContext> {
-  // The egress proxy re-checks every dialled address: a base URL that passed `keys set` cannot
-  // reach a metadata service later by changing what its name resolves to.
+/** The driver (its options mapped from ServerConfig here: the runtime never sees it), the core, and the instances on both. */
+async function buildContext(config: ServerConfig, opts: StartOptions, db: Db, master: Buffer, log: pino.Logger, notes: string[]) {
   const driver = await createLocalDriver({
-    ...driverOptions(config),
+    dataDir: config.dataDir,
+    sandbox: config.instances.sandbox,
+    memoryLimitMb: config.instances.memoryLimitMb,
+    egressAllow: config.egressAllow,
+    // The egress proxy re-checks every dialled address: a base URL that passed `keys set` cannot
+    // reach a metadata service later by changing what its name resolves to.
     egressForbid: config.allowPrivateEgress ? undefined : isForbiddenAddress,
   })
-  const ctx = {
+  const iso = driver.isolation
+  const core: ServerCore = {
     config,
     db,
     log,
@@ -115,27 +117,31 @@ async function buildContext(config: ServerConfig, opts: StartOptions, db: Db, ma
       signing: deriveSubkey(master, 'signing'),
     },
     onClose: [],
-  } as Omit<ServerContext, 'instances'> as ServerContext
+    startupNotes: [
+      ...notes,
+      `isolation: ${iso.mode}${iso.namespaces.length ? ` (namespaces: ${iso.namespaces.join(', ')})` : ''}${iso.note ? ` — ${iso.note}` : ''}`,
+    ],
+  }
   master.fill(0)
-  ctx.instances = new InstanceManager(ctx, driver)
-  const iso = driver.isolation
-  ctx.startupNotes = [
-    ...notes,
-    `isolation: ${iso.mode}${iso.namespaces.length ? ` (namespaces: ${iso.namespaces.join(', ')})` : ''}${iso.note ? ` — ${iso.note}` : ''}`,
-  ]
+  // The lifecycle is what requests use (`ctx.instances`); supervision and sweeps run without one.
+  const lifecycle = new InstanceLifecycle(core, driver)
+  const supervision = new InstanceSupervision(core, lifecycle)
+  const sweeps = new InstanceSweeps(core, lifecycle)
   driver.onEgress((record) => log.info({egress: record}, 'egress'))
   driver.onLog((id, stream, line) => log.info({instance: id, stream, line: line.slice(0, 2000)}, 'agent'))
-  return ctx
+  // One object, not a copy: the lifecycle sees the cluster that joinReplicas adds to the context.
+  const ctx: ServerContext = Object.assign(core, {instances: lifecycle})
+  return {ctx, supervision, sweeps}
 }
 
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
-  const {ctx, release} = await openServerContext(config, opts)
+  const {ctx, release, supervision, sweeps} = await openServerContext(config, opts)
   let app: FastifyInstance | undefined
   let admin: FastifyInstance | undefined
   const adminSocket = adminSocketPath(config.dataDir)
   try {
     await joinReplicas(ctx)
-    await ctx.instances.reconcile()
+    await supervision.reconcile()
     app = await buildApp(ctx)
     admin = await buildAdminApp(ctx)
     await app.listen({host: config.host, port: config.port})
@@ -180,7 +186,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       return closing
     },
   }
-  startInstanceSweeper(server)
+  startJob(ctx, sweeps.job())
   for (const hook of opts.onStarted ?? []) await hook(server)
   writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({url, pid: process.pid, adminSocket}) + '\n', {mode: 0o600})
   return server

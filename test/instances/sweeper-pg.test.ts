@@ -7,8 +7,9 @@ import {createLocalDriver, type LocalDriver} from '../../src/runtime/local-drive
 import {deriveSubkey} from '../../src/crypto/kdf.js'
 import {newId} from '../../src/ids.js'
 import {defaultConfig} from '../../src/server/config.js'
-import {type ServerContext, systemClock} from '../../src/server/context.js'
-import {InstanceManager} from '../../src/server/instances/manager.js'
+import {type ServerCore, systemClock} from '../../src/server/core.js'
+import {InstanceLifecycle} from '../../src/server/instances/lifecycle.js'
+import {InstanceSweeps} from '../../src/server/instances/sweeps.js'
 import {insertInstance} from '../../src/server/instances/repo.js'
 import {mintDataKey} from '../../src/server/instances/secrets.js'
 import type {Db} from '../../src/server/store/db.js'
@@ -42,8 +43,8 @@ describe.skipIf(!postgresUrl)(`instance sweeper on PostgreSQL with several API p
     let store: TestStore
     let otherDb: Db
     let driver: LocalDriver
-    const contexts: ServerContext[] = []
-    const managers: InstanceManager[] = []
+    const contexts: ServerCore[] = []
+    const managers: InstanceSweeps[] = []
     const ids: string[] = []
 
     beforeAll(async () => {
@@ -56,17 +57,16 @@ describe.skipIf(!postgresUrl)(`instance sweeper on PostgreSQL with several API p
         const config = defaultConfig(dir.path)
         config.instances.idleTimeoutMs = 60_000
         config.instances.retentionMs = 30 * 86_400_000
-        const ctx = {
+        const ctx: ServerCore = {
           config,
           db,
           log: pino({level: 'silent'}),
           clock: systemClock,
           secrets: {tokenPepper: deriveSubkey(master, 'token-pepper'), dataKeyWrap: deriveSubkey(master, 'data-key-wrap'), signing: deriveSubkey(master, 'signing')},
           onClose: [],
-        } as Omit<ServerContext, 'instances'> as ServerContext
-        ctx.instances = new InstanceManager(ctx, driver)
+        }
         contexts.push(ctx)
-        managers.push(ctx.instances)
+        managers.push(new InstanceSweeps(ctx, new InstanceLifecycle(ctx, driver)))
       }
       const ctx = contexts[0]!
       // Rows that went idle an hour ago, across several users, each with its storage.

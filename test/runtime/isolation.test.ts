@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {packageRoot} from '../../src/paths.js'
 import type {EgressRecord} from '../../src/runtime/egress-proxy.js'
-import {instanceUid} from '../../src/runtime/local-driver.js'
+import {instanceUid} from '../../src/runtime/agent-launch.js'
 import {run} from '../../src/runtime/sandbox.js'
 import {bwrapUsable, type DriverFixture, echoServer, eventually, makeDriver, newStartInit, requireBuiltAgent} from './helpers.js'
 

@@ -11,7 +11,7 @@ import {newUser, type TestUser} from '../helpers/auth.js'
 import {startTestServer} from '../helpers/server.js'
 import {agentPid, apiCall, instanceProcesses, waitFor} from '../instances/support.js'
 import {allBytes, bwrapUsable, requireBuiltAgent} from '../runtime/helpers.js'
-import {toolUid} from '../../src/runtime/local-driver.js'
+import {toolUid} from '../../src/runtime/agent-launch.js'
 import {runTool, type TestServer} from './support.js'
 
 requireBuiltAgent()

@@ -2,7 +2,7 @@ import {MAX_PAGE} from '../../contract/paging.js'
 import {listSessionsResponseSchema, type Session, sessionDetailSchema, type SessionDetail} from '../../contract/sessions.js'
 import {workspaceSchema, type WorkspaceFile} from '../../contract/workspace.js'
 import {ApiError} from '../errors.js'
-import type {InstanceManager} from '../instances/manager.js'
+import type {InstanceLifecycle} from '../instances/lifecycle.js'
 
 /**
  * An instance's own data (workspace, transcripts) lives encrypted in its vault and only its
@@ -14,7 +14,7 @@ function agentFailed(what: string, status: number): ApiError {
   return ApiError.unavailable(`The instance could not ${what} (it answered ${status}).`, 'Try again; if it persists, see `clawd instance show`.')
 }
 
-export async function readWorkspace(manager: InstanceManager, instanceId: string): Promise<WorkspaceFile[]> {
+export async function readWorkspace(manager: InstanceLifecycle, instanceId: string): Promise<WorkspaceFile[]> {
   const res = await manager.agents.json<unknown>(await manager.connect(instanceId), 'GET', '/workspace')
   if (res.status !== 200) throw agentFailed('read its workspace', res.status)
   const parsed = workspaceSchema.safeParse(res.body)
@@ -23,7 +23,7 @@ export async function readWorkspace(manager: InstanceManager, instanceId: string
 }
 
 /** Every session with its messages, oldest first. */
-export async function readSessions(manager: InstanceManager, instanceId: string): Promise<SessionDetail[]> {
+export async function readSessions(manager: InstanceLifecycle, instanceId: string): Promise<SessionDetail[]> {
   const target = await manager.connect(instanceId)
   const all: Session[] = []
   for (let cursor: string | null = null; ; ) {

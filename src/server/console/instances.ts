@@ -14,7 +14,7 @@ type Ref = {Params: {ref: string}}
 
 /**
  * The instance list and one instance's overview, with create, pause, resume and delete: the same
- * InstanceManager calls as /v1/instances, as the signed-in user.
+ * InstanceLifecycle calls as /v1/instances, as the signed-in user.
  */
 export async function consoleInstancePages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const manager = ctx.instances

@@ -1,13 +1,13 @@
 import type {EgressRecord} from '../../runtime/egress-proxy.js'
 import {recordLifecycle} from '../access-log.js'
-import type {ServerContext} from '../context.js'
+import type {ServerCore} from '../core.js'
 
 /**
  * A connection the egress policy refused goes into the owner's access log (`clawd logs`) as
  * `egress.refused` with HOST:PORT: the chat that caused it was answered 200 (its stream had
  * begun), so without this line the log would say all went well.
  */
-export async function recordEgressRefusal(ctx: ServerContext, record: EgressRecord): Promise<void> {
+export async function recordEgressRefusal(ctx: ServerCore, record: EgressRecord): Promise<void> {
   try {
     await ctx.db.asSystem(async (q) => {
       const [row] = await q.query<{user_id: string}>(`SELECT user_id FROM instances WHERE id = $1`, [record.instanceId])

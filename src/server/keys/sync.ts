@@ -1,6 +1,6 @@
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
-import type {ServerContext} from '../context.js'
+import type {ServerCore} from '../core.js'
 import type {AgentClients, AgentRoute} from '../../runtime/agent-client.js'
 import {sealedKeys} from './repo.js'
 
@@ -15,7 +15,7 @@ import {sealedKeys} from './repo.js'
  * recorded one is put back from its stored ciphertext (the instance checks it opens, as always).
  * Returns what it changed, for the log.
  */
-export async function syncKeys(ctx: ServerContext, agents: AgentClients, target: AgentRoute, userId: string, instanceId: string): Promise<string[]> {
+export async function syncKeys(ctx: ServerCore, agents: AgentClients, target: AgentRoute, userId: string, instanceId: string): Promise<string[]> {
   const changed: string[] = []
   try {
     const held = await agents.json<{keys?: Array<{name: string; version: number}>}>(target, 'GET', '/keys')

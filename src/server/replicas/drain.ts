@@ -56,7 +56,7 @@ export async function moveInstance(ctx: ServerContext, id: string): Promise<Drai
   const {registry, client} = ctx.cluster!
   const manager = ctx.instances
   const began = Date.now()
-  await manager.settle(id)
+  await manager.work.settle(id)
   const row = await manager.getById(id)
   if (!row || row.replica_id !== registry.self) throw new Error('it is not on this replica')
   if (!MOVABLE.includes(row.state)) throw new Error(`it is ${row.state}`)
@@ -89,7 +89,7 @@ export async function moveInstance(ctx: ServerContext, id: string): Promise<Drai
   await manager.forgetLocalStorage(id)
   if (wasRunning) {
     await manager.resume(row.user_id, id)
-    await manager.settle(id)
+    await manager.work.settle(id)
   }
   return {id, name: row.name, to: target.id, was: row.state, bytes, ms: Date.now() - began}
 }

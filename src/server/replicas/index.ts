@@ -34,7 +34,14 @@ export async function joinReplicas(ctx: ServerContext): Promise<void> {
     throw error
   }
   ctx.cluster = {registry, client}
-  const heartbeat = startJob(ctx, registry.heartbeatJob())
+  // The heartbeat, every third of the bound; each replica beats for itself.
+  const heartbeat = startJob(ctx, {
+    name: 'replica-heartbeat',
+    periodMs: Math.max(100, Math.floor(replicas.goneAfterMs / 3)),
+    scope: 'replica',
+    failure: 'replica heartbeat failed',
+    run: () => registry.beat(),
+  })
   ctx.onClose.push(async () => {
     heartbeat.stop()
     await registry.stop()

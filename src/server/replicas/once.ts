@@ -1,10 +1,10 @@
-import type {ServerContext} from '../context.js'
+import type {ServerCore} from '../core.js'
 
 /**
  * Claims this period of a cluster-wide job: true for exactly one replica per `periodMs` (the first
  * to ask), on the database clock. A lone server always gets it.
  */
-export async function claimJobRun(ctx: Pick<ServerContext, 'db' | 'cluster'>, name: string, periodMs: number): Promise<boolean> {
+export async function claimJobRun(ctx: Pick<ServerCore, 'db' | 'cluster'>, name: string, periodMs: number): Promise<boolean> {
   const holder = ctx.cluster?.registry.self ?? 'local'
   const rows = await ctx.db.query(
     `INSERT INTO job_runs (name, holder, last_run_at) VALUES ($1, $2, now())

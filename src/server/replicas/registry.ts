@@ -1,7 +1,6 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {newId} from '../../ids.js'
-import type {Job} from '../job-runner.js'
 import type {Db, Queryable} from '../store/db.js'
 
 /** A replica as the others see it, its liveness measured on the database clock. */
@@ -70,17 +69,6 @@ export class ReplicaRegistry {
 
   async beat(): Promise<void> {
     await this.db.query(`UPDATE replicas SET heartbeat_at = now() WHERE id = $1 AND stopped_at IS NULL`, [this.self])
-  }
-
-  /** The heartbeat, every third of the bound; each replica beats for itself. */
-  heartbeatJob(): Job {
-    return {
-      name: 'replica-heartbeat',
-      periodMs: Math.max(100, Math.floor(this.goneAfterMs / 3)),
-      scope: 'replica',
-      failure: 'replica heartbeat failed',
-      run: () => this.beat(),
-    }
   }
 
   /** A clean stop (after the heartbeat's): others see this replica as stopped at once, not after the bound. */

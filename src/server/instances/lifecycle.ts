@@ -2,9 +2,9 @@ import {agentPublicKeySchema} from '../../contract/agent.js'
 import {randomBytes} from 'node:crypto'
 import type {InstanceState, Isolation} from '../../contract/instances.js'
 import type {ToolProfile} from '../../contract/tool-policy.js'
-import type {InstanceDriver, InstanceExit} from '../../runtime/driver.js'
+import type {InstanceDriver} from '../../runtime/driver.js'
 import {recordLifecycle} from '../access-log.js'
-import type {ServerContext} from '../context.js'
+import type {ServerCore} from '../core.js'
 import {ApiError} from '../errors.js'
 import type {Queryable} from '../store/db.js'
 import {newId} from '../../ids.js'
@@ -26,33 +26,28 @@ import {planOf} from '../quotas/plans.js'
 import {purgeDeletedRows} from '../store/purge.js'
 import {AgentClients, type AgentRoute} from '../../runtime/agent-client.js'
 import {StreamRegistry} from './streams.js'
-import {recordEgressRefusal} from './egress-log.js'
+import {InFlightWork} from './in-flight.js'
 import {syncKeys} from '../keys/sync.js'
 
 const START_WAIT_MS = 30_000
 
 /**
- * The instance lifecycle: the state machine in the database, the processes in the driver.
- * Database transitions are conditional updates, so they are safe under concurrent requests and
- * several API processes; the driver work that follows each transition runs in this process,
- * which owns the instances it started (the local driver's processes live here).
+ * The instance lifecycle (`ctx.instances`): the state machine in the database, the processes in
+ * the driver. Database transitions are conditional updates, so they are safe under concurrent
+ * requests and several API processes; the driver work that follows each transition runs in this
+ * process, which owns the instances it started (the local driver's processes live here). What
+ * runs without a request is built on it: supervision.ts (start-up, crashes) and sweeps.ts.
  */
-export class InstanceManager {
+export class InstanceLifecycle {
   readonly streams = new StreamRegistry()
   readonly agents = new AgentClients()
-  /** In-flight driver work per instance, so a request can wait for a start it did not begin. */
-  private readonly work = new Map<string, Promise<void>>()
+  readonly work: InFlightWork
 
   constructor(
-    private readonly ctx: ServerContext,
+    private readonly ctx: ServerCore,
     readonly driver: InstanceDriver,
   ) {
-    driver.onExit((id, exit) => {
-      if (!exit.expected) void this.onProcessExit(id, exit)
-    })
-    driver.onEgress((record) => {
-      if (!record.allowed && record.status === 403) void recordEgressRefusal(ctx, record)
-    })
+    this.work = new InFlightWork(ctx.log)
   }
 
   get isolation(): Isolation {
@@ -100,14 +95,14 @@ export class InstanceManager {
     })
     if (!this.isLocal(row)) {
       dataKey.fill(0)
-      this.track(id, this.bootRemote(row, 'creating', true))
+      this.work.track(id, this.bootRemote(row, 'creating', true))
       return row
     }
     // Storage before the answer: it marks the instance as this process's (see `held`), so a
     // restart after a crash mid-create finds and reconciles it. A failure here is retried and
     // reported by the boot.
     await this.driver.create(id).catch(() => {})
-    this.track(id, this.boot(userId, id, dataKey, 'creating'))
+    this.work.track(id, this.boot(userId, id, dataKey, 'creating'))
     return row
   }
 
@@ -118,7 +113,7 @@ export class InstanceManager {
     this.requireReachable(row)
     const moved = await this.ctx.db.asUser(userId, (q) => transition(q, row.id, ['running'], 'pausing'))
     if (!moved) throw wrongState((await this.require(userId, ref)), 'pause')
-    this.track(row.id, this.isLocal(row) ? this.stopProcess(userId, row.id, 'instance.paused', {}) : this.remoteOp(row, 'stop', {event: 'instance.paused'}))
+    this.work.track(row.id, this.isLocal(row) ? this.stopProcess(userId, row.id, 'instance.paused', {}) : this.remoteOp(row, 'stop', {event: 'instance.paused'}))
     return moved
   }
 
@@ -139,7 +134,7 @@ export class InstanceManager {
       if (row.state === 'running') return row
       if (row.state === 'deleting') throw ApiError.notFound('instance')
       if (row.state === 'paused' || row.state === 'failed') row = await this.beginResume(userId, row)
-      await this.waitForWork(row.id, deadline)
+      await this.work.waitFor(row.id, deadline)
       if (Date.now() > deadline) {
         throw ApiError.unavailable(`Instance "${row.name}" did not become ready in time.`, 'Try again, or see `clawd instance show`.')
       }
@@ -153,7 +148,7 @@ export class InstanceManager {
     )
     if (!moved) throw ApiError.notFound('instance')
     this.streams.abortAll(row.id, 'instance_deleted')
-    await this.work.get(row.id)?.catch(() => {})
+    await this.work.settle(row.id)
     if (this.isLocal(row)) {
       await this.finishDelete(userId, row.id, row.name, 'instance.deleted')
     } else if (unreachableReason(row, this.goneAfterMs)) {
@@ -209,7 +204,7 @@ export class InstanceManager {
     const row = await this.getById(id)
     if (!row || !row.wrapped_data_key) throw ApiError.notFound('instance')
     const work = this.boot(row.user_id, id, openDataKey(this.ctx, id, row.wrapped_data_key), from, firstBoot)
-    this.track(id, work)
+    this.work.track(id, work)
     await work
   }
 
@@ -218,7 +213,7 @@ export class InstanceManager {
     const row = await this.getById(id)
     if (!row) throw ApiError.notFound('instance')
     const work = this.stopProcess(row.user_id, id, event, {})
-    this.track(id, work)
+    this.work.track(id, work)
     await work
   }
 
@@ -227,13 +222,8 @@ export class InstanceManager {
     const row = await this.getById(id)
     if (!row) return
     this.streams.abortAll(id, 'instance_deleted')
-    await this.work.get(id)?.catch(() => {})
+    await this.work.settle(id)
     await this.finishDelete(row.user_id, id, row.name, event)
-  }
-
-  /** Waits for this process's in-flight work on the instance (a drain settles it first). */
-  async settle(id: string): Promise<void> {
-    await this.work.get(id)?.catch(() => {})
   }
 
   /** Removes the storage here of an instance that now lives elsewhere (the end of a drain). */
@@ -269,106 +259,12 @@ export class InstanceManager {
     if (res.status !== 200) throw ApiError.unavailable(`The replica that runs instance "${row.name}" could not ${op} it (it answered ${res.status}).`, 'Try again.')
   }
 
-  // ---- jobs (as system: they act across users) ----
-
-  /**
-   * Start-up: nothing may stay in a transitional state, and no row may claim a process that is
-   * not there. Running instances lost their process with the old server: they become paused and
-   * resume on the next request.
-   */
-  async reconcile(): Promise<void> {
-    const held = await this.held()
-    // Storage whose row is gone (deleted while this replica was down, or moved away by a drain
-    // that finished after a crash) is removed: its data key is gone or lives elsewhere.
-    const known = new Set(
-      (await this.ctx.db.asSystem((q) => q.query<{id: string}>(`SELECT id FROM instances WHERE id = ANY($1::text[]) AND (replica_id IS NULL OR replica_id = $2)`, [held, this.ctx.cluster?.registry.self ?? null]))).map((r) => r.id),
-    )
-    for (const id of held) if (!known.has(id) && this.ctx.cluster) await this.driver.destroy(id).catch(() => {})
-    const rows = await this.ctx.db.asSystem((q) =>
-      q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
-        `SELECT id, user_id, name, state FROM instances
-          WHERE state IN ('creating','running','pausing','resuming','deleting') AND id = ANY($1::text[])`,
-        [held],
-      ),
-    )
-    // A create killed before its storage existed holds nothing here, yet its row says creating:
-    // it is this replica's (or, alone, the server's) to settle as failed, like any other.
-    const unborn = await this.ctx.db.asSystem((q) =>
-      q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
-        `SELECT id, user_id, name, state FROM instances
-          WHERE state = 'creating' AND NOT (id = ANY($1::text[])) AND (replica_id IS NULL OR replica_id = $2)`,
-        [held, this.ctx.cluster?.registry.self ?? null],
-      ),
-    )
-    for (const row of [...rows, ...unborn]) {
-      if (row.state === 'deleting') {
-        await this.finishDelete(row.user_id, row.id, row.name, 'instance.deleted')
-        continue
-      }
-      if (row.state === 'running' && (await this.driver.status(row.id)) === 'running') continue
-      await this.driver.stop(row.id).catch(() => {})
-      const to: InstanceState = row.state === 'creating' ? 'failed' : 'paused'
-      const reason = row.state === 'creating' ? 'The server stopped while this instance was being created. Resume it to try again.' : null
-      await this.ctx.db.asSystem(async (q) => {
-        const moved = await transition(q, row.id, [row.state], to, {failureReason: reason})
-        if (moved) await recordLifecycle(q, {userId: row.user_id, instanceId: row.id, event: 'instance.reconciled', detail: {from: row.state, to}})
-      })
-    }
-  }
-
-  /** Pauses instances idle past the timeout; SKIP LOCKED keeps several API processes from colliding. */
-  async pauseIdle(): Promise<number> {
-    const busy = this.streams.activeInstanceIds()
-    const held = await this.held()
-    const claimed = await this.ctx.db.asSystem(async (q) => {
-      const rows = await q.query<{id: string; user_id: string}>(
-        `SELECT id, user_id FROM instances
-          WHERE state = 'running'
-            AND last_active_at < now() - ($1::double precision * interval '1 millisecond')
-            AND NOT (id = ANY($2::text[]))
-            AND id = ANY($3::text[])
-          ORDER BY last_active_at LIMIT 50
-          FOR UPDATE SKIP LOCKED`,
-        [this.ctx.config.instances.idleTimeoutMs, busy, held],
-      )
-      for (const r of rows) await transition(q, r.id, ['running'], 'pausing')
-      return rows
-    })
-    for (const r of claimed) this.track(r.id, this.stopProcess(r.user_id, r.id, 'instance.paused', {reason: 'idle'}))
-    return claimed.length
-  }
-
-  /** Deletes instances nobody used for the retention period, for good. */
-  async removeAbandoned(): Promise<number> {
-    const held = await this.held()
-    const claimed = await this.ctx.db.asSystem(async (q) => {
-      const rows = await q.query<{id: string; user_id: string; name: string; state: InstanceState}>(
-        `SELECT id, user_id, name, state FROM instances
-          WHERE state <> 'deleting'
-            AND last_active_at < now() - ($1::double precision * interval '1 millisecond')
-            AND id = ANY($2::text[])
-          ORDER BY last_active_at LIMIT 50
-          FOR UPDATE SKIP LOCKED`,
-        [this.ctx.config.instances.retentionMs, held],
-      )
-      for (const r of rows) await transition(q, r.id, [r.state], 'deleting')
-      return rows
-    })
-    for (const r of claimed) {
-      this.streams.abortAll(r.id, 'instance_deleted')
-      await this.finishDelete(r.user_id, r.id, r.name, 'instance.removed_inactive')
-    }
-    return claimed.length
-  }
-
   /** Stops every process this server started (server shutdown). Rows stay as they are: reconcile fixes them. */
   async shutdown(): Promise<void> {
-    await Promise.allSettled([...this.work.values()])
+    await this.work.settleAll()
     await this.agents.closeAll()
     await this.driver.shutdown()
   }
-
-  // ---- internals ----
 
   /**
    * The instances this process may act on in its jobs: those its driver holds. For the local
@@ -378,9 +274,11 @@ export class InstanceManager {
    * and then SKIP LOCKED and the conditional transitions keep two sweeps off the same row.
    * An instance with no storage anywhere (its create was cut off before any) is left to its user.
    */
-  private held(): Promise<string[]> {
+  held(): Promise<string[]> {
     return this.driver.list()
   }
+
+  // ---- internals ----
 
   private async require(userId: string, ref: string): Promise<InstanceRow> {
     const row = await this.ctx.db.asUser(userId, (q) => findInstance(q, ref))
@@ -391,9 +289,8 @@ export class InstanceManager {
   private async beginResume(userId: string, row: InstanceRow): Promise<InstanceRow> {
     if (row.state === 'running' || row.state === 'resuming' || row.state === 'creating') return row
     if (row.state === 'pausing') {
-      const local = this.work.get(row.id)
       // Another replica pauses or moves it: poll the row rather than spin on it.
-      await (local ? local.catch(() => {}) : new Promise((r) => setTimeout(r, 100)))
+      await this.work.waitFor(row.id)
       return this.beginResume(userId, await this.require(userId, row.id))
     }
     if (row.state !== 'paused' && row.state !== 'failed') throw wrongState(row, 'resume')
@@ -407,12 +304,12 @@ export class InstanceManager {
     })
     if (!moved) return this.require(userId, row.id)
     if (!this.isLocal(row)) {
-      this.track(row.id, this.bootRemote(moved, 'resuming', !row.public_key))
+      this.work.track(row.id, this.bootRemote(moved, 'resuming', !row.public_key))
       return moved
     }
     const dataKey = openDataKey(this.ctx, row.id, row.wrapped_data_key!)
     // No public key yet: its create was cut short (server killed), so this boot finishes it.
-    this.track(row.id, this.boot(userId, row.id, dataKey, 'resuming', !row.public_key))
+    this.work.track(row.id, this.boot(userId, row.id, dataKey, 'resuming', !row.public_key))
     return moved
   }
 
@@ -446,7 +343,7 @@ export class InstanceManager {
     }
   }
 
-  private async stopProcess(userId: string, id: string, event: string, detail: Record<string, string>): Promise<void> {
+  async stopProcess(userId: string, id: string, event: string, detail: Record<string, string>): Promise<void> {
     await this.driver.stop(id)
     await this.ctx.db.asSystem(async (q) => {
       const moved = await transition(q, id, ['pausing'], 'paused')
@@ -455,7 +352,7 @@ export class InstanceManager {
   }
 
   /** Crypto-shredding: the directory goes, then the row with the wrapped data key, then its dead copies. */
-  private async finishDelete(userId: string, id: string, name: string, event: string): Promise<void> {
+  async finishDelete(userId: string, id: string, name: string, event: string): Promise<void> {
     await this.agents.forget(this.driver.connect(id).socketPath)
     await this.driver.destroy(id)
     await this.forgetRow(userId, id, name, event)
@@ -469,37 +366,6 @@ export class InstanceManager {
     await purgeDeletedRows(this.ctx.db, 'instances').catch((error: Error) =>
       this.ctx.log.warn({instance: id, err: {message: error.message}}, 'could not purge the deleted data key from the database files'),
     )
-  }
-
-  private async onProcessExit(id: string, info: InstanceExit): Promise<void> {
-    const reason = `The agent process exited unexpectedly (${info.signal ? `signal ${info.signal}` : `code ${info.code}`}). The next request restarts it.`
-    await this.ctx.db
-      .asSystem(async (q) => {
-        const [row] = await q.query<{user_id: string}>(`SELECT user_id FROM instances WHERE id = $1`, [id])
-        const moved = await transition(q, id, ['running'], 'failed', {failureReason: reason})
-        if (moved && row) await recordLifecycle(q, {userId: row.user_id, instanceId: id, event: 'instance.crashed', detail: {reason}})
-      })
-      .catch((error) => this.ctx.log.error({err: {message: (error as Error).message}, instance: id}, 'could not record crash'))
-    this.streams.abortAll(id, 'instance_unavailable')
-  }
-
-  private track(id: string, work: Promise<void>): void {
-    const settled = work.catch((error) => this.ctx.log.error({instance: id, err: {message: (error as Error).message}}, 'instance work failed'))
-    const chained = (this.work.get(id) ?? Promise.resolve()).then(() => settled)
-    this.work.set(id, chained)
-    void chained.finally(() => {
-      if (this.work.get(id) === chained) this.work.delete(id)
-    })
-  }
-
-  private async waitForWork(id: string, deadline: number): Promise<void> {
-    const pending = this.work.get(id)
-    if (pending) {
-      await Promise.race([pending, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())])
-    } else {
-      // Another process is doing the work (several API processes): poll the row.
-      await new Promise((r) => setTimeout(r, 100))
-    }
   }
 
   private agentConfig() {
