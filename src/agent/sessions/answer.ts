@@ -5,13 +5,13 @@ import type {AgentContext} from '../context.js'
 import {buildSystemPrompt, type SessionKind} from '../prompt.js'
 import {providerFetch} from '../provider-fetch.js'
 import {DEFAULT_BASE_URLS, ProviderError, type ProviderRegistry, splitModelRef} from '../providers/index.js'
-import type {ProviderMessage} from '../providers/types.js'
 import type {SealedKeys} from '../sealed-keys.js'
 import type {ToolName} from '../tools/types.js'
+import {historyFromTranscript} from './history.js'
 import {toolLoopLimits} from './limits.js'
 import type {LiveAnswer} from './live.js'
 import type {SessionStore} from './store.js'
-import {runToolLoop, ToolLimitError, type TurnProgress} from './tool-loop.js'
+import {offeredTools, runToolLoop, ToolLimitError, type TurnProgress} from './tool-loop.js'
 
 export interface AnswerDeps {
   agent: AgentContext
@@ -77,10 +77,8 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
     const ref = splitModelRef(model)
     if (!ref) throw new AnswerFailure('internal', `"${model}" is not a provider/model name.`, 'Use provider/model, e.g. dev/echo.')
     const provider = deps.providers.get(providerForKeyName(ref.provider))!
-    const history: ProviderMessage[] = (await store.messages(sid))
-      // Failed answers and empty ones (stopped before any text) are not part of the conversation.
-      .filter((m) => !(m.role === 'assistant' && (m.error || m.content === '')))
-      .map((m) => ({role: m.role, content: m.content}))
+    const allowed = opts.allowedTools ?? []
+    const history = historyFromTranscript(await store.messages(sid), {withTools: offeredTools(agent.toolbox, allowed).length > 0})
     const files = await deps.workspace()
     // Skills are listed only when the model may read them; limits are the instance's (OpenClaw's
     // bootstrapMaxChars and bootstrapTotalMaxChars).
@@ -100,7 +98,7 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
           request: {model: ref.model, system, apiKey, baseUrl: url},
           history,
           toolbox: agent.toolbox,
-          allowed: opts.allowedTools ?? [],
+          allowed,
           limits,
           signal: live.abort.signal,
           ...(opts.approve ? {approve: (c, signal) => live.approvals.wait(c.id, limits.approvalTimeoutMs, signal)} : {}),

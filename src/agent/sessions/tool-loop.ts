@@ -1,7 +1,7 @@
 import type {TranscriptToolCall} from '../../contract/sessions.js'
 import type {StreamEvent, Usage} from '../../contract/stream.js'
 import type {Provider, ProviderDeps, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderToolCall, ProviderToolResult} from '../providers/types.js'
-import type {ToolName, Toolbox, ToolResult} from '../tools/types.js'
+import type {ToolDefinition, ToolName, Toolbox, ToolResult} from '../tools/types.js'
 import type {ToolLoopLimits} from './limits.js'
 
 /** The tools that ask the person first when the message asked for approval (`clawd chat --approve`). */
@@ -57,7 +57,7 @@ export class ToolLimitError extends Error {
  * `limits.maxMs` (tool runs included) when tools are offered.
  */
 export async function runToolLoop(opts: ToolLoopOptions, progress: TurnProgress): Promise<void> {
-  const definitions = opts.toolbox && opts.allowed.length > 0 ? opts.toolbox.definitions(opts.allowed) : []
+  const definitions = offeredTools(opts.toolbox, opts.allowed)
   const offered = new Set(definitions.map((d) => d.name as string))
   const deadline = offered.size > 0 ? AbortSignal.timeout(opts.limits.maxMs) : undefined
   const signal = deadline ? AbortSignal.any([opts.signal, deadline]) : opts.signal
@@ -109,6 +109,11 @@ export async function runToolLoop(opts: ToolLoopOptions, progress: TurnProgress)
   }
 }
 
+/** The tools offered to the model for a message: none without a toolbox or an allowed tool. */
+export function offeredTools(toolbox: Toolbox | undefined, allowed: readonly ToolName[]): ToolDefinition[] {
+  return toolbox && allowed.length > 0 ? toolbox.definitions(allowed) : []
+}
+
 async function runCall(
   opts: ToolLoopOptions,
   offered: ReadonlySet<string>,
@@ -120,9 +125,10 @@ async function runCall(
   const args = parsed.ok ? parsed.value : {}
   const runnable = offered.has(call.name) && parsed.ok
   const ask = runnable && opts.approve !== undefined && TOOLS_NEEDING_APPROVAL.has(call.name)
-  const record: TranscriptToolCall = {id: call.id, name: call.name, arguments: args, ok: false, output: ''}
+  const id = call.id
+  const record: TranscriptToolCall = {id, name: call.name, arguments: args, ok: false, output: ''}
   progress.tools.push(record)
-  opts.emit({type: 'tool.start', id: call.id, name: call.name, arguments: args, ...(ask ? {needs_approval: true} : {})})
+  opts.emit({type: 'tool.start', id, name: call.name, arguments: args, ...(ask ? {needs_approval: true} : {})})
 
   let result: ToolResult
   let skipped: TranscriptToolCall['skipped']
@@ -132,7 +138,7 @@ async function runCall(
   } else if (!parsed.ok) {
     result = {ok: false, output: `The arguments of this call are not a JSON object (${parsed.error}). Call the tool again with valid JSON arguments.`}
   } else {
-    const answer = ask ? await opts.approve!({id: call.id, name: call.name}, signal) : 'approved'
+    const answer = ask ? await opts.approve!({id, name: call.name}, signal) : 'approved'
     if (answer !== 'approved') {
       skipped = answer
       result = {
@@ -149,7 +155,7 @@ async function runCall(
   record.ok = result.ok
   record.output = shortenForDisplay(result.output)
   if (skipped) record.skipped = skipped
-  opts.emit({type: 'tool.end', id: call.id, name: call.name, ok: result.ok, output: record.output, ...(skipped ? {skipped} : {})})
+  opts.emit({type: 'tool.end', id, name: call.name, ok: result.ok, output: record.output, ...(skipped ? {skipped} : {})})
   return {id: call.id, name: call.name, ok: result.ok, output: result.output}
 }
 
