@@ -1,3 +1,4 @@
+import {MAX_TOOL_CALL_ID_CHARS} from '../../contract/core.js'
 import type {TranscriptToolCall} from '../../contract/sessions.js'
 import type {StreamEvent, Usage} from '../../contract/stream.js'
 import type {Provider, ProviderDeps, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderToolCall, ProviderToolResult} from '../providers/types.js'
@@ -63,6 +64,8 @@ export async function runToolLoop(opts: ToolLoopOptions, progress: TurnProgress)
   const signal = deadline ? AbortSignal.any([opts.signal, deadline]) : opts.signal
   const timedOut = () => deadline?.aborted === true && !opts.signal.aborted
   const messages: ProviderMessage[] = [...opts.history]
+  /** The ids the calls of this answer go by (answerCallId). */
+  const callIds = new Set<string>()
 
   try {
     for (let step = 1; ; step++) {
@@ -92,7 +95,7 @@ export async function runToolLoop(opts: ToolLoopOptions, progress: TurnProgress)
           'Ask for something smaller, or raise the limit on the server (agent toolMaxSteps).',
         )
       }
-      const results = await Promise.all(calls.map((call) => runCall(opts, offered, call, signal, progress)))
+      const results = await Promise.all(calls.map((call) => runCall(opts, offered, call, signal, progress, callIds)))
       if (signal.aborted) throw signal.reason
       messages.push({role: 'assistant', content: stepText, toolCalls: calls}, {role: 'tool', results})
       // Text of the next step starts a new paragraph after this step's.
@@ -114,18 +117,32 @@ export function offeredTools(toolbox: Toolbox | undefined, allowed: readonly Too
   return toolbox && allowed.length > 0 ? toolbox.definitions(allowed) : []
 }
 
+/**
+ * The id a call goes by on the stream, in the transcript and on the approve route: the provider's,
+ * unless a call of this answer already went by it (providers and dev models reuse ids, even in one
+ * response) or it is too long for the approve route; then a suffix makes it unique. So a person's
+ * answer reaches only the call it was given for: never a parallel twin, never a later step's call.
+ */
+function answerCallId(providerId: string, taken: Set<string>): string {
+  let id = providerId.slice(0, MAX_TOOL_CALL_ID_CHARS)
+  for (let n = 2; taken.has(id); n++) id = `${providerId.slice(0, MAX_TOOL_CALL_ID_CHARS - 1 - String(n).length)}#${n}`
+  taken.add(id)
+  return id
+}
+
 async function runCall(
   opts: ToolLoopOptions,
   offered: ReadonlySet<string>,
   call: ProviderToolCall,
   signal: AbortSignal,
   progress: TurnProgress,
+  callIds: Set<string>,
 ): Promise<ProviderToolResult> {
   const parsed = parseArguments(call.input)
   const args = parsed.ok ? parsed.value : {}
   const runnable = offered.has(call.name) && parsed.ok
   const ask = runnable && opts.approve !== undefined && TOOLS_NEEDING_APPROVAL.has(call.name)
-  const id = call.id
+  const id = answerCallId(call.id, callIds)
   const record: TranscriptToolCall = {id, name: call.name, arguments: args, ok: false, output: ''}
   progress.tools.push(record)
   opts.emit({type: 'tool.start', id, name: call.name, arguments: args, ...(ask ? {needs_approval: true} : {})})
