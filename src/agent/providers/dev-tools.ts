@@ -1,3 +1,4 @@
+import {clampToBudget} from '../prompt-trim.js'
 import type {ProviderEvent, ProviderMessage, ProviderRequest, ProviderToolCall, ProviderToolResult} from './types.js'
 
 /**
@@ -81,15 +82,13 @@ function summary(script: Step[], results: readonly ProviderToolResult[]): string
 
 /** The last user message, this turn's steps since (earlier turns' calls are not this turn's), and their results. */
 function currentTurn(messages: readonly ProviderMessage[]): {userText: string; steps: readonly ProviderMessage[]; results: ProviderToolResult[]} {
-  let start = messages.length
-  while (start > 0 && messages[start - 1]!.role !== 'user') start--
-  const user = messages[start - 1]
-  const steps = messages.slice(start)
-  const results = steps.flatMap(m => (m.role === 'tool' ? [...m.results] : []))
-  return {userText: user?.role === 'user' ? user.content : '', steps, results}
+  const start = messages.findLastIndex(m => m.role === 'user')
+  const user = messages[start]
+  const steps = messages.slice(start + 1)
+  return {userText: user?.role === 'user' ? user.content : '', steps, results: steps.flatMap(m => (m.role === 'tool' ? [...m.results] : []))}
 }
 
-function excerpt(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`
+/** Text on one line, cut to `max` characters (never inside a surrogate pair). */
+export function excerpt(text: string, max = 120): string {
+  return clampToBudget(text.replace(/\s+/g, ' ').trim(), max)
 }

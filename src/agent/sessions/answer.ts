@@ -7,6 +7,7 @@ import {providerFetch} from '../provider-fetch.js'
 import {DEFAULT_BASE_URLS, ProviderError, type ProviderRegistry, splitModelRef} from '../providers/index.js'
 import type {SealedKeys} from '../sealed-keys.js'
 import type {ToolName} from '../tools/types.js'
+import type {WorkspaceStore} from '../workspace-store.js'
 import {historyFromTranscript} from './history.js'
 import {toolLoopLimits} from './limits.js'
 import type {LiveAnswer} from './live.js'
@@ -19,7 +20,7 @@ export interface AnswerDeps {
   keys: SealedKeys
   providers: ProviderRegistry
   /** The workspace files the system prompt is built from. */
-  workspace: () => Promise<Array<{path: string; content: string}>>
+  workspace: Pick<WorkspaceStore, 'files'>
   /** How often a long answer's events and its text so far are saved (for replay, and to survive a crash). */
   flushEveryMs?: number
 }
@@ -79,7 +80,7 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
     const provider = deps.providers.get(providerForKeyName(ref.provider))!
     const allowed = opts.allowedTools ?? []
     const history = historyFromTranscript(await store.messages(sid), {withTools: offeredTools(agent.toolbox, allowed).length > 0})
-    const files = await deps.workspace()
+    const files = await deps.workspace.files()
     // Skills are listed only when the model may read them; limits are the instance's (OpenClaw's
     // bootstrapMaxChars and bootstrapTotalMaxChars).
     const system = buildSystemPrompt(Object.fromEntries(files.map((f) => [f.path, f.content])), {

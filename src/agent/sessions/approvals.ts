@@ -3,9 +3,8 @@ import type {ApprovalAnswer} from './tool-loop.js'
 /**
  * Tool calls of one answer waiting for the person's yes or no (`clawd chat --approve`). The
  * agent has sent `tool.start` with `needs_approval`; the client answers on the message's approve
- * route. No answer within the timeout, or the answer stopping, counts as no. Ids are unique within
- * an answer (the tool loop's answerCallId); a second wait on an id still waiting is a no at once,
- * never a shadow of the first.
+ * route. No answer within the timeout, or the answer stopping, counts as no. A second wait on an
+ * id still waiting is a no at once, never a shadow of the first (ids: the loop's answerCallId).
  */
 export class PendingApprovals {
   private readonly waiting = new Map<string, (approved: boolean) => void>()

@@ -3,6 +3,7 @@ import type {TranscriptToolCall} from '../../contract/sessions.js'
 import type {StreamEvent, Usage} from '../../contract/stream.js'
 import type {Provider, ProviderDeps, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderToolCall, ProviderToolResult} from '../providers/types.js'
 import type {ToolDefinition, ToolName, Toolbox, ToolResult} from '../tools/types.js'
+import {clampToBudget} from '../prompt-trim.js'
 import type {ToolLoopLimits} from './limits.js'
 
 /** The tools that ask the person first when the message asked for approval (`clawd chat --approve`). */
@@ -64,8 +65,7 @@ export async function runToolLoop(opts: ToolLoopOptions, progress: TurnProgress)
   const signal = deadline ? AbortSignal.any([opts.signal, deadline]) : opts.signal
   const timedOut = () => deadline?.aborted === true && !opts.signal.aborted
   const messages: ProviderMessage[] = [...opts.history]
-  /** The ids the calls of this answer go by (answerCallId). */
-  const callIds = new Set<string>()
+  const callIds = new Set<string>() // the ids this answer's calls go by (answerCallId)
 
   try {
     for (let step = 1; ; step++) {
@@ -119,9 +119,8 @@ export function offeredTools(toolbox: Toolbox | undefined, allowed: readonly Too
 
 /**
  * The id a call goes by on the stream, in the transcript and on the approve route: the provider's,
- * unless a call of this answer already went by it (providers and dev models reuse ids, even in one
- * response) or it is too long for the approve route; then a suffix makes it unique. So a person's
- * answer reaches only the call it was given for: never a parallel twin, never a later step's call.
+ * with a #n suffix when a call of this answer had it already (providers reuse ids) or it is too
+ * long for the route. So an answer reaches only the call it was given for.
  */
 function answerCallId(providerId: string, taken: Set<string>): string {
   let id = providerId.slice(0, MAX_TOOL_CALL_ID_CHARS)
@@ -170,7 +169,7 @@ async function runCall(
     }
   }
   record.ok = result.ok
-  record.output = shortenForDisplay(result.output)
+  record.output = clampToBudget(result.output, DISPLAY_OUTPUT_CHARS)
   if (skipped) record.skipped = skipped
   opts.emit({type: 'tool.end', id, name: call.name, ok: result.ok, output: record.output, ...(skipped ? {skipped} : {})})
   return {id: call.id, name: call.name, ok: result.ok, output: result.output}
@@ -185,14 +184,6 @@ function parseArguments(input: string): {ok: true; value: Record<string, unknown
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {ok: false, error: 'not an object'}
   return {ok: true, value: value as Record<string, unknown>}
-}
-
-export function shortenForDisplay(text: string, max = DISPLAY_OUTPUT_CHARS): string {
-  if (text.length <= max) return text
-  let end = max - 1
-  const code = text.charCodeAt(end - 1)
-  if (code >= 0xd800 && code <= 0xdbff) end--
-  return `${text.slice(0, end)}…`
 }
 
 function formatDuration(ms: number): string {
