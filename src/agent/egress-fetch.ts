@@ -1,10 +1,9 @@
 import type {IncomingMessage} from 'node:http'
 import {connect as netConnect, isIP, type Socket} from 'node:net'
-import {Readable} from 'node:stream'
+import {Readable, type Transform} from 'node:stream'
 import type {TLSSocket} from 'node:tls'
-import {createBrotliDecompress, createGunzip, createInflate} from 'node:zlib'
 import type {AgentFetch} from './context.js'
-import {http, tls} from './lean-builtins.js'
+import {http, tls, zlib} from './lean-builtins.js'
 
 /**
  * A fetch for the agent that reaches the network only through its egress proxy's unix socket
@@ -56,6 +55,12 @@ function keepOnlyCrossOriginSafe(headers: Headers): void {
 }
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const NULL_BODY = new Set([101, 204, 205, 304])
+const DECODERS = new Map<string, (z: ReturnType<typeof zlib>) => Transform>([
+  ['gzip', (z) => z.createGunzip()],
+  ['x-gzip', (z) => z.createGunzip()],
+  ['deflate', (z) => z.createInflate()],
+  ['br', (z) => z.createBrotliDecompress()],
+])
 
 export function createEgressFetch(opts: EgressFetchOptions): AgentFetch {
   const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000
@@ -208,15 +213,7 @@ function toResponse(res: IncomingMessage, method: string, url: URL): Response {
     res.resume()
   } else {
     let stream: Readable = res
-    const encoding = headers.get('content-encoding')?.trim().toLowerCase()
-    const decoder =
-      encoding === 'gzip' || encoding === 'x-gzip'
-        ? createGunzip()
-        : encoding === 'deflate'
-          ? createInflate()
-          : encoding === 'br'
-            ? createBrotliDecompress()
-            : undefined
+    const decoder = DECODERS.get(headers.get('content-encoding')?.trim().toLowerCase() ?? '')?.(zlib())
     if (decoder) {
       res.once('error', (error) => decoder.destroy(error))
       res.once('aborted', () => decoder.destroy(new Error('the connection closed mid-body')))

@@ -1,13 +1,15 @@
 import type * as Http from 'node:http'
 import {createRequire} from 'node:module'
 import type * as Tls from 'node:tls'
+import type * as Zlib from 'node:zlib'
 
 /**
  * Node built-ins the agent loads with require() rather than `import`, to stay small when idle.
  *
  * An ESM `import … from 'node:http'` builds a namespace of every export, which evaluates the lazy
  * ones (undici's WebSocket and friends, http2, workers): about 12 MB more RSS per agent, measured
- * on node 24. require() leaves them lazy. TLS (~4 MB) is loaded only by the first https fetch.
+ * on node 24. require() leaves them lazy. TLS (~4 MB) is loaded only by the first https fetch,
+ * zlib only by the first compressed answer.
  */
 const require = createRequire(import.meta.url)
 
@@ -17,3 +19,5 @@ let tlsModule: typeof Tls | undefined
 export function tls(): typeof Tls {
   return (tlsModule ??= require('node:tls') as typeof Tls)
 }
+
+export const zlib = (): typeof Zlib => require('node:zlib') as typeof Zlib

@@ -1,5 +1,5 @@
 import type {AgentFetch} from './context.js'
-import {ProviderError} from './providers/errors.js'
+import {inCauseChain, ProviderError} from './providers/errors.js'
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
@@ -31,12 +31,7 @@ export function providerFetch(fetch: AgentFetch, keyName: string): AgentFetch {
 
 /** The refused HOST:PORT when the egress proxy refused the connection (src/agent/egress-fetch.ts). */
 function egressRefusal(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
-    const {name, target} = e as {name?: unknown; target?: unknown}
-    if (name === 'EgressRefusedError' && typeof target === 'string') return target
-    e = (e as {cause?: unknown}).cause
-  }
-  return undefined
+  return inCauseChain(error, (e) => (e.name === 'EgressRefusedError' && typeof e.target === 'string' ? e.target : undefined))
 }
 
 export function egressRefused(keyName: string, target: string): ProviderError {

@@ -99,11 +99,7 @@ export class Vault {
   async write(name: string, data: Uint8Array | string): Promise<void> {
     checkName(name)
     const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data)
-    await this.serialise(name, async () => {
-      const file = Buffer.concat([MAGIC, this.frame(name, 0, Buffer.from(name, 'utf8')), this.frame(name, 1, body)])
-      await this.replaceFile(this.pathOf(name), file)
-      this.layouts.set(name, {frames: 2, goodLength: file.length})
-    })
+    await this.serialise(name, () => this.writeFresh(name, body))
   }
 
   async writeJson(name: string, value: unknown): Promise<void> {
@@ -121,12 +117,7 @@ export class Vault {
         const raw = await this.readFileOrUndefined(path)
         layout = raw ? this.decode(name, raw).layout : undefined
       }
-      if (!layout) {
-        const file = Buffer.concat([MAGIC, this.frame(name, 0, Buffer.from(name, 'utf8')), this.frame(name, 1, body)])
-        await this.replaceFile(path, file)
-        this.layouts.set(name, {frames: 2, goodLength: file.length})
-        return
-      }
+      if (!layout) return this.writeFresh(name, body)
       const frame = this.frame(name, layout.frames, body)
       const fh = await openFile(path, constants.O_RDWR)
       try {
@@ -177,6 +168,13 @@ export class Vault {
   }
 
   // ---- internals ----
+
+  /** The entry as a new file: its name frame and one record, replacing any old one atomically. */
+  private async writeFresh(name: string, body: Buffer): Promise<void> {
+    const file = Buffer.concat([MAGIC, this.frame(name, 0, Buffer.from(name, 'utf8')), this.frame(name, 1, body)])
+    await this.replaceFile(this.pathOf(name), file)
+    this.layouts.set(name, {frames: 2, goodLength: file.length})
+  }
 
   private fileOf(name: string): string {
     return createHmac('sha256', this.nameKey).update(name).digest('hex').slice(0, 40)
@@ -248,17 +246,11 @@ export class Vault {
       const envelope = Buffer.alloc(length)
       const read = await fh.read(envelope, 0, length, head.length)
       if (read.bytesRead < length) return undefined
-      return this.nameFromEnvelope(envelope)
-    } finally {
-      await fh.close()
-    }
-  }
-
-  private nameFromEnvelope(envelope: Buffer): string | undefined {
-    try {
       return open(this.key, envelope, NAME_FRAME_AAD).toString('utf8')
     } catch {
       return undefined
+    } finally {
+      await fh.close()
     }
   }
 

@@ -2,15 +2,14 @@ import {randomBytes} from 'node:crypto'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {Agent, fetch as undiciFetch} from 'undici'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
-import {startAgent, type RunningAgent} from '../../src/agent/server.js'
 import {SessionStore} from '../../src/agent/sessions/store.js'
-import {ALLOWED_TOOLS_HEADER, INSTANCE_SECRET_HEADER} from '../../src/contract/agent-header.js'
+import {ALLOWED_TOOLS_HEADER} from '../../src/contract/agent-header.js'
 import {transcriptMessageSchema} from '../../src/contract/sessions.js'
 import {streamEventSchema} from '../../src/contract/stream.js'
 import {readSse} from '../helpers/sse.js'
+import {useInProcessAgent} from './in-process-agent.js'
 import {MemoryToolbox} from './tool-box.js'
 
 /** Where dev/tools writes today (a daily note), and the command it runs on it. */
@@ -24,34 +23,9 @@ const COMMAND = devToolsCommand(NOTE)
  * comes back marked interrupted.
  */
 describe('agent sessions with tools (in process)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'clawd-tools-'))
-  const secret = randomBytes(24).toString('base64url')
-  const socketPath = join(dir, 'agent.sock')
-  const dispatcher = new Agent({connect: {socketPath}})
   const toolbox = new MemoryToolbox()
-  let agent: RunningAgent
+  const {api} = useInProcessAgent({toolbox})
 
-  beforeAll(async () => {
-    agent = await startAgent(
-      {v: 1, instance_id: 'ins_tools', data_key: '', secret, dir, socket: socketPath, egress_socket: null, lifeline_fd: null, config: {providerBaseUrls: {}}},
-      randomBytes(32),
-      {log: () => {}},
-    )
-    agent.ctx.toolbox = toolbox
-  })
-  afterAll(async () => {
-    await agent.close(100)
-    await dispatcher.close()
-    rmSync(dir, {recursive: true, force: true})
-  })
-
-  const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    undiciFetch(`http://agent${path}`, {
-      method,
-      dispatcher,
-      headers: {[INSTANCE_SECRET_HEADER]: secret, ...(body === undefined ? {} : {'content-type': 'application/json'}), ...headers},
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }) as unknown as Promise<Response>
   const newSession = async (model = 'dev/tools') => ((await (await api('POST', '/sessions', {model})).json()) as {id: string}).id
   const send = async (sid: string, body: Record<string, unknown>, tools?: string) => {
     const res = await api('POST', `/sessions/${sid}/messages`, body, tools === undefined ? {} : {[ALLOWED_TOOLS_HEADER]: tools})
@@ -188,45 +162,25 @@ describe('an answer cut off by a crash', () => {
 })
 
 describe('dev/tools with the agent’s own toolbox (src/agent/tools)', () => {
+  const {api, agent} = useInProcessAgent()
+
   it('the note written by the agent is in the workspace that export reads; exec says what it can do here', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'clawd-real-tools-'))
-    const secret = randomBytes(24).toString('base64url')
-    const socketPath = join(dir, 'agent.sock')
-    const dispatcher = new Agent({connect: {socketPath}})
-    const agent = await startAgent(
-      {v: 1, instance_id: 'ins_real', data_key: '', secret, dir, socket: socketPath, egress_socket: null, lifeline_fd: null, config: {providerBaseUrls: {}}},
-      randomBytes(32),
-      {log: () => {}},
-    )
-    try {
-      expect(agent.ctx.toolbox).toBeDefined()
-      const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-        undiciFetch(`http://agent${path}`, {
-          method,
-          dispatcher,
-          headers: {[INSTANCE_SECRET_HEADER]: secret, ...(body === undefined ? {} : {'content-type': 'application/json'}), ...headers},
-          body: body === undefined ? undefined : JSON.stringify(body),
-        }) as unknown as Promise<Response>
-      const sid = ((await (await api('POST', '/sessions', {model: 'dev/tools'})).json()) as {id: string}).id
-      const res = await api('POST', `/sessions/${sid}/messages`, {content: 'a note for export'}, {[ALLOWED_TOOLS_HEADER]: 'read,write,exec'})
-      const events = []
-      for await (const e of readSse(res)) events.push(e.data)
-      const ends = events.filter((e) => e.type === 'tool.end')
-      expect(ends.map((e) => [e.name, e.ok])).toEqual([
-        ['write', true],
-        ['read', true],
-        // Without a tool sandbox configured, exec answers that it is not available (and the loop goes on).
-        ['exec', expect.any(Boolean)],
-      ])
-      expect(ends[1].output).toContain('a note for export')
-      expect(events.at(-1).type).toBe('message.end')
-      const workspace = (await (await api('GET', '/workspace')).json()) as {files: Array<{path: string; content: string}>}
-      const note = workspace.files.find((f) => f.path === NOTE)
-      expect(note?.content).toContain('a note for export')
-    } finally {
-      await agent.close(100)
-      await dispatcher.close()
-      rmSync(dir, {recursive: true, force: true})
-    }
+    expect(agent().ctx.toolbox).toBeDefined()
+    const sid = ((await (await api('POST', '/sessions', {model: 'dev/tools'})).json()) as {id: string}).id
+    const res = await api('POST', `/sessions/${sid}/messages`, {content: 'a note for export'}, {[ALLOWED_TOOLS_HEADER]: 'read,write,exec'})
+    const events = []
+    for await (const e of readSse(res)) events.push(e.data)
+    const ends = events.filter((e) => e.type === 'tool.end')
+    expect(ends.map((e) => [e.name, e.ok])).toEqual([
+      ['write', true],
+      ['read', true],
+      // Without a tool sandbox configured, exec answers that it is not available (and the loop goes on).
+      ['exec', expect.any(Boolean)],
+    ])
+    expect(ends[1].output).toContain('a note for export')
+    expect(events.at(-1).type).toBe('message.end')
+    const workspace = (await (await api('GET', '/workspace')).json()) as {files: Array<{path: string; content: string}>}
+    const note = workspace.files.find((f) => f.path === NOTE)
+    expect(note?.content).toContain('a note for export')
   })
 })

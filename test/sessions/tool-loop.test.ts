@@ -4,6 +4,7 @@ import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-t
 import {devProvider} from '../../src/agent/providers/dev.js'
 import {ProviderError} from '../../src/agent/providers/errors.js'
 import type {Provider, ProviderEvent, ProviderRequest} from '../../src/agent/providers/types.js'
+import {PendingApprovals} from '../../src/agent/sessions/approvals.js'
 import {DEFAULT_TOOL_LOOP_LIMITS, type ToolLoopLimits} from '../../src/agent/sessions/limits.js'
 import {runToolLoop, ToolLimitError, type ToolLoopOptions, type TurnProgress} from '../../src/agent/sessions/tool-loop.js'
 import type {ToolName} from '../../src/agent/tools/types.js'
@@ -254,6 +255,73 @@ describe('the loop with a scripted model', () => {
     expect(end.output.length).toBeLessThanOrEqual(500)
     expect(end.output.endsWith('…')).toBe(true)
     expect((provider.requests[1]!.messages.at(-1) as {results: Array<{output: string}>}).results[0]!.output).toHaveLength(5000)
+  })
+})
+
+describe('approvals when a provider reuses a call id', () => {
+  /** The loop asking through the answer's real PendingApprovals; the person answers each question by its event id. */
+  function withPerson(provider: Provider, decide: (start: Extract<StreamEvent, {type: 'tool.start'}>) => boolean, waitMs: (nth: number) => number = () => 60_000) {
+    const approvals = new PendingApprovals()
+    const answered: boolean[] = []
+    let asked = 0
+    const t = setup(provider, {approve: (c, signal) => approvals.wait(c.id, waitMs(++asked), signal)})
+    t.opts.emit = (e) => {
+      t.events.push(e)
+      // The person answers after the question is out, as a client does.
+      if (e.type === 'tool.start' && e.needs_approval) setImmediate(() => answered.push(approvals.answer(e.id, decide(e))))
+    }
+    return {...t, approvals, answered}
+  }
+  const starts = (events: StreamEvent[]) => events.filter((e): e is Extract<StreamEvent, {type: 'tool.start'}> => e.type === 'tool.start')
+
+  it('two parallel calls with one id: each answer reaches its own call, so a yes to one never runs the other', async () => {
+    const provider = scripted([
+      [call('same', 'exec', {command: 'echo safe'}), call('same', 'exec', {command: 'rm -rf /'}), done('tool_use')],
+      [text('ok'), done()],
+    ])
+    const t = withPerson(provider, (start) => start.arguments.command === 'echo safe')
+    await t.run()
+    expect(t.toolbox.calls).toEqual([{name: 'exec', args: {command: 'echo safe'}}])
+    const [first, second] = starts(t.events)
+    expect(first!.id).not.toBe(second!.id)
+    expect(t.answered).toEqual([true, true])
+    expect(t.events.find((e) => e.type === 'tool.end' && e.id === second!.id)).toMatchObject({ok: false, skipped: 'denied'})
+    expect(t.progress.tools.map((c) => c.id)).toEqual([first!.id, second!.id])
+    // The model still gets its own ids back.
+    expect((provider.requests[1]!.messages.at(-1) as {results: Array<{id: string}>}).results.map((r) => r.id)).toEqual(['same', 'same'])
+  })
+
+  it('a late answer to a call that timed out does not answer a later step’s call with the same id', async () => {
+    const provider = scripted([
+      [call('x', 'exec', {command: 'ls'}), done('tool_use')],
+      [call('x', 'exec', {command: 'rm -rf /'}), done('tool_use')],
+      [text('ok'), done()],
+    ])
+    let lateYes: boolean | undefined
+    // The first question times out at once; the person's yes to it arrives while the second waits.
+    const t = withPerson(provider, () => false, (nth) => (nth === 1 ? 1 : 60_000))
+    t.opts.emit = (e) => {
+      t.events.push(e)
+      if (e.type === 'tool.start' && e.needs_approval && starts(t.events).length === 2) {
+        setImmediate(() => {
+          lateYes = t.approvals.answer(starts(t.events)[0]!.id, true)
+          t.approvals.answer(e.id, false)
+        })
+      }
+    }
+    await t.run()
+    expect(lateYes).toBe(false)
+    expect(t.toolbox.calls).toEqual([])
+    expect(t.events.filter((e) => e.type === 'tool.end').map((e) => (e as {skipped?: string}).skipped)).toEqual(['no_answer', 'denied'])
+  })
+
+  it('a second wait on an id still waiting is a no at once, never a shadow of the first', async () => {
+    const approvals = new PendingApprovals()
+    const signal = new AbortController().signal
+    const first = approvals.wait('a', 60_000, signal)
+    expect(await approvals.wait('a', 60_000, signal)).toBe('no_answer')
+    expect(approvals.answer('a', true)).toBe(true)
+    expect(await first).toBe('approved')
   })
 })
 

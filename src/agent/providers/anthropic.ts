@@ -1,6 +1,6 @@
 import {badStream, errorFromStreamPayload, isRecord} from './errors.js'
-import {postForEvents} from './http-sse.js'
-import {resolveTiming, withRetry} from './retry.js'
+import {postProviderRequest} from './http-sse.js'
+import {withRetry} from './retry.js'
 import {EVENT_STREAM} from '../../sse/frame.js'
 import type {SseEvent} from '../../sse/parser.js'
 import type {Provider, ProviderDeps, ProviderEvent, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderTool} from './types.js'
@@ -17,8 +17,7 @@ export const anthropicProvider: Provider = {
     const name = 'anthropic'
     return withRetry(name, req.signal, deps, () => {
       requireKey(name, req.apiKey)
-      const events = postForEvents({
-        provider: name,
+      const events = postProviderRequest(name, req, deps, {
         url: joinUrl(name, req.baseUrl, '/v1/messages', '/v1'),
         headers: {
           'content-type': 'application/json',
@@ -34,10 +33,6 @@ export const anthropicProvider: Provider = {
           ...(req.tools?.length ? {tools: anthropicTools(req.tools)} : {}),
           stream: true,
         },
-        apiKey: req.apiKey,
-        signal: req.signal,
-        fetch: deps.fetch,
-        idleTimeoutMs: resolveTiming(deps).idleTimeoutMs,
       })
       return decodeAnthropicEvents(name, events, req.apiKey)
     })

@@ -1,3 +1,4 @@
+import {clampToBudget} from '../prompt-trim.js'
 import type {ProviderEvent, ProviderMessage, ProviderRequest, ProviderToolCall, ProviderToolResult} from './types.js'
 
 /**
@@ -22,9 +23,9 @@ type Step = Omit<ProviderToolCall, 'id'> & {say: string}
  */
 export function devToolsTurn(req: Pick<ProviderRequest, 'messages' | 'tools'>): ProviderEvent[] {
   const offered = new Set((req.tools ?? []).map(t => t.name))
-  const {userText, results} = currentTurn(req.messages)
+  const {userText, steps, results} = currentTurn(req.messages)
   // The path is chosen once per turn (a turn that crosses midnight keeps its note).
-  const script = devToolsScript(userText, earlierNotePath(req.messages) ?? devToolsNotePath()).filter(step => offered.has(step.name))
+  const script = devToolsScript(userText, earlierNotePath(steps) ?? devToolsNotePath()).filter(step => offered.has(step.name))
   if (offered.size === 0) {
     return [
       {
@@ -79,16 +80,15 @@ function summary(script: Step[], results: readonly ProviderToolResult[]): string
   return `Done${allOk ? '' : ', with failures'}. This was dev/tools, the offline tool-calling model:\n${lines.join('\n')}\n`
 }
 
-/** The last user message and the tool results that followed it (this turn's steps so far). */
-function currentTurn(messages: readonly ProviderMessage[]): {userText: string; results: ProviderToolResult[]} {
-  let start = messages.length
-  while (start > 0 && messages[start - 1]!.role !== 'user') start--
-  const user = messages[start - 1]
-  const results = messages.slice(start).flatMap(m => (m.role === 'tool' ? [...m.results] : []))
-  return {userText: user?.role === 'user' ? user.content : '', results}
+/** The last user message, this turn's steps since (earlier turns' calls are not this turn's), and their results. */
+function currentTurn(messages: readonly ProviderMessage[]): {userText: string; steps: readonly ProviderMessage[]; results: ProviderToolResult[]} {
+  const start = messages.findLastIndex(m => m.role === 'user')
+  const user = messages[start]
+  const steps = messages.slice(start + 1)
+  return {userText: user?.role === 'user' ? user.content : '', steps, results: steps.flatMap(m => (m.role === 'tool' ? [...m.results] : []))}
 }
 
-function excerpt(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`
+/** Text on one line, cut to `max` characters (never inside a surrogate pair). */
+export function excerpt(text: string, max = 120): string {
+  return clampToBudget(text.replace(/\s+/g, ' ').trim(), max)
 }

@@ -1,4 +1,4 @@
-import {devToolsTurn} from './dev-tools.js'
+import {devToolsTurn, excerpt} from './dev-tools.js'
 import {abortedError} from './errors.js'
 import type {Provider, ProviderDeps, ProviderEvent, ProviderRequest} from './types.js'
 
@@ -54,7 +54,7 @@ export const devProvider: Provider = createDevProvider()
 /** The full reply the dev provider gives to a request. */
 export function devReply(req: Pick<ProviderRequest, 'messages' | 'model'>): string {
   const last = [...req.messages].reverse().find((m): m is Extract<typeof m, {role: 'user'}> => m.role === 'user')
-  const said = last ? excerpt(last.content) : ''
+  const said = last ? excerpt(last.content, EXCERPT_MAX) : ''
   const echo = said ? `You said: "${said}".` : 'There was no message to answer.'
   return (
     `This reply comes from the dev provider (model "${req.model}"), an offline stand-in that never calls a model. ` +
@@ -68,15 +68,6 @@ function splitIntoDeltas(text: string): string[] {
   const deltas: string[] = []
   for (let i = 0; i < words.length; i += 3) deltas.push(words.slice(i, i + 3).join(''))
   return deltas
-}
-
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  if (flat.length <= EXCERPT_MAX) return flat
-  let end = EXCERPT_MAX - 1
-  const code = flat.charCodeAt(end - 1)
-  if (code >= 0xd800 && code <= 0xdbff) end--
-  return `${flat.slice(0, end)}…`
 }
 
 /** A rough, stable count (about four characters a token), so usage is never zero. */

@@ -1,4 +1,5 @@
 import type {StreamErrorCode} from '../../contract/stream.js'
+import {clampToBudget} from '../prompt-trim.js'
 
 /**
  * The code for a request the provider refused as such (400/404/413/422: unknown model, prompt too
@@ -11,7 +12,6 @@ export const PROVIDER_REJECTED_CODE: StreamErrorCode = 'internal'
  * what happened, and never contains the key, the request body or a provider's echo of either.
  */
 export class ProviderError extends Error {
-  readonly code: StreamErrorCode
   readonly status: number | undefined
   /** Worth another attempt if no text has been streamed yet. */
   readonly retryable: boolean
@@ -19,13 +19,12 @@ export class ProviderError extends Error {
   readonly hint: string | undefined
 
   constructor(
-    code: StreamErrorCode,
+    readonly code: StreamErrorCode,
     message: string,
     opts: {status?: number; retryable?: boolean; retryAfterMs?: number; hint?: string} = {},
   ) {
     super(message)
     this.name = 'ProviderError'
-    this.code = code
     this.status = opts.status
     this.retryable = opts.retryable ?? false
     this.retryAfterMs = opts.retryAfterMs
@@ -139,15 +138,16 @@ function describeErrorObject(payload: unknown, apiKey: string): ErrorDetail {
   const error = isRecord(payload) && isRecord(payload.error) ? payload.error : isRecord(payload) ? payload : {}
   const type = [error.type, error.code].find(v => typeof v === 'string' && v.length > 0 && v !== 'error')
   const message = typeof error.message === 'string' ? error.message : ''
-  return {type: scrubSecrets(String(type ?? ''), apiKey).slice(0, 60), message: oneLine(scrubSecrets(message, apiKey), 160)}
+  return {type: scrubSecrets(String(type ?? ''), apiKey).slice(0, 60), message: clampToBudget(scrubSecrets(message, apiKey), 160)}
 }
 
-function oneLine(text: string, max: number): string {
-  if (text.length <= max) return text
-  let end = max - 1
-  const code = text.charCodeAt(end - 1)
-  if (code >= 0xd800 && code <= 0xdbff) end--
-  return `${text.slice(0, end)}…`
+/** The first thing `pick` finds along an error's cause chain (at most four deep). */
+export function inCauseChain<T>(error: unknown, pick: (e: Record<string, unknown>) => T | undefined): T | undefined {
+  for (let e: unknown = error, depth = 0; isRecord(e) && depth < 4; e = e.cause, depth++) {
+    const found = pick(e)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,8 +1,9 @@
-import {ProviderError, abortedError, badStream, errorFromStatus} from './errors.js'
+import {ProviderError, abortedError, badStream, errorFromStatus, inCauseChain} from './errors.js'
 import {SseLineTooLongError, SseParser, type SseEvent} from '../../sse/parser.js'
-import type {FetchLike} from './types.js'
+import {resolveTiming} from './retry.js'
+import type {FetchLike, ProviderDeps, ProviderRequest} from './types.js'
 
-export interface SseRequest {
+interface SseRequest {
   provider: string
   url: string
   headers: Record<string, string>
@@ -16,13 +17,18 @@ export interface SseRequest {
 
 const ERROR_BODY_LIMIT = 8 * 1024
 
+/** A provider's streamed call: `call` is its own; the key, signal, fetch and idle bound come from the request. */
+export function postProviderRequest(provider: string, req: ProviderRequest, deps: ProviderDeps, call: Pick<SseRequest, 'url' | 'headers' | 'body'>) {
+  return postForEvents({provider, ...call, apiKey: req.apiKey, signal: req.signal, fetch: deps.fetch, idleTimeoutMs: resolveTiming(deps).idleTimeoutMs})
+}
+
 /**
  * POSTs a JSON body and yields the server-sent events of the answer. Every wait (for headers and
  * for each read) is bounded by `idleTimeoutMs`; a stall, a drop, an abort or an error status all
  * end in a ProviderError. Leaving the loop early (or any failure) closes the HTTP request, so the
  * provider stops generating.
  */
-export async function* postForEvents(req: SseRequest): AsyncGenerator<SseEvent> {
+async function* postForEvents(req: SseRequest): AsyncGenerator<SseEvent> {
   const local = new AbortController()
   const signal = AbortSignal.any([req.signal, local.signal])
   const watch = new IdleWatch(req.idleTimeoutMs, () => local.abort())
@@ -157,22 +163,12 @@ async function readLimitedText(response: Response, limit: number): Promise<strin
 
 /** The egress proxy's refusal (src/agent/egress-fetch.ts EgressRefusedError) anywhere in the cause chain. */
 function egressRefusal(err: unknown): number | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
-    const {name, status} = e as {name?: unknown; status?: unknown}
-    if (name === 'EgressRefusedError' && typeof status === 'number') return status
-    e = (e as {cause?: unknown}).cause
-  }
-  return undefined
+  return inCauseChain(err, (e) => (e.name === 'EgressRefusedError' && typeof e.status === 'number' ? e.status : undefined))
 }
 
 /** A short, secret-free reason such as ECONNREFUSED or UND_ERR_SOCKET. */
 function causeCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
-    const code = (e as {code?: unknown}).code
-    if (typeof code === 'string' && /^[A-Z0-9_]{3,40}$/.test(code)) return code
-    e = (e as {cause?: unknown}).cause
-  }
-  return undefined
+  return inCauseChain(err, (e) => (typeof e.code === 'string' && /^[A-Z0-9_]{3,40}$/.test(e.code) ? e.code : undefined))
 }
 
 function formatSeconds(ms: number): string {

@@ -1,6 +1,6 @@
 import {badStream, errorFromStreamPayload, isRecord} from './errors.js'
-import {postForEvents} from './http-sse.js'
-import {resolveTiming, withRetry} from './retry.js'
+import {postProviderRequest} from './http-sse.js'
+import {withRetry} from './retry.js'
 import {EVENT_STREAM} from '../../sse/frame.js'
 import type {SseEvent} from '../../sse/parser.js'
 import type {Provider, ProviderDeps, ProviderEvent, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderTool} from './types.js'
@@ -45,8 +45,7 @@ function chatCompletionsProvider(flavour: ChatCompletionsFlavour): Provider {
         const headers: Record<string, string> = {'content-type': 'application/json', accept: EVENT_STREAM}
         if (req.apiKey) headers.authorization = `Bearer ${req.apiKey}`
         const messages = [...(req.system ? [{role: 'system', content: req.system}] : []), ...chatCompletionMessages(req.messages)]
-        const events = postForEvents({
-          provider: name,
+        const events = postProviderRequest(name, req, deps, {
           url: joinUrl(name, req.baseUrl, '/chat/completions'),
           headers,
           body: {
@@ -58,10 +57,6 @@ function chatCompletionsProvider(flavour: ChatCompletionsFlavour): Provider {
             stream_options: {include_usage: true},
             ...(req.maxTokens === undefined ? {} : {[flavour.maxTokensField]: req.maxTokens}),
           },
-          apiKey: req.apiKey,
-          signal: req.signal,
-          fetch: deps.fetch,
-          idleTimeoutMs: resolveTiming(deps).idleTimeoutMs,
         })
         return decodeChatCompletionEvents(flavour, events, req.apiKey)
       })

@@ -3,7 +3,6 @@ import {BASE64URL_PATTERN, KEY_NAME_PATTERN} from '../../contract/core.js'
 import {AgentError, reply, route} from '../router.js'
 import {SealedKeys} from '../sealed-keys.js'
 
-
 function checkName(name: string | undefined): string {
   if (!name || !KEY_NAME_PATTERN.test(name)) throw AgentError.notFound('key')
   return name

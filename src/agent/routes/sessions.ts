@@ -19,7 +19,6 @@ const sessionsFeature = async (agent: AgentContext) => {
   return f
 }
 
-
 function sid(call: AgentCall): string {
   const id = call.params.sid
   if (!id || !SESSION_ID_PATTERN.test(id)) throw AgentError.notFound('session')
@@ -119,10 +118,9 @@ export const sendMessageRoute = route('POST', '/sessions/:sid/messages', async (
     f.answers.end(live)
     throw error
   }
-  const deps = {agent: call.agent, store: f.store, keys: f.keys, providers: f.providers, workspace: () => f.workspace.files()}
   const {runAnswer} = await import('../sessions/answer.js')
   const options = {allowedTools: allowedTools(call.headers), approve: body.approve === true}
-  void runAnswer(deps, live, model, options).finally(() => f.answers.end(live))
+  void runAnswer({agent: call.agent, ...f}, live, model, options).finally(() => f.answers.end(live))
   await follow(call.res, live, 0)
 })
 

@@ -5,13 +5,14 @@ import type {AgentContext} from '../context.js'
 import {buildSystemPrompt, type SessionKind} from '../prompt.js'
 import {providerFetch} from '../provider-fetch.js'
 import {DEFAULT_BASE_URLS, ProviderError, type ProviderRegistry, splitModelRef} from '../providers/index.js'
-import type {ProviderMessage} from '../providers/types.js'
 import type {SealedKeys} from '../sealed-keys.js'
 import type {ToolName} from '../tools/types.js'
+import type {WorkspaceStore} from '../workspace-store.js'
+import {historyFromTranscript} from './history.js'
 import {toolLoopLimits} from './limits.js'
 import type {LiveAnswer} from './live.js'
 import type {SessionStore} from './store.js'
-import {runToolLoop, ToolLimitError, type TurnProgress} from './tool-loop.js'
+import {offeredTools, runToolLoop, ToolLimitError, type TurnProgress} from './tool-loop.js'
 
 export interface AnswerDeps {
   agent: AgentContext
@@ -19,7 +20,7 @@ export interface AnswerDeps {
   keys: SealedKeys
   providers: ProviderRegistry
   /** The workspace files the system prompt is built from. */
-  workspace: () => Promise<Array<{path: string; content: string}>>
+  workspace: Pick<WorkspaceStore, 'files'>
   /** How often a long answer's events and its text so far are saved (for replay, and to survive a crash). */
   flushEveryMs?: number
 }
@@ -77,11 +78,9 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
     const ref = splitModelRef(model)
     if (!ref) throw new AnswerFailure('internal', `"${model}" is not a provider/model name.`, 'Use provider/model, e.g. dev/echo.')
     const provider = deps.providers.get(providerForKeyName(ref.provider))!
-    const history: ProviderMessage[] = (await store.messages(sid))
-      // Failed answers and empty ones (stopped before any text) are not part of the conversation.
-      .filter((m) => !(m.role === 'assistant' && (m.error || m.content === '')))
-      .map((m) => ({role: m.role, content: m.content}))
-    const files = await deps.workspace()
+    const allowed = opts.allowedTools ?? []
+    const history = historyFromTranscript(await store.messages(sid), {withTools: offeredTools(agent.toolbox, allowed).length > 0})
+    const files = await deps.workspace.files()
     // Skills are listed only when the model may read them; limits are the instance's (OpenClaw's
     // bootstrapMaxChars and bootstrapTotalMaxChars).
     const system = buildSystemPrompt(Object.fromEntries(files.map((f) => [f.path, f.content])), {
@@ -100,7 +99,7 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
           request: {model: ref.model, system, apiKey, baseUrl: url},
           history,
           toolbox: agent.toolbox,
-          allowed: opts.allowedTools ?? [],
+          allowed,
           limits,
           signal: live.abort.signal,
           ...(opts.approve ? {approve: (c, signal) => live.approvals.wait(c.id, limits.approvalTimeoutMs, signal)} : {}),

@@ -3,13 +3,15 @@ import type {ApprovalAnswer} from './tool-loop.js'
 /**
  * Tool calls of one answer waiting for the person's yes or no (`clawd chat --approve`). The
  * agent has sent `tool.start` with `needs_approval`; the client answers on the message's approve
- * route. No answer within the timeout, or the answer stopping, counts as no.
+ * route. No answer within the timeout, or the answer stopping, counts as no. A second wait on an
+ * id still waiting is a no at once, never a shadow of the first (ids: the loop's answerCallId).
  */
 export class PendingApprovals {
   private readonly waiting = new Map<string, (approved: boolean) => void>()
 
   wait(callId: string, timeoutMs: number, signal: AbortSignal): Promise<ApprovalAnswer> {
     return new Promise((resolve) => {
+      if (this.waiting.has(callId)) return resolve('no_answer')
       const settle = (answer: ApprovalAnswer) => {
         clearTimeout(timer)
         signal.removeEventListener('abort', onAbort)

@@ -1,5 +1,6 @@
 import type {Session, SessionDetail, TranscriptMessage} from '../../contract/sessions.js'
 import type {StreamEvent, Usage} from '../../contract/stream.js'
+import {clampToBudget} from '../prompt-trim.js'
 import type {Vault} from '../vault.js'
 
 /** An event as sent: its SSE id and the contract event. */
@@ -214,6 +215,5 @@ function bySortKey(a: Session, b: Session): number {
 }
 
 function titleFrom(text: string): string {
-  const line = text.trim().split('\n')[0]!.trim()
-  return line.length > 60 ? line.slice(0, 59) + '…' : line
+  return clampToBudget(text.trim().split('\n')[0]!.trim(), 60)
 }

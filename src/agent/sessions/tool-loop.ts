@@ -1,7 +1,9 @@
+import {MAX_TOOL_CALL_ID_CHARS} from '../../contract/core.js'
 import type {TranscriptToolCall} from '../../contract/sessions.js'
 import type {StreamEvent, Usage} from '../../contract/stream.js'
 import type {Provider, ProviderDeps, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderToolCall, ProviderToolResult} from '../providers/types.js'
-import type {ToolName, Toolbox, ToolResult} from '../tools/types.js'
+import type {ToolDefinition, ToolName, Toolbox, ToolResult} from '../tools/types.js'
+import {clampToBudget} from '../prompt-trim.js'
 import type {ToolLoopLimits} from './limits.js'
 
 /** The tools that ask the person first when the message asked for approval (`clawd chat --approve`). */
@@ -57,12 +59,13 @@ export class ToolLimitError extends Error {
  * `limits.maxMs` (tool runs included) when tools are offered.
  */
 export async function runToolLoop(opts: ToolLoopOptions, progress: TurnProgress): Promise<void> {
-  const definitions = opts.toolbox && opts.allowed.length > 0 ? opts.toolbox.definitions(opts.allowed) : []
+  const definitions = offeredTools(opts.toolbox, opts.allowed)
   const offered = new Set(definitions.map((d) => d.name as string))
   const deadline = offered.size > 0 ? AbortSignal.timeout(opts.limits.maxMs) : undefined
   const signal = deadline ? AbortSignal.any([opts.signal, deadline]) : opts.signal
   const timedOut = () => deadline?.aborted === true && !opts.signal.aborted
   const messages: ProviderMessage[] = [...opts.history]
+  const callIds = new Set<string>() // the ids this answer's calls go by (answerCallId)
 
   try {
     for (let step = 1; ; step++) {
@@ -92,7 +95,7 @@ export async function runToolLoop(opts: ToolLoopOptions, progress: TurnProgress)
           'Ask for something smaller, or raise the limit on the server (agent toolMaxSteps).',
         )
       }
-      const results = await Promise.all(calls.map((call) => runCall(opts, offered, call, signal, progress)))
+      const results = await Promise.all(calls.map((call) => runCall(opts, offered, call, signal, progress, callIds)))
       if (signal.aborted) throw signal.reason
       messages.push({role: 'assistant', content: stepText, toolCalls: calls}, {role: 'tool', results})
       // Text of the next step starts a new paragraph after this step's.
@@ -109,20 +112,39 @@ export async function runToolLoop(opts: ToolLoopOptions, progress: TurnProgress)
   }
 }
 
+/** The tools offered to the model for a message: none without a toolbox or an allowed tool. */
+export function offeredTools(toolbox: Toolbox | undefined, allowed: readonly ToolName[]): ToolDefinition[] {
+  return toolbox && allowed.length > 0 ? toolbox.definitions(allowed) : []
+}
+
+/**
+ * The id a call goes by on the stream, in the transcript and on the approve route: the provider's,
+ * with a #n suffix when a call of this answer had it already (providers reuse ids) or it is too
+ * long for the route. So an answer reaches only the call it was given for.
+ */
+function answerCallId(providerId: string, taken: Set<string>): string {
+  let id = providerId.slice(0, MAX_TOOL_CALL_ID_CHARS)
+  for (let n = 2; taken.has(id); n++) id = `${providerId.slice(0, MAX_TOOL_CALL_ID_CHARS - 1 - String(n).length)}#${n}`
+  taken.add(id)
+  return id
+}
+
 async function runCall(
   opts: ToolLoopOptions,
   offered: ReadonlySet<string>,
   call: ProviderToolCall,
   signal: AbortSignal,
   progress: TurnProgress,
+  callIds: Set<string>,
 ): Promise<ProviderToolResult> {
   const parsed = parseArguments(call.input)
   const args = parsed.ok ? parsed.value : {}
   const runnable = offered.has(call.name) && parsed.ok
   const ask = runnable && opts.approve !== undefined && TOOLS_NEEDING_APPROVAL.has(call.name)
-  const record: TranscriptToolCall = {id: call.id, name: call.name, arguments: args, ok: false, output: ''}
+  const id = answerCallId(call.id, callIds)
+  const record: TranscriptToolCall = {id, name: call.name, arguments: args, ok: false, output: ''}
   progress.tools.push(record)
-  opts.emit({type: 'tool.start', id: call.id, name: call.name, arguments: args, ...(ask ? {needs_approval: true} : {})})
+  opts.emit({type: 'tool.start', id, name: call.name, arguments: args, ...(ask ? {needs_approval: true} : {})})
 
   let result: ToolResult
   let skipped: TranscriptToolCall['skipped']
@@ -132,7 +154,7 @@ async function runCall(
   } else if (!parsed.ok) {
     result = {ok: false, output: `The arguments of this call are not a JSON object (${parsed.error}). Call the tool again with valid JSON arguments.`}
   } else {
-    const answer = ask ? await opts.approve!({id: call.id, name: call.name}, signal) : 'approved'
+    const answer = ask ? await opts.approve!({id, name: call.name}, signal) : 'approved'
     if (answer !== 'approved') {
       skipped = answer
       result = {
@@ -147,9 +169,9 @@ async function runCall(
     }
   }
   record.ok = result.ok
-  record.output = shortenForDisplay(result.output)
+  record.output = clampToBudget(result.output, DISPLAY_OUTPUT_CHARS)
   if (skipped) record.skipped = skipped
-  opts.emit({type: 'tool.end', id: call.id, name: call.name, ok: result.ok, output: record.output, ...(skipped ? {skipped} : {})})
+  opts.emit({type: 'tool.end', id, name: call.name, ok: result.ok, output: record.output, ...(skipped ? {skipped} : {})})
   return {id: call.id, name: call.name, ok: result.ok, output: result.output}
 }
 
@@ -162,14 +184,6 @@ function parseArguments(input: string): {ok: true; value: Record<string, unknown
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {ok: false, error: 'not an object'}
   return {ok: true, value: value as Record<string, unknown>}
-}
-
-export function shortenForDisplay(text: string, max = DISPLAY_OUTPUT_CHARS): string {
-  if (text.length <= max) return text
-  let end = max - 1
-  const code = text.charCodeAt(end - 1)
-  if (code >= 0xd800 && code <= 0xdbff) end--
-  return `${text.slice(0, end)}…`
 }
 
 function formatDuration(ms: number): string {

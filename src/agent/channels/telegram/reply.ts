@@ -44,7 +44,7 @@ export async function answerChat(agent: AgentContext, state: TelegramState, api:
     })
     const {runAnswer} = await import('../../sessions/answer.js')
     // A group is a shared context: the prompt builder leaves MEMORY.md out for it, as OpenClaw does.
-    await runAnswer({agent, store: f.store, keys: f.keys, providers: f.providers, workspace: () => f.workspace.files()}, live, turn.model, {
+    await runAnswer({agent, ...f}, live, turn.model, {
       allowedTools: turn.allowedTools,
       sessionKind: turn.chatType === 'group' ? 'group' : 'main',
     })

@@ -1,4 +1,5 @@
 import {TELEGRAM_MAX_MESSAGE_CHARS} from '../../../contract/channel-wire.js'
+import {truncateUtf16Safe} from '../../prompt-trim.js'
 
 /**
  * Cuts an answer into Telegram messages of at most `max` UTF-16 code units (how Telegram counts),
@@ -18,11 +19,7 @@ export function splitMessage(text: string, max = TELEGRAM_MAX_MESSAGE_CHARS): st
         break
       }
     }
-    if (cut < 0) {
-      cut = max
-      const code = rest.charCodeAt(cut - 1)
-      if (code >= 0xd800 && code <= 0xdbff) cut--
-    }
+    if (cut < 0) cut = truncateUtf16Safe(rest, max).length
     pieces.push(rest.slice(0, cut))
     rest = rest.slice(cut)
   }
