@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../src/cli/base-command.js'
-import {CliError} from '../src/cli/errors.js'
-import {exportAccount, type AccountExportResult} from '../src/cli/export-all.js'
-import {exportTarget, planWorkspaceExport, writeExport, type ExportResult} from '../src/cli/export.js'
-import {instanceFlag} from '../src/cli/flags.js'
-import {fetchWorkspace, targetInstance} from '../src/cli/workspace-api.js'
+import {BaseCommand} from '../src/cli/kit/base-command.js'
+import {CliError} from '../src/cli/kit/errors.js'
+import {exportAccount, type AccountExportResult} from '../src/cli/account/export-all.js'
+import {exportTarget, planWorkspaceExport, writeExport, type ExportResult} from '../src/cli/workspace/export.js'
+import {instanceFlag} from '../src/cli/kit/flags.js'
+import {fetchWorkspace, targetInstance} from '../src/cli/workspace/api.js'
 
 export default class Export extends BaseCommand {
   static override summary = "Write the agent's markdown workspace so any OpenClaw install loads it as is."

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../src/cli/base-command.js'
-import {followLogs, formatEntry, type LogsFilter, readLogs, sinceToIso} from '../src/cli/logs.js'
+import {BaseCommand} from '../src/cli/kit/base-command.js'
+import {followLogs, formatEntry, type LogsFilter, readLogs, sinceToIso} from '../src/cli/logs/access-log.js'
 import {MAX_LOG_PAGE, type LogsResponse} from '../src/contract/logs.js'
 import {parseDuration} from '../src/duration.js'
 

@@ -1,5 +1,5 @@
-import {BaseCommand} from '../src/cli/base-command.js'
-import {statusLines} from '../src/cli/status-view.js'
+import {BaseCommand} from '../src/cli/kit/base-command.js'
+import {statusLines} from '../src/cli/server/status-view.js'
 import {statusResponseSchema} from '../src/contract/status.js'
 
 export default class Status extends BaseCommand {

@@ -1,6 +1,6 @@
 import {meResponseSchema} from '../src/contract/auth.js'
-import {BaseCommand} from '../src/cli/base-command.js'
-import {describePlan} from '../src/cli/plan-view.js'
+import {BaseCommand} from '../src/cli/kit/base-command.js'
+import {describePlan} from '../src/cli/instances/plan-view.js'
 import type {PlanAllows} from '../src/contract/plans.js'
 
 export interface WhoamiResult {

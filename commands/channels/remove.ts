@@ -1,11 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 import {channelKindSchema, channelPath, removeChannelResponseSchema} from '../../src/contract/channels.js'
 import type {z} from 'zod'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {confirmByTyping} from '../../src/cli/confirm.js'
-import {CliError} from '../../src/cli/errors.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {resolveInstanceRef} from '../../src/cli/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {confirmByTyping} from '../../src/cli/kit/confirm.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances/instances.js'
 
 export default class ChannelsRemove extends BaseCommand {
   static override summary = 'Disconnect a channel: the webhook is deleted and the sealed token forgotten.'

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {targetInstance} from '../../src/cli/workspace-api.js'
-import {assertCanEdit, editWorkspaceFile, type EditResult} from '../../src/cli/workspace-edit.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {targetInstance} from '../../src/cli/workspace/api.js'
+import {assertCanEdit, editWorkspaceFile, type EditResult} from '../../src/cli/workspace/edit.js'
 
 export default class ConfigEdit extends BaseCommand {
   static override summary = 'Edit one workspace file in $VISUAL or $EDITOR, then push it.'

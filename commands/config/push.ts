@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {targetInstance} from '../../src/cli/workspace-api.js'
-import {pushWorkspace, readPushSource, type PushResult} from '../../src/cli/workspace-push.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {targetInstance} from '../../src/cli/workspace/api.js'
+import {pushWorkspace, readPushSource, type PushResult} from '../../src/cli/workspace/push.js'
 
 export default class ConfigPush extends BaseCommand {
   static override summary = 'Bring an OpenClaw workspace in: it replaces the agent’s workspace, all files or none.'

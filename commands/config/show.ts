@@ -1,10 +1,10 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {CliError} from '../../src/cli/errors.js'
-import {ExitCode} from '../../src/cli/exit-codes.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {table} from '../../src/cli/table.js'
-import {fetchWorkspace, targetInstance} from '../../src/cli/workspace-api.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {ExitCode} from '../../src/cli/kit/exit-codes.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {table} from '../../src/cli/kit/table.js'
+import {fetchWorkspace, targetInstance} from '../../src/cli/workspace/api.js'
 
 export default class ConfigShow extends BaseCommand {
   static override summary = 'Print one workspace file, or list them all.'

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {type Instance, instanceSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {describeInstance, waitForState} from '../../src/cli/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {describeInstance, waitForState} from '../../src/cli/instances/instances.js'
 import {TOOL_PROFILES} from '../../src/contract/tool-policy.js'
 
 export default class InstanceCreate extends BaseCommand {

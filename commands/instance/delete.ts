@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {deleteInstanceResponseSchema, instanceSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {CliError} from '../../src/cli/errors.js'
-import {instancePath} from '../../src/cli/instances.js'
-import {confirmByTyping} from '../../src/cli/confirm.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {instancePath} from '../../src/cli/instances/instances.js'
+import {confirmByTyping} from '../../src/cli/kit/confirm.js'
 
 export default class InstanceDelete extends BaseCommand {
   static override summary = 'Delete an instance for good: its files, sessions, keys and data key.'

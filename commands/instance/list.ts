@@ -1,7 +1,7 @@
 import {type Instance, listInstancesResponseSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {pageFlags, readPages} from '../../src/cli/pages.js'
-import {table} from '../../src/cli/table.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {pageFlags, readPages} from '../../src/cli/kit/pages.js'
+import {table} from '../../src/cli/kit/table.js'
 
 export default class InstanceList extends BaseCommand {
   static override summary = 'List your instances.'

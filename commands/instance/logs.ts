@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {z} from 'zod'
 import {instanceEventsResponseSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {instancePath, resolveInstanceRef} from '../../src/cli/instances/instances.js'
 
 export default class InstanceLogs extends BaseCommand {
   static override summary = 'Show an instance’s lifecycle events (created, paused, resumed, failed…).'

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {type Instance, instanceSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {describeInstance, instancePath, resolveInstanceRef, waitForState} from '../../src/cli/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {describeInstance, instancePath, resolveInstanceRef, waitForState} from '../../src/cli/instances/instances.js'
 
 export default class InstancePause extends BaseCommand {
   static override summary = 'Pause an instance (it resumes by itself when used).'

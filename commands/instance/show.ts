@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {type Instance, instanceSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {describeInstance, instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {describeInstance, instancePath, resolveInstanceRef} from '../../src/cli/instances/instances.js'
 
 export default class InstanceShow extends BaseCommand {
   static override summary = 'Show an instance: state, activity, idle pause and removal dates, plan, tools, isolation.'

@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 import {z} from 'zod'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {CliError} from '../../src/cli/errors.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
-import {confirmByTyping} from '../../src/cli/confirm.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {instancePath, resolveInstanceRef} from '../../src/cli/instances/instances.js'
+import {confirmByTyping} from '../../src/cli/kit/confirm.js'
 
 const deletedSchema = z.object({name: z.string(), deleted: z.literal(true)})
 

@@ -1,8 +1,8 @@
 import {listKeysResponseSchema, type KeyMetadata} from '../../src/contract/keys.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
-import {table} from '../../src/cli/table.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {instancePath, resolveInstanceRef} from '../../src/cli/instances/instances.js'
+import {table} from '../../src/cli/kit/table.js'
 
 export default class KeysList extends BaseCommand {
   static override summary = 'List the keys an instance holds (never the keys themselves).'

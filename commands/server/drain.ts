@@ -1,7 +1,7 @@
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {withAdmin} from '../../src/cli/admin-command.js'
-import {CliError} from '../../src/cli/errors.js'
-import {ExitCode} from '../../src/cli/exit-codes.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {withAdmin} from '../../src/cli/server/admin-command.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {ExitCode} from '../../src/cli/kit/exit-codes.js'
 import {dataDirFlag, serverStartFlags} from '../../src/cli/server/start-flags.js'
 
 export default class ServerDrain extends BaseCommand {

@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 import {instanceSchema} from '../../src/contract/instances.js'
 import {clearSessionsResponseSchema} from '../../src/contract/sessions.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {sessionsPath} from '../../src/cli/chat/sessions-view.js'
-import {confirmByTyping} from '../../src/cli/confirm.js'
-import {CliError} from '../../src/cli/errors.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+import {confirmByTyping} from '../../src/cli/kit/confirm.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {instancePath, resolveInstanceRef} from '../../src/cli/instances/instances.js'
 
 export default class SessionsClear extends BaseCommand {
   static override summary = 'Delete every conversation with an instance’s agent.'

@@ -1,9 +1,9 @@
 import {listSessionsResponseSchema, type Session} from '../../src/contract/sessions.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {sessionsPath, sessionsTable} from '../../src/cli/chat/sessions-view.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
-import {pageFlags, readPages} from '../../src/cli/pages.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {instancePath, resolveInstanceRef} from '../../src/cli/instances/instances.js'
+import {pageFlags, readPages} from '../../src/cli/kit/pages.js'
 
 export default class SessionsList extends BaseCommand {
   static override summary = 'List the conversations with an instance’s agent.'

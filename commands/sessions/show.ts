@@ -1,9 +1,9 @@
 import {Args} from '@oclif/core'
 import {type SessionDetail, sessionDetailSchema} from '../../src/contract/sessions.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {describeSession, sessionPath} from '../../src/cli/chat/sessions-view.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {instancePath, resolveInstanceRef} from '../../src/cli/instances/instances.js'
 
 export default class SessionsShow extends BaseCommand {
   static override summary = 'Show a conversation: each message, and the tokens each answer used.'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {createTokenResponseSchema} from '../../src/contract/auth.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {CliError} from '../../src/cli/errors.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {CliError} from '../../src/cli/kit/errors.js'
 import {parseDuration} from '../../src/duration.js'
 
 const DAY_MS = 86_400_000

@@ -1,9 +1,9 @@
-import {readPages} from '../../src/cli/pages.js'
+import {readPages} from '../../src/cli/kit/pages.js'
 import {Args, Flags} from '@oclif/core'
 import {listTokensResponseSchema} from '../../src/contract/auth.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {confirmYesNo} from '../../src/cli/confirm.js'
-import {CliError} from '../../src/cli/errors.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {confirmYesNo} from '../../src/cli/kit/confirm.js'
+import {CliError} from '../../src/cli/kit/errors.js'
 
 export default class TokensRevoke extends BaseCommand {
   static override summary = 'Revoke an API token; it stops working at once.'

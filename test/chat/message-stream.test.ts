@@ -1,8 +1,8 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import type {StreamEvent} from '../../src/contract/stream.js'
-import type {TokenProvider} from '../../src/cli/api-client.js'
-import {StaticToken} from '../../src/cli/auth-session.js'
-import {MessageStreamClient, type MessageStreamOptions} from '../../src/cli/stream/message-stream.js'
+import type {TokenProvider} from '../../src/cli/kit/http/api-client.js'
+import {StaticToken} from '../../src/cli/credentials/auth-session.js'
+import {MessageStreamClient, type MessageStreamOptions} from '../../src/cli/chat/message-stream.js'
 import {answerEvents, type ConnectionPlan, INSTANCE_ID, MESSAGE_ID, SESSION_ID, startStandIn, type StandIn} from './sse-stand-in.js'
 import {failure} from '../helpers/cli-error.js'
 

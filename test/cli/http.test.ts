@@ -2,12 +2,12 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import {meResponseSchema} from '../../src/contract/auth.js'
-import {ApiClient} from '../../src/cli/api-client.js'
-import {StaticToken} from '../../src/cli/auth-session.js'
-import {CliError} from '../../src/cli/errors.js'
-import {backoffDelay, defaultRetryPolicy, isIdempotent, parseRetryAfter} from '../../src/cli/http-retry.js'
-import {assertSafeForTokens, isLoopbackHost} from '../../src/cli/http-security.js'
-import {HttpTransport} from '../../src/cli/http-transport.js'
+import {ApiClient} from '../../src/cli/kit/http/api-client.js'
+import {StaticToken} from '../../src/cli/credentials/auth-session.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {backoffDelay, defaultRetryPolicy, isIdempotent, parseRetryAfter} from '../../src/cli/kit/http/retry.js'
+import {assertSafeForTokens, isLoopbackHost} from '../../src/cli/kit/http/security.js'
+import {HttpTransport} from '../../src/cli/kit/http/transport.js'
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-03-01T12:00:00Z')

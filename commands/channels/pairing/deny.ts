@@ -1,9 +1,9 @@
 import {Args} from '@oclif/core'
 import type {PairingDecision} from '../../../src/contract/channels.js'
-import {BaseCommand} from '../../../src/cli/base-command.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
 import {decidePairing} from '../../../src/cli/channels/pairing.js'
-import {instanceFlag} from '../../../src/cli/flags.js'
-import {resolveInstanceRef} from '../../../src/cli/instances.js'
+import {instanceFlag} from '../../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../../src/cli/instances/instances.js'
 
 export default class ChannelsPairingDeny extends BaseCommand {
   static override summary = 'Refuse a pairing code; the user can ask again later.'

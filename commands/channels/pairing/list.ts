@@ -1,8 +1,8 @@
 import {channelPath, listPairingResponseSchema, type PairingRequest} from '../../../src/contract/channels.js'
-import {BaseCommand} from '../../../src/cli/base-command.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
 import {pairingTable} from '../../../src/cli/channels/view.js'
-import {instanceFlag} from '../../../src/cli/flags.js'
-import {resolveInstanceRef} from '../../../src/cli/instances.js'
+import {instanceFlag} from '../../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../../src/cli/instances/instances.js'
 
 export default class ChannelsPairingList extends BaseCommand {
   static override summary = 'List the Telegram users waiting for your approval (codes last one hour).'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
-import {withAdmin} from '../../../src/cli/admin-command.js'
-import {BaseCommand} from '../../../src/cli/base-command.js'
-import {inviteLifetimeSec} from '../../../src/cli/invite-lifetime.js'
+import {withAdmin} from '../../../src/cli/server/admin-command.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {inviteLifetimeSec} from '../../../src/cli/server/invite-lifetime.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
 import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 

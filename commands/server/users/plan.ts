@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
-import {withAdmin} from '../../../src/cli/admin-command.js'
-import {BaseCommand} from '../../../src/cli/base-command.js'
+import {withAdmin} from '../../../src/cli/server/admin-command.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
 import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 

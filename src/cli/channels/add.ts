@@ -4,8 +4,8 @@ import {instancePublicKeySchema} from '../../contract/keys.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
 import {keyFingerprint} from '../../crypto/fingerprint.js'
 import {decodePublicKey, sealKey} from '../../crypto/hpke.js'
-import type {ApiClient} from '../api-client.js'
-import {instancePath} from '../instances.js'
+import type {ApiClient} from '../kit/http/api-client.js'
+import {instancePath} from '../instances/instances.js'
 import type {CheckedBot} from './bot-check.js'
 
 /**

@@ -1,6 +1,6 @@
 import {channelPath, type PairingDecision, pairingCodeSchema, pairingDecisionSchema} from '../../contract/channels.js'
-import type {ApiClient} from '../api-client.js'
-import {CliError} from '../errors.js'
+import type {ApiClient} from '../kit/http/api-client.js'
+import {CliError} from '../kit/errors.js'
 
 /** Approves or denies a pairing code the bot sent to a Telegram user. */
 export async function decidePairing(client: ApiClient, ref: string, code: string, approve: boolean): Promise<PairingDecision> {

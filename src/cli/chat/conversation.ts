@@ -1,8 +1,8 @@
 import {abortResponseSchema, approveToolRequestSchema, approveToolResponseSchema, createSessionRequestSchema, sessionSchema} from '../../contract/sessions.js'
 import type {StreamEvent} from '../../contract/stream.js'
-import type {ApiClient} from '../api-client.js'
-import {instancePath} from '../instances.js'
-import {messagePath, type MessageStreamClient} from '../stream/message-stream.js'
+import type {ApiClient} from '../kit/http/api-client.js'
+import {instancePath} from '../instances/instances.js'
+import {messagePath, type MessageStreamClient} from './message-stream.js'
 
 export interface ConversationOptions {
   client: ApiClient

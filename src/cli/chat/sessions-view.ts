@@ -1,6 +1,6 @@
 import type {Session, SessionDetail} from '../../contract/sessions.js'
 import type {Usage} from '../../contract/stream.js'
-import {table} from '../table.js'
+import {table} from '../kit/table.js'
 import {describeCall, describeOutcome, toolMark} from './tool-lines.js'
 
 export const sessionsPath = (instancePath: string) => `${instancePath}/sessions`

@@ -1,0 +1,45 @@
+import {type Instance, instanceSchema} from '../../contract/instances.js'
+import {pushWorkspaceResponseSchema, type PushWorkspaceResponse, type WorkspaceFile, type WorkspaceRejection, workspaceSchema} from '../../contract/workspace.js'
+import {WorkspaceDirError} from '../../workspace/disk.js'
+import type {ApiClient} from '../kit/http/api-client.js'
+import {CliError} from '../kit/errors.js'
+import {ExitCode} from '../kit/exit-codes.js'
+import {instancePath, resolveInstanceRef} from '../instances/instances.js'
+
+/** The instance a workspace command acts on (-i, else the only one), with its name for messages. */
+export async function targetInstance(client: ApiClient, named: string | undefined): Promise<Instance> {
+  return client.get(instancePath(await resolveInstanceRef(client, named)), instanceSchema)
+}
+
+export async function fetchWorkspace(client: ApiClient, instanceId: string): Promise<WorkspaceFile[]> {
+  return (await client.get(`${instancePath(instanceId)}/workspace`, workspaceSchema)).files
+}
+
+/** Replaces the instance's workspace with `files` (already checked here; the API checks again). */
+export async function putWorkspace(client: ApiClient, instanceId: string, files: readonly WorkspaceFile[]): Promise<PushWorkspaceResponse> {
+  return client.request('PUT', `${instancePath(instanceId)}/workspace`, {body: {files}, schema: pushWorkspaceResponseSchema})
+}
+
+/** Every rejection on its own line, so a person sees each file and line to fix. */
+export function rejectionError(what: string, rejected: readonly WorkspaceRejection[], hint: string): CliError {
+  const lines = rejected.map((r) => `  ${r.message}`)
+  return new CliError({
+    code: 'workspace_rejected',
+    message: `${what}:\n${lines.join('\n')}`,
+    hint,
+    exitCode: ExitCode.usage,
+  })
+}
+
+/** The workspace module's disk errors as CLI errors with the exit codes of DESIGN §3. */
+export function fromDirError(error: unknown): unknown {
+  if (!(error instanceof WorkspaceDirError)) return error
+  const exitCode = {
+    'not-empty': ExitCode.conflict,
+    'invalid-workspace': ExitCode.usage,
+    'not-found': ExitCode.notFound,
+    'not-a-directory': ExitCode.usage,
+    'write-failed': ExitCode.unexpected,
+  }[error.code]
+  return new CliError({code: error.code.replaceAll('-', '_'), message: error.message, hint: error.hint, exitCode, cause: error})
+}
