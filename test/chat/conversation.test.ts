@@ -25,7 +25,7 @@ afterEach(async () => {
 function conversation(url: string, sessionId?: string) {
   const auth = new StaticToken(TOKEN)
   const client = new ApiClient(url, new HttpTransport({userAgent: 't', sleep: async () => {}}), auth)
-  const streams = new MessageStreamClient({apiUrl: url, auth, userAgent: 't'})
+  const streams = new MessageStreamClient({api: client})
   return new Conversation({client, streams, instance: INSTANCE_ID, sessionId, model: 'dev/echo', stopGraceMs: 5000})
 }
 

@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import type {StreamEvent} from '../../src/contract/stream.js'
-import type {TokenProvider} from '../../src/cli/kit/http/api-client.js'
+import {ApiClient, type TokenProvider} from '../../src/cli/kit/http/api-client.js'
+import {HttpTransport} from '../../src/cli/kit/http/transport.js'
 import {StaticToken} from '../../src/cli/credentials/auth-session.js'
 import {MessageStreamClient, type MessageStreamOptions} from '../../src/cli/chat/message-stream.js'
 import {answerEvents, type ConnectionPlan, INSTANCE_ID, MESSAGE_ID, SESSION_ID, startStandIn, type StandIn} from './sse-stand-in.js'
@@ -16,13 +17,11 @@ afterEach(async () => {
   standIn = undefined
 })
 
-function client(url: string, overrides: Partial<MessageStreamOptions> = {}) {
+function client(url: string, {auth = new StaticToken(TOKEN), ...overrides}: Partial<MessageStreamOptions> & {auth?: TokenProvider} = {}) {
   const reconnects: Array<{attempt: number; lastEventId: string | undefined}> = []
   const sleeps: number[] = []
   const c = new MessageStreamClient({
-    apiUrl: url,
-    auth: new StaticToken(TOKEN),
-    userAgent: 'clawd-test',
+    api: new ApiClient(url, new HttpTransport({userAgent: 'clawd-test'}), auth),
     sleep: async (ms) => void sleeps.push(ms),
     onReconnect: (info) => reconnects.push(info),
     ...overrides,

@@ -1,31 +1,26 @@
 import {setTimeout as delay} from 'node:timers/promises'
-import {type Dispatcher, request} from 'undici'
 import {type StreamEvent, streamEventSchema} from '../../contract/stream.js'
-import type {TokenProvider} from '../kit/http/api-client.js'
+import type {ApiClient, StreamOptions} from '../kit/http/api-client.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
-import {errorFromResponse, unexpectedShape} from '../kit/http/errors.js'
+import {unexpectedShape} from '../kit/http/errors.js'
 import {backoffDelay, type RetryPolicy} from '../kit/http/retry.js'
-import {assertSafeForTokens} from '../kit/http/security.js'
+import type {HttpStream} from '../kit/http/transport.js'
 import {instancePath} from '../instances/instances.js'
-import {EVENT_STREAM, isEventStream} from '../../sse/frame.js'
 import {type SseEvent, SseLineTooLongError} from '../../sse/parser.js'
 import {readEvents} from '../../sse/read.js'
 
 export interface MessageStreamOptions {
-  apiUrl: string
-  auth: TokenProvider
-  userAgent: string
+  /** The API client: the same token, refresh and problem mapping as every other request. */
+  api: ApiClient
   /** Reconnects after a drop: `maxAttempts` tries in a row without a new event, with backoff. */
   reconnect?: RetryPolicy
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   random?: () => number
-  now?: () => number
   /** Waiting for the answer's headers may include resuming a paused instance. */
   headersTimeoutMs?: number
   /** Silence longer than this counts as a dropped connection (and is resumed). */
   idleTimeoutMs?: number
-  dispatcher?: Dispatcher
   /** Told before each reconnect, e.g. to say so on stderr. */
   onReconnect?: (info: {attempt: number; lastEventId: string | undefined}) => void
 }
@@ -70,19 +65,17 @@ export const messagePath = (instance: string, sessionId: string, messageId: stri
 export class MessageStreamClient {
   private readonly policy: RetryPolicy
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
-  private readonly now: () => number
 
   constructor(private readonly opts: MessageStreamOptions) {
     this.policy = opts.reconnect ?? defaultReconnectPolicy
     this.sleep = opts.sleep ?? ((ms, signal) => delay(ms, undefined, {signal}))
-    this.now = opts.now ?? Date.now
   }
 
   async *send(req: MessageRequest): AsyncGenerator<StreamEvent, void, undefined> {
     const state: StreamState = {lastEventId: undefined, lastSeq: 0, messageId: undefined, progressed: false, textChars: 0, toolCalls: 0}
     const {signal} = req
     const body = {content: req.content, ...(req.model ? {model: req.model} : {}), ...(req.approve ? {approve: true} : {})}
-    let res: Dispatcher.ResponseData
+    let res: HttpStream
     try {
       res = await this.open('POST', messagesPath(req.instance, req.sessionId), {body, signal})
     } catch (error) {
@@ -138,7 +131,7 @@ export class MessageStreamClient {
   }
 
   /** Yields the new events of one connection; says whether the answer ended or the line dropped. */
-  private async *read(res: Dispatcher.ResponseData, state: StreamState, signal: AbortSignal | undefined): AsyncGenerator<StreamEvent, Outcome, undefined> {
+  private async *read(res: HttpStream, state: StreamState, signal: AbortSignal | undefined): AsyncGenerator<StreamEvent, Outcome, undefined> {
     state.progressed = false
     try {
       // An event cut before its blank line is dropped: it comes again on the resumed stream.
@@ -186,74 +179,20 @@ export class MessageStreamClient {
   }
 
   private badStream(): CliError {
-    return unexpectedShape(this.opts.apiUrl, 'a message stream')
+    return unexpectedShape(this.opts.api.baseUrl, 'a message stream')
   }
 
-  /** One request with the bearer token (refreshed once if the server says it expired). */
-  private async open(
-    method: 'GET' | 'POST',
-    path: string,
-    opts: {body?: unknown; lastEventId?: string; signal?: AbortSignal},
-  ): Promise<Dispatcher.ResponseData> {
-    assertSafeForTokens(this.opts.apiUrl)
-    let token = await this.opts.auth.token()
-    let res = await this.request(method, path, opts, token)
-    if (res.statusCode === 401) {
-      const text = await res.body.text()
-      if (problemCode(text) === 'token_expired' && (await this.opts.auth.refresh(token))) {
-        token = await this.opts.auth.token()
-        res = await this.request(method, path, opts, token)
-      } else throw this.failure(res, text)
-    }
-    if (res.statusCode >= 400) throw this.failure(res, await res.body.text())
-    if (!isEventStream(String(res.headers['content-type'] ?? ''))) {
-      res.body.destroy()
-      throw unexpectedShape(this.opts.apiUrl, `${method} ${path}`)
-    }
-    return res
-  }
-
-  private async request(
-    method: 'GET' | 'POST',
-    path: string,
-    opts: {body?: unknown; lastEventId?: string; signal?: AbortSignal},
-    token: string,
-  ): Promise<Dispatcher.ResponseData> {
-    const headers: Record<string, string> = {
-      accept: EVENT_STREAM,
-      authorization: `Bearer ${token}`,
-      'user-agent': this.opts.userAgent,
-      'cache-control': 'no-cache',
-    }
-    if (opts.body !== undefined) headers['content-type'] = 'application/json'
-    if (opts.lastEventId) headers['last-event-id'] = opts.lastEventId
+  /** One request through the API client, which owns the token, its refresh and the problem mapping. */
+  private async open(method: 'GET' | 'POST', path: string, opts: StreamOptions): Promise<HttpStream> {
     try {
-      return await request(this.opts.apiUrl + path, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal: opts.signal,
-        dispatcher: this.opts.dispatcher,
-        headersTimeout: this.opts.headersTimeoutMs ?? 120_000,
-        bodyTimeout: this.opts.idleTimeoutMs ?? 120_000,
+      return await this.opts.api.events(method, path, {
+        ...opts,
+        headersTimeoutMs: this.opts.headersTimeoutMs ?? 120_000,
+        idleTimeoutMs: this.opts.idleTimeoutMs ?? 120_000,
       })
     } catch (error) {
-      if (opts.signal?.aborted) throw error
-      throw CliError.unreachable(new URL(this.opts.apiUrl).origin, error)
+      throw error instanceof CliError ? withResetTime(error) : error
     }
-  }
-
-  private failure(res: Dispatcher.ResponseData, text: string): CliError {
-    const error = errorFromResponse({status: res.statusCode, headers: res.headers as never, text}, this.opts.apiUrl, this.now())
-    // Say when a quota resets, unless the server's hint already does.
-    const resetsAt = res.statusCode === 429 && !/reset/i.test(error.hint ?? '') ? retryAt(text) : undefined
-    if (!resetsAt) return error
-    return new CliError({
-      code: error.code,
-      message: `${error.message} The limit resets at ${resetsAt}.`,
-      hint: error.hint,
-      exitCode: error.exitCode,
-    })
   }
 }
 
@@ -267,22 +206,9 @@ function isNewerKind(data: unknown): boolean {
   return typeof type === 'string' && !EVENT_TYPES.has(type)
 }
 
-function problemCode(text: string): string | undefined {
-  try {
-    const code = (JSON.parse(text) as {code?: unknown}).code
-    return typeof code === 'string' ? code : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** The problem's retry_at as "2026-03-02 00:00 UTC": unambiguous in any time zone. */
-function retryAt(text: string): string | undefined {
-  try {
-    const value = (JSON.parse(text) as {retry_at?: unknown}).retry_at
-    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) return undefined
-    return new Date(value).toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
-  } catch {
-    return undefined
-  }
+/** A spent quota says when it resets (as "2026-03-02 00:00 UTC"), unless the server's hint already does. */
+function withResetTime(error: CliError): CliError {
+  if (error.exitCode !== ExitCode.quota || !error.retryAt || Number.isNaN(Date.parse(error.retryAt)) || /reset/i.test(error.hint ?? '')) return error
+  const resetsAt = new Date(error.retryAt).toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
+  return new CliError({code: error.code, message: `${error.message} The limit resets at ${resetsAt}.`, hint: error.hint, exitCode: error.exitCode})
 }

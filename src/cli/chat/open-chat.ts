@@ -36,14 +36,12 @@ export async function openChat(factory: Factory, io: IOStreams, flags: ChatFlags
     throw CliError.usage(`"${flags.session}" is not a session id.`, 'Session ids look like ses_…; list them with `clawd sessions list`.')
   }
   const model = flags.model === undefined ? undefined : checkModel(flags.model)
-  const {client, session} = await factory.apiClient()
+  const {client} = await factory.apiClient()
   const ref = await resolveInstanceRef(client, flags.instance)
   const instance = await client.get(instancePath(ref), instanceSchema)
   const dim = styles(io).err.dim
   const streams = new MessageStreamClient({
-    apiUrl: factory.apiUrl,
-    auth: session,
-    userAgent: factory.userAgent,
+    api: client,
     onReconnect: ({attempt}) => io.stderr.write(dim(`\n(connection lost; resuming the answer${attempt > 1 ? `, try ${attempt}` : ''}…)\n`)),
   })
   const conversation = new Conversation({client, streams, instance: instance.id, sessionId: flags.session, model, approveTools: flags.approveTools})

@@ -1,5 +1,4 @@
-import type {ErrorCode} from '../../contract/problem.js'
-import {ExitCode, type ExitCodeValue, exitCodeFor} from './exit-codes.js'
+import {ExitCode, type ExitCodeValue} from './exit-codes.js'
 
 /**
  * The one error type commands throw on purpose. It carries what happened (message), what to do
@@ -12,14 +11,17 @@ export class CliError extends Error {
   readonly exitCode: ExitCodeValue
   /** An open service incident the API named when it failed, printed as one more line. */
   readonly incident: string | undefined
+  /** When a refused request may be made again (a 429 problem's retry_at). */
+  readonly retryAt: string | undefined
 
-  constructor(opts: {code: string; message: string; hint?: string; exitCode: ExitCodeValue; cause?: unknown; incident?: string}) {
+  constructor(opts: {code: string; message: string; hint?: string; exitCode: ExitCodeValue; cause?: unknown; incident?: string; retryAt?: string}) {
     super(opts.message, {cause: opts.cause})
     this.name = 'CliError'
     this.code = opts.code
     this.hint = opts.hint
     this.exitCode = opts.exitCode
     this.incident = opts.incident
+    this.retryAt = opts.retryAt
   }
 
   static usage(message: string, hint?: string): CliError {
@@ -37,15 +39,6 @@ export class CliError extends Error {
       hint: 'Check --api / CLAWD_API_URL, or start one with `clawd server start`.',
       exitCode: ExitCode.unavailable,
       cause,
-    })
-  }
-
-  static fromProblem(p: {code: ErrorCode; title: string; detail?: string; hint?: string}): CliError {
-    return new CliError({
-      code: p.code,
-      message: p.detail ?? p.title,
-      hint: p.hint,
-      exitCode: exitCodeFor(p.code),
     })
   }
 

@@ -118,7 +118,7 @@ export class Factory {
     const api = this.apiUrl
     // Only an API the person named can be mistyped; with none named, the login is what is missing.
     const named = Boolean(this.opts.apiFlag || this.env.CLAWD_API_URL)
-    if (named && !(await apiAnswers(api))) return CliError.unreachable(api)
+    if (named && !(await apiAnswers(this.http, api))) return CliError.unreachable(api)
     const last = this.config.read().api
     const other = last && last !== api ? await this.credentials.get(last).catch(() => undefined) : undefined
     if (other) {

@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs'
 import type {IncomingHttpHeaders} from 'node:http'
 import {Writable} from 'node:stream'
-import {Agent, request} from 'undici'
+import {Agent} from 'undici'
 import type {z} from 'zod'
 import {
   adminApproveResponseSchema,
@@ -25,8 +25,7 @@ import {buildAdminApp, DataDirBusyError, defaultConfig, openServerContext} from 
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
 import {errorFromResponse, unexpectedShape} from '../kit/http/errors.js'
-import {isNetworkError} from '../kit/http/retry.js'
-import type {HttpResponse} from '../kit/http/transport.js'
+import {type HttpResponse, HttpTransport} from '../kit/http/transport.js'
 
 /** How an operator command reaches the admin routes: a running server's socket, or the store itself. */
 interface AdminTransport {
@@ -39,23 +38,24 @@ const LABEL = 'the clawd server (admin socket)'
 
 async function socketTransport(socketPath: string): Promise<AdminTransport | undefined> {
   const dispatcher = new Agent({connect: {socketPath}})
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResponse> => {
-    const res = await request(`http://localhost${path}`, {
+  const unreachable = (_url: string, cause: unknown) =>
+    new CliError({code: 'admin_unreachable', message: `${LABEL} stopped answering.`, hint: 'Check that the server still runs, then try again.', exitCode: ExitCode.unavailable, cause})
+  const http = new HttpTransport({userAgent: 'clawd-admin', dispatcher, unreachable})
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResponse> =>
+    http.send({
       method,
-      dispatcher,
+      url: `http://localhost${path}`,
       headers: body === undefined ? {} : {'content-type': 'application/json'},
       body: body === undefined ? undefined : JSON.stringify(body),
+      retry: false,
       // A drain copies every instance before it answers.
-      headersTimeout: path === '/admin/drain' ? 0 : 30_000,
-      bodyTimeout: 30_000,
+      headersTimeoutMs: path === '/admin/drain' ? 0 : undefined,
     })
-    return {status: res.statusCode, headers: res.headers as IncomingHttpHeaders, text: await res.body.text()}
-  }
   try {
     const health = await call('GET', '/admin/healthz')
     if (health.status === 200) return {mode: 'socket', call, close: () => dispatcher.close()}
   } catch (error) {
-    if (!isNetworkError(error)) throw error
+    if ((error as CliError).code !== 'admin_unreachable') throw error
   }
   // A socket file left by a server that died: nobody is listening.
   await dispatcher.close()

@@ -2,7 +2,8 @@ import type {z} from 'zod'
 import {CliError} from '../errors.js'
 import {errorFromResponse, unexpectedShape} from './errors.js'
 import {assertSafeForTokens} from './security.js'
-import type {HttpResponse, HttpTransport} from './transport.js'
+import type {HttpStream, HttpTransport} from './transport.js'
+import {EVENT_STREAM, isEventStream} from '../../../sse/frame.js'
 
 /** Hands the API client a bearer token, and a fresh one when the server says it expired. */
 export interface TokenProvider {
@@ -24,10 +25,21 @@ export interface RequestOptions<S extends z.ZodType | undefined> {
 
 type Result<S> = S extends z.ZodType ? z.infer<S> : undefined
 
+/** What an event stream's request adds: the event to resume after, and how long it may wait. */
+export interface StreamOptions {
+  body?: unknown
+  lastEventId?: string
+  signal?: AbortSignal
+  /** Waiting for the headers may include resuming a paused instance. */
+  headersTimeoutMs?: number
+  /** Silence longer than this counts as a dropped connection. */
+  idleTimeoutMs?: number
+}
+
 /**
- * JSON over HTTP to the clawd API: sends the bearer token (never over plain http to another
- * machine), refreshes it once on `token_expired`, parses 2xx bodies with the contract schemas and
- * turns problem+json answers into CliErrors with the right exit code.
+ * The clawd API over HTTP, JSON and event streams alike: sends the bearer token (never over plain
+ * http to another machine), refreshes it once on `token_expired`, parses 2xx bodies with the
+ * contract schemas and turns problem+json answers into CliErrors with the right exit code.
  */
 export class ApiClient {
   constructor(
@@ -49,27 +61,12 @@ export class ApiClient {
   }
 
   async request<S extends z.ZodType | undefined = undefined>(method: string, path: string, opts: RequestOptions<S> = {}): Promise<Result<S>> {
-    const wantsAuth = opts.auth ?? true
-    let token: string | undefined
-    if (wantsAuth) {
-      if (!this.auth) throw CliError.notLoggedIn()
-      assertSafeForTokens(this.baseUrl)
-      token = await this.auth.token()
-    }
-    let res = await this.send(method, path, opts, token)
-    if (res.status === 401 && token && this.auth && problemCode(res) === 'token_expired' && (await this.auth.refresh(token))) {
-      token = await this.auth.token()
-      res = await this.send(method, path, opts, token)
-    }
-    if (res.status >= 400) {
-      const error = errorFromResponse(res, this.baseUrl)
-      const hint = res.status === 401 ? this.auth?.rejectionHint?.() : undefined
-      throw hint ? new CliError({code: error.code, message: error.message, hint, exitCode: error.exitCode}) : error
-    }
+    const res = await this.exchange(method, path, {accept: 'application/json', body: opts.body, signal: opts.signal, auth: opts.auth ?? true})
+    const text = await res.text()
     if (!opts.schema) return undefined as Result<S>
     let body: unknown
     try {
-      body = JSON.parse(res.text)
+      body = JSON.parse(text)
     } catch {
       throw unexpectedShape(this.baseUrl, `${method} ${path}`)
     }
@@ -78,23 +75,66 @@ export class ApiClient {
     return parsed.data as Result<S>
   }
 
-  private send(method: string, path: string, opts: RequestOptions<z.ZodType | undefined>, token: string | undefined): Promise<HttpResponse> {
-    const headers: Record<string, string> = {accept: 'application/json'}
-    if (token) headers.authorization = `Bearer ${token}`
-    if (opts.body !== undefined) headers['content-type'] = 'application/json'
-    return this.http.send({
-      method,
-      url: this.baseUrl + path,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      signal: opts.signal,
-    })
+  /**
+   * Opens an event stream, sent once: the stream's reader reconnects by itself with Last-Event-ID.
+   * The caller reads (and destroys) the body.
+   */
+  async events(method: 'GET' | 'POST', path: string, opts: StreamOptions = {}): Promise<HttpStream> {
+    const headers: Record<string, string> = {'cache-control': 'no-cache', ...(opts.lastEventId ? {'last-event-id': opts.lastEventId} : {})}
+    const res = await this.exchange(method, path, {...opts, accept: EVENT_STREAM, headers, auth: true, retry: false})
+    if (!isEventStream(String(res.headers['content-type'] ?? ''))) {
+      res.body.destroy()
+      throw unexpectedShape(this.baseUrl, `${method} ${path}`)
+    }
+    return res
+  }
+
+  /** One request with the token (refreshed once if the server says it expired); a 4xx/5xx throws. */
+  private async exchange(
+    method: string,
+    path: string,
+    opts: StreamOptions & {accept: string; headers?: Record<string, string>; auth: boolean; retry?: boolean},
+  ): Promise<HttpStream> {
+    let token: string | undefined
+    if (opts.auth) {
+      if (!this.auth) throw CliError.notLoggedIn()
+      assertSafeForTokens(this.baseUrl)
+      token = await this.auth.token()
+    }
+    const send = (bearer: string | undefined) =>
+      this.http.open({
+        method,
+        url: this.baseUrl + path,
+        headers: {
+          accept: opts.accept,
+          ...opts.headers,
+          ...(bearer ? {authorization: `Bearer ${bearer}`} : {}),
+          ...(opts.body !== undefined ? {'content-type': 'application/json'} : {}),
+        },
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: opts.signal,
+        retry: opts.retry,
+        headersTimeoutMs: opts.headersTimeoutMs,
+        idleTimeoutMs: opts.idleTimeoutMs,
+      })
+    let res = await send(token)
+    if (res.status < 400) return res
+    let text = await res.text()
+    if (res.status === 401 && token && this.auth && problemCode(text) === 'token_expired' && (await this.auth.refresh(token))) {
+      token = await this.auth.token()
+      res = await send(token)
+      if (res.status < 400) return res
+      text = await res.text()
+    }
+    const error = errorFromResponse({status: res.status, headers: res.headers, text}, this.baseUrl, this.http.now())
+    const hint = res.status === 401 ? this.auth?.rejectionHint?.() : undefined
+    throw hint ? new CliError({code: error.code, message: error.message, hint, exitCode: error.exitCode}) : error
   }
 }
 
-function problemCode(res: HttpResponse): string | undefined {
+function problemCode(text: string): string | undefined {
   try {
-    const code = (JSON.parse(res.text) as {code?: unknown}).code
+    const code = (JSON.parse(text) as {code?: unknown}).code
     return typeof code === 'string' ? code : undefined
   } catch {
     return undefined

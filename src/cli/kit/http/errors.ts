@@ -49,6 +49,7 @@ export function errorFromResponse(res: HttpResponse, apiUrl: string, now: number
       hint: [p.hint, when].filter(Boolean).join(' ') || undefined,
       exitCode: known ? exitCodeFor(p.code as ErrorCode) : exitCodeForStatus(res.status),
       incident: p.incident,
+      retryAt: p.retry_at,
     })
   }
   const when = retryHint(res, undefined, now)

@@ -1,3 +1,6 @@
+import type {IncomingHttpHeaders} from 'node:http'
+import type {RetryHandler} from 'undici'
+
 /**
  * When to retry an HTTP call and how long to wait. Pure functions, so the policy is tested alone.
  * Only idempotent methods are retried: repeating a POST could create a thing twice.
@@ -64,6 +67,35 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
 export function backoffDelay(retry: number, policy: RetryPolicy = defaultRetryPolicy, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1))
   return Math.round(ceiling / 2 + random() * (ceiling / 2))
+}
+
+export interface RetryTiming {
+  /** Waits between tries; tests record the delays instead of sleeping. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  now: () => number
+  random?: () => number
+}
+
+/**
+ * The policy as undici's RetryHandler asks for it after each failed try (`counter` is the try that
+ * failed): wait and try again, or hand the last answer or error on. Idempotent requests are
+ * repeated on network errors and on 429/502/503/504, after the server's Retry-After or a jittered
+ * backoff; a Retry-After longer than the policy waits for is handed on, so the error can say when.
+ */
+export function retryDecision(policy: RetryPolicy, timing: RetryTiming): RetryHandler.RetryCallback {
+  return (err, {state, opts}, done) => {
+    const attempt = state.counter
+    if (attempt >= policy.maxAttempts || !isIdempotent(opts.method)) return done(err)
+    const {statusCode, headers} = err as {statusCode?: number; headers?: IncomingHttpHeaders}
+    let wait = backoffDelay(attempt, policy, timing.random)
+    if (statusCode !== undefined) {
+      if (!isRetryableStatus(statusCode)) return done(err)
+      wait = parseRetryAfter(headers?.['retry-after'], timing.now()) ?? wait
+      if (wait > policy.maxRetryAfterMs) return done(err)
+    } else if (!isNetworkError(err)) return done(err)
+    const signal = (opts as {signal?: AbortSignal}).signal
+    timing.sleep(wait, signal).then(() => done(null), () => done(err))
+  }
 }
 
 /** "in 30 s", "in 5 min", for telling a person when to try again. */

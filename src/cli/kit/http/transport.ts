@@ -1,8 +1,9 @@
 import type {IncomingHttpHeaders} from 'node:http'
+import type {Readable} from 'node:stream'
 import {setTimeout as delay} from 'node:timers/promises'
 import type {Dispatcher} from 'undici'
 import {CliError} from '../errors.js'
-import {backoffDelay, defaultRetryPolicy, isIdempotent, isNetworkError, isRetryableStatus, parseRetryAfter, type RetryPolicy} from './retry.js'
+import {defaultRetryPolicy, isNetworkError, retryDecision, type RetryPolicy} from './retry.js'
 
 export interface HttpRequest {
   method: string
@@ -10,12 +11,26 @@ export interface HttpRequest {
   headers?: Record<string, string>
   body?: string
   signal?: AbortSignal
+  /** false: one try, whatever the method (an event stream resumes by itself). */
+  retry?: boolean
+  /** How long to wait for the headers (0: no limit); the transport's timeout otherwise. */
+  headersTimeoutMs?: number
+  /** How long the body may stay silent; the transport's timeout otherwise. */
+  idleTimeoutMs?: number
 }
 
 export interface HttpResponse {
   status: number
   headers: IncomingHttpHeaders
   text: string
+}
+
+/** An answer whose body is read as it arrives (an event stream), or all at once with text(). */
+export interface HttpStream {
+  status: number
+  headers: IncomingHttpHeaders
+  body: Readable
+  text(): Promise<string>
 }
 
 export interface HttpTransportOptions {
@@ -34,61 +49,61 @@ export interface HttpTransportOptions {
 }
 
 /**
- * One HTTP exchange with bounded retries: idempotent requests are repeated on network errors and
- * on 429/502/503/504, with jittered exponential backoff or the server's Retry-After. Non-idempotent
+ * Every HTTP exchange of the CLI, JSON and event streams alike, with bounded retries by undici's
+ * RetryAgent under our policy (retry.ts): idempotent requests are repeated on network errors and on
+ * 429/502/503/504, with jittered exponential backoff or the server's Retry-After. Non-idempotent
  * requests are sent once; their 429 reaches the caller, which says when to try again.
  */
 export class HttpTransport {
-  private readonly policy: RetryPolicy
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
-  private readonly now: () => number
+  readonly now: () => number
+  private retrying: Dispatcher | undefined
 
   constructor(private readonly opts: HttpTransportOptions) {
-    this.policy = opts.policy ?? defaultRetryPolicy
-    this.sleep = opts.sleep ?? ((ms, signal) => delay(ms, undefined, {signal}))
     this.now = opts.now ?? Date.now
   }
 
+  /** The whole answer as text. */
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const retryable = isIdempotent(req.method)
-    for (let attempt = 1; ; attempt++) {
-      const canRetry = retryable && attempt < this.policy.maxAttempts
-      let response: HttpResponse
-      try {
-        response = await this.once(req)
-      } catch (error) {
-        if (req.signal?.aborted) throw error
-        if (!isNetworkError(error)) throw error
-        if (!canRetry) throw (this.opts.unreachable ?? defaultUnreachable)(req.url, error)
-        await this.sleep(backoffDelay(attempt, this.policy, this.opts.random), req.signal)
-        continue
-      }
-      if (canRetry && isRetryableStatus(response.status)) {
-        const wait = parseRetryAfter(response.headers['retry-after'], this.now()) ?? backoffDelay(attempt, this.policy, this.opts.random)
-        if (wait <= this.policy.maxRetryAfterMs) {
-          await this.sleep(wait, req.signal)
-          continue
-        }
-      }
-      return response
-    }
+    const res = await this.open(req)
+    return {status: res.status, headers: res.headers, text: await res.text()}
   }
 
-  private async once(req: HttpRequest): Promise<HttpResponse> {
+  /** The answer with its body still to read. */
+  async open(req: HttpRequest): Promise<HttpStream> {
     const timeout = this.opts.timeoutMs ?? 30_000
     // undici loads on the first request, not at start-up: a command that finds it has nothing
     // to send (no login) never pays for it.
-    const {request} = await import('undici')
-    const res = await request(req.url, {
-      method: req.method as Dispatcher.HttpMethod,
-      headers: {'user-agent': this.opts.userAgent, ...req.headers},
-      body: req.body,
-      signal: req.signal,
-      dispatcher: this.opts.dispatcher,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
+    const {request, RetryAgent, getGlobalDispatcher} = await import('undici')
+    // throwOnError off: when the policy gives up on a status, the caller gets that answer.
+    this.retrying ??= new RetryAgent(this.opts.dispatcher ?? getGlobalDispatcher(), {retry: this.retryPolicy(), throwOnError: false})
+    try {
+      const res = await request(req.url, {
+        method: req.method as Dispatcher.HttpMethod,
+        headers: {'user-agent': this.opts.userAgent, ...req.headers},
+        body: req.body,
+        signal: req.signal,
+        dispatcher: req.retry === false ? this.opts.dispatcher : this.retrying,
+        headersTimeout: req.headersTimeoutMs ?? timeout,
+        bodyTimeout: req.idleTimeoutMs ?? timeout,
+      })
+      const text = () => res.body.text().catch((error: unknown) => Promise.reject(this.failed(req, error)))
+      return {status: res.statusCode, headers: res.headers as IncomingHttpHeaders, body: res.body, text}
+    } catch (error) {
+      throw this.failed(req, error)
+    }
+  }
+
+  private failed(req: HttpRequest, error: unknown): unknown {
+    if (req.signal?.aborted || !isNetworkError(error)) return error
+    return (this.opts.unreachable ?? defaultUnreachable)(req.url, error)
+  }
+
+  private retryPolicy() {
+    return retryDecision(this.opts.policy ?? defaultRetryPolicy, {
+      sleep: this.opts.sleep ?? ((ms, signal) => delay(ms, undefined, {signal})),
+      now: this.now,
+      random: this.opts.random,
     })
-    return {status: res.statusCode, headers: res.headers as IncomingHttpHeaders, text: await res.body.text()}
   }
 }
 
