@@ -1,4 +1,4 @@
-import type {z} from 'zod'
+import {z} from 'zod'
 import type {ErrorCode} from '../problem.js'
 import type {Endpoint, PathParams} from '../route-path.js'
 
@@ -40,8 +40,8 @@ export interface RouteSpec extends Endpoint {
   /** One line for people (OpenAPI's summary). */
   readonly summary: string
   readonly auth: RouteAuth
-  readonly params?: z.ZodType
-  readonly query?: z.ZodType
+  readonly params?: z.ZodObject
+  readonly query?: z.ZodObject
   readonly body?: z.ZodType
   /**
    * The content types the body may come in; default JSON only. The OAuth endpoints take forms, as
@@ -53,6 +53,12 @@ export interface RouteSpec extends Endpoint {
   /** The stable codes (src/contract/problem.ts) of the problems this route can answer. */
   readonly errors: readonly ErrorCode[]
 }
+
+/**
+ * Path parameters that name a thing: one that cannot (an id of the wrong shape) names nothing, so
+ * the answer is 404 `No such <what>`, exactly as for a well-formed id nobody has, never "invalid".
+ */
+export const namesThing = z.registry<{what: string; hint?: string}>()
 
 /** Keeps a route's literal types (path, schemas) so clients infer parameters and answers from it. */
 export const defineRoute = <const R extends RouteSpec>(route: R): R => route
