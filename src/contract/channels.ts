@@ -101,4 +101,6 @@ export type PairingDecision = z.infer<typeof pairingDecisionSchema>
 export const telegramUpdateSchema = z.looseObject({
   update_id: z.number().int().nonnegative(),
 })
+/** What the webhook answers Telegram once the instance has the update. */
+export const telegramWebhookOkSchema = z.object({ok: z.literal(true)})
 
