@@ -43,7 +43,7 @@ export default class Chat extends BaseCommand {
     if (flags.approve && !approve) {
       this.io.stderr.write('Warning: --approve asks only on an interactive terminal; here the instance’s tool policy alone decides.\n')
     }
-    const {client, instance, conversation} = await openChat(this.factory(flags), this.io, {
+    const {api, instance, conversation} = await openChat(this.factory(flags), this.io, {
       instance: flags.instance,
       session: flags.new ? undefined : flags.session,
       model: flags.model,
@@ -58,7 +58,7 @@ export default class Chat extends BaseCommand {
       io: this.io,
       conversation,
       instanceName: instance.name,
-      needsResume: async () => (await instanceState(client, instance.id)) !== 'running',
+      needsResume: async () => (await instanceState(api, instance.id)) !== 'running',
       onInterrupt,
       approve,
     })

@@ -16,9 +16,9 @@ export default class ConfigEdit extends BaseCommand {
   async run(): Promise<EditResult> {
     const {args, flags} = await this.parse(ConfigEdit)
     assertCanEdit(this.io, args.file)
-    const {client} = await this.factory(flags).apiClient()
-    const instance = await targetInstance(client, flags.instance)
-    const result = await editWorkspaceFile(client, this.io, instance.id, args.file)
+    const api = await this.factory(flags).api()
+    const instance = await targetInstance(api, flags.instance)
+    const result = await editWorkspaceFile(api, this.io, instance.id, args.file)
     this.say(result.changed ? `${result.created ? 'Created' : 'Updated'} ${result.path} on ${instance.name}.` : `No changes to ${result.path}; nothing pushed.`)
     return result
   }

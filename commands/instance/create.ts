@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
-import {type Instance, instanceSchema} from '../../src/contract/instances.js'
+import type {Instance} from '../../src/contract/instances.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
-import {describeInstance, waitForState} from '../../src/cli/instances/instances.js'
-import {TOOL_PROFILES} from '../../src/contract/tool-policy.js'
+import {createInstance} from '../../src/cli/instances/create.js'
+import {TOOL_PROFILES, type ToolProfile} from '../../src/contract/tool-policy.js'
 
 export default class InstanceCreate extends BaseCommand {
   static override summary = 'Create a dedicated, isolated agent instance.'
@@ -23,15 +23,11 @@ export default class InstanceCreate extends BaseCommand {
 
   async run(): Promise<Instance> {
     const {args, flags} = await this.parse(InstanceCreate)
-    const {client} = await this.factory(flags).apiClient()
     const body = {
       ...(args.name ? {name: args.name} : {}),
       ...(flags.model ? {model: flags.model} : {}),
-      ...(flags.tools ? {tools: flags.tools} : {}),
+      ...(flags.tools ? {tools: flags.tools as ToolProfile} : {}),
     }
-    let instance = await client.post('/v1/instances', body, instanceSchema)
-    if (flags.wait) instance = await waitForState(client, this.io, instance.id, 'running')
-    for (const line of describeInstance(instance)) this.say(line)
-    return instance
+    return createInstance(this.context(flags), body, {wait: flags.wait})
   }
 }

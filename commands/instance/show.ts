@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
-import {type Instance, instanceSchema} from '../../src/contract/instances.js'
+import type {Instance} from '../../src/contract/instances.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
-import {describeInstance, instancePath, resolveInstanceRef} from '../../src/cli/instances/instances.js'
+import {showInstance} from '../../src/cli/instances/show.js'
 
 export default class InstanceShow extends BaseCommand {
   static override summary = 'Show an instance: state, activity, idle pause and removal dates, plan, tools, isolation.'
@@ -9,10 +9,6 @@ export default class InstanceShow extends BaseCommand {
 
   async run(): Promise<Instance> {
     const {args, flags} = await this.parse(InstanceShow)
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, args.instance)
-    const instance = await client.get(instancePath(ref), instanceSchema)
-    for (const line of describeInstance(instance)) this.say(line)
-    return instance
+    return showInstance(this.context(flags), args.instance)
   }
 }

@@ -16,7 +16,7 @@ export default class ServerApprove extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(ServerApprove)
-    const approved = await withAdmin(this.io, flags, (admin) => admin.approve({user_code: args.code.trim().toUpperCase(), email: flags.email}))
+    const approved = await withAdmin(this.io, flags, (admin) => admin.approveDevice({body: {user_code: args.code.trim().toUpperCase(), email: flags.email}}))
     this.say(
       `Approved ${approved.user_code} for ${approved.email}: requested by ${approved.client_id}` +
         `${approved.client_ip ? ` from ${approved.client_ip}` : ''} at ${approved.requested_at}.`,

@@ -1,23 +1,6 @@
 import {Flags} from '@oclif/core'
-import {createTokenResponseSchema} from '../../src/contract/auth.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
-import {CliError} from '../../src/cli/kit/errors.js'
-import {parseDuration} from '../../src/duration.js'
-
-const DAY_MS = 86_400_000
-
-/** `--expires 90d` as whole days; `never` for a token without expiry. */
-export function expiresInDays(text: string): number | undefined {
-  if (text === 'never') return undefined
-  let ms: number
-  try {
-    ms = parseDuration(text)
-  } catch {
-    throw CliError.usage(`--expires "${text}" is not a duration.`, 'Use whole days, e.g. --expires 30d, or --expires never.')
-  }
-  if (ms < DAY_MS || ms % DAY_MS !== 0) throw CliError.usage(`--expires ${text} is not a whole number of days.`, 'Use whole days, e.g. --expires 30d, or --expires never.')
-  return ms / DAY_MS
-}
+import {createToken} from '../../src/cli/tokens/create.js'
 
 export default class TokensCreate extends BaseCommand {
   static override summary = 'Create a long-lived API token for CI. It is shown once.'
@@ -30,14 +13,6 @@ export default class TokensCreate extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(TokensCreate)
-    const days = expiresInDays(flags.expires)
-    const {client} = await this.factory(flags).apiClient()
-    const created = await client.post('/v1/tokens', {name: flags.name, ...(days ? {expires_in_days: days} : {})}, createTokenResponseSchema)
-    if (!this.jsonEnabled()) {
-      this.note(`Created token "${created.name}" (${created.id}), ${created.expires_at ? `expires ${created.expires_at}` : 'never expires'}.`)
-      this.note('Copy it now: it is not shown again.')
-      this.say(created.token)
-    }
-    return created
+    return createToken(this.context(flags), flags)
   }
 }

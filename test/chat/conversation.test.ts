@@ -1,6 +1,7 @@
 import {PassThrough, Readable} from 'node:stream'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {StreamErrorCode} from '../../src/contract/stream.js'
+import {apiFor} from '../../src/cli/kit/http/api.js'
 import {ApiClient} from '../../src/cli/kit/http/api-client.js'
 import {StaticToken} from '../../src/cli/credentials/auth-session.js'
 import {AnswerFailed, exitCodeForStreamError} from '../../src/cli/chat/answer-failure.js'
@@ -24,9 +25,9 @@ afterEach(async () => {
 
 function conversation(url: string, sessionId?: string) {
   const auth = new StaticToken(TOKEN)
-  const client = new ApiClient(url, new HttpTransport({userAgent: 't', sleep: async () => {}}), auth)
-  const streams = new MessageStreamClient({api: client})
-  return new Conversation({client, streams, instance: INSTANCE_ID, sessionId, model: 'dev/echo', stopGraceMs: 5000})
+  const api = apiFor(new ApiClient(url, new HttpTransport({userAgent: 't', sleep: async () => {}}), auth))
+  const streams = new MessageStreamClient({api, apiUrl: url})
+  return new Conversation({api, streams, instance: INSTANCE_ID, sessionId, model: 'dev/echo', stopGraceMs: 5000})
 }
 
 function sink() {

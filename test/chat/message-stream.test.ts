@@ -1,5 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import type {StreamEvent} from '../../src/contract/stream.js'
+import {apiFor} from '../../src/cli/kit/http/api.js'
 import {ApiClient, type TokenProvider} from '../../src/cli/kit/http/api-client.js'
 import {HttpTransport} from '../../src/cli/kit/http/transport.js'
 import {StaticToken} from '../../src/cli/credentials/auth-session.js'
@@ -21,7 +22,8 @@ function client(url: string, {auth = new StaticToken(TOKEN), ...overrides}: Part
   const reconnects: Array<{attempt: number; lastEventId: string | undefined}> = []
   const sleeps: number[] = []
   const c = new MessageStreamClient({
-    api: new ApiClient(url, new HttpTransport({userAgent: 'clawd-test'}), auth),
+    api: apiFor(new ApiClient(url, new HttpTransport({userAgent: 'clawd-test'}), auth)),
+    apiUrl: url,
     sleep: async (ms) => void sleeps.push(ms),
     onReconnect: (info) => reconnects.push(info),
     ...overrides,

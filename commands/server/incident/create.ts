@@ -23,10 +23,12 @@ export default class ServerIncidentCreate extends BaseCommand {
     const {flags} = await this.parse(ServerIncidentCreate)
     const incident = await withAdmin(this.io, flags, (admin) =>
       admin.createIncident({
-        title: flags.title,
-        impact: flags.impact as (typeof INCIDENT_IMPACTS)[number],
-        message: flags.message,
-        status: flags.status as (typeof OPEN_INCIDENT_STATES)[number],
+        body: {
+          title: flags.title,
+          impact: flags.impact as (typeof INCIDENT_IMPACTS)[number],
+          message: flags.message,
+          status: flags.status as (typeof OPEN_INCIDENT_STATES)[number],
+        },
       }),
     )
     this.say(`Opened incident ${incident.id}.`)

@@ -16,7 +16,7 @@ export default class ServerIncidentResolve extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(ServerIncidentResolve)
-    const incident = await withAdmin(this.io, flags, (admin) => admin.resolveIncident(args.id, {message: flags.message}))
+    const incident = await withAdmin(this.io, flags, (admin) => admin.resolveIncident({id: args.id, body: {message: flags.message}}))
     for (const line of incidentLines(incident)) this.say(line)
     return incident
   }

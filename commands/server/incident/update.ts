@@ -19,7 +19,7 @@ export default class ServerIncidentUpdate extends BaseCommand {
   async run() {
     const {args, flags} = await this.parse(ServerIncidentUpdate)
     const incident = await withAdmin(this.io, flags, (admin) =>
-      admin.updateIncident(args.id, {message: flags.message, status: flags.status as (typeof OPEN_INCIDENT_STATES)[number] | undefined}),
+      admin.updateIncident({id: args.id, body: {message: flags.message, status: flags.status as (typeof OPEN_INCIDENT_STATES)[number] | undefined}}),
     )
     for (const line of incidentLines(incident)) this.say(line)
     return incident

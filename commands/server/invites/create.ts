@@ -27,7 +27,7 @@ export default class ServerInvitesCreate extends BaseCommand {
     const {flags} = await this.parse(ServerInvitesCreate)
     const expiresInSec = inviteLifetimeSec(flags.expires)
     const invite = await withAdmin(this.io, flags, (admin) =>
-      admin.createInvite({plan: flags.plan as PlanName, uses: flags.uses, expires_in_sec: expiresInSec}),
+      admin.createInvite({body: {plan: flags.plan as PlanName, uses: flags.uses, expires_in_sec: expiresInSec}}),
     )
     if (!this.jsonEnabled()) {
       const uses = invite.max_uses === 1 ? 'one sign-up' : `${invite.max_uses} sign-ups`

@@ -25,7 +25,7 @@ export default class ServerUsersCreate extends BaseCommand {
   async run() {
     const {flags} = await this.parse(ServerUsersCreate)
     const password = await readNewPassword(this.io)
-    const user = await withAdmin(this.io, flags, (admin) => admin.createUser({email: flags.email, password, plan: flags.plan as PlanName}))
+    const user = await withAdmin(this.io, flags, (admin) => admin.createUser({body: {email: flags.email, password, plan: flags.plan as PlanName}}))
     this.say(`Created user ${user.email} (${user.id}) on the ${user.plan} plan.`)
     return user
   }

@@ -21,7 +21,7 @@ export default class ServerUsersPlan extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(ServerUsersPlan)
-    const user = await withAdmin(this.io, flags, (admin) => admin.setUserPlan({email: args.email, plan: args.plan as PlanName}))
+    const user = await withAdmin(this.io, flags, (admin) => admin.setPlan({body: {email: args.email, plan: args.plan as PlanName}}))
     this.say(
       user.previous_plan === user.plan
         ? `${user.email} is already on the ${user.plan} plan.`

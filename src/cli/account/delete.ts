@@ -1,7 +1,5 @@
+import type {DeleteAccountResponse} from '../../contract/account.js'
 import {readPages} from '../kit/pages.js'
-import {type DeleteAccountResponse, deleteAccountResponseSchema} from '../../contract/account.js'
-import {meResponseSchema} from '../../contract/auth.js'
-import {listInstancesResponseSchema} from '../../contract/instances.js'
 import {confirmByTyping} from '../kit/confirm.js'
 import {CliError} from '../kit/errors.js'
 import type {Factory} from '../kit/factory.js'
@@ -22,10 +20,10 @@ export async function deleteAccount(f: Factory, io: IOStreams, opts: {yes: boole
   if (!opts.yes && !io.canPrompt) {
     throw CliError.usage('Deleting your account is permanent and needs confirmation.', 'Pass --yes to delete it without a prompt.')
   }
-  const {client} = await f.apiClient()
-  const me = await client.get('/v1/me', meResponseSchema)
+  const api = await f.api()
+  const me = await api.me.get()
   if (!opts.yes) {
-    const {items: instances} = await readPages(client, '/v1/instances', listInstancesResponseSchema, 'instances', {all: true})
+    const {items: instances} = await readPages(api.instances.list, 'instances', {all: true})
     const names = instances.map((i) => i.name).join(', ')
     io.stderr.write(
       `This deletes the account ${me.email} for good: ${instances.length} instance${instances.length === 1 ? '' : 's'}${names ? ` (${names})` : ''} ` +
@@ -33,7 +31,7 @@ export async function deleteAccount(f: Factory, io: IOStreams, opts: {yes: boole
     )
     await confirmByTyping(io, me.email, `Type your email (${me.email}) to delete the account:`)
   }
-  const result = await client.request('DELETE', '/v1/account', {body: {confirm_email: me.email}, schema: deleteAccountResponseSchema})
+  const result = await api.account.delete({body: {confirm_email: me.email}})
   // The stored login is dead now (every token was revoked); keep nothing of it.
   const credentialRemoved = await f.credentials.delete(f.apiUrl).catch(() => false)
   return {...result, email: me.email, credential_removed: credentialRemoved}

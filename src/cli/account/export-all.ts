@@ -1,8 +1,8 @@
 import type {Writable} from 'node:stream'
-import {type AccountExport, accountExportSchema} from '../../contract/account.js'
+import type {AccountExport} from '../../contract/account.js'
 import {AccountArchiveSecretError, type ExportManifest, layoutAccountExport as layoutArchive} from '../../workspace/account-archive.js'
 import {tarBuffer} from '../../workspace/tar.js'
-import type {ApiClient} from '../kit/http/api-client.js'
+import type {Api} from '../kit/http/api.js'
 import {writeFileAtomic} from '../workspace/export.js'
 import {rejectionError} from '../workspace/api.js'
 
@@ -27,8 +27,8 @@ export interface AccountExportResult {
   manifest: ExportManifest
 }
 
-export async function exportAccount(client: ApiClient, out: string, opts: {force: boolean; stdout: Writable}): Promise<AccountExportResult> {
-  const doc = await client.get('/v1/account/export', accountExportSchema)
+export async function exportAccount(api: Api, out: string, opts: {force: boolean; stdout: Writable}): Promise<AccountExportResult> {
+  const doc = await api.account.export()
   const {files, manifest} = layoutAccountExport(doc)
   const archive = tarBuffer(files)
   if (out === '-') {

@@ -1,18 +1,19 @@
 import {setTimeout as delay} from 'node:timers/promises'
 import {type StreamEvent, streamEventSchema} from '../../contract/stream.js'
-import type {ApiClient, StreamOptions} from '../kit/http/api-client.js'
+import type {Api} from '../kit/http/api.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
 import {unexpectedShape} from '../kit/http/errors.js'
 import {backoffDelay, type RetryPolicy} from '../kit/http/retry.js'
 import type {HttpStream} from '../kit/http/transport.js'
-import {instancePath} from '../instances/instances.js'
 import {type SseEvent, SseLineTooLongError} from '../../sse/parser.js'
 import {readEvents} from '../../sse/read.js'
 
 export interface MessageStreamOptions {
-  /** The API client: the same token, refresh and problem mapping as every other request. */
-  api: ApiClient
+  /** The API: the same token, refresh and problem mapping as every other request. */
+  api: Api
+  /** Where it is, for errors. */
+  apiUrl: string
   /** Reconnects after a drop: `maxAttempts` tries in a row without a new event, with backoff. */
   reconnect?: RetryPolicy
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
@@ -53,10 +54,6 @@ interface StreamState {
   toolCalls: number
 }
 
-export const messagesPath = (instance: string, sessionId: string) => `${instancePath(instance)}/sessions/${encodeURIComponent(sessionId)}/messages`
-export const messagePath = (instance: string, sessionId: string, messageId: string) =>
-  `${messagesPath(instance, sessionId)}/${encodeURIComponent(messageId)}`
-
 /**
  * Sends a message and reads the answer's event stream (DESIGN §5). Each event is checked against
  * the contract. When the connection drops before `message.end` or `error`, it reconnects by
@@ -77,7 +74,7 @@ export class MessageStreamClient {
     const body = {content: req.content, ...(req.model ? {model: req.model} : {}), ...(req.approve ? {approve: true} : {})}
     let res: HttpStream
     try {
-      res = await this.open('POST', messagesPath(req.instance, req.sessionId), {body, signal})
+      res = await this.open(() => this.opts.api.sessions.send({ref: req.instance, sid: req.sessionId, body, signal, ...this.timeouts}))
     } catch (error) {
       if (signal?.aborted) return
       throw error
@@ -95,14 +92,14 @@ export class MessageStreamClient {
         })
       }
       if (state.progressed) failures = 0
-      const resumePath = `${messagePath(req.instance, req.sessionId, state.messageId)}/events`
+      const resume = {ref: req.instance, sid: req.sessionId, mid: state.messageId, signal, ...this.timeouts}
       for (;;) {
         failures++
         if (failures > this.policy.maxAttempts) throw this.gaveUp(state, req.sessionId)
         try {
           await this.sleep(backoffDelay(failures, this.policy, this.opts.random), signal)
           this.opts.onReconnect?.({attempt: failures, lastEventId: state.lastEventId})
-          res = await this.open('GET', resumePath, {lastEventId: state.lastEventId, signal})
+          res = await this.open(() => this.opts.api.sessions.resume({...resume, lastEventId: state.lastEventId}))
           break
         } catch (error) {
           if (signal?.aborted) return
@@ -179,17 +176,17 @@ export class MessageStreamClient {
   }
 
   private badStream(): CliError {
-    return unexpectedShape(this.opts.api.baseUrl, 'a message stream')
+    return unexpectedShape(this.opts.apiUrl, 'a message stream')
   }
 
-  /** One request through the API client, which owns the token, its refresh and the problem mapping. */
-  private async open(method: 'GET' | 'POST', path: string, opts: StreamOptions): Promise<HttpStream> {
+  private get timeouts() {
+    return {headersTimeoutMs: this.opts.headersTimeoutMs ?? 120_000, idleTimeoutMs: this.opts.idleTimeoutMs ?? 120_000}
+  }
+
+  /** One request through the API, which owns the token, its refresh and the problem mapping. */
+  private async open(request: () => Promise<HttpStream>): Promise<HttpStream> {
     try {
-      return await this.opts.api.events(method, path, {
-        ...opts,
-        headersTimeoutMs: this.opts.headersTimeoutMs ?? 120_000,
-        idleTimeoutMs: this.opts.idleTimeoutMs ?? 120_000,
-      })
+      return await request()
     } catch (error) {
       throw error instanceof CliError ? withResetTime(error) : error
     }

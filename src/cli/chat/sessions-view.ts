@@ -3,9 +3,6 @@ import type {Usage} from '../../contract/stream.js'
 import {table} from '../kit/table.js'
 import {describeCall, describeOutcome, toolMark} from './tool-lines.js'
 
-export const sessionsPath = (instancePath: string) => `${instancePath}/sessions`
-export const sessionPath = (instancePath: string, id: string) => `${instancePath}/sessions/${encodeURIComponent(id)}`
-
 const tokens = (u: Usage) => `${u.input_tokens} in / ${u.output_tokens} out`
 
 export function sessionsTable(sessions: Session[]): string {

@@ -29,7 +29,7 @@ export function withTokens(credential: Credential, tokens: TokenResponse, now: n
 
 export interface AuthSessionDeps {
   credentials: Credentials
-  oauth: () => OAuthClient
+  oauth: () => Promise<OAuthClient>
   /** The lock file that serialises refreshes across clawd processes. */
   lockPath: string
   now?: () => number
@@ -72,7 +72,7 @@ export class AuthSession implements TokenProvider {
         return true
       }
       if (!latest.credential.refreshToken) return false
-      const tokens = await this.deps.oauth().refresh(latest.credential.refreshToken)
+      const tokens = await (await this.deps.oauth()).refresh(latest.credential.refreshToken)
       const updated = withTokens(latest.credential, tokens, this.now())
       const source = await this.deps.credentials.set(updated)
       this.current = {credential: updated, source}

@@ -1,10 +1,8 @@
-import {meResponseSchema} from '../../contract/auth.js'
-import {instancePublicKeySchema, listKeysResponseSchema, type PutKeyResponse, putKeyResponseSchema} from '../../contract/keys.js'
+import type {PutKeyResponse} from '../../contract/keys.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
 import {keyFingerprint} from '../../crypto/fingerprint.js'
 import {decodePublicKey, sealKey} from '../../crypto/hpke.js'
-import type {ApiClient} from '../kit/http/api-client.js'
-import {instancePath} from '../instances/instances.js'
+import type {Api} from '../kit/http/api.js'
 
 /**
  * `keys set` on this machine: fetch the instance's public key, seal the key to it with an AAD
@@ -12,15 +10,11 @@ import {instancePath} from '../instances/instances.js'
  * plus the fingerprint. The plaintext never leaves this function.
  */
 export async function sealAndUpload(
-  client: ApiClient,
+  api: Api,
   opts: {instanceId: string; name: string; key: string; baseUrl?: string},
 ): Promise<PutKeyResponse> {
-  const base = instancePath(opts.instanceId)
-  const [me, pub, existing] = await Promise.all([
-    client.get('/v1/me', meResponseSchema),
-    client.get(`${base}/public-key`, instancePublicKeySchema),
-    client.get(`${base}/keys`, listKeysResponseSchema),
-  ])
+  const ref = opts.instanceId
+  const [me, pub, existing] = await Promise.all([api.me.get(), api.keys.publicKey({ref}), api.keys.list({ref})])
   // Above a deleted key's version too: the API refuses those, so a replay cannot revive it.
   const previous = [...existing.keys, ...(existing.deleted ?? [])].filter((k) => k.name === opts.name).map((k) => k.version)
   const version = Math.max(0, ...previous) + 1
@@ -33,7 +27,7 @@ export async function sealAndUpload(
       plaintext,
     })
     const body = {kid: pub.kid, ...sealed, version, fingerprint: keyFingerprint(plaintext), ...(opts.baseUrl ? {base_url: opts.baseUrl} : {})}
-    return await client.request('PUT', `${base}/keys/${opts.name}`, {body, schema: putKeyResponseSchema})
+    return await api.keys.put({ref, name: opts.name, body})
   } finally {
     plaintext.fill(0)
   }

@@ -1,5 +1,6 @@
 import {inspect} from 'node:util'
 import {Command, Errors, Flags} from '@oclif/core'
+import {type CommandContext, Output} from './context.js'
 import {CliError} from './errors.js'
 import {ExitCode} from './exit-codes.js'
 import {Factory} from './factory.js'
@@ -32,14 +33,23 @@ export abstract class BaseCommand extends Command {
     return this.factoryInstance
   }
 
+  /** What the command's logic in src/cli/<topic>/ gets: its output and the factory. */
+  protected context(flags: {api?: string}): CommandContext {
+    return {out: this.out, factory: this.factory(flags)}
+  }
+
+  protected get out(): Output {
+    return new Output(this.io, this.jsonEnabled())
+  }
+
   /** Prints a human line to stdout unless `--json` is on. */
   protected say(line = ''): void {
-    if (!this.jsonEnabled()) this.io.stdout.write(line + '\n')
+    this.out.say(line)
   }
 
   /** Progress, warnings and prompts go to stderr so stdout stays clean for pipes. */
   protected note(line: string): void {
-    this.io.stderr.write(line + '\n')
+    this.out.note(line)
   }
 
   protected override async finally(err: Error | undefined): Promise<void> {

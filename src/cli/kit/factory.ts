@@ -1,6 +1,7 @@
 import {join} from 'node:path'
-import {ApiClient, type TokenProvider} from './http/api-client.js'
-import {AuthSession, StaticToken} from '../credentials/auth-session.js'
+import {apiFor, type Api} from './http/api.js'
+import type {TokenProvider} from './http/api-client.js'
+import {AuthSession} from '../credentials/auth-session.js'
 import {CliConfig, configDirFor, DEFAULT_API_URL, normalizeApiUrl} from './config.js'
 import type {ResolvedCredential} from '../credentials/credential.js'
 import {Credentials} from '../credentials/credentials.js'
@@ -10,7 +11,7 @@ import {ExitCode} from './exit-codes.js'
 import {apiAnswers} from './http/reachability.js'
 import {HttpTransport, type HttpTransportOptions} from './http/transport.js'
 import type {IOStreams} from './io.js'
-import {OAuthClient} from '../login/oauth-client.js'
+import type {OAuthClient} from '../login/oauth-client.js'
 
 export interface FactoryOptions {
   io: IOStreams
@@ -80,7 +81,10 @@ export class Factory {
     return this.once('http', () => new HttpTransport({userAgent: this.userAgent, now: this.opts.now, ...this.opts.http}))
   }
 
-  oauth(apiUrl: string = this.apiUrl): OAuthClient {
+  // The clients load on first use, and the contract's schemas with them: a command that finds it
+  // has nothing to send (no login) never loads zod.
+  async oauth(apiUrl: string = this.apiUrl): Promise<OAuthClient> {
+    const {OAuthClient} = await import('../login/oauth-client.js')
     return new OAuthClient(apiUrl, this.http)
   }
 
@@ -91,22 +95,25 @@ export class Factory {
     return this.credentials.get(this.apiUrl)
   }
 
-  async session(): Promise<AuthSession | undefined> {
-    const resolved = await this.credential()
-    if (!resolved) return undefined
-    return new AuthSession(resolved, {
-      credentials: this.credentials,
-      oauth: () => this.oauth(resolved.credential.api),
-      lockPath: join(this.configDir, 'refresh.lock'),
-      now: this.opts.now,
+  /** The credential in use, resolved once per command; undefined when there is none. */
+  session(): Promise<AuthSession | undefined> {
+    return this.once('session', async () => {
+      const resolved = await this.credential()
+      if (!resolved) return undefined
+      return new AuthSession(resolved, {
+        credentials: this.credentials,
+        oauth: () => this.oauth(resolved.credential.api),
+        lockPath: join(this.configDir, 'refresh.lock'),
+        now: this.opts.now,
+      })
     })
   }
 
-  /** A client for the API that sends the stored (or CLAWD_TOKEN) credential; not logged in → exit 4. */
-  async apiClient(): Promise<{client: ApiClient; session: AuthSession}> {
+  /** The API with the stored (or CLAWD_TOKEN) credential; not logged in → exit 4. */
+  async api(): Promise<Api> {
     const session = await this.session()
     if (!session) throw await this.whyNoSession()
-    return {client: new ApiClient(this.apiUrl, this.http, session), session}
+    return this.apiWith(session)
   }
 
   /**
@@ -133,10 +140,10 @@ export class Factory {
     return named ? CliError.notLoggedIn(`Run \`clawd login --api ${api}\`, or set CLAWD_TOKEN in CI.`, api) : CliError.notLoggedIn()
   }
 
-  /** A client that sends exactly this token (to check one before storing it) or none. */
-  apiClientWith(token?: string, apiUrl: string = this.apiUrl): ApiClient {
-    const auth: TokenProvider | undefined = token ? new StaticToken(token) : undefined
-    return new ApiClient(apiUrl, this.http, auth)
+  /** The API with exactly this token (to check one before storing it), or with none. */
+  async apiWith(auth?: TokenProvider, apiUrl: string = this.apiUrl): Promise<Api> {
+    const {ApiClient} = await import('./http/api-client.js')
+    return apiFor(new ApiClient(apiUrl, this.http, auth))
   }
 
   /** True when a keyring call timed out; its native work may keep the process from exiting. */

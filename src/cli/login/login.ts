@@ -1,7 +1,7 @@
-import {type DeviceAuthorizationResponse, meResponseSchema, type MeResponse} from '../../contract/auth.js'
+import type {DeviceAuthorizationResponse, MeResponse} from '../../contract/auth.js'
 import {parseToken} from '../../crypto/tokens.js'
-import {ApiClient, type TokenProvider} from '../kit/http/api-client.js'
-import {withTokens} from '../credentials/auth-session.js'
+import type {TokenProvider} from '../kit/http/api-client.js'
+import {StaticToken, withTokens} from '../credentials/auth-session.js'
 import type {Credential} from '../credentials/credential.js'
 import {deviceLogin} from './device-login.js'
 import {CliError} from '../kit/errors.js'
@@ -18,7 +18,7 @@ export interface LoginResult {
 }
 
 async function whoIs(f: Factory, api: string, token: string): Promise<MeResponse> {
-  return f.apiClientWith(token, api).get('/v1/me', meResponseSchema)
+  return (await f.apiWith(new StaticToken(token), api)).me.get()
 }
 
 /** Stores the credential and remembers this API as the default for later commands. */
@@ -58,10 +58,10 @@ class NewLogin implements TokenProvider {
 export async function loginWithDeviceCode(f: Factory, ui: DeviceLoginUi): Promise<LoginResult> {
   const api = f.apiUrl
   const now = f.opts.now ?? Date.now
-  const oauth = f.oauth(api)
+  const oauth = await f.oauth(api)
   const tokens = await deviceLogin({oauth, onCode: ui.onCode, onSlowDown: ui.onSlowDown, signal: ui.signal, now})
   const login = new NewLogin(withTokens({api, accessToken: tokens.access_token}, tokens, now()), oauth, now)
-  const me = await new ApiClient(api, f.http, login).get('/v1/me', meResponseSchema)
+  const me = await (await f.apiWith(login, api)).me.get()
   return remember(f, login.credential, me)
 }
 

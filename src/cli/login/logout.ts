@@ -27,7 +27,7 @@ export async function logout(f: Factory): Promise<LogoutResult> {
   let revoked = false
   if (credential.refreshToken) {
     try {
-      const oauth = f.oauth(api)
+      const oauth = await f.oauth(api)
       await oauth.revoke(credential.refreshToken, 'refresh_token')
       await oauth.revoke(credential.accessToken, 'access_token')
       revoked = true

@@ -11,7 +11,7 @@ import {
 } from '../../contract/auth.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
-import {errorFromResponse, unexpectedShape} from '../kit/http/errors.js'
+import {errorFromResponse, parseAnswer} from '../kit/http/errors.js'
 import {assertSafeForTokens} from '../kit/http/security.js'
 import type {HttpResponse, HttpTransport} from '../kit/http/transport.js'
 
@@ -40,13 +40,13 @@ export class OAuthClient {
       })
     }
     if (res.status !== 200) throw this.failure(res)
-    return this.parse(res, deviceAuthorizationResponseSchema, 'the device authorization')
+    return parseAnswer(res.text, deviceAuthorizationResponseSchema, this.baseUrl, 'the device authorization')
   }
 
   /** One poll of the token endpoint: tokens, or the OAuth error that says what to do next. */
   async pollDeviceToken(deviceCode: string, signal?: AbortSignal): Promise<TokenPollResult> {
     const res = await this.post(oauthPaths.token, {grant_type: DEVICE_GRANT_TYPE, device_code: deviceCode, client_id: this.clientId}, signal)
-    if (res.status === 200) return {tokens: this.parse(res, tokenResponseSchema, 'the token request')}
+    if (res.status === 200) return {tokens: parseAnswer(res.text, tokenResponseSchema, this.baseUrl, 'the token request')}
     const error = oauthError(res)
     if (error) return {error}
     throw this.failure(res)
@@ -54,7 +54,7 @@ export class OAuthClient {
 
   async refresh(refreshToken: string): Promise<TokenResponse> {
     const res = await this.post(oauthPaths.token, {grant_type: 'refresh_token', refresh_token: refreshToken, client_id: this.clientId})
-    if (res.status === 200) return this.parse(res, tokenResponseSchema, 'the token refresh')
+    if (res.status === 200) return parseAnswer(res.text, tokenResponseSchema, this.baseUrl, 'the token refresh')
     const error = oauthError(res)
     if (error?.error === 'invalid_grant') {
       throw new CliError({
@@ -83,16 +83,6 @@ export class OAuthClient {
       body: new URLSearchParams(form).toString(),
       signal,
     })
-  }
-
-  private parse<T>(res: HttpResponse, schema: {safeParse(v: unknown): {success: true; data: T} | {success: false}}, what: string): T {
-    let body: unknown
-    try {
-      body = JSON.parse(res.text)
-    } catch {}
-    const parsed = schema.safeParse(body)
-    if (!parsed.success) throw unexpectedShape(this.baseUrl, what)
-    return parsed.data
   }
 
   private failure(res: HttpResponse): CliError {

@@ -1,7 +1,7 @@
 import {setTimeout as delay} from 'node:timers/promises'
 import {parseDuration} from '../../duration.js'
-import {type AccessLogEntry, type LogsResponse, logsResponseSchema} from '../../contract/logs.js'
-import type {ApiClient} from '../kit/http/api-client.js'
+import type {AccessLogEntry, LogsResponse} from '../../contract/logs.js'
+import type {Api} from '../kit/http/api.js'
 import {CliError} from '../kit/errors.js'
 
 export interface LogsFilter {
@@ -21,16 +21,8 @@ export function sinceToIso(text: string, now: number = Date.now()): string {
   return new Date(at).toISOString()
 }
 
-function logsPath(filter: LogsFilter, afterId?: string | null): string {
-  const query = new URLSearchParams({limit: String(filter.limit)})
-  if (filter.since) query.set('since', filter.since)
-  if (filter.instance) query.set('instance', filter.instance)
-  if (afterId) query.set('after_id', afterId)
-  return `/v1/logs?${query}`
-}
-
-export function readLogs(client: ApiClient, filter: LogsFilter, afterId?: string | null): Promise<LogsResponse> {
-  return client.get(logsPath(filter, afterId), logsResponseSchema)
+export function readLogs(api: Api, filter: LogsFilter, afterId?: string | null): Promise<LogsResponse> {
+  return api.logs.list({query: {limit: filter.limit, since: filter.since, instance: filter.instance, after_id: afterId ?? undefined}})
 }
 
 /**
@@ -38,14 +30,14 @@ export function readLogs(client: ApiClient, filter: LogsFilter, afterId?: string
  * `intervalMs`, until the signal aborts. Each entry is handed over exactly once, in order.
  */
 export async function followLogs(
-  client: ApiClient,
+  api: Api,
   filter: LogsFilter,
   onEntry: (entry: AccessLogEntry) => void,
   opts: {intervalMs: number; signal?: AbortSignal},
 ): Promise<void> {
   let afterId: string | null = null
   while (!opts.signal?.aborted) {
-    const page = await readLogs(client, filter, afterId)
+    const page = await readLogs(api, filter, afterId)
     for (const entry of page.entries) onEntry(entry)
     afterId = page.next_after_id ?? afterId
     // A full page means more is waiting: ask again at once.

@@ -1,23 +1,14 @@
-import {type Instance, instanceSchema} from '../../contract/instances.js'
-import {pushWorkspaceResponseSchema, type PushWorkspaceResponse, type WorkspaceFile, type WorkspaceRejection, workspaceSchema} from '../../contract/workspace.js'
+import type {Instance} from '../../contract/instances.js'
+import type {WorkspaceRejection} from '../../contract/workspace.js'
 import {WorkspaceDirError} from '../../workspace/disk.js'
-import type {ApiClient} from '../kit/http/api-client.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
-import {instancePath, resolveInstanceRef} from '../instances/instances.js'
+import type {Api} from '../kit/http/api.js'
+import {resolveInstanceRef} from '../instances/ref.js'
 
 /** The instance a workspace command acts on (-i, else the only one), with its name for messages. */
-export async function targetInstance(client: ApiClient, named: string | undefined): Promise<Instance> {
-  return client.get(instancePath(await resolveInstanceRef(client, named)), instanceSchema)
-}
-
-export async function fetchWorkspace(client: ApiClient, instanceId: string): Promise<WorkspaceFile[]> {
-  return (await client.get(`${instancePath(instanceId)}/workspace`, workspaceSchema)).files
-}
-
-/** Replaces the instance's workspace with `files` (already checked here; the API checks again). */
-export async function putWorkspace(client: ApiClient, instanceId: string, files: readonly WorkspaceFile[]): Promise<PushWorkspaceResponse> {
-  return client.request('PUT', `${instancePath(instanceId)}/workspace`, {body: {files}, schema: pushWorkspaceResponseSchema})
+export async function targetInstance(api: Api, named: string | undefined): Promise<Instance> {
+  return api.instances.get({ref: await resolveInstanceRef(api, named)})
 }
 
 /** Every rejection on its own line, so a person sees each file and line to fix. */

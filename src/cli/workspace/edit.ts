@@ -5,11 +5,11 @@ import {join} from 'node:path'
 import type {WorkspaceFile} from '../../contract/workspace.js'
 import {classifyPath} from '../../workspace/files.js'
 import {validateWorkspace} from '../../workspace/validate.js'
-import type {ApiClient} from '../kit/http/api-client.js'
+import type {Api} from '../kit/http/api.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
 import type {IOStreams} from '../kit/io.js'
-import {fetchWorkspace, putWorkspace, rejectionError} from './api.js'
+import {rejectionError} from './api.js'
 
 export interface EditResult {
   path: string
@@ -44,9 +44,9 @@ export function assertCanEdit(io: IOStreams, path: string): void {
  * changed, the workspace goes back with that one file replaced (the API replaces workspaces
  * whole). A refused edit keeps the copy and says where, so no typing is lost.
  */
-export async function editWorkspaceFile(client: ApiClient, io: IOStreams, instanceId: string, path: string): Promise<EditResult> {
+export async function editWorkspaceFile(api: Api, io: IOStreams, instanceId: string, path: string): Promise<EditResult> {
   assertCanEdit(io, path)
-  const files = await fetchWorkspace(client, instanceId)
+  const {files} = await api.workspace.get({ref: instanceId})
   const before = files.find((f) => f.path === path)?.content
   const dir = await mkdtemp(join(tmpdir(), 'clawd-edit-'))
   const copy = join(dir, path.split('/').pop()!)
@@ -71,7 +71,7 @@ export async function editWorkspaceFile(client: ApiClient, io: IOStreams, instan
   if (check.rejected.length > 0) {
     throw rejectionError(`${path} was not pushed`, check.rejected, `Your edited copy is at ${copy}; fix it and run \`clawd config edit ${path}\` again.`)
   }
-  await putWorkspace(client, instanceId, check.accepted)
+  await api.workspace.push({ref: instanceId, body: {files: [...check.accepted]}})
   await rm(dir, {recursive: true, force: true})
   return {path, changed: true, created: before === undefined}
 }

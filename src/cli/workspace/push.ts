@@ -5,9 +5,9 @@ import {readWorkspaceTar} from '../../workspace/archive.js'
 import {readWorkspaceDir} from '../../workspace/disk.js'
 import {TarError} from '../../workspace/tar.js'
 import type {WorkspaceCheck} from '../../workspace/validate.js'
-import type {ApiClient} from '../kit/http/api-client.js'
+import type {Api} from '../kit/http/api.js'
 import {CliError} from '../kit/errors.js'
-import {fetchWorkspace, fromDirError, putWorkspace, rejectionError} from './api.js'
+import {fromDirError, rejectionError} from './api.js'
 
 const PUSH_RULES = {} as const
 
@@ -56,7 +56,7 @@ export interface PushResult {
  * Checks here first, so a refused push never leaves the machine, then replaces the instance's
  * workspace with the accepted files in one request (all of them or none).
  */
-export async function pushWorkspace(client: ApiClient, instanceId: string, check: WorkspaceCheck, source: string): Promise<PushResult> {
+export async function pushWorkspace(api: Api, instanceId: string, check: WorkspaceCheck, source: string): Promise<PushResult> {
   if (check.rejected.length > 0) {
     throw rejectionError(
       `${check.rejected.length} file${check.rejected.length === 1 ? ' was' : 's were'} rejected; nothing was pushed`,
@@ -70,8 +70,9 @@ export async function pushWorkspace(client: ApiClient, instanceId: string, check
       'Pass the directory of an OpenClaw workspace, such as ~/.openclaw/workspace.',
     )
   }
-  const before = await fetchWorkspace(client, instanceId)
-  const response = await putWorkspace(client, instanceId, check.accepted)
+  const before = (await api.workspace.get({ref: instanceId})).files
+  // Checked here already; the API checks again.
+  const response = await api.workspace.push({ref: instanceId, body: {files: [...check.accepted]}})
   const applied = new Set(response.applied)
   // The API saw only the accepted files; what was left out was decided here.
   return {

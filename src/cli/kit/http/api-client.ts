@@ -1,6 +1,6 @@
 import type {z} from 'zod'
 import {CliError} from '../errors.js'
-import {errorFromResponse, unexpectedShape} from './errors.js'
+import {errorFromResponse, parseAnswer, unexpectedShape} from './errors.js'
 import {assertSafeForTokens} from './security.js'
 import type {HttpStream, HttpTransport} from './transport.js'
 import {EVENT_STREAM, isEventStream} from '../../../sse/frame.js'
@@ -48,31 +48,11 @@ export class ApiClient {
     private readonly auth: TokenProvider | undefined,
   ) {}
 
-  get<S extends z.ZodType>(path: string, schema: S, opts: Omit<RequestOptions<S>, 'schema' | 'body'> = {}) {
-    return this.request('GET', path, {...opts, schema})
-  }
-
-  post<S extends z.ZodType>(path: string, body: unknown, schema: S, opts: Omit<RequestOptions<S>, 'schema' | 'body'> = {}) {
-    return this.request('POST', path, {...opts, body, schema})
-  }
-
-  delete(path: string, opts: Omit<RequestOptions<undefined>, 'schema' | 'body'> = {}) {
-    return this.request('DELETE', path, opts)
-  }
-
   async request<S extends z.ZodType | undefined = undefined>(method: string, path: string, opts: RequestOptions<S> = {}): Promise<Result<S>> {
     const res = await this.exchange(method, path, {accept: 'application/json', body: opts.body, signal: opts.signal, auth: opts.auth ?? true})
     const text = await res.text()
     if (!opts.schema) return undefined as Result<S>
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      throw unexpectedShape(this.baseUrl, `${method} ${path}`)
-    }
-    const parsed = opts.schema.safeParse(body)
-    if (!parsed.success) throw unexpectedShape(this.baseUrl, `${method} ${path}`)
-    return parsed.data as Result<S>
+    return parseAnswer(text, opts.schema, this.baseUrl, `${method} ${path}`) as Result<S>
   }
 
   /**

@@ -72,6 +72,13 @@ export function errorFromResponse(res: HttpResponse, apiUrl: string, now: number
   })
 }
 
+/** A 2xx body parsed with its contract schema; one that does not match is unexpectedShape. */
+export function parseAnswer<T>(text: string, schema: {safeParse(v: unknown): {success: true; data: T} | {success: false}}, apiUrl: string, what: string): T {
+  const parsed = schema.safeParse(parseJson(text))
+  if (!parsed.success) throw unexpectedShape(apiUrl, what)
+  return parsed.data
+}
+
 /** A 2xx body that does not match the contract: most likely a CLI and server of different versions. */
 export function unexpectedShape(apiUrl: string, what: string): CliError {
   return new CliError({

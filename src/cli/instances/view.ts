@@ -1,3 +1,4 @@
+import type {Instance} from '../../contract/instances.js'
 import type {PlanAllows} from '../../contract/plans.js'
 import type {InstanceTools} from '../../contract/tool-policy.js'
 
@@ -18,4 +19,23 @@ export function describePolicy(tools: InstanceTools): string {
 export function describeEffectiveTools(tools: InstanceTools, plan: PlanAllows): string {
   if (!plan.tools) return `none: the ${plan.name} plan is chat only`
   return tools.effective.length ? tools.effective.join(', ') : 'none (the policy grants no tool)'
+}
+
+/** Human lines for `show` and after a change. */
+export function describeInstance(i: Instance): string[] {
+  const iso = i.isolation
+  return [
+    `${i.name} (${i.id})`,
+    `  state:        ${i.state}${i.failure_reason ? ` — ${i.failure_reason}` : ''}`,
+    `  model:        ${i.model}`,
+    ...(i.replica ? [`  replica:      ${i.replica}`] : []),
+    `  created:      ${i.created_at}`,
+    `  last active:  ${i.last_active_at}`,
+    `  idle pause:   ${i.pauses_at ?? '—'}`,
+    `  removal:      ${i.removes_at} (if unused until then)`,
+    `  plan:         ${describePlan(i.plan)}`,
+    `  tool policy:  ${describePolicy(i.tools)}`,
+    `  tools:        ${describeEffectiveTools(i.tools, i.plan)}`,
+    `  isolation:    ${iso ? `${iso.mode}${iso.namespaces.length ? ` (namespaces: ${iso.namespaces.join(', ')})` : ''}${iso.note ? ` — ${iso.note}` : ''}` : 'not started yet'}`,
+  ]
 }
