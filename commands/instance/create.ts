@@ -1,7 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 import type {Instance} from '../../src/contract/instances.js'
+import type {RouteBody} from '../../src/contract/routes/define.js'
+import type {instancesApi} from '../../src/contract/routes/instances.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
-import {createInstance} from '../../src/cli/instances/create.js'
+import type {CommandContext} from '../../src/cli/kit/context.js'
+import {describeInstance} from '../../src/cli/instances/view.js'
+import {waitForState} from '../../src/cli/instances/wait.js'
 import {TOOL_PROFILES, type ToolProfile} from '../../src/contract/tool-policy.js'
 
 export default class InstanceCreate extends BaseCommand {
@@ -30,4 +34,13 @@ export default class InstanceCreate extends BaseCommand {
     }
     return createInstance(this.context(flags), body, {wait: flags.wait})
   }
+}
+
+/** What the command does, callable without oclif; with `wait`, until the instance runs. */
+export async function createInstance({out, factory}: CommandContext, body: RouteBody<typeof instancesApi.create>, opts: {wait: boolean}): Promise<Instance> {
+  const api = await factory.api()
+  let instance = await api.instances.create({body})
+  if (opts.wait) instance = await waitForState(api, out.io, instance.id, 'running')
+  for (const line of describeInstance(instance)) out.say(line)
+  return instance
 }

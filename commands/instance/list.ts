@@ -1,7 +1,8 @@
 import type {Instance} from '../../src/contract/instances.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
-import {pageFlags} from '../../src/cli/kit/pages.js'
-import {listInstances} from '../../src/cli/instances/list.js'
+import type {CommandContext} from '../../src/cli/kit/context.js'
+import {pageFlags, type PageOptions, readPages} from '../../src/cli/kit/pages.js'
+import {table} from '../../src/cli/kit/table.js'
 
 export default class InstanceList extends BaseCommand {
   static override summary = 'List your instances.'
@@ -12,4 +13,20 @@ export default class InstanceList extends BaseCommand {
     const {flags} = await this.parse(InstanceList)
     return listInstances(this.context(flags), flags)
   }
+}
+
+/** What the command does, callable without oclif (tests use a test IO and a real server). */
+export async function listInstances({out, factory}: CommandContext, page: PageOptions): Promise<{instances: Instance[]; next_cursor: string | null}> {
+  const {items, next} = await readPages((await factory.api()).instances.list, 'instances', page)
+  if (items.length === 0) out.say('No instances. Create one with `clawd instance create`.')
+  else {
+    out.say(
+      table(
+        ['NAME', 'ID', 'STATE', 'LAST ACTIVE', 'ISOLATION', 'REPLICA'],
+        items.map((i) => [i.name, i.id, i.state, i.last_active_at, i.isolation?.mode ?? '—', i.replica ?? '—']),
+      ),
+    )
+  }
+  if (next) out.note(`More instances: \`clawd instance list --cursor ${next}\`, or --all for every one.`)
+  return {instances: items, next_cursor: next}
 }

@@ -1,7 +1,9 @@
 import {Args} from '@oclif/core'
 import type {Instance} from '../../src/contract/instances.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
-import {showInstance} from '../../src/cli/instances/show.js'
+import type {CommandContext} from '../../src/cli/kit/context.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {describeInstance} from '../../src/cli/instances/view.js'
 
 export default class InstanceShow extends BaseCommand {
   static override summary = 'Show an instance: state, activity, idle pause and removal dates, plan, tools, isolation.'
@@ -11,4 +13,12 @@ export default class InstanceShow extends BaseCommand {
     const {args, flags} = await this.parse(InstanceShow)
     return showInstance(this.context(flags), args.instance)
   }
+}
+
+/** What the command does, callable without oclif: the instance named, else the only one. */
+export async function showInstance({out, factory}: CommandContext, named: string | undefined): Promise<Instance> {
+  const api = await factory.api()
+  const instance = await api.instances.get({ref: await resolveInstanceRef(api, named)})
+  for (const line of describeInstance(instance)) out.say(line)
+  return instance
 }

@@ -3,9 +3,9 @@ import type {IOStreams} from './io.js'
 
 /**
  * What a command's logic gets besides its flags (gh's options struct): where to write, and the
- * factory for the API and credentials. A command's run() parses its flags and hands both to a
- * function of src/cli/<topic>/, so tests call that function with a test IO and a real server,
- * without spawning a process.
+ * factory for the API and credentials. As in gh, a command file exports a function beside its
+ * class that does the work; run() only parses the flags and calls it, so tests call the function
+ * with a test IO and a real server, without spawning a process.
  */
 export interface CommandContext {
   out: Output

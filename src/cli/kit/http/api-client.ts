@@ -14,17 +14,6 @@ export interface TokenProvider {
   rejectionHint?(): string | undefined
 }
 
-export interface RequestOptions<S extends z.ZodType | undefined> {
-  body?: unknown
-  /** The contract schema the 2xx body must match; omit for bodiless answers (204). */
-  schema?: S
-  /** Send the bearer token (default true). */
-  auth?: boolean
-  signal?: AbortSignal
-}
-
-type Result<S> = S extends z.ZodType ? z.infer<S> : undefined
-
 /** What an event stream's request adds: the event to resume after, and how long it may wait. */
 export interface StreamOptions {
   body?: unknown
@@ -48,11 +37,14 @@ export class ApiClient {
     private readonly auth: TokenProvider | undefined,
   ) {}
 
-  async request<S extends z.ZodType | undefined = undefined>(method: string, path: string, opts: RequestOptions<S> = {}): Promise<Result<S>> {
+  /**
+   * A JSON request; its 2xx body parsed with `schema` (none for bodiless answers). `auth` (default
+   * true) sends the bearer token. The typed client (api.ts) says which schema a route answers.
+   */
+  async request(method: string, path: string, opts: {body?: unknown; schema?: z.ZodType; auth?: boolean; signal?: AbortSignal} = {}): Promise<unknown> {
     const res = await this.exchange(method, path, {accept: 'application/json', body: opts.body, signal: opts.signal, auth: opts.auth ?? true})
     const text = await res.text()
-    if (!opts.schema) return undefined as Result<S>
-    return parseAnswer(text, opts.schema, this.baseUrl, `${method} ${path}`) as Result<S>
+    return opts.schema ? parseAnswer(text, opts.schema, this.baseUrl, `${method} ${path}`) : undefined
   }
 
   /**
@@ -98,25 +90,14 @@ export class ApiClient {
         idleTimeoutMs: opts.idleTimeoutMs,
       })
     let res = await send(token)
-    if (res.status < 400) return res
-    let text = await res.text()
-    if (res.status === 401 && token && this.auth && problemCode(text) === 'token_expired' && (await this.auth.refresh(token))) {
+    let error = res.status < 400 ? undefined : errorFromResponse({...res, text: await res.text()}, this.baseUrl, this.http.now())
+    if (error?.code === 'token_expired' && token && this.auth && (await this.auth.refresh(token))) {
       token = await this.auth.token()
       res = await send(token)
-      if (res.status < 400) return res
-      text = await res.text()
+      error = res.status < 400 ? undefined : errorFromResponse({...res, text: await res.text()}, this.baseUrl, this.http.now())
     }
-    const error = errorFromResponse({status: res.status, headers: res.headers, text}, this.baseUrl, this.http.now())
+    if (!error) return res
     const hint = res.status === 401 ? this.auth?.rejectionHint?.() : undefined
     throw hint ? new CliError({code: error.code, message: error.message, hint, exitCode: error.exitCode}) : error
-  }
-}
-
-function problemCode(text: string): string | undefined {
-  try {
-    const code = (JSON.parse(text) as {code?: unknown}).code
-    return typeof code === 'string' ? code : undefined
-  } catch {
-    return undefined
   }
 }

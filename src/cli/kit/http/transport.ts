@@ -75,7 +75,10 @@ export class HttpTransport {
     // to send (no login) never pays for it.
     const {request, RetryAgent, getGlobalDispatcher} = await import('undici')
     // throwOnError off: when the policy gives up on a status, the caller gets that answer.
-    this.retrying ??= new RetryAgent(this.opts.dispatcher ?? getGlobalDispatcher(), {retry: this.retryPolicy(), throwOnError: false})
+    this.retrying ??= new RetryAgent(this.opts.dispatcher ?? getGlobalDispatcher(), {
+      retry: retryDecision(this.opts.policy ?? defaultRetryPolicy, {sleep: this.opts.sleep ?? ((ms, signal) => delay(ms, undefined, {signal})), now: this.now, random: this.opts.random}),
+      throwOnError: false,
+    })
     try {
       const res = await request(req.url, {
         method: req.method as Dispatcher.HttpMethod,
@@ -96,14 +99,6 @@ export class HttpTransport {
   private failed(req: HttpRequest, error: unknown): unknown {
     if (req.signal?.aborted || !isNetworkError(error)) return error
     return (this.opts.unreachable ?? defaultUnreachable)(req.url, error)
-  }
-
-  private retryPolicy() {
-    return retryDecision(this.opts.policy ?? defaultRetryPolicy, {
-      sleep: this.opts.sleep ?? ((ms, signal) => delay(ms, undefined, {signal})),
-      now: this.now,
-      random: this.opts.random,
-    })
   }
 }
 
