@@ -17,7 +17,9 @@ import {ApiError} from './errors.js'
  * did by hand before: who is asking (401) and their rate limit (429) come before what they sent.
  */
 type Parsed<S> = S extends z.ZodType ? z.output<S> : unknown
-export type RouteRequest<R extends RouteSpec> = FastifyRequest<{Params: Parsed<R['params']>; Querystring: Parsed<R['query']>; Body: Parsed<R['body']>}>
+/** A JSON body is checked; a raw one (a tar) arrives as bytes; a form (OAuth) is the handler's to check. */
+type Body<R extends RouteSpec> = R['bodyTypes'] extends readonly (infer T)[] ? ('application/json' extends T ? Parsed<R['body']> | Buffer : unknown) : Parsed<R['body']>
+export type RouteRequest<R extends RouteSpec> = FastifyRequest<{Params: Parsed<R['params']>; Querystring: Parsed<R['query']>; Body: Body<R>}>
 type Answer<R extends RouteSpec> = RouteResponse<R> | FastifyReply
 export type RouteHandler<R extends RouteSpec> = (req: RouteRequest<R>, reply: FastifyReply) => Promise<Answer<R>> | Answer<R>
 
