@@ -16,6 +16,13 @@ import {ApiError} from './errors.js'
  * The request is checked at the start of the handler, after the route's hooks, as the handlers
  * did by hand before: who is asking (401) and their rate limit (429) come before what they sent.
  */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The contract route this Fastify route serves (src/contract/routes); pages have none. */
+    contract?: RouteSpec
+  }
+}
+
 type Parsed<S> = S extends z.ZodType ? z.output<S> : unknown
 /** A JSON body is checked; a raw one (a tar) arrives as bytes; a form (OAuth) is the handler's to check. */
 type Body<R extends RouteSpec> = R['bodyTypes'] extends readonly (infer T)[] ? ('application/json' extends T ? Parsed<R['body']> | Buffer : unknown) : Parsed<R['body']>
@@ -42,6 +49,7 @@ export function serveRoutes(app: FastifyInstance, ctx?: ServerContext): Serve {
       method: route.method,
       url: route.path,
       schema: {response: jsonResponses(route.responses)},
+      config: {contract: route},
       serializerCompiler: serializerCompiler as FastifySerializerCompiler<unknown>,
       preHandler: options.hooks ?? hooksFor(route),
       ...(options.bodyLimit ? {bodyLimit: options.bodyLimit} : {}),

@@ -1,15 +1,5 @@
 import {z} from 'zod'
-import {
-  adminApproveRequestSchema,
-  adminApproveResponseSchema,
-  adminCreateInviteRequestSchema,
-  adminCreateInviteResponseSchema,
-  adminCreateUserRequestSchema,
-  adminSetPlanRequestSchema,
-  adminSetPlanResponseSchema,
-  adminUserSchema,
-  listInvitesResponseSchema,
-} from '../auth.js'
+import {adminApproveRequestSchema, adminApproveResponseSchema, adminCreateInviteRequestSchema, adminCreateInviteResponseSchema, adminCreateUserRequestSchema, adminSetPlanRequestSchema, adminSetPlanResponseSchema, adminUserSchema, listInvitesResponseSchema} from '../auth.js'
 import {drainRequestSchema, drainResponseSchema} from '../replicas.js'
 import {createIncidentRequestSchema, incidentIdSchema, incidentSchema, resolveIncidentRequestSchema, updateIncidentRequestSchema} from '../status.js'
 import {ALWAYS, defineRoute, namesThing} from './define.js'

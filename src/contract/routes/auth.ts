@@ -1,19 +1,5 @@
 import {z} from 'zod'
-import {
-  apiTokenSchema,
-  createTokenRequestSchema,
-  createTokenResponseSchema,
-  deviceAuthorizationRequestSchema,
-  deviceAuthorizationResponseSchema,
-  listTokensResponseSchema,
-  meResponseSchema,
-  oauthErrorSchema,
-  oauthPaths,
-  revocationRequestSchema,
-  serverMetadataSchema,
-  tokenRequestSchema,
-  tokenResponseSchema,
-} from '../auth.js'
+import {apiTokenSchema, createTokenRequestSchema, createTokenResponseSchema, deviceAuthorizationRequestSchema, deviceAuthorizationResponseSchema, listTokensResponseSchema, meResponseSchema, oauthErrorSchema, oauthPaths, revocationRequestSchema, serverMetadataSchema, tokenRequestSchema, tokenResponseSchema} from '../auth.js'
 import {pageQuerySchema} from '../page.js'
 import {defineRoute, SIGNED_IN} from './define.js'
 

@@ -1,16 +1,5 @@
 import {z} from 'zod'
-import {
-  addTelegramChannelRequestSchema,
-  channelSchema,
-  listChannelsResponseSchema,
-  listPairingResponseSchema,
-  pairingDecisionRequestSchema,
-  pairingDecisionSchema,
-  removeChannelResponseSchema,
-  TELEGRAM_WEBHOOK_ROUTE,
-  telegramUpdateSchema,
-  telegramWebhookOkSchema,
-} from '../channels.js'
+import {addTelegramChannelRequestSchema, channelSchema, listChannelsResponseSchema, listPairingResponseSchema, pairingDecisionRequestSchema, pairingDecisionSchema, removeChannelResponseSchema, TELEGRAM_WEBHOOK_ROUTE, telegramUpdateSchema, telegramWebhookOkSchema} from '../channels.js'
 import {ALWAYS, defineRoute, SIGNED_IN} from './define.js'
 import {instanceParams} from './instances.js'
 

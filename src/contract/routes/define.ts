@@ -9,7 +9,6 @@ export {pathTo, type HttpMethod, type PathParams, type QueryValues} from '../rou
  * One route, defined once: the server registers it from here (validating the request and checking
  * the response), the CLI's client calls it from here, and /openapi.json is generated from here.
  */
-
 /** A body that is not a JSON document: a stream of events, a page, an archive. */
 export interface RawBody {
   readonly contentType: string
@@ -19,22 +18,12 @@ export interface RawBody {
 /** A JSON body (zod schema), no body (null: a 204), or a body of another type. */
 export type ResponseSpec = z.ZodType | null | RawBody
 
-/** Who may call: the credentials the route takes. */
-export type RouteAuth =
-  /** No credential (health, status, OAuth endpoints). */
-  | 'none'
-  /** A bearer token (`Authorization: Bearer clawd_at_…` or a personal API token). */
-  | 'bearer'
-  /** A bearer token, or the console's browser session with its CSRF header. */
-  | 'bearer-or-session'
-  /** The secret Telegram sends back with each update (TELEGRAM_SECRET_HEADER). */
-  | 'webhook-secret'
-  /** Only the operator: the admin socket in the data dir (file permissions). */
-  | 'admin-socket'
-  /** Another replica: a signed hop (src/server/replicas/hop.ts). */
-  | 'replica-hop'
-  /** The server: the instance secret header on the agent's socket. */
-  | 'instance-secret'
+/**
+ * Who may call: anyone; a bearer token (an access token or a personal API token); that or the
+ * console's browser session with its CSRF header; Telegram with the webhook secret; the operator on
+ * the admin socket; the server on an agent's socket, with the instance secret.
+ */
+export type RouteAuth = 'none' | 'bearer' | 'bearer-or-session' | 'webhook-secret' | 'admin-socket' | 'instance-secret'
 
 export interface RouteSpec extends Endpoint {
   /** One line for people (OpenAPI's summary). */
@@ -43,10 +32,7 @@ export interface RouteSpec extends Endpoint {
   readonly params?: z.ZodObject
   readonly query?: z.ZodObject
   readonly body?: z.ZodType
-  /**
-   * The content types the body may come in; default JSON only. The OAuth endpoints take forms, as
-   * the RFCs say; a workspace push also takes a tar archive.
-   */
+  /** The body's content types; default JSON. OAuth takes forms (as the RFCs say); a workspace push, tar too. */
   readonly bodyTypes?: readonly string[]
   /** Answers by status code. Problems (problem+json) are not listed here: see `errors`. */
   readonly responses: Readonly<Record<number, ResponseSpec>>

@@ -1,14 +1,5 @@
 import {z} from 'zod'
-import {
-  createInstanceRequestSchema,
-  deleteInstanceResponseSchema,
-  instanceEventsQuerySchema,
-  instanceEventsResponseSchema,
-  instanceRefSchema,
-  instanceSchema,
-  listInstancesResponseSchema,
-  updateInstanceRequestSchema,
-} from '../instances.js'
+import {createInstanceRequestSchema, deleteInstanceResponseSchema, instanceEventsQuerySchema, instanceEventsResponseSchema, instanceRefSchema, instanceSchema, listInstancesResponseSchema, updateInstanceRequestSchema} from '../instances.js'
 import {pageQuerySchema} from '../page.js'
 import {setToolPolicyRequestSchema} from '../tool-policy.js'
 import {defineRoute, namesThing, SIGNED_IN} from './define.js'

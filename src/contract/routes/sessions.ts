@@ -1,18 +1,4 @@
-import {
-  abortResponseSchema,
-  approveToolRequestSchema,
-  approveToolResponseSchema,
-  clearSessionsResponseSchema,
-  createSessionRequestSchema,
-  deleteSessionResponseSchema,
-  listSessionsQuerySchema,
-  listSessionsResponseSchema,
-  messageIdSchema,
-  sendMessageRequestSchema,
-  sessionDetailSchema,
-  sessionIdSchema,
-  sessionSchema,
-} from '../sessions.js'
+import {abortResponseSchema, approveToolRequestSchema, approveToolResponseSchema, clearSessionsResponseSchema, createSessionRequestSchema, deleteSessionResponseSchema, listSessionsQuerySchema, listSessionsResponseSchema, messageIdSchema, sendMessageRequestSchema, sessionDetailSchema, sessionIdSchema, sessionSchema} from '../sessions.js'
 import {streamEventSchema} from '../stream.js'
 import {defineRoute, namesThing, type RawBody, SIGNED_IN} from './define.js'
 import {instanceParams} from './instances.js'
