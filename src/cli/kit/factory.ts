@@ -82,7 +82,7 @@ export class Factory {
   }
 
   // The clients load on first use, and the contract's schemas with them: a command that finds it
-  // has nothing to send (no login) never loads zod.
+  // has nothing to send (no login) never loads them.
   async oauth(apiUrl: string = this.apiUrl): Promise<OAuthClient> {
     const {OAuthClient} = await import('../login/oauth-client.js')
     return new OAuthClient(apiUrl, this.http)

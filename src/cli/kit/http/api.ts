@@ -26,8 +26,8 @@ export type Api = {[G in keyof Public]: RouteMethods<Public[G]>}
 
 /**
  * Each group's routes, loaded on its first call: a command loads the schemas of the routes it
- * calls, and none at start-up (`clawd whoami` without a login never loads zod). Typed against the
- * table, so a group added there and not here fails to compile.
+ * calls, and none at start-up (`clawd whoami` without a login loads no contract schema). Typed
+ * against the table, so a group added there and not here fails to compile.
  */
 const GROUPS: {[G in keyof Public]: () => Promise<Public[G]>} = {
   service: async () => (await import('../../../contract/routes/service.js')).serviceApi,
