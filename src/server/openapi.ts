@@ -2,9 +2,11 @@ import {readFileSync} from 'node:fs'
 import {STATUS_CODES} from 'node:http'
 import {join} from 'node:path'
 import {z} from 'zod'
+import {TELEGRAM_SECRET_HEADER} from '../contract/channels.js'
 import {PROBLEM_CONTENT_TYPE, problemSchema} from '../contract/problem.js'
 import {api, type ResponseSpec, type RouteSpec} from '../contract/routes/index.js'
 import {packageRoot} from '../paths.js'
+import {BROWSER_CSRF_HEADER} from './auth/csrf.js'
 
 /**
  * GET /openapi.json: the public API as OpenAPI 3.1, made from the same route table the server
@@ -34,8 +36,8 @@ function build() {
     components: {
       securitySchemes: {
         bearer: {type: 'http', scheme: 'bearer', description: 'An access token from /oauth/token, or a personal API token.'},
-        browserSession: {type: 'apiKey', in: 'header', name: 'x-clawd-csrf', description: 'The web console: its session cookie and the page’s CSRF token.'},
-        webhookSecret: {type: 'apiKey', in: 'header', name: 'x-telegram-bot-api-secret-token'},
+        browserSession: {type: 'apiKey', in: 'header', name: BROWSER_CSRF_HEADER, description: 'The web console: its session cookie and the page’s CSRF token.'},
+        webhookSecret: {type: 'apiKey', in: 'header', name: TELEGRAM_SECRET_HEADER},
       },
     },
     paths,
