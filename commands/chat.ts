@@ -1,12 +1,12 @@
 import {Errors, Flags} from '@oclif/core'
-import {BaseCommand} from '../src/cli/base-command.js'
+import {BaseCommand} from '../src/cli/kit/base-command.js'
 import {AnswerFailed, QuietExit} from '../src/cli/chat/answer-failure.js'
 import {chatOnce, type ChatOnceResult} from '../src/cli/chat/chat-once.js'
 import {chooseChatMode} from '../src/cli/chat/chat-mode.js'
 import {instanceState, openChat} from '../src/cli/chat/open-chat.js'
 import {runRepl} from '../src/cli/chat/repl.js'
-import {ExitCode} from '../src/cli/exit-codes.js'
-import {instanceFlag} from '../src/cli/flags.js'
+import {ExitCode} from '../src/cli/kit/exit-codes.js'
+import {instanceFlag} from '../src/cli/kit/flags.js'
 
 export default class Chat extends BaseCommand {
   static override summary = 'Chat with your agent: a REPL on a terminal, one message with -m or piped stdin.'
@@ -43,7 +43,7 @@ export default class Chat extends BaseCommand {
     if (flags.approve && !approve) {
       this.io.stderr.write('Warning: --approve asks only on an interactive terminal; here the instance’s tool policy alone decides.\n')
     }
-    const {client, instance, conversation} = await openChat(this.factory(flags), this.io, {
+    const {api, instance, conversation} = await openChat(this.factory(flags), this.io, {
       instance: flags.instance,
       session: flags.new ? undefined : flags.session,
       model: flags.model,
@@ -58,7 +58,7 @@ export default class Chat extends BaseCommand {
       io: this.io,
       conversation,
       instanceName: instance.name,
-      needsResume: async () => (await instanceState(client, instance.id)) !== 'running',
+      needsResume: async () => (await instanceState(api, instance.id)) !== 'running',
       onInterrupt,
       approve,
     })

@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../src/cli/base-command.js'
-import {CliError} from '../src/cli/errors.js'
-import {exportAccount, type AccountExportResult} from '../src/cli/export-all.js'
-import {exportTarget, planWorkspaceExport, writeExport, type ExportResult} from '../src/cli/export.js'
-import {instanceFlag} from '../src/cli/flags.js'
-import {fetchWorkspace, targetInstance} from '../src/cli/workspace-api.js'
+import {BaseCommand} from '../src/cli/kit/base-command.js'
+import {CliError} from '../src/cli/kit/errors.js'
+import {exportAccount, type AccountExportResult} from '../src/cli/account/export-all.js'
+import {exportTarget, planWorkspaceExport, writeExport, type ExportResult} from '../src/cli/workspace/export.js'
+import {instanceFlag} from '../src/cli/kit/flags.js'
+import {targetInstance} from '../src/cli/workspace/api.js'
 
 export default class Export extends BaseCommand {
   static override summary = "Write the agent's markdown workspace so any OpenClaw install loads it as is."
@@ -39,14 +39,14 @@ export default class Export extends BaseCommand {
   async run(): Promise<ExportResult | AccountExportResult> {
     const {flags} = await this.parse(Export)
     if (flags.out === '-' && this.jsonEnabled()) throw CliError.usage('--json and --out - both want stdout.', 'Write the archive to a file with --out FILE, or drop --json.')
-    const {client} = await this.factory(flags).apiClient()
+    const api = await this.factory(flags).api()
 
     if (flags.all) {
       if (flags.instance || flags.legacy || flags.format === 'dir') {
         throw CliError.usage('--all exports the whole account as one tar; it takes no -i, --legacy or --format dir.', 'Run `clawd export --all [--out FILE|-]`.')
       }
       const out = flags.out ?? 'clawd-account-export.tar'
-      const result = await exportAccount(client, out, {force: flags.force, stdout: this.io.stdout})
+      const result = await exportAccount(api, out, {force: flags.force, stdout: this.io.stdout})
       for (const i of result.manifest.instances) {
         if (i.unavailable) this.note(`Warning: ${i.name}: only its metadata was exported; ${i.unavailable}`)
       }
@@ -54,9 +54,9 @@ export default class Export extends BaseCommand {
       return result
     }
 
-    const instance = await targetInstance(client, flags.instance)
+    const instance = await targetInstance(api, flags.instance)
     const target = exportTarget(instance.name, flags)
-    const plan = planWorkspaceExport(await fetchWorkspace(client, instance.id), flags.legacy)
+    const plan = planWorkspaceExport((await api.workspace.get({ref: instance.id})).files, flags.legacy)
     await writeExport(plan.files, target, {force: flags.force, stdout: this.io.stdout})
     for (const s of plan.skipped) this.note(`Left out ${s.message}`)
     if (target.out !== '-') this.say(`Exported ${plan.files.length} files from ${instance.name} to ${target.out}.`)

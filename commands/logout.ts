@@ -1,5 +1,5 @@
-import {BaseCommand} from '../src/cli/base-command.js'
-import {logout, type LogoutResult} from '../src/cli/logout.js'
+import {BaseCommand} from '../src/cli/kit/base-command.js'
+import {logout, type LogoutResult} from '../src/cli/login/logout.js'
 
 export default class Logout extends BaseCommand {
   static override summary = 'Log out: revoke this login’s tokens on the server and forget them here.'

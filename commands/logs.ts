@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../src/cli/base-command.js'
-import {followLogs, formatEntry, type LogsFilter, readLogs, sinceToIso} from '../src/cli/logs.js'
+import {BaseCommand} from '../src/cli/kit/base-command.js'
+import {followLogs, formatEntry, type LogsFilter, readLogs, sinceToIso} from '../src/cli/logs/access-log.js'
 import {MAX_LOG_PAGE, type LogsResponse} from '../src/contract/logs.js'
 import {parseDuration} from '../src/duration.js'
 
@@ -26,16 +26,16 @@ export default class Logs extends BaseCommand {
 
   async run(): Promise<LogsResponse | undefined> {
     const {flags} = await this.parse(Logs)
-    const {client} = await this.factory(flags).apiClient()
+    const api = await this.factory(flags).api()
     const filter: LogsFilter = {since: flags.since ? sinceToIso(flags.since) : undefined, instance: flags.instance, limit: flags.limit}
     if (flags.follow) {
       const json = this.jsonEnabled()
-      await followLogs(client, filter, (entry) => this.io.stdout.write((json ? JSON.stringify(entry) : formatEntry(entry)) + '\n'), {
+      await followLogs(api, filter, (entry) => this.io.stdout.write((json ? JSON.stringify(entry) : formatEntry(entry)) + '\n'), {
         intervalMs: flags.interval,
       })
       return undefined
     }
-    const page = await readLogs(client, filter)
+    const page = await readLogs(api, filter)
     if (page.entries.length === 0) this.note('No log entries' + (filter.since ? ' in that time.' : '.'))
     for (const entry of page.entries) this.say(formatEntry(entry))
     return page

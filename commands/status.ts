@@ -1,6 +1,5 @@
-import {BaseCommand} from '../src/cli/base-command.js'
-import {statusLines} from '../src/cli/status-view.js'
-import {statusResponseSchema} from '../src/contract/status.js'
+import {BaseCommand} from '../src/cli/kit/base-command.js'
+import {statusLines} from '../src/cli/server/status-view.js'
 
 export default class Status extends BaseCommand {
   static override summary = 'Show the service status: its components and the incident timeline.'
@@ -10,7 +9,7 @@ export default class Status extends BaseCommand {
   async run() {
     const {flags} = await this.parse(Status)
     const factory = this.factory(flags)
-    const status = await factory.apiClientWith(undefined).get('/v1/status', statusResponseSchema, {auth: false})
+    const status = await (await factory.apiWith()).service.status()
     for (const line of statusLines(status, factory.apiUrl)) this.say(line)
     return status
   }

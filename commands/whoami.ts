@@ -1,7 +1,7 @@
-import {meResponseSchema} from '../src/contract/auth.js'
-import {BaseCommand} from '../src/cli/base-command.js'
-import {describePlan} from '../src/cli/plan-view.js'
 import type {PlanAllows} from '../src/contract/plans.js'
+import {BaseCommand} from '../src/cli/kit/base-command.js'
+import type {CommandContext} from '../src/cli/kit/context.js'
+import {describePlan} from '../src/cli/instances/view.js'
 
 export interface WhoamiResult {
   email: string
@@ -26,29 +26,29 @@ export default class Whoami extends BaseCommand {
 
   async run(): Promise<WhoamiResult> {
     const {flags} = await this.parse(Whoami)
-    const f = this.factory(flags)
-    const {client, session} = await f.apiClient()
-    const me = await client.get('/v1/me', meResponseSchema)
-    const {credential, source} = session.resolved
-    const result: WhoamiResult = {
-      email: me.email,
-      user_id: me.id,
-      api: f.apiUrl,
-      source,
-      token_kind: me.token.kind,
-      expires_at: me.token.expires_at,
-      refreshes: source !== 'env' && Boolean(credential.refreshToken),
-      plan: me.plan_allows,
-    }
-    const where = source === 'file' ? `${SOURCES.file} (${f.credentials.file.path})` : SOURCES[source]
-    const expiry = result.refreshes
-      ? 'renewed automatically'
-      : result.expires_at
-        ? `expires ${result.expires_at}`
-        : 'never expires'
-    this.say(`Logged in to ${result.api} as ${result.email} (${result.user_id}).`)
-    this.say(`Credential: ${me.token.kind === 'pat' ? 'API token' : 'access token'} from ${where}, ${expiry}.`)
-    this.say(`Plan: ${describePlan(result.plan)}.`)
-    return result
+    return whoami(this.context(flags))
   }
+}
+
+/** What the command does, callable without oclif: the account, the API, the credential's source and expiry. */
+export async function whoami({out, factory: f}: CommandContext): Promise<WhoamiResult> {
+  const api = await f.api()
+  const me = await api.me.get()
+  const {credential, source} = (await f.session())!.resolved
+  const result: WhoamiResult = {
+    email: me.email,
+    user_id: me.id,
+    api: f.apiUrl,
+    source,
+    token_kind: me.token.kind,
+    expires_at: me.token.expires_at,
+    refreshes: source !== 'env' && Boolean(credential.refreshToken),
+    plan: me.plan_allows,
+  }
+  const where = source === 'file' ? `${SOURCES.file} (${f.credentials.file.path})` : SOURCES[source]
+  const expiry = result.refreshes ? 'renewed automatically' : result.expires_at ? `expires ${result.expires_at}` : 'never expires'
+  out.say(`Logged in to ${result.api} as ${result.email} (${result.user_id}).`)
+  out.say(`Credential: ${me.token.kind === 'pat' ? 'API token' : 'access token'} from ${where}, ${expiry}.`)
+  out.say(`Plan: ${describePlan(result.plan)}.`)
+  return result
 }

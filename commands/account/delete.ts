@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {type AccountDeleteResult, deleteAccount} from '../../src/cli/account-delete.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
+import {type AccountDeleteResult, deleteAccount} from '../../src/cli/account/delete.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
 
 export default class AccountDelete extends BaseCommand {
   static override summary = 'Delete your account and everything in it, for good.'

@@ -1,14 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 import {type Channel, channelKindSchema, dmPolicySchema, telegramUserIdSchema} from '../../src/contract/channels.js'
-import {instanceSchema} from '../../src/contract/instances.js'
 import {baseUrlSchema} from '../../src/contract/keys.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {sealAndAddTelegram} from '../../src/cli/channels/add.js'
 import {checkBotToken} from '../../src/cli/channels/bot-check.js'
-import {CliError} from '../../src/cli/errors.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
-import {readSecret} from '../../src/cli/secret-input.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {readSecret} from '../../src/cli/kit/secret-input.js'
 
 export default class ChannelsAdd extends BaseCommand {
   static override summary = 'Reach your agent from Telegram: hand it a bot token, sealed on this machine.'
@@ -45,13 +44,12 @@ export default class ChannelsAdd extends BaseCommand {
     const apiUrl = flags['telegram-api-url']
     if (apiUrl !== undefined && !baseUrlSchema.safeParse(apiUrl).success) throw CliError.usage('--telegram-api-url is not an http(s) URL without credentials.', 'E.g. --telegram-api-url https://bots.example.com')
 
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, flags.instance)
-    const instance = await client.get(instancePath(ref), instanceSchema)
+    const api = await this.factory(flags).api()
+    const instance = await api.instances.get({ref: await resolveInstanceRef(api, flags.instance)})
     const token = await readSecret(this.io, {fromEnv: flags['from-env'], label: 'Telegram bot token (from @BotFather)', command: 'clawd channels add telegram'})
     const bot = await checkBotToken(token, apiUrl)
     this.note(`Token checked: this is @${bot.username}.`)
-    const channel = await sealAndAddTelegram(client, {instanceId: instance.id, token, bot, apiUrl, dmPolicy, allowFrom})
+    const channel = await sealAndAddTelegram(api, {instanceId: instance.id, token, bot, apiUrl, dmPolicy, allowFrom})
     this.say(`Telegram bot @${channel.bot_username} now reaches ${instance.name} (DM policy: ${channel.dm_policy}, token fingerprint ${channel.fingerprint}).`)
     if (channel.dm_policy === 'pairing') this.say('Message the bot; approve yourself with `clawd channels pairing approve CODE` using the code it sends.')
     return channel

@@ -1,11 +1,11 @@
 import {Args, Flags} from '@oclif/core'
-import {channelKindSchema, channelPath, removeChannelResponseSchema} from '../../src/contract/channels.js'
+import {channelKindSchema, type removeChannelResponseSchema} from '../../src/contract/channels.js'
 import type {z} from 'zod'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {confirmByTyping} from '../../src/cli/confirm.js'
-import {CliError} from '../../src/cli/errors.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {resolveInstanceRef} from '../../src/cli/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {confirmByTyping} from '../../src/cli/kit/confirm.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
 
 export default class ChannelsRemove extends BaseCommand {
   static override summary = 'Disconnect a channel: the webhook is deleted and the sealed token forgotten.'
@@ -20,10 +20,11 @@ export default class ChannelsRemove extends BaseCommand {
     const kind = channelKindSchema.safeParse(args.kind)
     if (!kind.success) throw CliError.usage(`"${args.kind}" is not a channel this version knows.`, 'Channels: telegram.')
     if (!flags.yes && !this.io.canPrompt) throw CliError.usage('Removing a channel needs confirmation.', 'Pass --yes.')
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, flags.instance)
+    const api = await this.factory(flags).api()
+    const ref = await resolveInstanceRef(api, flags.instance)
     if (!flags.yes) await confirmByTyping(this.io, kind.data, `Type the channel (${kind.data}) to remove it:`)
-    const result = await client.request('DELETE', channelPath(ref, kind.data), {schema: removeChannelResponseSchema})
+    // Telegram is the only kind so far; each kind has its own route.
+    const result = await api.channels.removeTelegram({ref})
     this.say(`Removed the ${result.kind} channel.`)
     return result
   }

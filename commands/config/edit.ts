@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {targetInstance} from '../../src/cli/workspace-api.js'
-import {assertCanEdit, editWorkspaceFile, type EditResult} from '../../src/cli/workspace-edit.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {targetInstance} from '../../src/cli/workspace/api.js'
+import {assertCanEdit, editWorkspaceFile, type EditResult} from '../../src/cli/workspace/edit.js'
 
 export default class ConfigEdit extends BaseCommand {
   static override summary = 'Edit one workspace file in $VISUAL or $EDITOR, then push it.'
@@ -16,9 +16,9 @@ export default class ConfigEdit extends BaseCommand {
   async run(): Promise<EditResult> {
     const {args, flags} = await this.parse(ConfigEdit)
     assertCanEdit(this.io, args.file)
-    const {client} = await this.factory(flags).apiClient()
-    const instance = await targetInstance(client, flags.instance)
-    const result = await editWorkspaceFile(client, this.io, instance.id, args.file)
+    const api = await this.factory(flags).api()
+    const instance = await targetInstance(api, flags.instance)
+    const result = await editWorkspaceFile(api, this.io, instance.id, args.file)
     this.say(result.changed ? `${result.created ? 'Created' : 'Updated'} ${result.path} on ${instance.name}.` : `No changes to ${result.path}; nothing pushed.`)
     return result
   }

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {targetInstance} from '../../src/cli/workspace-api.js'
-import {pushWorkspace, readPushSource, type PushResult} from '../../src/cli/workspace-push.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {targetInstance} from '../../src/cli/workspace/api.js'
+import {pushWorkspace, readPushSource, type PushResult} from '../../src/cli/workspace/push.js'
 
 export default class ConfigPush extends BaseCommand {
   static override summary = 'Bring an OpenClaw workspace in: it replaces the agent’s workspace, all files or none.'
@@ -21,11 +21,11 @@ export default class ConfigPush extends BaseCommand {
 
   async run(): Promise<PushResult> {
     const {args, flags} = await this.parse(ConfigPush)
-    const {client} = await this.factory(flags).apiClient()
-    const instance = await targetInstance(client, flags.instance)
+    const api = await this.factory(flags).api()
+    const instance = await targetInstance(api, flags.instance)
     const check = await readPushSource(args.dir, this.io.stdin)
     for (const s of check.skipped) this.note(`Skipped ${s.message}`)
-    const result = await pushWorkspace(client, instance.id, check, args.dir)
+    const result = await pushWorkspace(api, instance.id, check, args.dir)
     this.say(`Pushed ${result.applied.length} file${result.applied.length === 1 ? '' : 's'} to ${instance.name}: ${result.applied.join(', ')}`)
     if (result.removed.length > 0) this.say(`Removed from ${instance.name} (not in ${args.dir}): ${result.removed.join(', ')}`)
     return result

@@ -1,10 +1,10 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {CliError} from '../../src/cli/errors.js'
-import {ExitCode} from '../../src/cli/exit-codes.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {table} from '../../src/cli/table.js'
-import {fetchWorkspace, targetInstance} from '../../src/cli/workspace-api.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {ExitCode} from '../../src/cli/kit/exit-codes.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {table} from '../../src/cli/kit/table.js'
+import {targetInstance} from '../../src/cli/workspace/api.js'
 
 export default class ConfigShow extends BaseCommand {
   static override summary = 'Print one workspace file, or list them all.'
@@ -14,9 +14,9 @@ export default class ConfigShow extends BaseCommand {
 
   async run(): Promise<{path: string; content: string} | {files: Array<{path: string; bytes: number}>}> {
     const {args, flags} = await this.parse(ConfigShow)
-    const {client} = await this.factory(flags).apiClient()
-    const instance = await targetInstance(client, flags.instance)
-    const files = await fetchWorkspace(client, instance.id)
+    const api = await this.factory(flags).api()
+    const instance = await targetInstance(api, flags.instance)
+    const {files} = await api.workspace.get({ref: instance.id})
     if (!args.file) {
       const listed = files.map((f) => ({path: f.path, bytes: Buffer.byteLength(f.content, 'utf8')}))
       if (listed.length === 0) this.note(`${instance.name} has an empty workspace. Add a file with \`clawd config edit SOUL.md\`.`)

@@ -1,8 +1,12 @@
 import {Args, Flags} from '@oclif/core'
-import {type Instance, instanceSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {describeInstance, waitForState} from '../../src/cli/instances.js'
-import {TOOL_PROFILES} from '../../src/contract/tool-policy.js'
+import type {Instance} from '../../src/contract/instances.js'
+import type {RouteBody} from '../../src/contract/routes/define.js'
+import type {instancesApi} from '../../src/contract/routes/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import type {CommandContext} from '../../src/cli/kit/context.js'
+import {describeInstance} from '../../src/cli/instances/view.js'
+import {waitForState} from '../../src/cli/instances/wait.js'
+import {TOOL_PROFILES, type ToolProfile} from '../../src/contract/tool-policy.js'
 
 export default class InstanceCreate extends BaseCommand {
   static override summary = 'Create a dedicated, isolated agent instance.'
@@ -23,15 +27,20 @@ export default class InstanceCreate extends BaseCommand {
 
   async run(): Promise<Instance> {
     const {args, flags} = await this.parse(InstanceCreate)
-    const {client} = await this.factory(flags).apiClient()
     const body = {
       ...(args.name ? {name: args.name} : {}),
       ...(flags.model ? {model: flags.model} : {}),
-      ...(flags.tools ? {tools: flags.tools} : {}),
+      ...(flags.tools ? {tools: flags.tools as ToolProfile} : {}),
     }
-    let instance = await client.post('/v1/instances', body, instanceSchema)
-    if (flags.wait) instance = await waitForState(client, this.io, instance.id, 'running')
-    for (const line of describeInstance(instance)) this.say(line)
-    return instance
+    return createInstance(this.context(flags), body, {wait: flags.wait})
   }
+}
+
+/** What the command does, callable without oclif; with `wait`, until the instance runs. */
+export async function createInstance({out, factory}: CommandContext, body: RouteBody<typeof instancesApi.create>, opts: {wait: boolean}): Promise<Instance> {
+  const api = await factory.api()
+  let instance = await api.instances.create({body})
+  if (opts.wait) instance = await waitForState(api, out.io, instance.id, 'running')
+  for (const line of describeInstance(instance)) out.say(line)
+  return instance
 }

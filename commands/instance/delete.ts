@@ -1,9 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {deleteInstanceResponseSchema, instanceSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {CliError} from '../../src/cli/errors.js'
-import {instancePath} from '../../src/cli/instances.js'
-import {confirmByTyping} from '../../src/cli/confirm.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {confirmByTyping} from '../../src/cli/kit/confirm.js'
 
 export default class InstanceDelete extends BaseCommand {
   static override summary = 'Delete an instance for good: its files, sessions, keys and data key.'
@@ -17,10 +15,10 @@ export default class InstanceDelete extends BaseCommand {
     if (!flags.yes && !this.io.canPrompt) {
       throw CliError.usage('Deleting an instance is permanent and needs confirmation.', 'Pass --yes to delete without a prompt.')
     }
-    const {client} = await this.factory(flags).apiClient()
-    const instance = await client.get(instancePath(args.instance), instanceSchema)
+    const api = await this.factory(flags).api()
+    const instance = await api.instances.get({ref: args.instance})
     if (!flags.yes) await confirmByTyping(this.io, instance.name, `Type the instance name (${instance.name}) to delete it for good:`)
-    const result = await client.request('DELETE', instancePath(instance.id), {schema: deleteInstanceResponseSchema})
+    const result = await api.instances.delete({ref: instance.id})
     this.say(`Deleted ${result.name} (${result.id}).`)
     return result
   }

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
-import {z} from 'zod'
-import {instanceEventsResponseSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+import type {z} from 'zod'
+import type {instanceEventsResponseSchema} from '../../src/contract/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
 
 export default class InstanceLogs extends BaseCommand {
   static override summary = 'Show an instance’s lifecycle events (created, paused, resumed, failed…).'
@@ -11,9 +11,9 @@ export default class InstanceLogs extends BaseCommand {
 
   async run(): Promise<z.infer<typeof instanceEventsResponseSchema>> {
     const {args, flags} = await this.parse(InstanceLogs)
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, args.instance)
-    const result = await client.get(`${instancePath(ref)}/events?limit=${flags.limit}`, instanceEventsResponseSchema)
+    const api = await this.factory(flags).api()
+    const ref = await resolveInstanceRef(api, args.instance)
+    const result = await api.instances.events({ref, query: {limit: flags.limit}})
     for (const e of result.events) {
       const detail = e.detail ? ' ' + Object.entries(e.detail).map(([k, v]) => `${k}=${String(v)}`).join(' ') : ''
       this.say(`${e.at}  ${e.event}${detail}`)

@@ -1,7 +1,9 @@
 import {Args, Flags} from '@oclif/core'
-import {type Instance, instanceSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {describeInstance, instancePath, resolveInstanceRef, waitForState} from '../../src/cli/instances.js'
+import type {Instance} from '../../src/contract/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {describeInstance} from '../../src/cli/instances/view.js'
+import {waitForState} from '../../src/cli/instances/wait.js'
 
 export default class InstancePause extends BaseCommand {
   static override summary = 'Pause an instance (it resumes by itself when used).'
@@ -10,10 +12,9 @@ export default class InstancePause extends BaseCommand {
 
   async run(): Promise<Instance> {
     const {args, flags} = await this.parse(InstancePause)
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, args.instance)
-    let instance = await client.post(`${instancePath(ref)}/pause`, {}, instanceSchema)
-    if (flags.wait) instance = await waitForState(client, this.io, instance.id, 'paused')
+    const api = await this.factory(flags).api()
+    let instance = await api.instances.pause({ref: await resolveInstanceRef(api, args.instance)})
+    if (flags.wait) instance = await waitForState(api, this.io, instance.id, 'paused')
     for (const line of describeInstance(instance)) this.say(line)
     return instance
   }

@@ -1,7 +1,9 @@
 import {Args} from '@oclif/core'
-import {type Instance, instanceSchema} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {describeInstance, instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+import type {Instance} from '../../src/contract/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import type {CommandContext} from '../../src/cli/kit/context.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {describeInstance} from '../../src/cli/instances/view.js'
 
 export default class InstanceShow extends BaseCommand {
   static override summary = 'Show an instance: state, activity, idle pause and removal dates, plan, tools, isolation.'
@@ -9,10 +11,14 @@ export default class InstanceShow extends BaseCommand {
 
   async run(): Promise<Instance> {
     const {args, flags} = await this.parse(InstanceShow)
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, args.instance)
-    const instance = await client.get(instancePath(ref), instanceSchema)
-    for (const line of describeInstance(instance)) this.say(line)
-    return instance
+    return showInstance(this.context(flags), args.instance)
   }
+}
+
+/** What the command does, callable without oclif: the instance named, else the only one. */
+export async function showInstance({out, factory}: CommandContext, named: string | undefined): Promise<Instance> {
+  const api = await factory.api()
+  const instance = await api.instances.get({ref: await resolveInstanceRef(api, named)})
+  for (const line of describeInstance(instance)) out.say(line)
+  return instance
 }

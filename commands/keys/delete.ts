@@ -1,12 +1,11 @@
 import {Args, Flags} from '@oclif/core'
-import {z} from 'zod'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {CliError} from '../../src/cli/errors.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
-import {confirmByTyping} from '../../src/cli/confirm.js'
-
-const deletedSchema = z.object({name: z.string(), deleted: z.literal(true)})
+import type {z} from 'zod'
+import type {deleteKeyResponseSchema} from '../../src/contract/keys.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {confirmByTyping} from '../../src/cli/kit/confirm.js'
 
 export default class KeysDelete extends BaseCommand {
   static override summary = 'Remove a key from an instance and the service, at once.'
@@ -16,13 +15,13 @@ export default class KeysDelete extends BaseCommand {
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false}),
   }
 
-  async run(): Promise<z.infer<typeof deletedSchema>> {
+  async run(): Promise<z.infer<typeof deleteKeyResponseSchema>> {
     const {args, flags} = await this.parse(KeysDelete)
     if (!flags.yes && !this.io.canPrompt) throw CliError.usage('Deleting a key needs confirmation.', 'Pass --yes.')
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, flags.instance)
+    const api = await this.factory(flags).api()
+    const ref = await resolveInstanceRef(api, flags.instance)
     if (!flags.yes) await confirmByTyping(this.io, args.name, `Type the key name (${args.name}) to delete it:`)
-    const result = await client.request('DELETE', `${instancePath(ref)}/keys/${encodeURIComponent(args.name)}`, {schema: deletedSchema})
+    const result = await api.keys.delete({ref, name: args.name})
     this.say(`Deleted key "${result.name}".`)
     return result
   }

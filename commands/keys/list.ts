@@ -1,8 +1,8 @@
-import {listKeysResponseSchema, type KeyMetadata} from '../../src/contract/keys.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
-import {table} from '../../src/cli/table.js'
+import type {KeyMetadata} from '../../src/contract/keys.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {table} from '../../src/cli/kit/table.js'
 
 export default class KeysList extends BaseCommand {
   static override summary = 'List the keys an instance holds (never the keys themselves).'
@@ -10,9 +10,8 @@ export default class KeysList extends BaseCommand {
 
   async run(): Promise<{keys: KeyMetadata[]}> {
     const {flags} = await this.parse(KeysList)
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, flags.instance)
-    const result = await client.get(`${instancePath(ref)}/keys`, listKeysResponseSchema)
+    const api = await this.factory(flags).api()
+    const result = await api.keys.list({ref: await resolveInstanceRef(api, flags.instance)})
     if (result.keys.length === 0) this.say('No keys. Add one with `clawd keys set PROVIDER`.')
     else {
       this.say(

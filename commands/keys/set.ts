@@ -1,13 +1,12 @@
 import {Args, Flags} from '@oclif/core'
-import {instanceSchema} from '../../src/contract/instances.js'
 import {keyNameSchema, keyNeedsBaseUrl, type PutKeyResponse} from '../../src/contract/keys.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {sealAndUpload} from '../../src/cli/byok.js'
-import {CliError} from '../../src/cli/errors.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
-import {egressWarning} from '../../src/cli/egress-warning.js'
-import {keyEnvVar, readSecret} from '../../src/cli/secret-input.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {sealAndUpload} from '../../src/cli/keys/byok.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {egressWarning} from '../../src/cli/keys/egress-warning.js'
+import {keyEnvVar, readSecret} from '../../src/cli/kit/secret-input.js'
 
 export default class KeysSet extends BaseCommand {
   static override summary = 'Hand your own model key to an instance, sealed on this machine.'
@@ -34,11 +33,10 @@ export default class KeysSet extends BaseCommand {
     if (keyNeedsBaseUrl(name.data) && !flags['base-url']) {
       throw CliError.usage(`"${name.data}" speaks the OpenAI-compatible protocol and needs an endpoint.`, 'Pass --base-url URL.')
     }
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, flags.instance)
-    const instance = await client.get(instancePath(ref), instanceSchema)
+    const api = await this.factory(flags).api()
+    const instance = await api.instances.get({ref: await resolveInstanceRef(api, flags.instance)})
     const key = await readSecret(this.io, {fromEnv: flags['from-env'], label: `API key for ${name.data}`, command: `clawd keys set ${name.data}`, envVar: keyEnvVar(name.data)})
-    const saved = await sealAndUpload(client, {instanceId: instance.id, name: name.data, key, baseUrl: flags['base-url']})
+    const saved = await sealAndUpload(api, {instanceId: instance.id, name: name.data, key, baseUrl: flags['base-url']})
     this.say(`Key "${saved.name}" (fingerprint ${saved.fingerprint}, version ${saved.version}) sealed to ${instance.name}.`)
     if (saved.egress_refused) this.note(egressWarning(saved.name, saved.egress_refused))
     return saved

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {withAdmin} from '../../src/cli/admin-command.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
+import {withAdmin} from '../../src/cli/server/admin-command.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {dataDirFlag, serverStartFlags} from '../../src/cli/server/start-flags.js'
 
 export default class ServerApprove extends BaseCommand {
@@ -16,7 +16,7 @@ export default class ServerApprove extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(ServerApprove)
-    const approved = await withAdmin(this.io, flags, (admin) => admin.approve({user_code: args.code.trim().toUpperCase(), email: flags.email}))
+    const approved = await withAdmin(this.io, flags, (admin) => admin.approveDevice({body: {user_code: args.code.trim().toUpperCase(), email: flags.email}}))
     this.say(
       `Approved ${approved.user_code} for ${approved.email}: requested by ${approved.client_id}` +
         `${approved.client_ip ? ` from ${approved.client_ip}` : ''} at ${approved.requested_at}.`,

@@ -1,7 +1,7 @@
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {withAdmin} from '../../src/cli/admin-command.js'
-import {CliError} from '../../src/cli/errors.js'
-import {ExitCode} from '../../src/cli/exit-codes.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {withAdmin} from '../../src/cli/server/admin-command.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {ExitCode} from '../../src/cli/kit/exit-codes.js'
 import {dataDirFlag, serverStartFlags} from '../../src/cli/server/start-flags.js'
 
 export default class ServerDrain extends BaseCommand {
@@ -18,7 +18,7 @@ export default class ServerDrain extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(ServerDrain)
-    const result = await withAdmin(this.io, flags, (admin) => admin.drain())
+    const result = await withAdmin(this.io, flags, (admin) => admin.drain({body: {}}))
     for (const m of result.moved) this.say(`moved ${m.name} (${m.id}) to ${m.to}: ${m.was}, ${m.bytes} bytes, ${m.ms} ms`)
     for (const f of result.failed) this.note(`not moved: ${f.name} (${f.id}): ${f.reason}`)
     if (result.moved.length === 0 && result.failed.length === 0) this.say(`Replica ${result.replica} runs no instances.`)

@@ -1,6 +1,6 @@
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {CliError} from '../../src/cli/errors.js'
-import {ExitCode} from '../../src/cli/exit-codes.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {ExitCode} from '../../src/cli/kit/exit-codes.js'
 import {join} from 'node:path'
 import {serverStartFlags} from '../../src/cli/server/start-flags.js'
 import {

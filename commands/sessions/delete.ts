@@ -1,11 +1,9 @@
 import {Args, Flags} from '@oclif/core'
-import {deleteSessionResponseSchema} from '../../src/contract/sessions.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {sessionPath} from '../../src/cli/chat/sessions-view.js'
-import {confirmByTyping} from '../../src/cli/confirm.js'
-import {CliError} from '../../src/cli/errors.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {confirmByTyping} from '../../src/cli/kit/confirm.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
 
 export default class SessionsDelete extends BaseCommand {
   static override summary = 'Delete a conversation for good.'
@@ -19,10 +17,10 @@ export default class SessionsDelete extends BaseCommand {
   async run(): Promise<{id: string; deleted: true}> {
     const {args, flags} = await this.parse(SessionsDelete)
     if (!flags.yes && !this.io.canPrompt) throw CliError.usage('Deleting a session is permanent and needs confirmation.', 'Pass --yes to delete without a prompt.')
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, flags.instance)
+    const api = await this.factory(flags).api()
+    const ref = await resolveInstanceRef(api, flags.instance)
     if (!flags.yes) await confirmByTyping(this.io, 'delete', `Type "delete" to delete session ${args.id} for good:`)
-    const result = await client.request('DELETE', sessionPath(instancePath(ref), args.id), {schema: deleteSessionResponseSchema})
+    const result = await api.sessions.delete({ref, sid: args.id})
     this.say(`Deleted session ${result.id}.`)
     return result
   }

@@ -1,9 +1,9 @@
-import {listSessionsResponseSchema, type Session} from '../../src/contract/sessions.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {sessionsPath, sessionsTable} from '../../src/cli/chat/sessions-view.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
-import {pageFlags, readPages} from '../../src/cli/pages.js'
+import type {Session} from '../../src/contract/sessions.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {sessionsTable} from '../../src/cli/chat/sessions-view.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {pageFlags, readPages} from '../../src/cli/kit/pages.js'
 
 export default class SessionsList extends BaseCommand {
   static override summary = 'List the conversations with an instance’s agent.'
@@ -13,9 +13,9 @@ export default class SessionsList extends BaseCommand {
 
   async run(): Promise<{sessions: Session[]; next_cursor: string | null}> {
     const {flags} = await this.parse(SessionsList)
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, flags.instance)
-    const {items: sessions, next} = await readPages(client, sessionsPath(instancePath(ref)), listSessionsResponseSchema, 'sessions', flags)
+    const api = await this.factory(flags).api()
+    const ref = await resolveInstanceRef(api, flags.instance)
+    const {items: sessions, next} = await readPages((page) => api.sessions.list({ref, ...page}), 'sessions', flags)
     if (sessions.length === 0) this.say('No sessions yet. Start one with `clawd chat`.')
     else this.say(sessionsTable(sessions))
     if (next) this.note(`More sessions: \`clawd sessions list --cursor ${next}\`, or --all for every one.`)

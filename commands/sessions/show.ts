@@ -1,9 +1,9 @@
 import {Args} from '@oclif/core'
-import {type SessionDetail, sessionDetailSchema} from '../../src/contract/sessions.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {describeSession, sessionPath} from '../../src/cli/chat/sessions-view.js'
-import {instanceFlag} from '../../src/cli/flags.js'
-import {instancePath, resolveInstanceRef} from '../../src/cli/instances.js'
+import type {SessionDetail} from '../../src/contract/sessions.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {describeSession} from '../../src/cli/chat/sessions-view.js'
+import {instanceFlag} from '../../src/cli/kit/flags.js'
+import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
 
 export default class SessionsShow extends BaseCommand {
   static override summary = 'Show a conversation: each message, and the tokens each answer used.'
@@ -12,9 +12,8 @@ export default class SessionsShow extends BaseCommand {
 
   async run(): Promise<SessionDetail> {
     const {args, flags} = await this.parse(SessionsShow)
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, flags.instance)
-    const session = await client.get(sessionPath(instancePath(ref), args.id), sessionDetailSchema)
+    const api = await this.factory(flags).api()
+    const session = await api.sessions.get({ref: await resolveInstanceRef(api, flags.instance), sid: args.id})
     for (const line of describeSession(session)) this.say(line)
     return session
   }

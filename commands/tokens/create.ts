@@ -1,8 +1,25 @@
 import {Flags} from '@oclif/core'
-import {createTokenResponseSchema} from '../../src/contract/auth.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {CliError} from '../../src/cli/errors.js'
+import type {tokensApi} from '../../src/contract/routes/auth.js'
+import type {RouteResponse} from '../../src/contract/routes/define.js'
 import {parseDuration} from '../../src/duration.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import type {CommandContext} from '../../src/cli/kit/context.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+
+export default class TokensCreate extends BaseCommand {
+  static override summary = 'Create a long-lived API token for CI. It is shown once.'
+  static override description = 'Use it as CLAWD_TOKEN, or store it with `clawd login --with-token`.'
+  static override examples = ['<%= config.bin %> tokens create --name ci', '<%= config.bin %> tokens create --name deploy --expires 30d --json']
+  static override flags = {
+    name: Flags.string({summary: 'A name to recognise the token by.', required: true}),
+    expires: Flags.string({summary: 'Lifetime in days (e.g. 90d), or "never".', default: '90d'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(TokensCreate)
+    return createToken(this.context(flags), flags)
+  }
+}
 
 const DAY_MS = 86_400_000
 
@@ -19,25 +36,15 @@ export function expiresInDays(text: string): number | undefined {
   return ms / DAY_MS
 }
 
-export default class TokensCreate extends BaseCommand {
-  static override summary = 'Create a long-lived API token for CI. It is shown once.'
-  static override description = 'Use it as CLAWD_TOKEN, or store it with `clawd login --with-token`.'
-  static override examples = ['<%= config.bin %> tokens create --name ci', '<%= config.bin %> tokens create --name deploy --expires 30d --json']
-  static override flags = {
-    name: Flags.string({summary: 'A name to recognise the token by.', required: true}),
-    expires: Flags.string({summary: 'Lifetime in days (e.g. 90d), or "never".', default: '90d'}),
+/** What the command does, callable without oclif: the token is printed once, alone on stdout. */
+export async function createToken({out, factory}: CommandContext, opts: {name: string; expires: string}): Promise<RouteResponse<typeof tokensApi.create>> {
+  const days = expiresInDays(opts.expires)
+  const api = await factory.api()
+  const created = await api.tokens.create({body: {name: opts.name, ...(days ? {expires_in_days: days} : {})}})
+  if (!out.json) {
+    out.note(`Created token "${created.name}" (${created.id}), ${created.expires_at ? `expires ${created.expires_at}` : 'never expires'}.`)
+    out.note('Copy it now: it is not shown again.')
+    out.say(created.token)
   }
-
-  async run() {
-    const {flags} = await this.parse(TokensCreate)
-    const days = expiresInDays(flags.expires)
-    const {client} = await this.factory(flags).apiClient()
-    const created = await client.post('/v1/tokens', {name: flags.name, ...(days ? {expires_in_days: days} : {})}, createTokenResponseSchema)
-    if (!this.jsonEnabled()) {
-      this.note(`Created token "${created.name}" (${created.id}), ${created.expires_at ? `expires ${created.expires_at}` : 'never expires'}.`)
-      this.note('Copy it now: it is not shown again.')
-      this.say(created.token)
-    }
-    return created
-  }
+  return created
 }

@@ -1,9 +1,9 @@
-import {readPages} from '../../src/cli/pages.js'
 import {Args, Flags} from '@oclif/core'
-import {listTokensResponseSchema} from '../../src/contract/auth.js'
-import {BaseCommand} from '../../src/cli/base-command.js'
-import {confirmYesNo} from '../../src/cli/confirm.js'
-import {CliError} from '../../src/cli/errors.js'
+import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {confirmYesNo} from '../../src/cli/kit/confirm.js'
+import type {CommandContext} from '../../src/cli/kit/context.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {readPages} from '../../src/cli/kit/pages.js'
 
 export default class TokensRevoke extends BaseCommand {
   static override summary = 'Revoke an API token; it stops working at once.'
@@ -14,17 +14,23 @@ export default class TokensRevoke extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(TokensRevoke)
-    if (!flags.yes && !this.io.canPrompt) {
-      throw CliError.usage('Revoking a token cannot be undone and needs confirmation.', 'Pass --yes to revoke without a prompt.')
-    }
-    const {client} = await this.factory(flags).apiClient()
-    if (!flags.yes) {
-      const token = (await readPages(client, '/v1/tokens', listTokensResponseSchema, 'tokens', {all: true})).items.find((t) => t.id === args.id)
-      const what = token ? `token "${token.name}" (${token.id})` : `token ${args.id}`
-      await confirmYesNo(this.io, `Revoke ${what}? Anything using it stops working at once.`, `Token ${args.id} was not revoked.`)
-    }
-    await client.delete(`/v1/tokens/${encodeURIComponent(args.id)}`)
-    this.say(`Revoked token ${args.id}.`)
-    return {id: args.id, revoked: true}
+    return revokeToken(this.context(flags), args.id, flags)
   }
+}
+
+/** What the command does, callable without oclif: asks first on a terminal, needs `yes` without one. */
+export async function revokeToken({out, factory}: CommandContext, id: string, opts: {yes: boolean}): Promise<{id: string; revoked: true}> {
+  const io = out.io
+  if (!opts.yes && !io.canPrompt) {
+    throw CliError.usage('Revoking a token cannot be undone and needs confirmation.', 'Pass --yes to revoke without a prompt.')
+  }
+  const api = await factory.api()
+  if (!opts.yes) {
+    const token = (await readPages(api.tokens.list, 'tokens', {all: true})).items.find((t) => t.id === id)
+    const what = token ? `token "${token.name}" (${token.id})` : `token ${id}`
+    await confirmYesNo(io, `Revoke ${what}? Anything using it stops working at once.`, `Token ${id} was not revoked.`)
+  }
+  await api.tokens.revoke({id})
+  out.say(`Revoked token ${id}.`)
+  return {id, revoked: true}
 }

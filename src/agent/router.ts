@@ -4,9 +4,10 @@ import type {AgentContext} from './context.js'
 
 /**
  * The agent's route table: plain objects, matched by method and path pattern (`:name` captures
- * one segment). Adding a route is one line in src/agent/routes/index.ts:
+ * one segment). The endpoints are the contract's; adding a route is one line there and one in
+ * src/agent/routes/index.ts:
  *
- *   route('GET', '/sessions/:id', async (call) => ({id: call.params.id}))
+ *   route(agentEndpoints.getSession, async (call) => ({id: call.params.sid}))
  *
  * A handler returns a JSON value (200), `reply(status, body)`, or writes `call.res` itself
  * (streams) and returns nothing; it throws `AgentError` for a problem+json answer.
@@ -38,9 +39,9 @@ export interface AgentRoute {
 }
 export type AgentRoutes = readonly AgentRoute[]
 
-export function route(method: AgentMethod, path: string, handler: AgentHandler): AgentRoute {
-  if (!path.startsWith('/')) throw new TypeError(`route paths start with "/": ${path}`)
-  return {method, path, handler}
+/** A handler on one of the agent's endpoints, as the contract names them (src/contract/agent-endpoints.ts). */
+export function route(endpoint: {method: AgentMethod; path: string}, handler: AgentHandler): AgentRoute {
+  return {method: endpoint.method, path: endpoint.path, handler}
 }
 
 /** An answer with a status other than 200. */

@@ -7,12 +7,7 @@ import {sessionDetailSchema} from './sessions.js'
 import {workspaceFileSchema} from './workspace.js'
 import {accessLogEntrySchema} from './logs.js'
 
-/**
- * The account as a whole ("your data is yours", DESIGN §1):
- *
- *   GET    /v1/account/export   everything the service holds on the user (except secrets)
- *   DELETE /v1/account          remove the account and everything in it, for good
- */
+/** The account as a whole ("your data is yours", DESIGN §1): its export, and deleting it (src/contract/routes/account.ts). */
 
 /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
 export const ACCOUNT_EXPORT_VERSION = 1

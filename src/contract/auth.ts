@@ -116,6 +116,7 @@ export const apiTokenSchema = z.object({
 export type ApiToken = z.infer<typeof apiTokenSchema>
 /** The plaintext token is in this response only: it is never shown again. */
 export const createTokenResponseSchema = apiTokenSchema.extend({token: z.string()})
+export type CreateTokenResponse = z.infer<typeof createTokenResponseSchema>
 /** GET /v1/tokens: newest first, a page at a time (`?limit=&cursor=`, src/contract/page.ts). */
 export const listTokensResponseSchema = z.object({tokens: z.array(apiTokenSchema), next_cursor: nextCursorSchema})
 

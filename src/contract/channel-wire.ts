@@ -56,4 +56,5 @@ export interface AgentTelegramDelivery {
 }
 
 /** What the agent did with an update; the API refunds the quota when nothing reached the model. */
-export type AgentTelegramOutcome = 'answering' | 'pairing' | 'duplicate' | 'ignored' | 'refused' | 'quota_notice' | 'quota_silent'
+export const AGENT_TELEGRAM_OUTCOMES = ['answering', 'pairing', 'duplicate', 'ignored', 'refused', 'quota_notice', 'quota_silent'] as const
+export type AgentTelegramOutcome = (typeof AGENT_TELEGRAM_OUTCOMES)[number]

@@ -9,17 +9,9 @@ export * from './channel-wire.js'
  * Channels (issue 17): other ways in to the same agent, Telegram first. The bot token is sealed on
  * the user's machine to the instance's public key exactly like a BYOK key (src/crypto/hpke.ts,
  * with the AAD of src/crypto/byok-aad.ts marked `kind: 'channel'`), so no response, row or log
- * of the API ever holds it.
- *
- *   GET    /v1/instances/:ref/channels                                   list
- *   PUT    /v1/instances/:ref/channels/telegram                          add or replace → channel
- *   DELETE /v1/instances/:ref/channels/telegram                          remove (deletes the webhook)
- *   GET    /v1/instances/:ref/channels/telegram/pairing                  pending pairing requests
- *   POST   /v1/instances/:ref/channels/telegram/pairing/approve {code}   → decision
- *   POST   /v1/instances/:ref/channels/telegram/pairing/deny    {code}   → decision
- *   POST   /v1/channels/telegram/:instance/webhook                       public: Telegram's updates,
- *          authenticated by TELEGRAM_SECRET_HEADER only (the channel is found by the secret's hash,
- *          and must be this instance's)
+ * of the API ever holds it. The routes are in src/contract/routes/channels.ts; Telegram's webhook
+ * is authenticated by TELEGRAM_SECRET_HEADER only (the channel is found by the secret's hash, and
+ * must be this instance's).
  */
 export const CHANNEL_KINDS = ['telegram'] as const
 export const channelKindSchema = z.enum(CHANNEL_KINDS)
@@ -101,4 +93,6 @@ export type PairingDecision = z.infer<typeof pairingDecisionSchema>
 export const telegramUpdateSchema = z.looseObject({
   update_id: z.number().int().nonnegative(),
 })
+/** What the webhook answers Telegram once the instance has the update. */
+export const telegramWebhookOkSchema = z.object({ok: z.literal(true)})
 

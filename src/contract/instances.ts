@@ -76,5 +76,9 @@ export const instanceEventSchema = z.object({
   event: z.string(),
   detail: z.record(z.string(), z.unknown()).nullable(),
 })
+/** `?limit=`: how many of the newest events (1–1000, default 100); a value out of range is clamped, not refused. */
+export const instanceEventsQuerySchema = z.object({
+  limit: z.unknown().optional().transform((v) => Math.min(Math.max(Number(v ?? 100) || 100, 1), 1000)),
+})
 export const instanceEventsResponseSchema = z.object({events: z.array(instanceEventSchema)})
 export const deleteInstanceResponseSchema = z.object({id: z.string(), name: z.string(), deleted: z.literal(true)})

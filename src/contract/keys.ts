@@ -109,6 +109,9 @@ export const listKeysResponseSchema = z.object({
   deleted: z.array(z.object({name: keyNameSchema, version: keyVersionSchema})).optional(),
 })
 
+/** DELETE /v1/instances/:id/keys/:name. */
+export const deleteKeyResponseSchema = z.object({name: keyNameSchema, deleted: z.literal(true)})
+
 /**
  * PUT /v1/instances/:id/keys/:name answers the stored key, plus `egress_refused` (HOST:PORT) when
  * the server's egress policy does not allow the key's endpoint: chats with it would be refused.

@@ -6,18 +6,7 @@ import {modelRefSchema, stopReasonSchema, usageSchema} from './stream.js'
 /**
  * Sessions (conversations) with an instance's agent. Transcripts live inside the instance,
  * encrypted at rest; the API reaches them through the gateway and never stores message text.
- *
- *   POST   /v1/instances/:ref/sessions                          create → 201 session
- *   GET    /v1/instances/:ref/sessions                          list
- *   DELETE /v1/instances/:ref/sessions                          clear all → {deleted: n}
- *   GET    /v1/instances/:ref/sessions/:sid                     show (with messages)
- *   DELETE /v1/instances/:ref/sessions/:sid                     delete
- *   POST   /v1/instances/:ref/sessions/:sid/messages            send → SSE stream (src/contract/stream.ts)
- *   GET    /v1/instances/:ref/sessions/:sid/messages/:mid/events   resume → SSE, honours Last-Event-ID
- *   POST   /v1/instances/:ref/sessions/:sid/messages/:mid/abort    stop an answer → {aborted}
- *   POST   /v1/instances/:ref/sessions/:sid/messages/:mid/approve  {tool_call_id, approve} → {accepted}
- *
- * A message stream's SSE ids are 1, 2, 3… within that stream. Its first events are `session` and
+ * The routes are in src/contract/routes/sessions.ts. A message stream's SSE ids are 1, 2, 3… within that stream. Its first events are `session` and
  * `message.start` (which carries the assistant message id used to resume). It ends with
  * `message.end` or `error`.
  */

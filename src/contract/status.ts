@@ -4,6 +4,9 @@ import {z} from 'zod'
  * Service status (GET /v1/status, no auth): how the parts of the service are doing now, and the
  * incidents operators have posted (`clawd server incident …`), open ones and recent ones.
  */
+/** GET /healthz: `ok` (200) when the store answers, else `unavailable` (503). */
+export const healthResponseSchema = z.object({status: z.enum(['ok', 'unavailable']), store: z.string()})
+
 export const COMPONENT_STATES = ['operational', 'degraded', 'down'] as const
 export const componentStateSchema = z.enum(COMPONENT_STATES)
 

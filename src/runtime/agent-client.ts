@@ -1,5 +1,7 @@
 import {Agent, request, type Dispatcher} from 'undici'
 import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
+import type {RouteBody, RouteResponse, RouteSpec} from '../contract/routes/define.js'
+import {pathTo, type PathParams, type QueryValues} from '../contract/route-path.js'
 
 export {INSTANCE_SECRET_HEADER}
 
@@ -9,7 +11,7 @@ export {INSTANCE_SECRET_HEADER}
  *
  * An AgentRoute says where a request goes and with which credentials: the agent's unix socket with
  * the instance secret when this replica runs it, or another replica's internal listener with a
- * signed hop (src/server/replicas builds those). Callers write the agent's own paths.
+ * signed hop (src/server/replicas builds those). Calls name the agent's contract routes.
  */
 export interface AgentRoute {
   readonly dispatcher: Dispatcher
@@ -20,11 +22,6 @@ export interface AgentRoute {
   headers(method: string, path: string, body?: Buffer): Record<string, string>
 }
 
-/** Checks an answer: a contract schema (zod's `parse`), named structurally so this module needs no zod. */
-export interface AnswerSchema<T> {
-  parse(value: unknown): T
-}
-
 /** A successful answer that breaks its contract: the agent and the server disagree. */
 export class AgentAnswerError extends Error {
   constructor(method: string, path: string, status: number) {
@@ -33,26 +30,36 @@ export class AgentAnswerError extends Error {
   }
 }
 
-export interface AgentAnswer<T> {
+/** An answer as sent: parsed JSON, or the text when it is not JSON. */
+export interface AgentReply {
   status: number
   headers: Record<string, string | string[] | undefined>
-  /** Parsed JSON, or the text when it is not JSON. With a schema, a 2xx body is checked and typed. */
-  body: T
+  body: unknown
 }
 
-export interface AgentCallOptions<T> {
+/** A contract route's answer: on success its body, checked against the route's schema; else the problem as sent. */
+export type AgentAnswer<R extends RouteSpec> = Omit<AgentReply, 'body'> & ({ok: true; body: RouteResponse<R>} | {ok: false; body: unknown})
+
+export interface AgentCallOptions {
   body?: unknown
   headers?: Record<string, string>
   timeoutMs?: number
   signal?: AbortSignal
-  /** The contract of a 2xx answer; error answers (problem+json) are left unchecked. */
-  schema?: AnswerSchema<T>
+}
+
+/** What a contract route takes: its path parameters, query and body. */
+export type AgentRouteInput<R extends RouteSpec> = Omit<AgentCallOptions, 'body'> & {params?: PathParams<R['path']>; query?: QueryValues; body?: RouteBody<R>}
+
+/** The `detail` of a problem the agent answered, if it sent one. */
+export function problemDetail(body: unknown): string | undefined {
+  const detail = body && typeof body === 'object' ? (body as {detail?: unknown}).detail : undefined
+  return typeof detail === 'string' ? detail : undefined
 }
 
 const localUrl = (path: string) => `http://instance${path}`
 
-/** A small JSON call along a route. */
-export async function agentCall<T = unknown>(route: AgentRoute, method: Dispatcher.HttpMethod, path: string, opts: AgentCallOptions<T> = {}): Promise<AgentAnswer<T>> {
+/** A small JSON call along a route, unchecked: health probes and tests; the server's calls use `call`. */
+export async function agentCall(route: AgentRoute, method: Dispatcher.HttpMethod, path: string, opts: AgentCallOptions = {}): Promise<AgentReply> {
   const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body))
   const timeout = opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs)
   const signal = timeout && opts.signal ? AbortSignal.any([timeout, opts.signal]) : (timeout ?? opts.signal)
@@ -78,14 +85,24 @@ export async function agentCall<T = unknown>(route: AgentRoute, method: Dispatch
   try {
     body = text ? JSON.parse(text) : undefined
   } catch {}
-  if (opts.schema && res.statusCode >= 200 && res.statusCode < 300) {
-    try {
-      body = opts.schema.parse(body)
-    } catch {
-      throw new AgentAnswerError(method, path, res.statusCode)
-    }
-  }
-  return {status: res.statusCode, headers: res.headers, body: body as T}
+  return {status: res.statusCode, headers: res.headers, body}
+}
+
+/**
+ * One of the agent's contract routes (src/contract/routes/agent.ts) along `target`: the path made
+ * from its parameters, and a 2xx answer checked against the route's schema rather than trusted
+ * (error answers, problem+json, are left for the caller to map).
+ */
+export async function callAgent<R extends RouteSpec>(target: AgentRoute, route: R, input: AgentRouteInput<R> = {}): Promise<AgentAnswer<R>> {
+  const path = pathTo(route, input.params ?? ({} as PathParams<R['path']>), input.query)
+  const reply = await agentCall(target, route.method, path, input)
+  if (reply.status < 200 || reply.status >= 300) return {...reply, ok: false}
+  const schema = route.responses[reply.status]
+  if (!schema || !('safeParse' in schema)) return {...reply, ok: false}
+  const checked = schema.safeParse(reply.body)
+  if (!checked.success) throw new AgentAnswerError(route.method, path, reply.status)
+  // The schema is the route's own for this status: what it parsed is the route's answer.
+  return {...reply, ok: true, body: checked.data as RouteResponse<R>}
 }
 
 /**
@@ -109,12 +126,9 @@ export class AgentClients {
     return {dispatcher: this.dispatcher(socketPath), replicaId: null, url: localUrl, headers: () => ({[INSTANCE_SECRET_HEADER]: secret})}
   }
 
-  /**
-   * A small JSON call (public key, sealed key upload, workspace files). Pass the contract schema
-   * where one exists: a 2xx answer is then checked rather than trusted.
-   */
-  json<T = unknown>(route: AgentRoute, method: Dispatcher.HttpMethod, path: string, body?: unknown, opts: {schema?: AnswerSchema<T>; signal?: AbortSignal} = {}) {
-    return agentCall(route, method, path, {...opts, body})
+  /** One of the agent's contract routes, its answer checked (see callAgent). */
+  call<R extends RouteSpec>(target: AgentRoute, route: R, input?: AgentRouteInput<R>): Promise<AgentAnswer<R>> {
+    return callAgent(target, route, input)
   }
 
   async forget(socketPath: string): Promise<void> {
@@ -134,12 +148,12 @@ export class AgentClients {
  * (no pool to keep for a socket that may not answer yet), the bench and tests. Without a secret the
  * request goes unauthenticated, which tests use to check the agent refuses it.
  */
-export async function agentRequest<T = unknown>(
+export async function agentRequest(
   target: {socketPath: string; secret?: string},
   method: Dispatcher.HttpMethod,
   path: string,
-  opts: Omit<AgentCallOptions<T>, 'signal'> = {},
-): Promise<AgentAnswer<T>> {
+  opts: Omit<AgentCallOptions, 'signal'> = {},
+): Promise<AgentReply> {
   const dispatcher = new Agent({connect: {socketPath: target.socketPath}, pipelining: 0})
   const route: AgentRoute = {
     dispatcher,

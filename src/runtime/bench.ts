@@ -3,6 +3,8 @@ import {randomBytes} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {agentEndpoints} from '../contract/agent-endpoints.js'
+import {pathTo} from '../contract/route-path.js'
 import {agentRequest} from './agent-client.js'
 import {createLocalDriver, type LocalDriverOptions} from './local-driver.js'
 
@@ -46,7 +48,7 @@ export async function benchToolCalls(opts: {runs?: number; driver?: Partial<Loca
   const target = {socketPath: driver.connect(id).socketPath, secret}
   const call = async (name: string, args: unknown): Promise<number> => {
     const began = performance.now()
-    const res = await agentRequest(target, 'POST', `/tools/${name}`, {body: {args}, timeoutMs: 30_000})
+    const res = await agentRequest(target, 'POST', pathTo(agentEndpoints.runTool, {name}), {body: {args}, timeoutMs: 30_000})
     const ms = performance.now() - began
     if (res.status !== 200 || !(res.body as {ok?: boolean}).ok) throw new Error(`${name} failed: ${JSON.stringify(res.body).slice(0, 300)}`)
     return ms

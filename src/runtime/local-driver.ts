@@ -2,6 +2,7 @@ import {existsSync, realpathSync} from 'node:fs'
 import {mkdir, readdir, rm, stat} from 'node:fs/promises'
 import {constants as osConstants} from 'node:os'
 import {join} from 'node:path'
+import {agentEndpoints} from '../contract/agent-endpoints.js'
 import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
 import type {Isolation} from '../contract/instances.js'
 import {packageRoot as defaultPackageRoot} from '../paths.js'
@@ -268,7 +269,7 @@ export class LocalDriver implements InstanceDriver {
       if (Date.now() > deadline) throw this.startError(id, `the agent did not answer its health check within ${timeoutMs} ms (${lastError})`, proc)
       if (existsSync(socketPath)) {
         try {
-          const res = await agentRequest({socketPath, secret}, 'GET', '/health', {timeoutMs: 2000})
+          const res = await agentRequest({socketPath, secret}, agentEndpoints.health.method, agentEndpoints.health.path, {timeoutMs: 2000})
           if (res.status === 200) return
           lastError = `health check answered ${res.status}`
         } catch (error) {

@@ -1,5 +1,5 @@
 import type {Server as HttpsServer} from 'node:https'
-import Fastify, {type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions} from 'fastify'
+import Fastify, {type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions, type onRouteHookHandler} from 'fastify'
 import {registerCookies} from './auth/cookies.js'
 import {registerCsrf} from './auth/csrf.js'
 import {registerHsts} from './auth/hsts.js'
@@ -9,8 +9,11 @@ import {frameworkErrors, registerProblemHandler} from './problem-handler.js'
 import {routePlugins} from './routes/index.js'
 import {loadTlsFiles} from './tls.js'
 
-/** The public API as a Fastify instance, not yet listening: tests `inject` into it directly. */
-export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
+/**
+ * The public API as a Fastify instance, not yet listening: tests `inject` into it directly.
+ * `onRoute` sees every route as it is registered (the contract test walks them).
+ */
+export async function buildApp(ctx: ServerContext, observe: {onRoute?: onRouteHookHandler} = {}): Promise<FastifyInstance> {
   const options: FastifyServerOptions = {
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
@@ -23,6 +26,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     frameworkErrors,
   }
   const app = (ctx.config.tls ? Fastify({...options, https: loadTlsFiles(ctx.config.tls)} as FastifyHttpsOptions<HttpsServer>) : Fastify(options)) as unknown as FastifyInstance
+  if (observe.onRoute) app.addHook('onRoute', observe.onRoute)
   registerProblemHandler(app)
   registerHsts(app)
   // Browser sessions and CSRF tokens, for the pages and the /v1 routes the console's scripts call.

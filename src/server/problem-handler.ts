@@ -1,4 +1,5 @@
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
+import {ResponseSerializationError} from 'fastify-type-provider-zod'
 import {PROBLEM_CONTENT_TYPE, type Problem} from '../contract/problem.js'
 import {browserSessionRejected} from './auth/browser-auth.js'
 import {isCsrfRefusal} from './auth/csrf.js'
@@ -79,7 +80,9 @@ export function registerProblemHandler(app: FastifyInstance): void {
         headers: {'retry-after': '2'},
       }))
     }
-    req.log.error({err: {type: err.name, message: err.message, stack: err.stack}}, 'unhandled error')
+    // An answer that breaks its contract (src/server/serve.ts): where, by field path, never the value.
+    const broken = err instanceof ResponseSerializationError ? err.cause.issues.map((i) => `${i.path.join('.')}: ${i.message}`) : undefined
+    req.log.error({err: {type: err.name, message: err.message, stack: err.stack}, ...(broken && {broken})}, 'unhandled error')
     return sendProblem(reply, new ApiError(500, 'internal', 'Internal error', {detail: 'Something went wrong on the server.', hint: 'Try again; if it persists, tell the operator.'}))
   })
   app.setNotFoundHandler((_req, reply) => sendProblem(reply, ApiError.notFound('route')))

@@ -153,6 +153,22 @@ describe('architecture', () => {
     expect(bad).toEqual([])
   })
 
+  it('only src/contract writes an API path: everything else builds paths from its route table', () => {
+    const apiPath = /['"`](\/(?:v1|oauth|\.well-known|admin)\/[\w:{$][^'"`]*|\/(?:healthz|openapi\.json)(?=['"`]))/g
+    // Other services' APIs, not ours: the agent speaks Anthropic's.
+    const theirs = new Set(['src/agent/providers/anthropic.ts /v1/messages'])
+    const bad = [...g.keys()]
+      .filter((f) => !under('src/contract/')(f))
+      .flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
+          .flatMap((line) => [...line.matchAll(apiPath)].map((m) => `${rel(f)} ${m[1]}`)),
+      )
+      .filter((hit) => !theirs.has(hit))
+    expect(bad).toEqual([])
+  })
+
   it('no file in src/server imports @oclif/core', () => {
     const bad = [...g].filter(([f]) => under('src/server/')(f)).flatMap(([f, i]) => i.bare.filter((b) => b.startsWith('@oclif/')).map((b) => `${rel(f)} → ${b}`))
     expect(bad).toEqual([])

@@ -1,12 +1,12 @@
 import {existsSync} from 'node:fs'
-import {chromium, type BrowserContext, type Page} from 'playwright-core'
+import type {BrowserContext, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {DEVICE_GRANT_TYPE} from '../../src/contract/auth.js'
 import {oauthPost} from '../helpers/auth.js'
 import {startTestServer} from '../helpers/server.js'
+import {CHROMIUM, launchChromium} from '../console/browser-kit.js'
 import {tempDir} from '../helpers/tmp.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const hasChromium = existsSync(CHROMIUM)
 
 /** The pages in a real headless Chromium (Debian's package; never a downloaded browser). */
@@ -20,13 +20,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'sign-up, sign-in and device approva
   beforeAll(async () => {
     server = await startTestServer()
     profile = tempDir('clawd-chromium-')
-    context = await chromium.launchPersistentContext(profile.path, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      timeout: 30_000,
-    })
-    context.setDefaultTimeout(15_000)
+    context = await launchChromium(profile.path)
     page = context.pages()[0] ?? (await context.newPage())
     page.on('console', (msg) => {
       if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text())

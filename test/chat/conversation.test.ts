@@ -1,16 +1,17 @@
 import {PassThrough, Readable} from 'node:stream'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {StreamErrorCode} from '../../src/contract/stream.js'
-import {ApiClient} from '../../src/cli/api-client.js'
-import {StaticToken} from '../../src/cli/auth-session.js'
+import {apiFor} from '../../src/cli/kit/http/api.js'
+import {ApiClient} from '../../src/cli/kit/http/api-client.js'
+import {StaticToken} from '../../src/cli/credentials/auth-session.js'
 import {AnswerFailed, exitCodeForStreamError} from '../../src/cli/chat/answer-failure.js'
 import {JsonLinesView, playAnswer, TextView} from '../../src/cli/chat/answer-view.js'
 import {chooseChatMode} from '../../src/cli/chat/chat-mode.js'
 import {Conversation} from '../../src/cli/chat/conversation.js'
-import {CliError} from '../../src/cli/errors.js'
-import {HttpTransport} from '../../src/cli/http-transport.js'
-import type {IOStreams} from '../../src/cli/io.js'
-import {MessageStreamClient} from '../../src/cli/stream/message-stream.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {HttpTransport} from '../../src/cli/kit/http/transport.js'
+import type {IOStreams} from '../../src/cli/kit/io.js'
+import {MessageStreamClient} from '../../src/cli/chat/message-stream.js'
 import {answerEvents, INSTANCE_ID, MESSAGE_ID, SESSION_ID, startStandIn, type StandIn} from './sse-stand-in.js'
 
 const WORDS = ['one ', 'two ', 'three ', 'four ', 'five ', 'six ', 'seven ', 'eight']
@@ -24,9 +25,9 @@ afterEach(async () => {
 
 function conversation(url: string, sessionId?: string) {
   const auth = new StaticToken(TOKEN)
-  const client = new ApiClient(url, new HttpTransport({userAgent: 't', sleep: async () => {}}), auth)
-  const streams = new MessageStreamClient({apiUrl: url, auth, userAgent: 't'})
-  return new Conversation({client, streams, instance: INSTANCE_ID, sessionId, model: 'dev/echo', stopGraceMs: 5000})
+  const api = apiFor(new ApiClient(url, new HttpTransport({userAgent: 't', sleep: async () => {}}), auth))
+  const streams = new MessageStreamClient({api, apiUrl: url})
+  return new Conversation({api, streams, instance: INSTANCE_ID, sessionId, model: 'dev/echo', stopGraceMs: 5000})
 }
 
 function sink() {

@@ -1,8 +1,10 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import type {StreamEvent} from '../../src/contract/stream.js'
-import type {TokenProvider} from '../../src/cli/api-client.js'
-import {StaticToken} from '../../src/cli/auth-session.js'
-import {MessageStreamClient, type MessageStreamOptions} from '../../src/cli/stream/message-stream.js'
+import {apiFor} from '../../src/cli/kit/http/api.js'
+import {ApiClient, type TokenProvider} from '../../src/cli/kit/http/api-client.js'
+import {HttpTransport} from '../../src/cli/kit/http/transport.js'
+import {StaticToken} from '../../src/cli/credentials/auth-session.js'
+import {MessageStreamClient, type MessageStreamOptions} from '../../src/cli/chat/message-stream.js'
 import {answerEvents, type ConnectionPlan, INSTANCE_ID, MESSAGE_ID, SESSION_ID, startStandIn, type StandIn} from './sse-stand-in.js'
 import {failure} from '../helpers/cli-error.js'
 
@@ -16,13 +18,12 @@ afterEach(async () => {
   standIn = undefined
 })
 
-function client(url: string, overrides: Partial<MessageStreamOptions> = {}) {
+function client(url: string, {auth = new StaticToken(TOKEN), ...overrides}: Partial<MessageStreamOptions> & {auth?: TokenProvider} = {}) {
   const reconnects: Array<{attempt: number; lastEventId: string | undefined}> = []
   const sleeps: number[] = []
   const c = new MessageStreamClient({
+    api: apiFor(new ApiClient(url, new HttpTransport({userAgent: 'clawd-test'}), auth)),
     apiUrl: url,
-    auth: new StaticToken(TOKEN),
-    userAgent: 'clawd-test',
     sleep: async (ms) => void sleeps.push(ms),
     onReconnect: (info) => reconnects.push(info),
     ...overrides,

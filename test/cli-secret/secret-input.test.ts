@@ -1,8 +1,8 @@
 import {PassThrough, Readable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
-import {ExitCode} from '../../src/cli/exit-codes.js'
-import type {IOStreams} from '../../src/cli/io.js'
-import {readSecret, trimOneNewline} from '../../src/cli/secret-input.js'
+import {ExitCode} from '../../src/cli/kit/exit-codes.js'
+import type {IOStreams} from '../../src/cli/kit/io.js'
+import {readSecret, trimOneNewline} from '../../src/cli/kit/secret-input.js'
 import {MAX_KEY_BYTES} from '../../src/contract/keys.js'
 import {failure} from '../helpers/cli-error.js'
 

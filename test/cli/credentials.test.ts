@@ -1,13 +1,13 @@
 import {existsSync, readFileSync, statSync, writeFileSync, chmodSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {CliConfig} from '../../src/cli/config.js'
+import {CliConfig} from '../../src/cli/kit/config.js'
 import type {Credential} from '../../src/cli/credentials/credential.js'
 import {Credentials, keyringUnavailableReason} from '../../src/cli/credentials/credentials.js'
 import {FileCredentialStore} from '../../src/cli/credentials/file-store.js'
 import type {KeyringBackend} from '../../src/cli/credentials/keyring-store.js'
 import {withFileLock} from '../../src/cli/credentials/lock.js'
-import {CliError} from '../../src/cli/errors.js'
+import {CliError} from '../../src/cli/kit/errors.js'
 import {tempDir} from '../helpers/tmp.js'
 
 const cleanups: Array<() => void> = []

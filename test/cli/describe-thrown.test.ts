@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {describeThrown, toCliError} from '../../src/cli/base-command.js'
+import {describeThrown, toCliError} from '../../src/cli/kit/base-command.js'
 
 /** "Unexpected error: [object Object]" must never be printed: whatever is thrown gets words. */
 describe('describing what was thrown', () => {

@@ -1,10 +1,10 @@
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
-import {deviceLogin, SLOW_DOWN_STEP_MS} from '../../src/cli/device-login.js'
-import {CliError} from '../../src/cli/errors.js'
-import {HttpTransport} from '../../src/cli/http-transport.js'
-import {OAuthClient} from '../../src/cli/oauth-client.js'
+import {deviceLogin, SLOW_DOWN_STEP_MS} from '../../src/cli/login/device-login.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {HttpTransport} from '../../src/cli/kit/http/transport.js'
+import {OAuthClient} from '../../src/cli/login/oauth-client.js'
 
 /**
  * A stand-in authorization server that speaks RFC 8628 on the wire, answering token polls from a

@@ -2,10 +2,10 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 import {afterEach, describe, expect, it} from 'vitest'
-import {configDirFor, normalizeApiUrl} from '../../src/cli/config.js'
-import {Factory} from '../../src/cli/factory.js'
-import type {IOStreams} from '../../src/cli/io.js'
-import {openBrowser, shouldOpenBrowser} from '../../src/cli/open-browser.js'
+import {configDirFor, normalizeApiUrl} from '../../src/cli/kit/config.js'
+import {Factory} from '../../src/cli/kit/factory.js'
+import type {IOStreams} from '../../src/cli/kit/io.js'
+import {openBrowser, shouldOpenBrowser} from '../../src/cli/login/open-browser.js'
 import {tempDir} from '../helpers/tmp.js'
 
 const cleanups: Array<() => void> = []
@@ -87,10 +87,11 @@ describe('opening a browser', () => {
     const dir = home()
     const script = join(dir, 'fake-browser.sh')
     const out = join(dir, 'opened.txt')
-    writeFileSync(script, `#!/bin/sh\nprintf '%s' "$1" > '${out}'\n`, {mode: 0o755})
+    // Written aside and renamed, so the file appears whole; the test waits for it as long as it takes.
+    writeFileSync(script, `#!/bin/sh\nprintf '%s' "$1" > '${out}.part' && mv '${out}.part' '${out}'\n`, {mode: 0o755})
     const url = `http://127.0.0.1:7420/device?user_code=BCDF-GHJK&x=$(touch ${join(dir, 'pwned')});\`id\``
     expect(await openBrowser(url, {BROWSER: script}, 'linux')).toBe(true)
-    for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 20))
+    while (!existsSync(out)) await new Promise((r) => setTimeout(r, 20))
     expect(readFileSync(out, 'utf8')).toBe(url)
     expect(existsSync(join(dir, 'pwned'))).toBe(false)
   })

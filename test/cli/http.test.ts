@@ -2,12 +2,12 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import {meResponseSchema} from '../../src/contract/auth.js'
-import {ApiClient} from '../../src/cli/api-client.js'
-import {StaticToken} from '../../src/cli/auth-session.js'
-import {CliError} from '../../src/cli/errors.js'
-import {backoffDelay, defaultRetryPolicy, isIdempotent, parseRetryAfter} from '../../src/cli/http-retry.js'
-import {assertSafeForTokens, isLoopbackHost} from '../../src/cli/http-security.js'
-import {HttpTransport} from '../../src/cli/http-transport.js'
+import {ApiClient} from '../../src/cli/kit/http/api-client.js'
+import {StaticToken} from '../../src/cli/credentials/auth-session.js'
+import {CliError} from '../../src/cli/kit/errors.js'
+import {backoffDelay, defaultRetryPolicy, isIdempotent, parseRetryAfter} from '../../src/cli/kit/http/retry.js'
+import {assertSafeForTokens, isLoopbackHost} from '../../src/cli/kit/http/security.js'
+import {HttpTransport} from '../../src/cli/kit/http/transport.js'
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-03-01T12:00:00Z')
@@ -72,7 +72,7 @@ describe('plain http to another machine', () => {
     const token = 'clawd_pat_' + 'x'.repeat(36)
     // .invalid never resolves: if the check were missing this would fail as unreachable, not as insecure.
     const client = new ApiClient('http://api.example.invalid', new HttpTransport({userAgent: 't', sleep: async () => {}}), new StaticToken(token))
-    const error = await client.get('/v1/me', meResponseSchema).catch((e) => e)
+    const error = await client.request('GET', '/v1/me', {schema: meResponseSchema}).catch((e) => e)
     expect(error.code).toBe('insecure_api')
     expect(error.message).not.toContain(token)
   })
@@ -145,7 +145,7 @@ describe('HTTP transport retries', () => {
     const srv = await scriptedServer([problem(429, 'rate_limited', {detail: 'Too many requests.'}, {'retry-after': '30'}), ok({})])
     const {http, sleeps} = transport()
     const client = new ApiClient(srv.url, http, new StaticToken('clawd_pat_' + 'y'.repeat(36)))
-    const error = await client.post('/v1/things', {a: 1}, meResponseSchema).catch((e) => e)
+    const error = await client.request('POST', '/v1/things', {body: {a: 1}, schema: meResponseSchema}).catch((e) => e)
     expect(srv.seen).toHaveLength(1)
     expect(sleeps).toEqual([])
     expect(error).toBeInstanceOf(CliError)
@@ -175,14 +175,14 @@ describe('API client', () => {
     const srv = await scriptedServer([ok(me)])
     const {http} = transport()
     const client = new ApiClient(srv.url, http, new StaticToken(token))
-    expect(await client.get('/v1/me', meResponseSchema)).toEqual(me)
+    expect(await client.request('GET', '/v1/me', {schema: meResponseSchema})).toEqual(me)
     expect(srv.seen[0]!.headers.authorization).toBe(`Bearer ${token}`)
   })
 
   it('maps problem codes to exit codes, keeping detail and hint', async () => {
     const srv = await scriptedServer([problem(404, 'not_found', {detail: 'No such instance.', hint: 'See `clawd instance list`.'})])
     const {http} = transport()
-    const error = await new ApiClient(srv.url, http, new StaticToken(token)).get('/v1/x', meResponseSchema).catch((e) => e)
+    const error = await new ApiClient(srv.url, http, new StaticToken(token)).request('GET', '/v1/x', {schema: meResponseSchema}).catch((e) => e)
     expect({code: error.code, exit: error.exitCode, message: error.message, hint: error.hint}).toEqual({
       code: 'not_found',
       exit: 3,
@@ -194,7 +194,7 @@ describe('API client', () => {
   it('turns a body that breaks the contract into a clear error, not a crash', async () => {
     const srv = await scriptedServer([ok({something: 'else'})])
     const {http} = transport()
-    const error = await new ApiClient(srv.url, http, new StaticToken(token)).get('/v1/me', meResponseSchema).catch((e) => e)
+    const error = await new ApiClient(srv.url, http, new StaticToken(token)).request('GET', '/v1/me', {schema: meResponseSchema}).catch((e) => e)
     expect(error.code).toBe('unexpected_response')
     expect(error.hint).toMatch(/same version/)
   })
@@ -202,14 +202,14 @@ describe('API client', () => {
   it('handles an error page that is not problem+json', async () => {
     const srv = await scriptedServer([(_q, res) => res.writeHead(500, {'content-type': 'text/html'}).end('<h1>oops</h1>')])
     const {http} = transport()
-    const error = await new ApiClient(srv.url, http, new StaticToken(token)).post('/v1/x', {}, meResponseSchema).catch((e) => e)
+    const error = await new ApiClient(srv.url, http, new StaticToken(token)).request('POST', '/v1/x', {body: {}, schema: meResponseSchema}).catch((e) => e)
     expect(error).toBeInstanceOf(CliError)
     expect(error.message).toMatch(/answered 500/)
   })
 
   it('refuses to call an authenticated route without a credential (exit 4)', async () => {
     const {http} = transport()
-    const error = await new ApiClient('http://127.0.0.1:1', http, undefined).get('/v1/me', meResponseSchema).catch((e) => e)
+    const error = await new ApiClient('http://127.0.0.1:1', http, undefined).request('GET', '/v1/me', {schema: meResponseSchema}).catch((e) => e)
     expect(error.exitCode).toBe(4)
   })
 })

@@ -13,9 +13,11 @@ export async function launchChromium(profileDir: string): Promise<BrowserContext
     headless: true,
     acceptDownloads: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 30_000,
+    // No clock on the launch: Playwright watches the process and fails when it exits. On a busy
+    // machine Chromium has taken more than 30 s to start. Page waits keep a generous backstop.
+    timeout: 0,
   })
-  context.setDefaultTimeout(20_000)
+  context.setDefaultTimeout(120_000)
   return context
 }
 

@@ -1,5 +1,5 @@
 import {expect} from 'vitest'
-import {CliError} from '../../src/cli/errors.js'
+import {CliError} from '../../src/cli/kit/errors.js'
 
 /** Awaits a promise that must reject with a CliError, and returns that error for further checks. */
 export async function failure(promise: Promise<unknown>): Promise<CliError> {

@@ -82,16 +82,23 @@ describe.skipIf(skipWithoutPostgres)('draining a replica', () => {
 
     // A chat through another replica, slowed so the drain lands mid-answer.
     const via = [0, 1, 2].find((i) => i !== drained)!
+    let started!: () => void
+    const firstEvent = new Promise<void>((resolve) => (started = resolve))
     const streaming = fetch(`${c.servers[via]!.url}/v1/instances/mover/sessions/${sessions.mover}/messages`, {
       method: 'POST',
       headers: {authorization: `Bearer ${c.user.accessToken}`, 'content-type': 'application/json'},
       body: JSON.stringify({content: 'talk during the move'}),
     }).then(async (res) => {
       const types: string[] = []
-      for await (const e of readSse(res)) types.push(e.data.type === 'error' ? `error:${e.data.code}` : e.data.type)
+      for await (const e of readSse(res)) {
+        types.push(e.data.type === 'error' ? `error:${e.data.code}` : e.data.type)
+        started()
+      }
+      started()
       return types
     })
-    await new Promise((r) => setTimeout(r, 300))
+    // The drain starts once the answer is streaming, however long that takes on a busy machine.
+    await firstEvent
     const result = await runCli(['server', 'drain', '--data-dir', source, '--json'], {timeoutMs: 180_000})
     expect(result.code, result.stderr).toBe(0)
     const report = json(result)

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {z} from 'zod'
+import {defineRoute} from '../../src/contract/routes/index.js'
 import {AgentAnswerError, AgentClients, agentRequest, INSTANCE_SECRET_HEADER} from '../../src/runtime/agent-client.js'
 
 /** A stand-in agent on a unix socket: answers what the test tells it, and shows what it got. */
@@ -40,11 +41,12 @@ describe('the server → agent client', () => {
   })
 
   const schema = z.object({kid: z.string(), n: z.number()})
+  const get = (path: string) => defineRoute({method: 'GET', path, summary: 'test', auth: 'instance-secret', responses: {200: schema}, errors: []})
 
   it('checks a 2xx answer against its contract instead of trusting it', async () => {
     const route = clients.localRoute(socketPath, 's3cret-s3cret-s3cret')
-    expect((await clients.json(route, 'GET', '/good', undefined, {schema})).body).toEqual({kid: 'k1', n: 1})
-    const bad = await clients.json(route, 'GET', '/bad?x=1', undefined, {schema}).catch((e: unknown) => e)
+    expect((await clients.call(route, get('/good'))).body).toEqual({kid: 'k1', n: 1})
+    const bad = await clients.call(route, get('/bad'), {query: {x: 1}}).catch((e: unknown) => e)
     expect(bad).toBeInstanceOf(AgentAnswerError)
     // It names the route, not the answer (which may hold user data), and drops the query.
     expect((bad as Error).message).toBe("the agent's answer to GET /bad (200) does not match its contract")
@@ -52,12 +54,13 @@ describe('the server → agent client', () => {
 
   it('leaves error answers unchecked, for the caller to map', async () => {
     const route = clients.localRoute(socketPath, 's3cret-s3cret-s3cret')
-    expect(await clients.json(route, 'GET', '/problem', undefined, {schema})).toMatchObject({status: 503, body: {title: 'busy'}})
+    expect(await clients.call(route, get('/problem'))).toMatchObject({status: 503, body: {title: 'busy'}})
   })
 
   it('sends the instance secret and the JSON body, pooled or one-off', async () => {
     const route = clients.localRoute(socketPath, 's3cret-s3cret-s3cret')
-    expect((await clients.json(route, 'POST', '/echo', {a: 1})).body).toEqual({secret: 's3cret-s3cret-s3cret', body: '{"a":1}'})
+    const echo = defineRoute({method: 'POST', path: '/echo', summary: 'test', auth: 'instance-secret', body: z.object({a: z.number()}), responses: {200: z.unknown()}, errors: []})
+    expect((await clients.call(route, echo, {body: {a: 1}})).body).toEqual({secret: 's3cret-s3cret-s3cret', body: '{"a":1}'})
     expect((await agentRequest({socketPath}, 'POST', '/echo', {body: {b: 2}})).body).toEqual({secret: null, body: '{"b":2}'})
     expect((await agentRequest({socketPath, secret: 'other-secret-value'}, 'GET', '/text')).body).toBe('not json')
   })

@@ -26,17 +26,17 @@ describe('agent server', () => {
 
   const testRoutes = [
     ...agentRoutes,
-    route('GET', '/things/:id', ({params, query}) => ({id: params.id, q: query.get('q')})),
-    route('POST', '/things', async (call) => reply(201, {got: await call.json()})),
-    route('POST', '/small', async (call) => ({size: (await call.body(10)).length})),
-    route('GET', '/conflict', () => {
+    route({method: 'GET', path: '/things/:id'}, ({params, query}) => ({id: params.id, q: query.get('q')})),
+    route({method: 'POST', path: '/things'}, async (call) => reply(201, {got: await call.json()})),
+    route({method: 'POST', path: '/small'}, async (call) => ({size: (await call.body(10)).length})),
+    route({method: 'GET', path: '/conflict'}, () => {
       throw AgentError.conflict('busy')
     }),
-    route('GET', '/boom', () => {
+    route({method: 'GET', path: '/boom'}, () => {
       throw new Error('internal detail that must not leak')
     }),
-    route('DELETE', '/things/:id', () => undefined),
-    route('GET', '/stream', async ({res, signal}) => {
+    route({method: 'DELETE', path: '/things/:id'}, () => undefined),
+    route({method: 'GET', path: '/stream'}, async ({res, signal}) => {
       res.writeHead(200, {'content-type': 'text/event-stream'})
       res.write('data: first\n\n')
       signal.addEventListener('abort', () => {

@@ -44,6 +44,8 @@ export function listRoutes(app: FastifyInstance): Route[] {
  */
 export const PUBLIC_ROUTES: ReadonlyArray<RegExp> = [
   /^GET \/healthz$/,
+  // The API's own description (src/contract/routes as OpenAPI 3.1).
+  /^GET \/openapi\.json$/,
   /^GET \/\.well-known\//,
   /^POST \/oauth\/(device_authorization|token|revoke)$/,
   /^GET \/assets\//,

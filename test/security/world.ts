@@ -1,7 +1,8 @@
 import {expect} from 'vitest'
-import {ApiClient} from '../../src/cli/api-client.js'
-import {sealAndUpload} from '../../src/cli/byok.js'
-import {HttpTransport} from '../../src/cli/http-transport.js'
+import {apiFor} from '../../src/cli/kit/http/api.js'
+import {ApiClient} from '../../src/cli/kit/http/api-client.js'
+import {sealAndUpload} from '../../src/cli/keys/byok.js'
+import {HttpTransport} from '../../src/cli/kit/http/transport.js'
 import type {KeyMetadata} from '../../src/contract/keys.js'
 import type {ServerConfig} from '../../src/server/config.js'
 import {newUser, type TestUser} from '../helpers/auth.js'
@@ -60,7 +61,7 @@ export async function putKey(server: {url: string}, token: string, instanceId: s
     token: async () => token,
     refresh: async () => false,
   })
-  return sealAndUpload(client, {instanceId, name, key: secret, baseUrl})
+  return sealAndUpload(apiFor(client), {instanceId, name, key: secret, baseUrl})
 }
 
 /** Sends one message and reads the SSE answer to its end; returns the assistant message id. */

@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../../src/cli/base-command.js'
-import {CliError} from '../../../src/cli/errors.js'
-import {instancePath, resolveInstanceRef} from '../../../src/cli/instances.js'
-import {instanceSchema} from '../../../src/contract/instances.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {CliError} from '../../../src/cli/kit/errors.js'
+import {resolveInstanceRef} from '../../../src/cli/instances/ref.js'
 import {KNOWN_TOOL_ENTRIES_TEXT, setToolPolicyRequestSchema, TOOL_PROFILES} from '../../../src/contract/tool-policy.js'
 import {type InstanceToolsResult, toolsLines} from './show.js'
 
@@ -32,9 +31,8 @@ export default class InstanceToolsSet extends BaseCommand {
       const issue = parsed.error.issues[0]
       throw CliError.usage(`--${String(issue?.path[0] ?? 'profile')}: ${issue?.message ?? 'invalid'}.`, 'See `clawd instance tools set --help`.')
     }
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, args.instance)
-    const instance = await client.request('PUT', `${instancePath(ref)}/tools`, {body: parsed.data, schema: instanceSchema})
+    const api = await this.factory(flags).api()
+    const instance = await api.instances.setTools({ref: await resolveInstanceRef(api, args.instance), body: parsed.data})
     const result = {instance: {id: instance.id, name: instance.name}, tools: instance.tools, plan: instance.plan}
     for (const line of toolsLines(result)) this.say(line)
     return result

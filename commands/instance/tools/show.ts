@@ -1,8 +1,7 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../../src/cli/base-command.js'
-import {instancePath, resolveInstanceRef} from '../../../src/cli/instances.js'
-import {describeEffectiveTools, describePlan, describePolicy} from '../../../src/cli/plan-view.js'
-import {instanceSchema} from '../../../src/contract/instances.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {resolveInstanceRef} from '../../../src/cli/instances/ref.js'
+import {describeEffectiveTools, describePlan, describePolicy} from '../../../src/cli/instances/view.js'
 import type {PlanAllows} from '../../../src/contract/plans.js'
 import type {InstanceTools} from '../../../src/contract/tool-policy.js'
 
@@ -29,9 +28,8 @@ export default class InstanceToolsShow extends BaseCommand {
 
   async run(): Promise<InstanceToolsResult> {
     const {args, flags} = await this.parse(InstanceToolsShow)
-    const {client} = await this.factory(flags).apiClient()
-    const ref = await resolveInstanceRef(client, args.instance)
-    const instance = await client.get(instancePath(ref), instanceSchema)
+    const api = await this.factory(flags).api()
+    const instance = await api.instances.get({ref: await resolveInstanceRef(api, args.instance)})
     const result = {instance: {id: instance.id, name: instance.name}, tools: instance.tools, plan: instance.plan}
     for (const line of toolsLines(result)) this.say(line)
     return result

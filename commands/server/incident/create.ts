@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../../src/cli/base-command.js'
-import {withAdmin} from '../../../src/cli/admin-command.js'
-import {incidentLines} from '../../../src/cli/status-view.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {withAdmin} from '../../../src/cli/server/admin-command.js'
+import {incidentLines} from '../../../src/cli/server/status-view.js'
 import {INCIDENT_IMPACTS, OPEN_INCIDENT_STATES} from '../../../src/contract/status.js'
 import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
@@ -23,10 +23,12 @@ export default class ServerIncidentCreate extends BaseCommand {
     const {flags} = await this.parse(ServerIncidentCreate)
     const incident = await withAdmin(this.io, flags, (admin) =>
       admin.createIncident({
-        title: flags.title,
-        impact: flags.impact as (typeof INCIDENT_IMPACTS)[number],
-        message: flags.message,
-        status: flags.status as (typeof OPEN_INCIDENT_STATES)[number],
+        body: {
+          title: flags.title,
+          impact: flags.impact as (typeof INCIDENT_IMPACTS)[number],
+          message: flags.message,
+          status: flags.status as (typeof OPEN_INCIDENT_STATES)[number],
+        },
       }),
     )
     this.say(`Opened incident ${incident.id}.`)

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../../src/cli/base-command.js'
-import {withAdmin} from '../../../src/cli/admin-command.js'
-import {incidentLines} from '../../../src/cli/status-view.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {withAdmin} from '../../../src/cli/server/admin-command.js'
+import {incidentLines} from '../../../src/cli/server/status-view.js'
 import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
 export default class ServerIncidentResolve extends BaseCommand {
@@ -16,7 +16,7 @@ export default class ServerIncidentResolve extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(ServerIncidentResolve)
-    const incident = await withAdmin(this.io, flags, (admin) => admin.resolveIncident(args.id, {message: flags.message}))
+    const incident = await withAdmin(this.io, flags, (admin) => admin.resolveIncident({id: args.id, body: {message: flags.message}}))
     for (const line of incidentLines(incident)) this.say(line)
     return incident
   }

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../../../src/cli/base-command.js'
-import {withAdmin} from '../../../src/cli/admin-command.js'
-import {incidentLines} from '../../../src/cli/status-view.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {withAdmin} from '../../../src/cli/server/admin-command.js'
+import {incidentLines} from '../../../src/cli/server/status-view.js'
 import {OPEN_INCIDENT_STATES} from '../../../src/contract/status.js'
 import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
@@ -19,7 +19,7 @@ export default class ServerIncidentUpdate extends BaseCommand {
   async run() {
     const {args, flags} = await this.parse(ServerIncidentUpdate)
     const incident = await withAdmin(this.io, flags, (admin) =>
-      admin.updateIncident(args.id, {message: flags.message, status: flags.status as (typeof OPEN_INCIDENT_STATES)[number] | undefined}),
+      admin.updateIncident({id: args.id, body: {message: flags.message, status: flags.status as (typeof OPEN_INCIDENT_STATES)[number] | undefined}}),
     )
     for (const line of incidentLines(incident)) this.say(line)
     return incident

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
-import {withAdmin} from '../../../src/cli/admin-command.js'
-import {BaseCommand} from '../../../src/cli/base-command.js'
-import {inviteLifetimeSec} from '../../../src/cli/invite-lifetime.js'
+import {withAdmin} from '../../../src/cli/server/admin-command.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {inviteLifetimeSec} from '../../../src/cli/server/invite-lifetime.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
 import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
@@ -27,7 +27,7 @@ export default class ServerInvitesCreate extends BaseCommand {
     const {flags} = await this.parse(ServerInvitesCreate)
     const expiresInSec = inviteLifetimeSec(flags.expires)
     const invite = await withAdmin(this.io, flags, (admin) =>
-      admin.createInvite({plan: flags.plan as PlanName, uses: flags.uses, expires_in_sec: expiresInSec}),
+      admin.createInvite({body: {plan: flags.plan as PlanName, uses: flags.uses, expires_in_sec: expiresInSec}}),
     )
     if (!this.jsonEnabled()) {
       const uses = invite.max_uses === 1 ? 'one sign-up' : `${invite.max_uses} sign-ups`

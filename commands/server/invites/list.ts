@@ -1,6 +1,6 @@
-import {withAdmin} from '../../../src/cli/admin-command.js'
-import {BaseCommand} from '../../../src/cli/base-command.js'
-import {table} from '../../../src/cli/table.js'
+import {withAdmin} from '../../../src/cli/server/admin-command.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {table} from '../../../src/cli/kit/table.js'
 import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
 export default class ServerInvitesList extends BaseCommand {

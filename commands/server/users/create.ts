@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
-import {withAdmin} from '../../../src/cli/admin-command.js'
-import {BaseCommand} from '../../../src/cli/base-command.js'
-import {CliError} from '../../../src/cli/errors.js'
-import {readSecretFromStdin} from '../../../src/cli/io.js'
+import {withAdmin} from '../../../src/cli/server/admin-command.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {readNewPassword} from '../../../src/cli/kit/secret-input.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
 import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
@@ -25,27 +24,9 @@ export default class ServerUsersCreate extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(ServerUsersCreate)
-    const password = await this.readPassword()
-    const user = await withAdmin(this.io, flags, (admin) => admin.createUser({email: flags.email, password, plan: flags.plan as PlanName}))
+    const password = await readNewPassword(this.io)
+    const user = await withAdmin(this.io, flags, (admin) => admin.createUser({body: {email: flags.email, password, plan: flags.plan as PlanName}}))
     this.say(`Created user ${user.email} (${user.id}) on the ${user.plan} plan.`)
     return user
-  }
-
-  private async readPassword(): Promise<string> {
-    let password: string
-    if (this.io.canPrompt) {
-      const {password: ask} = await import('@inquirer/prompts')
-      const context = {input: this.io.stdin, output: this.io.stderr}
-      password = await ask({message: 'Password (8 characters or more):', mask: '*', validate: (v) => v.length >= 8 || 'Use at least 8 characters.'}, context)
-      const again = await ask({message: 'Repeat the password:', mask: '*'}, context)
-      if (again !== password) throw CliError.usage('The passwords do not match.', 'Run the command again.')
-    } else {
-      password = await readSecretFromStdin(this.io.stdin)
-    }
-    if (password.length === 0) {
-      throw CliError.usage('No password given.', 'Pipe it on stdin, e.g. printf "%s" "$PASSWORD" | clawd server users create --email E')
-    }
-    if (password.length < 8) throw CliError.usage('The password is shorter than 8 characters.', 'Choose a longer password.')
-    return password
   }
 }

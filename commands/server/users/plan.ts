@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
-import {withAdmin} from '../../../src/cli/admin-command.js'
-import {BaseCommand} from '../../../src/cli/base-command.js'
+import {withAdmin} from '../../../src/cli/server/admin-command.js'
+import {BaseCommand} from '../../../src/cli/kit/base-command.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
 import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
@@ -21,7 +21,7 @@ export default class ServerUsersPlan extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(ServerUsersPlan)
-    const user = await withAdmin(this.io, flags, (admin) => admin.setUserPlan({email: args.email, plan: args.plan as PlanName}))
+    const user = await withAdmin(this.io, flags, (admin) => admin.setPlan({body: {email: args.email, plan: args.plan as PlanName}}))
     this.say(
       user.previous_plan === user.plan
         ? `${user.email} is already on the ${user.plan} plan.`

@@ -1,8 +1,9 @@
 import type {AgentHealth} from '../../contract/agent.js'
+import {agentEndpoints} from '../../contract/agent-endpoints.js'
 import {route} from '../router.js'
 
 /** Liveness for the driver's start-up wait and the benchmark (which reads the RSS from here). */
-export const healthRoute = route('GET', '/health', ({agent}): AgentHealth => {
+export const healthRoute = route(agentEndpoints.health, ({agent}): AgentHealth => {
   const memory = process.memoryUsage()
   return {
     ok: true,

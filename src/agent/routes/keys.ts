@@ -1,5 +1,6 @@
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
 import {BASE64URL_PATTERN, KEY_NAME_PATTERN} from '../../contract/core.js'
+import {agentEndpoints} from '../../contract/agent-endpoints.js'
 import {AgentError, reply, route} from '../router.js'
 import {SealedKeys} from '../sealed-keys.js'
 
@@ -26,7 +27,7 @@ function checkUpload(body: unknown): AgentKeyUpload {
 const keysOf = (call: {agent: {vault: import('../vault.js').Vault; keys: import('../keypair.js').AgentKeyPair}}) =>
   new SealedKeys(call.agent.vault, call.agent.keys)
 
-export const putKeyRoute = route('PUT', '/keys/:name', async (call) => {
+export const putKeyRoute = route(agentEndpoints.putKey, async (call) => {
   const name = checkName(call.params.name)
   const upload = checkUpload(await call.json(64 * 1024))
   const result = await keysOf(call).put(name, upload)
@@ -36,7 +37,7 @@ export const putKeyRoute = route('PUT', '/keys/:name', async (call) => {
   return {name, version: upload.version}
 })
 
-export const deleteKeyRoute = route('DELETE', '/keys/:name', async (call) => {
+export const deleteKeyRoute = route(agentEndpoints.deleteKey, async (call) => {
   const name = checkName(call.params.name)
   if (!(await keysOf(call).delete(name))) return reply(404, {code: 'not_found'})
   call.agent.log('info', 'key deleted', {name})
@@ -44,7 +45,7 @@ export const deleteKeyRoute = route('DELETE', '/keys/:name', async (call) => {
 })
 
 /** Names and versions (never the ciphertext): the API compares them with its records after a restart. */
-export const listKeysRoute = route('GET', '/keys', async (call) => {
+export const listKeysRoute = route(agentEndpoints.listKeys, async (call) => {
   const keys = keysOf(call)
   const names = await keys.names()
   const versions = await Promise.all(names.map(async (name) => ({name, version: (await keys.get(name))?.version ?? 0})))

@@ -6,6 +6,7 @@ import type {Session} from '../../contract/sessions.js'
 import {newId} from '../../ids.js'
 import {EVENT_STREAM_CONTENT_TYPE, sseFrame} from '../../sse/frame.js'
 import type {AgentContext} from '../context.js'
+import {agentEndpoints} from '../../contract/agent-endpoints.js'
 import {AgentError, reply, route, type AgentCall} from '../router.js'
 import type {LiveAnswer} from '../sessions/live.js'
 import type {SentEvent} from '../sessions/store.js'
@@ -61,7 +62,7 @@ function follow(res: ServerResponse, live: LiveAnswer, afterId: number): Promise
   })
 }
 
-export const createSessionRoute = route('POST', '/sessions', async (call) => {
+export const createSessionRoute = route(agentEndpoints.createSession, async (call) => {
   const body = (await call.json<{title?: unknown; model?: unknown; default_model?: unknown}>()) ?? {}
   const model = optionalModel(body.model) ?? optionalModel(body.default_model) ?? 'dev/echo'
   const title = typeof body.title === 'string' ? body.title.slice(0, MAX_TITLE_CHARS) : ''
@@ -70,7 +71,7 @@ export const createSessionRoute = route('POST', '/sessions', async (call) => {
   return reply(201, await (await sessionsFeature(call.agent)).store.create(session))
 })
 
-export const listSessionsRoute = route('GET', '/sessions', async (call) => {
+export const listSessionsRoute = route(agentEndpoints.listSessions, async (call) => {
   const limit = parseLimit(call.query.get('limit'))
   if (limit === undefined) throw AgentError.badRequest(`limit must be a whole number from 1 to ${MAX_PAGE}.`)
   const cursor = call.query.get('cursor')
@@ -80,13 +81,13 @@ export const listSessionsRoute = route('GET', '/sessions', async (call) => {
   return {sessions: page.sessions, next_cursor: page.more && page.last ? encodeCursor(page.last.created_at, page.last.id) : null}
 })
 
-export const showSessionRoute = route('GET', '/sessions/:sid', async (call) => {
+export const showSessionRoute = route(agentEndpoints.getSession, async (call) => {
   const detail = await (await sessionsFeature(call.agent)).store.detail(sid(call))
   if (!detail) throw AgentError.notFound('session')
   return detail
 })
 
-export const deleteSessionRoute = route('DELETE', '/sessions/:sid', async (call) => {
+export const deleteSessionRoute = route(agentEndpoints.deleteSession, async (call) => {
   const f = await sessionsFeature(call.agent)
   const id = sid(call)
   f.answers.forSession(id)?.abort.abort(new Error('session deleted'))
@@ -94,13 +95,13 @@ export const deleteSessionRoute = route('DELETE', '/sessions/:sid', async (call)
   return {id, deleted: true}
 })
 
-export const clearSessionsRoute = route('DELETE', '/sessions', async (call) => {
+export const clearSessionsRoute = route(agentEndpoints.clearSessions, async (call) => {
   const f = await sessionsFeature(call.agent)
   f.answers.abortAll()
   return {deleted: await f.store.clear()}
 })
 
-export const sendMessageRoute = route('POST', '/sessions/:sid/messages', async (call) => {
+export const sendMessageRoute = route(agentEndpoints.sendMessage, async (call) => {
   const f = await sessionsFeature(call.agent)
   const id = sid(call)
   const body = (await call.json<{content?: unknown; model?: unknown; approve?: unknown}>(512 * 1024)) ?? {}
@@ -124,7 +125,7 @@ export const sendMessageRoute = route('POST', '/sessions/:sid/messages', async (
   await follow(call.res, live, 0)
 })
 
-export const resumeRoute = route('GET', '/sessions/:sid/messages/:mid/events', async (call) => {
+export const resumeRoute = route(agentEndpoints.resumeMessage, async (call) => {
   const f = await sessionsFeature(call.agent)
   const id = sid(call)
   const mid = call.params.mid
@@ -140,14 +141,14 @@ export const resumeRoute = route('GET', '/sessions/:sid/messages/:mid/events', a
   call.res.end()
 })
 
-export const abortRoute = route('POST', '/sessions/:sid/messages/:mid/abort', async (call) => {
+export const abortRoute = route(agentEndpoints.abortMessage, async (call) => {
   const live = (await sessionsFeature(call.agent)).answers.get(call.params.mid ?? '')
   if (!live || live.sessionId !== sid(call) || live.done) return {aborted: false}
   live.abort.abort(new Error('stopped by the user'))
   return {aborted: true}
 })
 
-export const approveToolRoute = route('POST', '/sessions/:sid/messages/:mid/approve', async (call) => {
+export const approveToolRoute = route(agentEndpoints.approveTool, async (call) => {
   const id = sid(call)
   const body = (await call.json<{tool_call_id?: unknown; approve?: unknown}>()) ?? {}
   if (typeof body.tool_call_id !== 'string' || body.tool_call_id.length === 0 || body.tool_call_id.length > MAX_TOOL_CALL_ID_CHARS || typeof body.approve !== 'boolean') {

@@ -1,4 +1,5 @@
 import {isWorkspaceBody, WORKSPACE_PUSH_MAX_BODY_BYTES} from '../../contract/workspace-limits.js'
+import {agentEndpoints} from '../../contract/agent-endpoints.js'
 import {AgentError, reply, route} from '../router.js'
 import {WorkspaceStore} from '../workspace-store.js'
 
@@ -12,9 +13,9 @@ import {WorkspaceStore} from '../workspace-store.js'
  * memory per instance is the budget that matters.
  */
 
-export const getWorkspaceRoute = route('GET', '/workspace', async (call) => ({files: await new WorkspaceStore(call.agent.vault).files()}))
+export const getWorkspaceRoute = route(agentEndpoints.getWorkspace, async (call) => ({files: await new WorkspaceStore(call.agent.vault).files()}))
 
-export const putWorkspaceRoute = route('PUT', '/workspace', async (call) => {
+export const putWorkspaceRoute = route(agentEndpoints.putWorkspace, async (call) => {
   const body = await call.json(WORKSPACE_PUSH_MAX_BODY_BYTES)
   if (!isWorkspaceBody(body)) throw AgentError.badRequest('The workspace is malformed.')
   const {validateWorkspace} = await import('../../workspace/validate.js')

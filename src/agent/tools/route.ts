@@ -1,3 +1,4 @@
+import {agentEndpoints} from '../../contract/agent-endpoints.js'
 import {AgentError, route} from '../router.js'
 import {TOOL_NAMES, type ToolName} from './types.js'
 
@@ -7,7 +8,7 @@ import {TOOL_NAMES, type ToolName} from './types.js'
  * server's own seam, for the benchmark (the overhead of one exec and one read) and for tests that
  * attack the tool sandbox through the real agent.
  */
-export const runToolRoute = route('POST', '/tools/:name', async (call) => {
+export const runToolRoute = route(agentEndpoints.runTool, async (call) => {
   const name = call.params.name
   if (!name || !(TOOL_NAMES as readonly string[]).includes(name)) throw AgentError.notFound('tool')
   const toolbox = call.agent.toolbox

@@ -1,11 +1,8 @@
-import {meResponseSchema} from '../../contract/auth.js'
-import {type Channel, channelPath, channelSchema, channelsPath, type DmPolicy, listChannelsResponseSchema} from '../../contract/channels.js'
-import {instancePublicKeySchema} from '../../contract/keys.js'
+import type {Channel, DmPolicy} from '../../contract/channels.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
 import {keyFingerprint} from '../../crypto/fingerprint.js'
 import {decodePublicKey, sealKey} from '../../crypto/hpke.js'
-import type {ApiClient} from '../api-client.js'
-import {instancePath} from '../instances.js'
+import type {Api} from '../kit/http/api.js'
 import type {CheckedBot} from './bot-check.js'
 
 /**
@@ -14,15 +11,11 @@ import type {CheckedBot} from './bot-check.js'
  * version, marked as a channel credential; only the ciphertext and the bot's public identity leave.
  */
 export async function sealAndAddTelegram(
-  client: ApiClient,
+  api: Api,
   opts: {instanceId: string; token: string; bot: CheckedBot; apiUrl?: string; dmPolicy: DmPolicy; allowFrom: string[]},
 ): Promise<Channel> {
-  const base = instancePath(opts.instanceId)
-  const [me, pub, existing] = await Promise.all([
-    client.get('/v1/me', meResponseSchema),
-    client.get(`${base}/public-key`, instancePublicKeySchema),
-    client.get(channelsPath(opts.instanceId), listChannelsResponseSchema),
-  ])
+  const ref = opts.instanceId
+  const [me, pub, existing] = await Promise.all([api.me.get(), api.keys.publicKey({ref}), api.channels.list({ref})])
   const version = (existing.channels.find((c) => c.kind === 'telegram')?.version ?? 0) + 1
   const plaintext = Buffer.from(opts.token, 'utf8')
   try {
@@ -42,7 +35,7 @@ export async function sealAndAddTelegram(
       allow_from: opts.allowFrom,
       ...(opts.apiUrl ? {api_url: opts.apiUrl} : {}),
     }
-    return await client.request('PUT', channelPath(opts.instanceId, 'telegram'), {body, schema: channelSchema})
+    return await api.channels.addTelegram({ref, body})
   } finally {
     plaintext.fill(0)
   }

@@ -1,7 +1,7 @@
 import {TELEGRAM_DEFAULT_API_URL} from '../../contract/channels.js'
-import {CliError} from '../errors.js'
-import {ExitCode} from '../exit-codes.js'
-import {isLoopbackHost} from '../http-security.js'
+import {CliError} from '../kit/errors.js'
+import {ExitCode} from '../kit/exit-codes.js'
+import {isLoopbackHost} from '../kit/http/security.js'
 
 export interface CheckedBot {
   id: number

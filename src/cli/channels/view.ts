@@ -1,5 +1,5 @@
 import type {Channel, PairingRequest} from '../../contract/channels.js'
-import {table} from '../table.js'
+import {table} from '../kit/table.js'
 
 export function channelsTable(channels: Channel[]): string {
   return table(

@@ -1,6 +1,6 @@
 import type {StreamErrorCode, StreamEvent} from '../../contract/stream.js'
-import {CliError} from '../errors.js'
-import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
+import {CliError} from '../kit/errors.js'
+import {ExitCode, type ExitCodeValue} from '../kit/exit-codes.js'
 
 /** Exit codes for an answer that ended in an `error` event (DESIGN §3's table). */
 const exitCodes: Partial<Record<StreamErrorCode, ExitCodeValue>> = {

@@ -1,6 +1,6 @@
 import {createInterface} from 'node:readline'
 import type {StreamEvent} from '../../contract/stream.js'
-import type {IOStreams} from '../io.js'
+import type {IOStreams} from '../kit/io.js'
 import {describeCall} from './tool-lines.js'
 
 type ToolStart = Extract<StreamEvent, {type: 'tool.start'}>

@@ -1,6 +1,6 @@
 import {MAX_MESSAGE_CHARS} from '../../contract/sessions.js'
-import {CliError} from '../errors.js'
-import {type IOStreams, readAll} from '../io.js'
+import {CliError} from '../kit/errors.js'
+import {type IOStreams, readAll} from '../kit/io.js'
 
 export type ChatMode = {kind: 'once'; message: string} | {kind: 'repl'}
 

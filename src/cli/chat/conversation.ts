@@ -1,11 +1,10 @@
-import {abortResponseSchema, approveToolRequestSchema, approveToolResponseSchema, createSessionRequestSchema, sessionSchema} from '../../contract/sessions.js'
+import {approveToolRequestSchema, createSessionRequestSchema} from '../../contract/sessions.js'
 import type {StreamEvent} from '../../contract/stream.js'
-import type {ApiClient} from '../api-client.js'
-import {instancePath} from '../instances.js'
-import {messagePath, type MessageStreamClient} from '../stream/message-stream.js'
+import type {Api} from '../kit/http/api.js'
+import type {MessageStreamClient} from './message-stream.js'
 
 export interface ConversationOptions {
-  client: ApiClient
+  api: Api
   streams: MessageStreamClient
   /** The instance id (resolved once, so a rename mid-chat changes nothing). */
   instance: string
@@ -44,7 +43,7 @@ export class Conversation {
   async ensureSession(): Promise<string> {
     if (this.sessionId) return this.sessionId
     const body = createSessionRequestSchema.parse(this.model ? {model: this.model} : {})
-    const session = await this.opts.client.post(`${instancePath(this.opts.instance)}/sessions`, body, sessionSchema)
+    const session = await this.opts.api.sessions.create({ref: this.opts.instance, body})
     this.sessionId = session.id
     return session.id
   }
@@ -99,9 +98,7 @@ export class Answer {
   async approve(toolCallId: string, approve: boolean): Promise<void> {
     if (!this.messageId) return
     const body = approveToolRequestSchema.parse({tool_call_id: toolCallId, approve})
-    await this.opts.client
-      .request('POST', `${messagePath(this.opts.instance, this.sessionId, this.messageId)}/approve`, {body, schema: approveToolResponseSchema})
-      .catch(() => {})
+    await this.opts.api.sessions.approve({ref: this.opts.instance, sid: this.sessionId, mid: this.messageId, body}).catch(() => {})
   }
 
   private async *follow(source: AsyncGenerator<StreamEvent, void, undefined>): AsyncGenerator<StreamEvent, void, undefined> {
@@ -119,9 +116,8 @@ export class Answer {
   }
 
   private requestAbort(messageId: string): void {
-    const path = `${messagePath(this.opts.instance, this.sessionId, messageId)}/abort`
     const signal = AbortSignal.timeout(this.opts.stopGraceMs ?? 3000)
     // If this fails the grace timer cuts the connection, which stops the answer too.
-    this.opts.client.request('POST', path, {schema: abortResponseSchema, signal}).catch(() => this.cut.abort())
+    this.opts.api.sessions.abort({ref: this.opts.instance, sid: this.sessionId, mid: messageId, signal}).catch(() => this.cut.abort())
   }
 }

@@ -1,13 +1,13 @@
-import {type Instance, instanceSchema} from '../../contract/instances.js'
+import type {Instance} from '../../contract/instances.js'
 import {sessionIdSchema} from '../../contract/sessions.js'
 import {modelRefSchema} from '../../contract/stream.js'
-import type {ApiClient} from '../api-client.js'
-import {CliError} from '../errors.js'
-import type {Factory} from '../factory.js'
-import {instancePath, resolveInstanceRef} from '../instances.js'
-import type {IOStreams} from '../io.js'
-import {styles} from '../style.js'
-import {MessageStreamClient} from '../stream/message-stream.js'
+import type {Api} from '../kit/http/api.js'
+import {CliError} from '../kit/errors.js'
+import type {Factory} from '../kit/factory.js'
+import {resolveInstanceRef} from '../instances/ref.js'
+import type {IOStreams} from '../kit/io.js'
+import {styles} from '../kit/style.js'
+import {MessageStreamClient} from './message-stream.js'
 import {Conversation} from './conversation.js'
 
 export interface ChatFlags {
@@ -19,7 +19,7 @@ export interface ChatFlags {
 }
 
 export interface OpenChat {
-  client: ApiClient
+  api: Api
   instance: Instance
   conversation: Conversation
 }
@@ -36,21 +36,19 @@ export async function openChat(factory: Factory, io: IOStreams, flags: ChatFlags
     throw CliError.usage(`"${flags.session}" is not a session id.`, 'Session ids look like ses_…; list them with `clawd sessions list`.')
   }
   const model = flags.model === undefined ? undefined : checkModel(flags.model)
-  const {client, session} = await factory.apiClient()
-  const ref = await resolveInstanceRef(client, flags.instance)
-  const instance = await client.get(instancePath(ref), instanceSchema)
+  const api = await factory.api()
+  const instance = await api.instances.get({ref: await resolveInstanceRef(api, flags.instance)})
   const dim = styles(io).err.dim
   const streams = new MessageStreamClient({
+    api,
     apiUrl: factory.apiUrl,
-    auth: session,
-    userAgent: factory.userAgent,
     onReconnect: ({attempt}) => io.stderr.write(dim(`\n(connection lost; resuming the answer${attempt > 1 ? `, try ${attempt}` : ''}…)\n`)),
   })
-  const conversation = new Conversation({client, streams, instance: instance.id, sessionId: flags.session, model, approveTools: flags.approveTools})
-  return {client, instance, conversation}
+  const conversation = new Conversation({api, streams, instance: instance.id, sessionId: flags.session, model, approveTools: flags.approveTools})
+  return {api, instance, conversation}
 }
 
 /** The instance's state now: a paused one resumes on demand, which is worth a spinner. */
-export async function instanceState(client: ApiClient, id: string): Promise<Instance['state']> {
-  return (await client.get(instancePath(id), instanceSchema)).state
+export async function instanceState(api: Api, id: string): Promise<Instance['state']> {
+  return (await api.instances.get({ref: id})).state
 }

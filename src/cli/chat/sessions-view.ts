@@ -1,10 +1,7 @@
 import type {Session, SessionDetail} from '../../contract/sessions.js'
 import type {Usage} from '../../contract/stream.js'
-import {table} from '../table.js'
+import {table} from '../kit/table.js'
 import {describeCall, describeOutcome, toolMark} from './tool-lines.js'
-
-export const sessionsPath = (instancePath: string) => `${instancePath}/sessions`
-export const sessionPath = (instancePath: string, id: string) => `${instancePath}/sessions/${encodeURIComponent(id)}`
 
 const tokens = (u: Usage) => `${u.input_tokens} in / ${u.output_tokens} out`
 

@@ -1,4 +1,4 @@
-import type {CliConfig} from '../config.js'
+import type {CliConfig} from '../kit/config.js'
 import {type Credential, type CredentialStore, type ResolvedCredential} from './credential.js'
 import {FileCredentialStore} from './file-store.js'
 import {type KeyringBackend, KeyringCredentialStore, KeyringTimeoutError, loadNativeKeyring} from './keyring-store.js'

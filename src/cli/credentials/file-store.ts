@@ -1,8 +1,8 @@
 import {chmodSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {z} from 'zod'
-import {ensurePrivateDir, writePrivateFile} from '../config.js'
-import {CliError} from '../errors.js'
+import {ensurePrivateDir, writePrivateFile} from '../kit/config.js'
+import {CliError} from '../kit/errors.js'
 import {type Credential, credentialSchema, type CredentialStore} from './credential.js'
 
 const fileSchema = z.object({

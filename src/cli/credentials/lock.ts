@@ -1,6 +1,6 @@
 import {closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {ensurePrivateDir} from '../config.js'
+import {ensurePrivateDir} from '../kit/config.js'
 import {dirname} from 'node:path'
 
 export interface LockOptions {

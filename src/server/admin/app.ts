@@ -1,6 +1,8 @@
 import Fastify, {type FastifyInstance} from 'fastify'
+import {adminApi} from '../../contract/routes/index.js'
 import type {ServerContext} from '../context.js'
 import {registerProblemHandler} from '../problem-handler.js'
+import {serveRoutes} from '../serve.js'
 import {adminApproveRoutes} from './approve.js'
 import {adminDrainRoutes} from './drain.js'
 import {adminIncidentRoutes} from './incidents.js'
@@ -20,7 +22,7 @@ export const adminPlugins: AdminPlugin[] = [adminUserRoutes, adminApproveRoutes,
 export async function buildAdminApp(ctx: ServerContext): Promise<FastifyInstance> {
   const app = Fastify({loggerInstance: ctx.log.child({component: 'admin'}), bodyLimit: 64 * 1024})
   registerProblemHandler(app)
-  app.get('/admin/healthz', async () => ({status: 'ok'}))
+  serveRoutes(app)(adminApi.health, async () => ({status: 'ok' as const}))
   for (const plugin of adminPlugins) await plugin(app, ctx)
   return app
 }

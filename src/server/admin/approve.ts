@@ -1,12 +1,11 @@
 import type {FastifyInstance} from 'fastify'
-import type {z} from 'zod'
-import {adminApproveRequestSchema, type adminApproveResponseSchema} from '../../contract/auth.js'
+import {adminApi} from '../../contract/routes/index.js'
 import {decideGrant} from '../auth/device-grants.js'
 import {formatUserCode, normalizeUserCode} from '../auth/user-code.js'
 import {findUserByEmail} from '../auth/users.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
-import {validate} from '../validate.js'
+import {serveRoutes} from '../serve.js'
 
 /**
  * POST /admin/device/approve: `clawd server approve CODE --email E`, for a self-hosted server
@@ -14,8 +13,8 @@ import {validate} from '../validate.js'
  * unexpired codes only, once.
  */
 export async function adminApproveRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.post('/admin/device/approve', async (req): Promise<z.infer<typeof adminApproveResponseSchema>> => {
-    const body = validate(adminApproveRequestSchema, req.body)
+  serveRoutes(app)(adminApi.approveDevice, async (req) => {
+    const body = req.body
     const code = normalizeUserCode(body.user_code)
     if (!code) throw ApiError.validation('The user code must be 8 letters like BCDF-GHJK.', 'Copy the code the login command printed.')
     const user = await findUserByEmail(ctx, body.email)

@@ -1,9 +1,8 @@
 import type {FastifyInstance} from 'fastify'
-import {adminCreateInviteRequestSchema, type adminCreateInviteResponseSchema, type listInvitesResponseSchema} from '../../contract/auth.js'
-import type {z} from 'zod'
+import {adminApi} from '../../contract/routes/index.js'
 import {type InviteRow, insertInvite, listInvites} from '../auth/invites.js'
 import type {ServerContext} from '../context.js'
-import {validate} from '../validate.js'
+import {serveRoutes} from '../serve.js'
 
 const DEFAULT_TTL_SEC = 7 * 24 * 3600
 
@@ -21,21 +20,21 @@ const view = (row: InviteRow) => ({
  * keeps its HMAC, and the log only the invite's id. GET /admin/invites: `server invites list`.
  */
 export async function adminInviteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.post('/admin/invites', async (req, reply): Promise<z.infer<typeof adminCreateInviteResponseSchema>> => {
-    const body = validate(adminCreateInviteRequestSchema, req.body ?? {})
+  const serve = serveRoutes(app)
+  serve(adminApi.createInvite, async (req) => {
+    const body = req.body
     const {row, code} = await insertInvite(ctx, {
       plan: body.plan ?? 'dedicated',
       maxUses: body.uses ?? 1,
       ttlMs: (body.expires_in_sec ?? DEFAULT_TTL_SEC) * 1000,
     })
     ctx.log.info({invite: row.id, plan: row.plan, uses: row.max_uses}, 'operator created an invite')
-    reply.code(201)
     return {...view(row), code}
   })
 
-  app.get('/admin/invites', async (): Promise<z.infer<typeof listInvitesResponseSchema>> => {
+  serve(adminApi.listInvites, async () => {
     const now = ctx.clock.now()
-    const state = (row: InviteRow) => (row.uses >= row.max_uses ? 'used' : new Date(row.expires_at).getTime() <= now ? 'expired' : 'active')
+    const state = (row: InviteRow): 'used' | 'expired' | 'active' => (row.uses >= row.max_uses ? 'used' : new Date(row.expires_at).getTime() <= now ? 'expired' : 'active')
     return {invites: (await listInvites(ctx)).map((row) => ({...view(row), state: state(row)}))}
   })
 }

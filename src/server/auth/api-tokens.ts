@@ -1,7 +1,7 @@
 import {MAX_PAGE} from '../../contract/paging.js'
 import {keysetPage, PAGE_KEY, pageOf} from '../store/keyset.js'
 import type {z} from 'zod'
-import type {ApiToken, createTokenRequestSchema} from '../../contract/auth.js'
+import type {ApiToken, CreateTokenResponse, createTokenRequestSchema} from '../../contract/auth.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {insertToken} from './token-store.js'
@@ -34,7 +34,7 @@ const apiToken = (r: TokenRow): ApiToken => ({
 })
 
 /** A new token; its value is in this answer only. */
-export async function createApiToken(ctx: ServerContext, userId: string, body: z.infer<typeof createTokenRequestSchema>): Promise<ApiToken & {token: string}> {
+export async function createApiToken(ctx: ServerContext, userId: string, body: z.infer<typeof createTokenRequestSchema>): Promise<CreateTokenResponse> {
   const now = ctx.clock.now()
   const expiresAt = body.expires_in_days ? new Date(now + body.expires_in_days * 86_400_000) : null
   const created = await ctx.db.asUser(userId, async (q) => {

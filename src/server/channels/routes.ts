@@ -1,24 +1,17 @@
 import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance} from 'fastify'
-import {
-  type AgentTelegramChannel,
-  addTelegramChannelRequestSchema,
-  pairingDecisionRequestSchema,
-  TELEGRAM_DEFAULT_API_URL,
-  telegramWebhookPath,
-} from '../../contract/channels.js'
+import {type AgentTelegramChannel, TELEGRAM_DEFAULT_API_URL, telegramWebhookPath} from '../../contract/channels.js'
+import {agentApi, api, type RouteSpec} from '../../contract/routes/index.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
-import {requireAuth} from '../auth/authenticate.js'
+import {type AgentRouteInput, problemDetail} from '../../runtime/agent-client.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {agentStorageFailure} from '../instances/agent-storage.js'
 import {checkOutboundUrl} from '../outbound.js'
-import {validate} from '../validate.js'
+import {serveRoutes} from '../serve.js'
 import {allowChannelEgress, revokeChannelEgress} from './egress.js'
 import {deleteChannel, findChannel, listChannels, upsertChannel} from './repo.js'
 import {newWebhookSecret, webhookSecretHash} from './webhook-secret.js'
-
-type P = {Params: {ref: string}}
 
 /**
  * The owner's side of channels: add (the token arrives sealed, the instance checks it and
@@ -26,7 +19,7 @@ type P = {Params: {ref: string}}
  * exist here (404), as everywhere.
  */
 export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const auth = requireAuth(ctx)
+  const serve = serveRoutes(app, ctx)
   const manager = ctx.instances
   const instanceOf = (userId: string, ref: string) => ownedInstance(ctx, userId, ref)
   const kind = 'telegram' as const
@@ -37,20 +30,20 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
     if (!channel) throw ApiError.notFound('channel', `Add one with \`clawd channels add ${kind}\`.`)
     return {row, channel}
   }
-  const agentCall = async <T>(userId: string, instanceId: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) => {
+  const agentCall = async <R extends RouteSpec>(userId: string, instanceId: string, route: R, input?: AgentRouteInput<R>) => {
     await manager.ensureRunning(userId, instanceId)
-    return manager.agents.json<T>(await manager.connect(instanceId), method, path, body)
+    return manager.agents.call(await manager.connect(instanceId), route, input)
   }
 
-  app.get<P>('/v1/instances/:ref/channels', {preHandler: auth}, async (req) => {
+  serve(api.channels.list, async (req) => {
     const row = await instanceOf(req.auth!.userId, req.params.ref)
     return {channels: await ctx.db.asUser(req.auth!.userId, (q) => listChannels(q, row.id))}
   })
 
   // One literal route per channel kind (only Telegram today), so a kind is never a path parameter.
-  app.put<P>('/v1/instances/:ref/channels/telegram', {preHandler: auth}, async (req) => {
+  serve(api.channels.addTelegram, async (req) => {
     const userId = req.auth!.userId
-    const body = validate(addTelegramChannelRequestSchema, req.body)
+    const body = req.body
     const row = await instanceOf(userId, req.params.ref)
     if (body.api_url) {
       const verdict = await checkOutboundUrl(body.api_url, {allowPrivate: ctx.config.allowPrivateEgress})
@@ -86,7 +79,7 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
     const newApi = body.api_url ?? null
     const restore = () => (previous ? allowChannelEgress(ctx, row.id, previous.api_url) : revokeChannelEgress(ctx, row.id))
     allowChannelEgress(ctx, row.id, newApi, ...(previous ? [previous.api_url] : []))
-    const res = await agentCall<{detail?: string}>(userId, row.id, 'PUT', `/channels/${kind}`, upload).catch((error: unknown) => {
+    const res = await agentCall(userId, row.id, agentApi.putTelegram, {body: upload}).catch((error: unknown) => {
       restore()
       throw error
     })
@@ -95,8 +88,8 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
       if (res.status === 400) {
         throw ApiError.validation('The sealed token does not open for this instance, channel and version: it was made for somewhere else or altered.', 'Run `clawd channels add telegram` again for this instance.')
       }
-      if (res.status === 409) throw ApiError.conflict(res.body?.detail ?? 'The instance holds a newer version of this channel.', 'Run `clawd channels add telegram` again.')
-      if (res.status === 502) throw ApiError.unavailable(res.body?.detail ?? 'Telegram refused the webhook.', 'Check the token with @BotFather and try again.')
+      if (res.status === 409) throw ApiError.conflict(problemDetail(res.body) ?? 'The instance holds a newer version of this channel.', 'Run `clawd channels add telegram` again.')
+      if (res.status === 502) throw ApiError.unavailable(problemDetail(res.body) ?? 'Telegram refused the webhook.', 'Check the token with @BotFather and try again.')
       throw agentStorageFailure(res.status, 'the channel')
     }
     const saved = await ctx.db.asUser(userId, (q) =>
@@ -123,33 +116,33 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
     return saved
   })
 
-  app.delete<P>('/v1/instances/:ref/channels/telegram', {preHandler: auth}, async (req) => {
+  serve(api.channels.removeTelegram, async (req) => {
     const userId = req.auth!.userId
     const {row, channel} = await channelOf(userId, req.params.ref)
     // The secret's hash goes first, so no update is accepted once removal has begun.
     await ctx.db.asUser(userId, (q) => deleteChannel(q, row.id, channel.kind))
-    const res = await agentCall(userId, row.id, 'DELETE', `/channels/${channel.kind}`).catch(() => ({status: 503}))
+    const res = await agentCall(userId, row.id, agentApi.deleteTelegram).catch(() => ({status: 503}))
     revokeChannelEgress(ctx, row.id)
     if (res.status !== 200 && res.status !== 404) req.log.warn({instance: row.id, status: res.status}, 'the instance could not forget its channel')
-    return {kind: channel.kind, removed: true}
+    return {kind: channel.kind, removed: true as const}
   })
 
-  app.get<P>('/v1/instances/:ref/channels/telegram/pairing', {preHandler: auth}, async (req) => {
+  serve(api.channels.pairing, async (req) => {
     const userId = req.auth!.userId
-    const {row, channel} = await channelOf(userId, req.params.ref)
-    const res = await agentCall<{requests: unknown[]}>(userId, row.id, 'GET', `/channels/${channel.kind}/pairing`)
-    if (res.status !== 200) throw ApiError.unavailable('The instance could not list its pairing requests.', 'Try again.')
+    const {row} = await channelOf(userId, req.params.ref)
+    const res = await agentCall(userId, row.id, agentApi.telegramPairing)
+    if (!res.ok) throw ApiError.unavailable('The instance could not list its pairing requests.', 'Try again.')
     return res.body
   })
 
   for (const decision of ['approve', 'deny'] as const) {
-    app.post<P>(`/v1/instances/:ref/channels/telegram/pairing/${decision}`, {preHandler: auth}, async (req) => {
+    serve(decision === 'approve' ? api.channels.approvePairing : api.channels.denyPairing, async (req) => {
       const userId = req.auth!.userId
-      const {code} = validate(pairingDecisionRequestSchema, req.body)
+      const {code} = req.body
       const {row, channel} = await channelOf(userId, req.params.ref)
-      const res = await agentCall(userId, row.id, 'POST', `/channels/${channel.kind}/pairing/${code}/${decision}`)
+      const res = await agentCall(userId, row.id, decision === 'approve' ? agentApi.approvePairing : agentApi.denyPairing, {params: {code}})
       if (res.status === 404) throw ApiError.notFound('pairing code', 'Codes expire after an hour; see the waiting ones with `clawd channels pairing list`.')
-      if (res.status !== 200) throw ApiError.unavailable('The instance could not record the decision.', 'Try again.')
+      if (!res.ok) throw ApiError.unavailable('The instance could not record the decision.', 'Try again.')
       req.log.info({instance: row.id, channel: channel.kind, decision}, 'pairing decided')
       return res.body
     })

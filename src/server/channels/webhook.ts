@@ -1,11 +1,13 @@
-import type {FastifyInstance} from 'fastify'
-import {type AgentTelegramDelivery, type AgentTelegramOutcome, TELEGRAM_SECRET_HEADER, TELEGRAM_WEBHOOK_ROUTE, telegramUpdateSchema} from '../../contract/channels.js'
+import type {FastifyInstance, FastifyRequest} from 'fastify'
+import {type AgentTelegramDelivery, type AgentTelegramOutcome, TELEGRAM_SECRET_HEADER} from '../../contract/channels.js'
+import {agentApi, api} from '../../contract/routes/index.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {toolPolicyOf, touchInstance} from '../instances/repo.js'
 import {effectiveTools} from '../instances/tool-policy.js'
 import {countMessage, messageQuotaExceeded} from '../quotas/messages.js'
 import {planOf} from '../quotas/plans.js'
+import {serveRoutes} from '../serve.js'
 import {refundMessage} from './quota.js'
 import {channelBySecretHash} from './repo.js'
 import {hashOfPresented, sameHash} from './webhook-secret.js'
@@ -19,17 +21,20 @@ import {hashOfPresented, sameHash} from './webhook-secret.js'
  * its 200 without waiting for the model (and does not redeliver). Message text is never logged.
  */
 export async function telegramWebhookRoute(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.post<{Params: {instance: string}}>(TELEGRAM_WEBHOOK_ROUTE, async (req, reply) => {
+  const channels = new WeakMap<FastifyRequest, {instance_id: string; user_id: string}>()
+  // The secret before the body: without it, nothing about the request is looked at.
+  const secretHook = async (req: FastifyRequest) => {
     const hash = hashOfPresented(ctx.secrets.tokenPepper, req.headers[TELEGRAM_SECRET_HEADER])
     const channel = hash ? await ctx.db.asSystem((q) => channelBySecretHash(q, hash)) : undefined
     // Another instance's (valid) secret is as wrong here as a made-up one.
-    if (!hash || !channel || !sameHash(channel.webhook_secret_hash, hash) || channel.instance_id !== req.params.instance) {
+    if (!hash || !channel || !sameHash(channel.webhook_secret_hash, hash) || channel.instance_id !== (req.params as {instance: string}).instance) {
       throw ApiError.unauthenticated('Missing or wrong webhook secret.', 'Only Telegram, with the secret set by `clawd channels add telegram`, may post here.')
     }
-    const parsed = telegramUpdateSchema.safeParse(req.body)
-    if (!parsed.success) throw ApiError.validation('The body is not a Telegram Update.')
-    const update = parsed.data as AgentTelegramDelivery['update']
-    const {user_id: userId, instance_id: instanceId} = channel
+    channels.set(req, channel)
+  }
+  serveRoutes(app)(api.channels.telegramWebhook, async (req) => {
+    const update: AgentTelegramDelivery['update'] = req.body
+    const {user_id: userId, instance_id: instanceId} = channels.get(req)!
 
     const row = await ctx.instances.ensureRunning(userId, instanceId)
     const checked = await ctx.db.asUser(userId, async (q) => {
@@ -43,8 +48,8 @@ export async function telegramWebhookRoute(app: FastifyInstance, ctx: ServerCont
     const delivery: AgentTelegramDelivery = {update, model: row.model, quota: {counted: checked.counted, resets_at: resetsAt}, allowed_tools: [...checked.tools]}
     let outcome: AgentTelegramOutcome | undefined
     try {
-      const res = await ctx.instances.agents.json<{outcome?: AgentTelegramOutcome}>(await ctx.instances.connect(row.id), 'POST', '/channels/telegram/updates', delivery)
-      if (res.status !== 200 || !res.body?.outcome) throw new Error(`the agent answered ${res.status}`)
+      const res = await ctx.instances.agents.call(await ctx.instances.connect(row.id), agentApi.telegramUpdate, {body: delivery})
+      if (!res.ok) throw new Error(`the agent answered ${res.status}`)
       outcome = res.body.outcome
     } catch (error) {
       req.log.warn({instance: row.id, error: (error as Error).message}, 'telegram update not delivered')
@@ -54,7 +59,7 @@ export async function telegramWebhookRoute(app: FastifyInstance, ctx: ServerCont
       if (checked.counted && outcome !== 'answering') await ctx.db.asUser(userId, (q) => refundMessage(q, userId)).catch(() => {})
     }
     req.log.info({instance: row.id, update_id: update.update_id, outcome}, 'telegram update')
-    return reply.code(200).send({ok: true})
-  })
+    return {ok: true as const}
+  }, {hooks: secretHook})
 }
 

@@ -1,5 +1,7 @@
 import type {FastifyInstance} from 'fastify'
-import {listSessionsResponseSchema, sessionDetailSchema, sessionIdSchema, type SessionDetail} from '../../contract/sessions.js'
+import {agentApi, type RouteSpec} from '../../contract/routes/index.js'
+import {sessionIdSchema, type SessionDetail} from '../../contract/sessions.js'
+import type {AgentRouteInput} from '../../runtime/agent-client.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {type InstanceRow, touchInstance} from '../instances/repo.js'
@@ -26,33 +28,31 @@ export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: Se
     layout(title, body, {email: v.session.email, csrf: v.csrf}, {nav: 'instances', wide: true, scripts})
 
   /** One call to the instance's agent, as the signed-in user: resumes it, marks it active. */
-  async function agent<T>(userId: string, ref: string, method: 'GET' | 'DELETE', path: string): Promise<{row: InstanceRow; status: number; body: T}> {
+  async function agent<R extends RouteSpec>(userId: string, ref: string, route: R, input?: AgentRouteInput<R>) {
     const row = await manager.ensureRunning(userId, (await ownInstance(ctx, userId, ref)).id)
     await ctx.db.asUser(userId, (q) => touchInstance(q, row.id))
-    const res = await manager.agents.json<T>(manager.routeFor(row), method, path)
+    const res = await manager.agents.call(manager.routeFor(row), route, input)
     if (res.status >= 500) throw ApiError.unavailable(`Instance "${row.name}" did not answer.`, 'Try again; if it persists, see the instance overview.')
     return {row, ...res}
   }
 
-  const sessionPath = (sid: string) => {
+  const sessionParams = (sid: string) => {
     if (!sessionIdSchema.safeParse(sid).success) throw ApiError.notFound('session')
-    return `/sessions/${sid}`
+    return {params: {sid}}
   }
 
   async function transcript(userId: string, ref: string, sid: string): Promise<{row: InstanceRow; session: SessionDetail}> {
-    const res = await agent<unknown>(userId, ref, 'GET', sessionPath(sid))
-    const parsed = sessionDetailSchema.safeParse(res.body)
-    if (res.status === 404 || !parsed.success) throw ApiError.notFound('session', 'See the sessions on the Sessions page.')
-    return {row: res.row, session: parsed.data}
+    const res = await agent(userId, ref, agentApi.getSession, sessionParams(sid))
+    if (!res.ok) throw ApiError.notFound('session', 'See the sessions on the Sessions page.')
+    return {row: res.row, session: res.body}
   }
 
   app.get<Ref>('/instances/:ref/sessions', async (req, reply) => {
     const v = await signedIn(ctx, req, reply)
     if (!v) return reply
-    const res = await agent<unknown>(v.session.userId, req.params.ref, 'GET', '/sessions?limit=200')
-    const sessions = listSessionsResponseSchema.safeParse(res.body)
-    if (!sessions.success) throw ApiError.unavailable('The instance sent a session list this page cannot read.', 'Try again.')
-    const body = sessionsView({csrf: v.csrf, instance: res.row, sessions: sessions.data.sessions, now: ctx.clock.now(), done: queryParam(req, 'done', 32)})
+    const res = await agent(v.session.userId, req.params.ref, agentApi.listSessions, {query: {limit: 200}})
+    if (!res.ok) throw ApiError.unavailable('The instance sent a session list this page cannot read.', 'Try again.')
+    const body = sessionsView({csrf: v.csrf, instance: res.row, sessions: res.body.sessions, now: ctx.clock.now(), done: queryParam(req, 'done', 32)})
     return sendPage(reply, 200, frame(v, `${res.row.name}: sessions`, body))
   })
 
@@ -66,7 +66,7 @@ export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: Se
   app.post<SessionRef>('/instances/:ref/sessions/:sid/delete', async (req, reply) => {
     const v = await signedInPost(ctx, req, reply)
     if (!v) return reply
-    const res = await agent(v.session.userId, req.params.ref, 'DELETE', sessionPath(req.params.sid))
+    const res = await agent(v.session.userId, req.params.ref, agentApi.deleteSession, sessionParams(req.params.sid))
     if (res.status === 404) throw ApiError.notFound('session', 'See the sessions on the Sessions page.')
     return backTo(reply, `/instances/${res.row.id}/sessions`, 'deleted')
   })
@@ -74,7 +74,7 @@ export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: Se
   app.post<Ref>('/instances/:ref/sessions/clear', async (req, reply) => {
     const v = await signedInPost(ctx, req, reply)
     if (!v) return reply
-    const res = await agent(v.session.userId, req.params.ref, 'DELETE', '/sessions')
+    const res = await agent(v.session.userId, req.params.ref, agentApi.clearSessions)
     return backTo(reply, `/instances/${res.row.id}/sessions`, 'cleared')
   })
 

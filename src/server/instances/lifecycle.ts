@@ -1,4 +1,4 @@
-import {agentPublicKeySchema} from '../../contract/agent.js'
+import {agentApi} from '../../contract/routes/index.js'
 import {randomBytes} from 'node:crypto'
 import type {InstanceState, Isolation} from '../../contract/instances.js'
 import type {ToolProfile} from '../../contract/tool-policy.js'
@@ -382,8 +382,8 @@ export class InstanceLifecycle {
 
   /** The agent made its key pair on first start; the API keeps the public half to serve while paused. */
   private async fetchPublicKey(id: string): Promise<{publicKey: string; kid: string} | null> {
-    const res = await this.agents.json(this.localRoute(id), 'GET', '/pubkey', undefined, {schema: agentPublicKeySchema})
-    if (res.status !== 200) throw new Error(`the agent answered ${res.status} for its public key`)
+    const res = await this.agents.call(this.localRoute(id), agentApi.pubkey)
+    if (!res.ok) throw new Error(`the agent answered ${res.status} for its public key`)
     return {publicKey: res.body.public_key, kid: res.body.kid}
   }
 

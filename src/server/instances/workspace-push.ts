@@ -1,4 +1,5 @@
 import type {PushWorkspaceFile} from '../../contract/workspace-push.js'
+import {agentApi} from '../../contract/routes/index.js'
 import type {PushWorkspaceResponse, WorkspaceFile, WorkspaceRejection, WorkspaceSkip} from '../../contract/workspace.js'
 import {mergeChecks, readWorkspaceTar} from '../../workspace/archive.js'
 import {classifyPath} from '../../workspace/files.js'
@@ -72,15 +73,11 @@ export async function applyWorkspacePush(ctx: ServerContext, userId: string, ins
   }
   const manager = ctx.instances
   const row = await manager.ensureRunning(userId, instanceId)
-  const res = await manager.agents.json<{applied?: string[]; rejected?: WorkspaceRejection[]; skipped?: WorkspaceSkip[]}>(
-    manager.routeFor(row),
-    'PUT',
-    '/workspace',
-    {files: check.accepted},
-  )
-  if (res.status === 422) {
+  const res = await manager.agents.call(manager.routeFor(row), agentApi.putWorkspace, {body: {files: check.accepted}})
+  const refused = res.status === 422 ? agentApi.putWorkspace.responses[422].safeParse(res.body) : undefined
+  if (refused) {
     // The agent runs the same rules; it refusing what passed here means the two disagree.
-    const agentCheck = {accepted: [], rejected: res.body?.rejected ?? [], skipped: res.body?.skipped ?? []}
+    const agentCheck = {accepted: [], rejected: refused.data?.rejected ?? [], skipped: refused.data?.skipped ?? []}
     return {ok: false, check: agentCheck, detail: refusalDetail(agentCheck.rejected)}
   }
   if (res.status !== 200) throw agentStorageFailure(res.status, 'the workspace')

@@ -1,3 +1,4 @@
+import {agentApi} from '../../contract/routes/index.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {deleteKey, storedVersion} from './repo.js'
@@ -11,7 +12,7 @@ export async function deleteInstanceKey(ctx: ServerContext, userId: string, inst
   const existed = await ctx.db.asUser(userId, (q) => storedVersion(q, instanceId, name))
   if (existed === undefined) throw ApiError.notFound('key', 'See the keys with `clawd keys list`.')
   const running = await manager.ensureRunning(userId, instanceId)
-  const res = await manager.agents.json(manager.routeFor(running), 'DELETE', `/keys/${name}`)
+  const res = await manager.agents.call(manager.routeFor(running), agentApi.deleteKey, {params: {name}})
   if (res.status !== 200 && res.status !== 404) throw ApiError.unavailable('The instance could not remove the key.', 'Try again.')
   await ctx.db.asUser(userId, (q) => deleteKey(q, instanceId, name))
 }

@@ -1,4 +1,5 @@
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
+import {agentApi} from '../../contract/routes/index.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
 import type {ServerCore} from '../core.js'
 import type {AgentClients, AgentRoute} from '../../runtime/agent-client.js'
@@ -18,8 +19,8 @@ import {sealedKeys} from './repo.js'
 export async function syncKeys(ctx: ServerCore, agents: AgentClients, target: AgentRoute, userId: string, instanceId: string): Promise<string[]> {
   const changed: string[] = []
   try {
-    const held = await agents.json<{keys?: Array<{name: string; version: number}>}>(target, 'GET', '/keys')
-    if (held.status !== 200 || !Array.isArray(held.body?.keys)) throw new Error(`the agent answered ${held.status} for its keys`)
+    const held = await agents.call(target, agentApi.listKeys)
+    if (!held.ok) throw new Error(`the agent answered ${held.status} for its keys`)
     const recorded = await ctx.db.asUser(userId, (q) => sealedKeys(q, instanceId))
     const want = new Map(recorded.map((k) => [k.name, k]))
     for (const {name, version} of held.body.keys) {
@@ -29,7 +30,7 @@ export async function syncKeys(ctx: ServerCore, agents: AgentClients, target: Ag
         continue
       }
       // Not recorded, or another version: the instance's copy goes (put back below if recorded).
-      const gone = await agents.json(target, 'DELETE', `/keys/${name}`)
+      const gone = await agents.call(target, agentApi.deleteKey, {params: {name}})
       if (gone.status !== 200 && gone.status !== 404) throw new Error(`the agent answered ${gone.status} when removing a key`)
       changed.push(record ? `${name}: v${version} → v${record.version}` : `${name}: v${version} removed`)
     }
@@ -45,7 +46,7 @@ export async function syncKeys(ctx: ServerCore, agents: AgentClients, target: Ag
         version: record.version,
         base_url: record.base_url,
       }
-      const put = await agents.json(target, 'PUT', `/keys/${record.name}`, upload)
+      const put = await agents.call(target, agentApi.putKey, {params: {name: record.name}, body: upload})
       if (put.status !== 200) throw new Error(`the agent answered ${put.status} when restoring a key`)
       if (!changed.some((c) => c.startsWith(`${record.name}:`))) changed.push(`${record.name}: v${record.version} restored`)
     }

@@ -1,5 +1,6 @@
 import {performance} from 'node:perf_hooks'
 import type {FastifyInstance, FastifyRequest} from 'fastify'
+import {api} from '../../contract/routes/index.js'
 import type {ServerContext} from '../context.js'
 import type {AccessLogWriter} from './access-log-writer.js'
 
@@ -25,7 +26,7 @@ export function clientOf(req: FastifyRequest): string | null {
  * add an entry for the next poll to show, forever.
  */
 function isLogRead(method: string, route: string): boolean {
-  return method === 'GET' && route === '/v1/logs'
+  return method === api.logs.list.method && route === api.logs.list.path
 }
 
 /**

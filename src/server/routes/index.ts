@@ -15,7 +15,7 @@ import {tokenRoutes} from './tokens.js'
 import {workspaceRoutes} from './workspace.js'
 
 /**
- * Every public route plugin, in one list. Each plugin registers one resource, with its schemas
- * from src/contract next to its handlers.
+ * Every public route plugin, in one list. Each plugin serves one resource's routes, as defined in
+ * src/contract/routes (src/server/serve.ts registers them), with its handlers.
  */
 export const routePlugins: Array<(app: FastifyInstance, ctx: ServerContext) => Promise<void>> = [healthRoutes, oauthRoutes, pageRoutes, meRoutes, tokenRoutes, instanceRoutes, keyRoutes, sessionRoutes, workspaceRoutes, accountRoutes, logsRoutes, statusRoutes, channelRoutes]

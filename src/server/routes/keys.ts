@@ -1,10 +1,10 @@
 import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance} from 'fastify'
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
-import {BYOK_ALG, keyNameSchema, keyNeedsBaseUrl, keyUploadSchema, providerForKeyName} from '../../contract/keys.js'
+import {BYOK_ALG, keyNeedsBaseUrl, providerForKeyName} from '../../contract/keys.js'
+import {agentApi, api} from '../../contract/routes/index.js'
+import {problemDetail} from '../../runtime/agent-client.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
-import {requireAuth} from '../auth/authenticate.js'
-import {requireAuthOrBrowserSession} from '../auth/browser-auth.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {agentStorageFailure} from '../instances/agent-storage.js'
@@ -12,33 +12,27 @@ import {deleteInstanceKey} from '../keys/delete.js'
 import {listKeys, listTombstones, storedVersion, upsertKey, versionFloor} from '../keys/repo.js'
 import {refusedEgressTarget} from '../keys/egress-check.js'
 import {checkOutboundUrl} from '../outbound.js'
-import {validate} from '../validate.js'
-
-type KeyParams = {Params: {ref: string; name: string}}
+import {serveRoutes} from '../serve.js'
 
 /**
  * BYOK keys. The API checks shape, kid and version, rebuilds the AAD from its own records, has the
  * instance open the ciphertext to prove it is good, and keeps only ciphertext (DESIGN §1).
  */
 export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const auth = requireAuth(ctx)
+  const serve = serveRoutes(app, ctx)
   const manager = ctx.instances
   const instanceOf = (userId: string, ref: string) => ownedInstance(ctx, userId, ref)
-  const nameOf = (name: string) => {
-    if (!keyNameSchema.safeParse(name).success) throw ApiError.notFound('key')
-    return name
-  }
 
   // Served from the store, so `keys set` works while the instance is paused.
-  app.get<{Params: {ref: string}}>('/v1/instances/:ref/public-key', {preHandler: auth}, async (req) => {
+  serve(api.keys.publicKey, async (req) => {
     const row = await instanceOf(req.auth!.userId, req.params.ref)
     if (!row.public_key || !row.kid) {
       throw ApiError.conflict(`Instance "${row.name}" has no key pair yet (it is ${row.state}).`, 'Wait until it is running: `clawd instance show`.', 'wrong_state')
     }
-    return {kid: row.kid, public_key: row.public_key, alg: BYOK_ALG}
+    return {kid: row.kid, public_key: row.public_key, alg: BYOK_ALG} as const
   })
 
-  app.get<{Params: {ref: string}}>('/v1/instances/:ref/keys', {preHandler: auth}, async (req) => {
+  serve(api.keys.list, async (req) => {
     const row = await instanceOf(req.auth!.userId, req.params.ref)
     return ctx.db.asUser(req.auth!.userId, async (q) => {
       const deleted = await listTombstones(q, row.id)
@@ -46,13 +40,11 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     })
   })
 
-  app.put<KeyParams>('/v1/instances/:ref/keys/:name', {preHandler: requireAuthOrBrowserSession(ctx)}, async (req) => {
+  serve(api.keys.put, async (req) => {
     const userId = req.auth!.userId
-    const name = keyNameSchema.safeParse(req.params.name)
-    if (!name.success) throw ApiError.validation(`Invalid key name "${req.params.name.slice(0, 40)}": ${name.error.issues[0]?.message}.`)
-    const body = validate(keyUploadSchema, req.body)
-    if (keyNeedsBaseUrl(name.data) && !body.base_url) {
-      throw ApiError.validation(`Key "${name.data}" speaks the OpenAI-compatible protocol and needs a base URL.`, 'Pass --base-url URL.')
+    const {body, params: {name}} = req
+    if (keyNeedsBaseUrl(name) && !body.base_url) {
+      throw ApiError.validation(`Key "${name}" speaks the OpenAI-compatible protocol and needs a base URL.`, 'Pass --base-url URL.')
     }
     const row = await instanceOf(userId, req.params.ref)
     if (body.base_url) {
@@ -71,7 +63,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       )
     }
     // A deleted key's version counts too: replaying its old upload must not bring it back.
-    const stored = await ctx.db.asUser(userId, (q) => versionFloor(q, row.id, name.data))
+    const stored = await ctx.db.asUser(userId, (q) => versionFloor(q, row.id, name))
     if (stored !== undefined && body.version <= stored) {
       throw ApiError.conflict(
         `Version ${body.version} is not newer than version ${stored} of this key (stored or deleted); an old ciphertext cannot be replayed.`,
@@ -81,10 +73,10 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     // The AAD comes from our records: the authenticated user, this instance, the name in the path,
     // and the endpoint we will store, so the instance refuses the key for any other endpoint.
     const aad = Buffer.from(
-      encodeByokAad({userId, instanceId: row.id, keyName: name.data, baseUrl: body.base_url ?? '', version: body.version}),
+      encodeByokAad({userId, instanceId: row.id, keyName: name, baseUrl: body.base_url ?? '', version: body.version}),
     ).toString('base64url')
     const upload: AgentKeyUpload = {
-      provider: providerForKeyName(name.data),
+      provider: providerForKeyName(name),
       kid: body.kid,
       enc: body.enc,
       ct: body.ct,
@@ -93,20 +85,20 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       base_url: body.base_url ?? null,
     }
     const running = await manager.ensureRunning(userId, row.id)
-    const res = await manager.agents.json<{detail?: string}>(manager.routeFor(running), 'PUT', `/keys/${name.data}`, upload)
+    const res = await manager.agents.call(manager.routeFor(running), agentApi.putKey, {params: {name}, body: upload})
     if (res.status === 400) {
       throw ApiError.validation(
         'The sealed key does not open for this instance, key name and version: it was made for somewhere else or altered.',
         'Run `clawd keys set` again for this instance.',
       )
     }
-    if (res.status === 409) throw ApiError.conflict(res.body?.detail ?? 'The instance holds a newer version of this key.', 'Run `clawd keys set` again.')
+    if (res.status === 409) throw ApiError.conflict(problemDetail(res.body) ?? 'The instance holds a newer version of this key.', 'Run `clawd keys set` again.')
     if (res.status !== 200) throw agentStorageFailure(res.status, 'the key')
     const saved = await ctx.db.asUser(userId, (q) =>
       upsertKey(q, {
         instanceId: row.id,
         userId,
-        name: name.data,
+        name,
         provider: upload.provider,
         fingerprint: body.fingerprint,
         baseUrl: upload.base_url,
@@ -117,15 +109,15 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       }),
     )
     if (!saved) throw ApiError.conflict('A newer version of this key was stored meanwhile.', 'Run `clawd keys set` again.')
-    const refused = refusedEgressTarget(ctx.config, upload.base_url ?? ctx.config.providerBaseUrls[name.data])
+    const refused = refusedEgressTarget(ctx.config, upload.base_url ?? ctx.config.providerBaseUrls[name])
     return refused ? {...saved, egress_refused: refused} : saved
   })
 
-  app.delete<KeyParams>('/v1/instances/:ref/keys/:name', {preHandler: auth}, async (req) => {
+  serve(api.keys.delete, async (req) => {
     const userId = req.auth!.userId
-    const name = nameOf(req.params.name)
+    const name = req.params.name
     const row = await instanceOf(userId, req.params.ref)
     await deleteInstanceKey(ctx, userId, row.id, name)
-    return {name, deleted: true}
+    return {name, deleted: true as const}
   })
 }

@@ -1,20 +1,19 @@
 import type {FastifyInstance} from 'fastify'
 import {instanceIdSchema} from '../../contract/instances.js'
-import {type LogsResponse, logsQuerySchema} from '../../contract/logs.js'
-import {requireAuth} from '../auth/authenticate.js'
+import {api} from '../../contract/routes/index.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {findInstance} from '../instances/repo.js'
 import {readAccessLog} from '../observability/access-log-read.js'
-import {validate} from '../validate.js'
+import {serveRoutes} from '../serve.js'
 
 /** How long a read waits for this process's queued entries to be written. */
 const FLUSH_WAIT_MS = 1000
 
 /** GET /v1/logs: the account's own access log (requests and lifecycle events), under RLS. */
 export async function logsRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.get('/v1/logs', {preHandler: requireAuth(ctx)}, async (req): Promise<LogsResponse> => {
-    const query = validate(logsQuerySchema, req.query, 'query')
+  serveRoutes(app, ctx)(api.logs.list, async (req) => {
+    const query = req.query
     const userId = req.auth!.userId
     // Requests this process just answered are still queued: write them so the reader sees them.
     await waitAtMost(app.accessLog?.flush(), FLUSH_WAIT_MS)

@@ -1,13 +1,13 @@
 import type {FastifyInstance} from 'fastify'
-import type {MeResponse} from '../../contract/auth.js'
-import {requireAuth} from '../auth/authenticate.js'
+import {api} from '../../contract/routes/index.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {planAllows, planNamed} from '../quotas/plans.js'
+import {serveRoutes} from '../serve.js'
 
 /** GET /v1/me: the account and the credential this request used (what `clawd whoami` shows). */
 export async function meRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.get('/v1/me', {preHandler: requireAuth(ctx)}, async (req): Promise<MeResponse> => {
+  serveRoutes(app, ctx)(api.me.get, async (req) => {
     const auth = req.auth!
     const [user] = await ctx.db.asUser(auth.userId, (q) =>
       q.query<{id: string; email: string; plan: string; created_at: Date}>(`SELECT id, email, plan, created_at FROM users WHERE id = $1`, [auth.userId]),

@@ -1,12 +1,6 @@
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
-import {
-  clientIdSchema,
-  DEVICE_GRANT_TYPE,
-  deviceAuthorizationRequestSchema,
-  type DeviceAuthorizationResponse,
-  oauthPaths,
-  type TokenResponse,
-} from '../../contract/auth.js'
+import {clientIdSchema, DEVICE_GRANT_TYPE, deviceAuthorizationRequestSchema, oauthPaths, type TokenResponse} from '../../contract/auth.js'
+import {api} from '../../contract/routes/index.js'
 import {createDeviceGrant, pollDeviceGrant} from '../auth/device-grants.js'
 import {registerFormParser} from '../auth/form-body.js'
 import {deviceAuthorizationLimits} from '../auth/limits.js'
@@ -15,6 +9,7 @@ import {revokeToken, rotateRefreshToken} from '../auth/refresh.js'
 import type {TokenPair} from '../auth/token-store.js'
 import type {ServerContext} from '../context.js'
 import {takeTokens} from '../ratelimit/bucket.js'
+import {serveRoutes} from '../serve.js'
 
 /** The issuer: the configured public URL, else where this request came in. No trailing slash. */
 export function issuerUrl(ctx: ServerContext, req: FastifyRequest): string {
@@ -69,7 +64,7 @@ function oauthErrorHandler() {
  * revocation. Requests are form-encoded; errors are RFC 6749 `{error, error_description}`.
  */
 export async function oauthRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.get(oauthPaths.metadata, async (req, reply) => {
+  serveRoutes(app)(api.oauth.metadata, async (req, reply) => {
     const issuer = issuerUrl(ctx, req)
     reply.header('cache-control', 'public, max-age=300')
     return {
@@ -87,8 +82,9 @@ export async function oauthRoutes(app: FastifyInstance, ctx: ServerContext): Pro
   await app.register(async (scope) => {
     await registerFormParser(scope)
     scope.setErrorHandler(oauthErrorHandler())
+    const serve = serveRoutes(scope)
 
-    scope.post(oauthPaths.deviceAuthorization, async (req, reply): Promise<DeviceAuthorizationResponse> => {
+    serve(api.oauth.deviceAuthorization, async (req, reply) => {
       const p = params(req.body)
       const id = clientId(p, true)!
       const parsed = deviceAuthorizationRequestSchema.safeParse({client_id: id, scope: p.scope})
@@ -118,7 +114,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: ServerContext): Pro
       }
     })
 
-    scope.post(oauthPaths.token, async (req, reply) => {
+    serve(api.oauth.token, async (req, reply) => {
       const p = params(req.body)
       const grantType = requireParam(p, 'grant_type')
       if (grantType === DEVICE_GRANT_TYPE) {
@@ -136,7 +132,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: ServerContext): Pro
       throw new OAuthHttpError('unsupported_grant_type', `This server supports the ${DEVICE_GRANT_TYPE} and refresh_token grants.`)
     })
 
-    scope.post(oauthPaths.revocation, async (req, reply) => {
+    serve(api.oauth.revoke, async (req, reply) => {
       const p = params(req.body)
       // token_type_hint is ignored: RFC 7009 §2.1 lets the server search every kind anyway.
       await revokeToken(ctx, requireParam(p, 'token'))

@@ -1,6 +1,5 @@
 import type {FastifyInstance} from 'fastify'
-import {approveToolRequestSchema, createSessionRequestSchema, listSessionsQuerySchema, messageIdSchema, sendMessageRequestSchema, sessionIdSchema} from '../../contract/sessions.js'
-import {requireAuthOrBrowserSession} from '../auth/browser-auth.js'
+import {agentApi, api, pathTo} from '../../contract/routes/index.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {forwardToInstance} from '../gateway.js'
@@ -10,9 +9,7 @@ import {markKeyUsed} from '../keys/repo.js'
 import {countMessage, messageQuotaExceeded} from '../quotas/messages.js'
 import {planOf} from '../quotas/plans.js'
 import {StreamSlots} from '../quotas/streams.js'
-import {validate} from '../validate.js'
-
-type P = {Params: {ref: string; sid: string; mid: string}}
+import {serveRoutes} from '../serve.js'
 
 /**
  * Sessions are the agent's: these routes check the user, the ids and the quotas, then go through
@@ -20,39 +17,24 @@ type P = {Params: {ref: string; sid: string; mid: string}}
  */
 export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   // The console's chat page uses these routes too, with its browser session (browser-auth.ts).
-  const auth = requireAuthOrBrowserSession(ctx)
+  const serve = serveRoutes(app, ctx)
   const slots = new StreamSlots(ctx.db, () => ctx.cluster?.registry.self ?? 'local', ctx.config.replicas.goneAfterMs)
-  const sidOf = (p: {sid: string}) => {
-    if (!sessionIdSchema.safeParse(p.sid).success) throw ApiError.notFound('session')
-    return p.sid
-  }
-  const midOf = (p: {mid: string}) => {
-    if (!messageIdSchema.safeParse(p.mid).success) throw ApiError.notFound('message')
-    return p.mid
-  }
-  const base = '/v1/instances/:ref/sessions'
   const forward = (req: Parameters<typeof forwardToInstance>[2], reply: Parameters<typeof forwardToInstance>[3], method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) =>
     forwardToInstance(ctx, ctx.instances, req, reply, {userId: req.auth!.userId, ref: (req.params as {ref: string}).ref, method, path, body})
 
-  app.post<P>(base, {preHandler: auth}, async (req, reply) => {
-    const body = validate(createSessionRequestSchema, req.body ?? {})
+  serve(api.sessions.create, async (req, reply) => {
     const row = await ctx.db.asUser(req.auth!.userId, (q) => findInstance(q, req.params.ref))
     if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
-    return forward(req, reply, 'POST', '/sessions', {...body, default_model: row.model})
+    return forward(req, reply, 'POST', pathTo(agentApi.createSession, {}), {...req.body, default_model: row.model})
   })
-  app.get<P>(base, {preHandler: auth}, (req, reply) => {
-    const page = validate(listSessionsQuerySchema, req.query ?? {}, 'query')
-    const query = new URLSearchParams({limit: String(page.limit), ...(page.cursor ? {cursor: page.cursor} : {})})
-    return forward(req, reply, 'GET', `/sessions?${query}`)
-  })
-  app.delete<P>(base, {preHandler: auth}, (req, reply) => forward(req, reply, 'DELETE', '/sessions'))
-  app.get<P>(`${base}/:sid`, {preHandler: auth}, (req, reply) => forward(req, reply, 'GET', `/sessions/${sidOf(req.params)}`))
-  app.delete<P>(`${base}/:sid`, {preHandler: auth}, (req, reply) => forward(req, reply, 'DELETE', `/sessions/${sidOf(req.params)}`))
+  serve(api.sessions.list, (req, reply) => forward(req, reply, 'GET', pathTo(agentApi.listSessions, {}, req.query)))
+  serve(api.sessions.clear, (req, reply) => forward(req, reply, 'DELETE', pathTo(agentApi.clearSessions, {})))
+  serve(api.sessions.get, (req, reply) => forward(req, reply, 'GET', pathTo(agentApi.getSession, req.params)))
+  serve(api.sessions.delete, (req, reply) => forward(req, reply, 'DELETE', pathTo(agentApi.deleteSession, req.params)))
 
-  app.post<P>(`${base}/:sid/messages`, {preHandler: auth}, async (req, reply) => {
+  serve(api.sessions.send, async (req, reply) => {
     const userId = req.auth!.userId
-    const sid = sidOf(req.params)
-    const body = validate(sendMessageRequestSchema, req.body)
+    const body = req.body
     // One transaction for everything a message needs checked or counted: it is on the path to the
     // first token.
     // A stream slot is taken before the message is counted, so a refused stream costs no quota.
@@ -81,7 +63,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
         userId,
         ref: req.params.ref,
         method: 'POST',
-        path: `/sessions/${sid}/messages`,
+        path: pathTo(agentApi.sendMessage, req.params),
         body,
         allowedTools: checked.tools,
         ...(checked.row.state === 'running' ? {running: checked.row} : {}),
@@ -91,14 +73,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
     }
   })
 
-  app.get<P>(`${base}/:sid/messages/:mid/events`, {preHandler: auth}, (req, reply) =>
-    forward(req, reply, 'GET', `/sessions/${sidOf(req.params)}/messages/${midOf(req.params)}/events`),
-  )
-  app.post<P>(`${base}/:sid/messages/:mid/abort`, {preHandler: auth}, (req, reply) =>
-    forward(req, reply, 'POST', `/sessions/${sidOf(req.params)}/messages/${midOf(req.params)}/abort`),
-  )
-  app.post<P>(`${base}/:sid/messages/:mid/approve`, {preHandler: auth}, (req, reply) => {
-    const body = validate(approveToolRequestSchema, req.body)
-    return forward(req, reply, 'POST', `/sessions/${sidOf(req.params)}/messages/${midOf(req.params)}/approve`, body)
-  })
+  serve(api.sessions.resume, (req, reply) => forward(req, reply, 'GET', pathTo(agentApi.resumeMessage, req.params)))
+  serve(api.sessions.abort, (req, reply) => forward(req, reply, 'POST', pathTo(agentApi.abortMessage, req.params)))
+  serve(api.sessions.approve, (req, reply) => forward(req, reply, 'POST', pathTo(agentApi.approveTool, req.params), req.body))
 }

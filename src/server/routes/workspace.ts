@@ -1,17 +1,14 @@
 import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance, FastifyReply} from 'fastify'
 import {PROBLEM_CONTENT_TYPE} from '../../contract/problem.js'
-import {pushWorkspaceRequestSchema, WORKSPACE_TAR_CONTENT_TYPE, type PushWorkspaceRefused} from '../../contract/workspace-push.js'
+import {api} from '../../contract/routes/index.js'
+import {WORKSPACE_TAR_CONTENT_TYPE, type PushWorkspaceRefused} from '../../contract/workspace-push.js'
 import {WORKSPACE_PUSH_MAX_BODY_BYTES} from '../../contract/workspace.js'
 import {pushResponse, type WorkspaceCheck} from '../../workspace/validate.js'
 import {readWorkspace} from '../account/agent-data.js'
-import {requireAuth} from '../auth/authenticate.js'
-import {requireAuthOrBrowserSession} from '../auth/browser-auth.js'
 import type {ServerContext} from '../context.js'
 import {applyWorkspacePush, checkJson, checkTar} from '../instances/workspace-push.js'
-import {validate} from '../validate.js'
-
-type RefParams = {Params: {ref: string}}
+import {serveRoutes} from '../serve.js'
 
 /**
  * /v1/instances/:ref/workspace: the agent's markdown workspace (OpenClaw layout).
@@ -23,12 +20,10 @@ type RefParams = {Params: {ref: string}}
  * and only when nothing is rejected, so a push is applied completely or not at all.
  */
 export async function workspaceRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const auth = requireAuth(ctx)
   const manager = ctx.instances
-
   const instanceOf = (userId: string, ref: string) => ownedInstance(ctx, userId, ref)
 
-  app.get<RefParams>('/v1/instances/:ref/workspace', {preHandler: auth}, async (req) => {
+  serveRoutes(app, ctx)(api.workspace.get, async (req) => {
     const userId = req.auth!.userId
     const row = await manager.ensureRunning(userId, (await instanceOf(userId, req.params.ref)).id)
     return {files: await readWorkspace(manager, row.id)}
@@ -38,14 +33,15 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: ServerContext):
   await app.register(async (scoped) => {
     scoped.addContentTypeParser(WORKSPACE_TAR_CONTENT_TYPE, {parseAs: 'buffer', bodyLimit: WORKSPACE_PUSH_MAX_BODY_BYTES}, (_req, body, done) => done(null, body))
 
-    scoped.put<RefParams>('/v1/instances/:ref/workspace', {preHandler: requireAuthOrBrowserSession(ctx), bodyLimit: WORKSPACE_PUSH_MAX_BODY_BYTES}, async (req, reply) => {
+    const push = serveRoutes(scoped, ctx)
+    push(api.workspace.push, async (req, reply) => {
       const userId = req.auth!.userId
       const instance = await instanceOf(userId, req.params.ref)
-      const check = Buffer.isBuffer(req.body) ? checkTar(req.body) : checkJson(validate(pushWorkspaceRequestSchema, req.body).files)
+      const check = Buffer.isBuffer(req.body) ? checkTar(req.body) : checkJson(req.body.files)
       const outcome = await applyWorkspacePush(ctx, userId, instance.id, check)
       if (!outcome.ok) return refuse(reply, outcome.check, outcome.detail)
       return outcome.response
-    })
+    }, {bodyLimit: WORKSPACE_PUSH_MAX_BODY_BYTES})
   })
 }
 

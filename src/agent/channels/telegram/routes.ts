@@ -6,6 +6,7 @@ import {
   type AgentTelegramDelivery,
 } from '../../../contract/channel-wire.js'
 import {BASE64URL_PATTERN} from '../../../contract/core.js'
+import {agentEndpoints} from '../../../contract/agent-endpoints.js'
 import {AgentError, reply, route} from '../../router.js'
 import {telegramFeature} from './feature.js'
 
@@ -53,30 +54,30 @@ const lazy = () => import('./setup.js')
  * PUT: checks the sealed token opens here, checks it with Telegram (getMe), registers the webhook
  * (setWebhook with the secret the API hashed), and stores the token still sealed.
  */
-export const putTelegramRoute = route('PUT', '/channels/telegram', async (call) => {
+export const putTelegramRoute = route(agentEndpoints.putTelegram, async (call) => {
   const channel = checkChannel(await call.json(64 * 1024))
   return (await lazy()).installChannel(call.agent, telegramFeature(call.agent), channel)
 })
 
-export const deleteTelegramRoute = route('DELETE', '/channels/telegram', async (call) => {
+export const deleteTelegramRoute = route(agentEndpoints.deleteTelegram, async (call) => {
   const removed = await (await lazy()).removeChannel(call.agent, telegramFeature(call.agent))
   if (!removed) throw AgentError.notFound('channel')
   return {kind: 'telegram', removed: true}
 })
 
-export const telegramUpdateRoute = route('POST', '/channels/telegram/updates', async (call) => {
+export const telegramUpdateRoute = route(agentEndpoints.telegramUpdate, async (call) => {
   const delivery = checkDelivery(await call.json(1024 * 1024))
   const {deliverUpdate} = await import('./deliver.js')
   return {outcome: await deliverUpdate(call.agent, telegramFeature(call.agent), delivery)}
 })
 
-export const telegramPairingListRoute = route('GET', '/channels/telegram/pairing', async (call) => {
+export const telegramPairingListRoute = route(agentEndpoints.telegramPairing, async (call) => {
   const pending = await telegramFeature(call.agent).state.pending(Date.now())
   return {requests: pending.map(({chat_id: _chat, ...rest}) => rest)}
 })
 
 const decide = (approve: boolean) =>
-  route('POST', `/channels/telegram/pairing/:code/${approve ? 'approve' : 'deny'}`, async (call) => {
+  route(approve ? agentEndpoints.approvePairing : agentEndpoints.denyPairing, async (call) => {
     const code = call.params.code ?? ''
     if (!PAIRING_CODE_PATTERN.test(code)) throw AgentError.notFound('pairing code')
     const found = await telegramFeature(call.agent).state.decide(code, approve, Date.now())

@@ -1,4 +1,5 @@
 import type {StatusResponse} from '../../../contract/status.js'
+import {api} from '../../../contract/routes/index.js'
 import {type Html, html} from '../../pages/html.js'
 import {stamp} from '../format.js'
 
@@ -30,5 +31,5 @@ ${
 </section>`,
       )
 }
-<p class="muted">Checked ${stamp(s.checked_at)}. Also as JSON at <a href="/v1/status">/v1/status</a>.</p>`
+<p class="muted">Checked ${stamp(s.checked_at)}. Also as JSON at <a href="${api.service.status.path}">${api.service.status.path}</a>.</p>`
 }

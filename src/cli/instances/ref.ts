@@ -1,0 +1,26 @@
+import {CliError} from '../kit/errors.js'
+import {ExitCode} from '../kit/exit-codes.js'
+import type {Api} from '../kit/http/api.js'
+import {readPages} from '../kit/pages.js'
+
+/**
+ * The instance a command acts on: the one named (id or name), else the user's only instance.
+ * With several and none named, it says which to pick rather than guessing.
+ */
+export async function resolveInstanceRef(api: Api, named: string | undefined): Promise<string> {
+  if (named) return named
+  const {items: instances} = await readPages(api.instances.list, 'instances', {all: true})
+  if (instances.length === 1) return instances[0]!.id
+  if (instances.length === 0) {
+    throw new CliError({
+      code: 'no_instance',
+      message: 'You have no instances yet.',
+      hint: 'Create one with `clawd instance create`.',
+      exitCode: ExitCode.notFound,
+    })
+  }
+  throw CliError.usage(
+    `You have ${instances.length} instances (${instances.map((i) => i.name).join(', ')}); say which one.`,
+    'Pass -i NAME, or set CLAWD_INSTANCE.',
+  )
+}

@@ -1,0 +1,37 @@
+import {Flags} from '@oclif/core'
+import {DEFAULT_PAGE, MAX_PAGE} from '../../contract/paging.js'
+
+/** `--limit`, `--cursor` and `--all`, the same on every list command. */
+export const pageFlags = {
+  limit: Flags.integer({summary: `How many per page (1–${MAX_PAGE}).`, min: 1, max: MAX_PAGE, default: DEFAULT_PAGE}),
+  cursor: Flags.string({summary: 'Continue after the page that printed this cursor.'}),
+  all: Flags.boolean({summary: 'Every one, reading page after page.', exclusive: ['cursor']}),
+}
+
+export interface PageOptions {
+  limit?: number
+  cursor?: string
+  all?: boolean
+}
+
+type Paged<K extends string, T> = {[key in K]: T[]} & {next_cursor: string | null}
+
+/**
+ * Reads a paged list (src/contract/page.ts) with `list`, a route of the API: one page, or with
+ * `all` every page, concatenated. Returns the items and the cursor that continues after them
+ * (null when there is nothing more).
+ */
+export async function readPages<K extends string, T>(
+  list: (input: {query: {limit: number; cursor?: string}}) => Promise<Paged<K, T>>,
+  key: K,
+  opts: PageOptions,
+): Promise<{items: T[]; next: string | null}> {
+  const items: T[] = []
+  let cursor = opts.cursor ?? null
+  do {
+    const page = await list({query: {limit: opts.all ? MAX_PAGE : (opts.limit ?? DEFAULT_PAGE), ...(cursor ? {cursor} : {})}})
+    items.push(...page[key])
+    cursor = page.next_cursor
+  } while (opts.all && cursor)
+  return {items, next: cursor}
+}
