@@ -1,6 +1,6 @@
-import {Flags} from '@oclif/core'
 import {type AccountDeleteResult, deleteAccount} from '../../src/cli/account/delete.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {yesFlag} from '../../src/cli/kit/flags.js'
 
 export default class AccountDelete extends BaseCommand {
   static override summary = 'Delete your account and everything in it, for good.'
@@ -9,7 +9,7 @@ export default class AccountDelete extends BaseCommand {
     'and removes the account with its access log. On a terminal you type your email to confirm; scripts pass --yes. ' +
     'Run `clawd export --all` first to keep a copy.'
   static override examples = ['<%= config.bin %> account delete', '<%= config.bin %> account delete --yes']
-  static override flags = {yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false})}
+  static override flags = {yes: yesFlag}
 
   async run(): Promise<AccountDeleteResult> {
     const {flags} = await this.parse(AccountDelete)

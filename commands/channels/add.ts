@@ -6,7 +6,7 @@ import {sealAndAddTelegram} from '../../src/cli/channels/add.js'
 import {checkBotToken} from '../../src/cli/channels/bot-check.js'
 import {CliError} from '../../src/cli/kit/errors.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
-import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {instanceApi} from '../../src/cli/instances/ref.js'
 import {readSecret} from '../../src/cli/kit/secret-input.js'
 
 export default class ChannelsAdd extends BaseCommand {
@@ -44,8 +44,8 @@ export default class ChannelsAdd extends BaseCommand {
     const apiUrl = flags['telegram-api-url']
     if (apiUrl !== undefined && !baseUrlSchema.safeParse(apiUrl).success) throw CliError.usage('--telegram-api-url is not an http(s) URL without credentials.', 'E.g. --telegram-api-url https://bots.example.com')
 
-    const api = await this.factory(flags).api()
-    const instance = await api.instances.get({ref: await resolveInstanceRef(api, flags.instance)})
+    const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
+    const instance = await api.instances.get({ref})
     const token = await readSecret(this.io, {fromEnv: flags['from-env'], label: 'Telegram bot token (from @BotFather)', command: 'clawd channels add telegram'})
     const bot = await checkBotToken(token, apiUrl)
     this.note(`Token checked: this is @${bot.username}.`)

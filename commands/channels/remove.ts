@@ -1,18 +1,18 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {channelKindSchema, type removeChannelResponseSchema} from '../../src/contract/channels.js'
 import type {z} from 'zod'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {confirmByTyping} from '../../src/cli/kit/confirm.js'
 import {CliError} from '../../src/cli/kit/errors.js'
-import {instanceFlag} from '../../src/cli/kit/flags.js'
-import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {instanceFlag, yesFlag} from '../../src/cli/kit/flags.js'
+import {instanceApi} from '../../src/cli/instances/ref.js'
 
 export default class ChannelsRemove extends BaseCommand {
   static override summary = 'Disconnect a channel: the webhook is deleted and the sealed token forgotten.'
   static override args = {kind: Args.string({description: 'The channel: telegram.', required: true})}
   static override flags = {
     instance: instanceFlag,
-    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false}),
+    yes: yesFlag,
   }
 
   async run(): Promise<z.infer<typeof removeChannelResponseSchema>> {
@@ -20,8 +20,7 @@ export default class ChannelsRemove extends BaseCommand {
     const kind = channelKindSchema.safeParse(args.kind)
     if (!kind.success) throw CliError.usage(`"${args.kind}" is not a channel this version knows.`, 'Channels: telegram.')
     if (!flags.yes && !this.io.canPrompt) throw CliError.usage('Removing a channel needs confirmation.', 'Pass --yes.')
-    const api = await this.factory(flags).api()
-    const ref = await resolveInstanceRef(api, flags.instance)
+    const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
     if (!flags.yes) await confirmByTyping(this.io, kind.data, `Type the channel (${kind.data}) to remove it:`)
     // Telegram is the only kind so far; each kind has its own route.
     const result = await api.channels.removeTelegram({ref})

@@ -1,5 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {yesFlag} from '../../src/cli/kit/flags.js'
 import {CliError} from '../../src/cli/kit/errors.js'
 import {confirmByTyping} from '../../src/cli/kit/confirm.js'
 
@@ -8,7 +9,7 @@ export default class InstanceDelete extends BaseCommand {
   static override description =
     'Permanent. On a terminal you type the name to confirm; scripts pass --yes. The data key is destroyed, so any copy of the instance’s encrypted files becomes unreadable.'
   static override args = {instance: Args.string({description: 'Instance id or name.', required: true})}
-  static override flags = {yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false})}
+  static override flags = {yes: yesFlag}
 
   async run(): Promise<{id: string; name: string; deleted: true}> {
     const {args, flags} = await this.parse(InstanceDelete)

@@ -1,13 +1,13 @@
-import {Args} from '@oclif/core'
+import {instanceArg} from '../../src/cli/kit/flags.js'
 import type {Instance} from '../../src/contract/instances.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import type {CommandContext} from '../../src/cli/kit/context.js'
-import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {instanceApi} from '../../src/cli/instances/ref.js'
 import {describeInstance} from '../../src/cli/instances/view.js'
 
 export default class InstanceShow extends BaseCommand {
   static override summary = 'Show an instance: state, activity, idle pause and removal dates, plan, tools, isolation.'
-  static override args = {instance: Args.string({description: 'Instance id or name (default: your only instance).'})}
+  static override args = {instance: instanceArg}
 
   async run(): Promise<Instance> {
     const {args, flags} = await this.parse(InstanceShow)
@@ -17,8 +17,8 @@ export default class InstanceShow extends BaseCommand {
 
 /** What the command does, callable without oclif: the instance named, else the only one. */
 export async function showInstance({out, factory}: CommandContext, named: string | undefined): Promise<Instance> {
-  const api = await factory.api()
-  const instance = await api.instances.get({ref: await resolveInstanceRef(api, named)})
+  const {api, ref} = await instanceApi(factory, named)
+  const instance = await api.instances.get({ref})
   for (const line of describeInstance(instance)) out.say(line)
   return instance
 }

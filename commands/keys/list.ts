@@ -1,7 +1,7 @@
 import type {KeyMetadata} from '../../src/contract/keys.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
-import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {instanceApi} from '../../src/cli/instances/ref.js'
 import {table} from '../../src/cli/kit/table.js'
 
 export default class KeysList extends BaseCommand {
@@ -10,8 +10,8 @@ export default class KeysList extends BaseCommand {
 
   async run(): Promise<{keys: KeyMetadata[]}> {
     const {flags} = await this.parse(KeysList)
-    const api = await this.factory(flags).api()
-    const result = await api.keys.list({ref: await resolveInstanceRef(api, flags.instance)})
+    const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
+    const result = await api.keys.list({ref})
     if (result.keys.length === 0) this.say('No keys. Add one with `clawd keys set PROVIDER`.')
     else {
       this.say(

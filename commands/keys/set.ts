@@ -4,7 +4,7 @@ import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {sealAndUpload} from '../../src/cli/keys/byok.js'
 import {CliError} from '../../src/cli/kit/errors.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
-import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {instanceApi} from '../../src/cli/instances/ref.js'
 import {egressWarning} from '../../src/cli/keys/egress-warning.js'
 import {keyEnvVar, readSecret} from '../../src/cli/kit/secret-input.js'
 
@@ -33,8 +33,8 @@ export default class KeysSet extends BaseCommand {
     if (keyNeedsBaseUrl(name.data) && !flags['base-url']) {
       throw CliError.usage(`"${name.data}" speaks the OpenAI-compatible protocol and needs an endpoint.`, 'Pass --base-url URL.')
     }
-    const api = await this.factory(flags).api()
-    const instance = await api.instances.get({ref: await resolveInstanceRef(api, flags.instance)})
+    const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
+    const instance = await api.instances.get({ref})
     const key = await readSecret(this.io, {fromEnv: flags['from-env'], label: `API key for ${name.data}`, command: `clawd keys set ${name.data}`, envVar: keyEnvVar(name.data)})
     const saved = await sealAndUpload(api, {instanceId: instance.id, name: name.data, key, baseUrl: flags['base-url']})
     this.say(`Key "${saved.name}" (fingerprint ${saved.fingerprint}, version ${saved.version}) sealed to ${instance.name}.`)

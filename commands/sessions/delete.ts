@@ -1,9 +1,9 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {confirmByTyping} from '../../src/cli/kit/confirm.js'
 import {CliError} from '../../src/cli/kit/errors.js'
-import {instanceFlag} from '../../src/cli/kit/flags.js'
-import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {instanceFlag, yesFlag} from '../../src/cli/kit/flags.js'
+import {instanceApi} from '../../src/cli/instances/ref.js'
 
 export default class SessionsDelete extends BaseCommand {
   static override summary = 'Delete a conversation for good.'
@@ -11,14 +11,13 @@ export default class SessionsDelete extends BaseCommand {
   static override args = {id: Args.string({description: 'Session id (ses_…).', required: true})}
   static override flags = {
     instance: instanceFlag,
-    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false}),
+    yes: yesFlag,
   }
 
   async run(): Promise<{id: string; deleted: true}> {
     const {args, flags} = await this.parse(SessionsDelete)
     if (!flags.yes && !this.io.canPrompt) throw CliError.usage('Deleting a session is permanent and needs confirmation.', 'Pass --yes to delete without a prompt.')
-    const api = await this.factory(flags).api()
-    const ref = await resolveInstanceRef(api, flags.instance)
+    const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
     if (!flags.yes) await confirmByTyping(this.io, 'delete', `Type "delete" to delete session ${args.id} for good:`)
     const result = await api.sessions.delete({ref, sid: args.id})
     this.say(`Deleted session ${result.id}.`)

@@ -2,7 +2,7 @@ import type {Session} from '../../src/contract/sessions.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {sessionsTable} from '../../src/cli/chat/sessions-view.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
-import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {instanceApi} from '../../src/cli/instances/ref.js'
 import {pageFlags, readPages} from '../../src/cli/kit/pages.js'
 
 export default class SessionsList extends BaseCommand {
@@ -13,8 +13,7 @@ export default class SessionsList extends BaseCommand {
 
   async run(): Promise<{sessions: Session[]; next_cursor: string | null}> {
     const {flags} = await this.parse(SessionsList)
-    const api = await this.factory(flags).api()
-    const ref = await resolveInstanceRef(api, flags.instance)
+    const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
     const {items: sessions, next} = await readPages((page) => api.sessions.list({ref, ...page}), 'sessions', flags)
     if (sessions.length === 0) this.say('No sessions yet. Start one with `clawd chat`.')
     else this.say(sessionsTable(sessions))

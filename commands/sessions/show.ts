@@ -3,7 +3,7 @@ import type {SessionDetail} from '../../src/contract/sessions.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {describeSession} from '../../src/cli/chat/sessions-view.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
-import {resolveInstanceRef} from '../../src/cli/instances/ref.js'
+import {instanceApi} from '../../src/cli/instances/ref.js'
 
 export default class SessionsShow extends BaseCommand {
   static override summary = 'Show a conversation: each message, and the tokens each answer used.'
@@ -12,8 +12,8 @@ export default class SessionsShow extends BaseCommand {
 
   async run(): Promise<SessionDetail> {
     const {args, flags} = await this.parse(SessionsShow)
-    const api = await this.factory(flags).api()
-    const session = await api.sessions.get({ref: await resolveInstanceRef(api, flags.instance), sid: args.id})
+    const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
+    const session = await api.sessions.get({ref, sid: args.id})
     for (const line of describeSession(session)) this.say(line)
     return session
   }

@@ -1,5 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
+import {yesFlag} from '../../src/cli/kit/flags.js'
 import {confirmYesNo} from '../../src/cli/kit/confirm.js'
 import type {CommandContext} from '../../src/cli/kit/context.js'
 import {CliError} from '../../src/cli/kit/errors.js'
@@ -10,7 +11,7 @@ export default class TokensRevoke extends BaseCommand {
   static override description = 'Cannot be undone: scripts using the token fail from then on. On a terminal you confirm; scripts pass --yes.'
   static override examples = ['<%= config.bin %> tokens revoke tok_123', '<%= config.bin %> tokens revoke tok_123 --yes']
   static override args = {id: Args.string({description: 'The token id (see `clawd tokens list`).', required: true})}
-  static override flags = {yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false})}
+  static override flags = {yes: yesFlag}
 
   async run() {
     const {args, flags} = await this.parse(TokensRevoke)

@@ -1,7 +1,8 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
+import {instanceArg} from '../../../src/cli/kit/flags.js'
 import {BaseCommand} from '../../../src/cli/kit/base-command.js'
 import {CliError} from '../../../src/cli/kit/errors.js'
-import {resolveInstanceRef} from '../../../src/cli/instances/ref.js'
+import {instanceApi} from '../../../src/cli/instances/ref.js'
 import {KNOWN_TOOL_ENTRIES_TEXT, setToolPolicyRequestSchema, TOOL_PROFILES} from '../../../src/contract/tool-policy.js'
 import {type InstanceToolsResult, toolsLines} from './show.js'
 
@@ -16,7 +17,7 @@ export default class InstanceToolsSet extends BaseCommand {
     '<%= config.bin %> instance tools set my-agent --profile coding --deny group:runtime',
     '<%= config.bin %> instance tools set --profile minimal --allow group:memory,read',
   ]
-  static override args = {instance: Args.string({description: 'Instance id or name (default: your only instance).'})}
+  static override args = {instance: instanceArg}
   static override flags = {
     profile: Flags.string({summary: 'The base set: minimal (no tools) or coding (all tools).', options: [...TOOL_PROFILES], required: true}),
     allow: Flags.string({summary: 'Tools or groups added to the profile (repeatable, or comma-separated).', multiple: true, delimiter: ','}),
@@ -31,8 +32,8 @@ export default class InstanceToolsSet extends BaseCommand {
       const issue = parsed.error.issues[0]
       throw CliError.usage(`--${String(issue?.path[0] ?? 'profile')}: ${issue?.message ?? 'invalid'}.`, 'See `clawd instance tools set --help`.')
     }
-    const api = await this.factory(flags).api()
-    const instance = await api.instances.setTools({ref: await resolveInstanceRef(api, args.instance), body: parsed.data})
+    const {api, ref} = await instanceApi(this.factory(flags), args.instance)
+    const instance = await api.instances.setTools({ref, body: parsed.data})
     const result = {instance: {id: instance.id, name: instance.name}, tools: instance.tools, plan: instance.plan}
     for (const line of toolsLines(result)) this.say(line)
     return result

@@ -1,6 +1,7 @@
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
 import type {Api} from '../kit/http/api.js'
+import type {Factory} from '../kit/factory.js'
 import {readPages} from '../kit/pages.js'
 
 /**
@@ -23,4 +24,10 @@ export async function resolveInstanceRef(api: Api, named: string | undefined): P
     `You have ${instances.length} instances (${instances.map((i) => i.name).join(', ')}); say which one.`,
     'Pass -i NAME, or set CLAWD_INSTANCE.',
   )
+}
+
+/** The API client and the instance ref, which most instance-scoped commands start with. */
+export async function instanceApi(factory: Factory, named: string | undefined): Promise<{api: Api; ref: string}> {
+  const api = await factory.api()
+  return {api, ref: await resolveInstanceRef(api, named)}
 }

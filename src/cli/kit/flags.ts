@@ -1,11 +1,17 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 /**
- * Flags shared by many commands, defined once so their names, env fallbacks and help stay the same
- * everywhere. The global ones (--api, --json) live on BaseCommand.
+ * Flags and args shared by many commands, defined once so their names, env fallbacks and help stay
+ * the same everywhere. The global ones (--api, --json) live on BaseCommand.
  */
 export const instanceFlag = Flags.string({
   char: 'i',
   summary: 'Instance id or name (default: your only instance).',
   env: 'CLAWD_INSTANCE',
 })
+
+/** The instance as a positional argument, for the `instance` topic's own commands. */
+export const instanceArg = Args.string({description: 'Instance id or name (default: your only instance).'})
+
+/** Skips the typed confirmation of a destructive command. */
+export const yesFlag = Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false})
