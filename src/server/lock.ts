@@ -10,7 +10,8 @@ export class DataDirBusyError extends Error {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, but belongs to another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -40,7 +41,7 @@ export function lockDataDir(dataDir: string): {release(): void} {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const pid = Number(readFileSync(path, 'utf8'))
-      if (pid && pid !== process.pid && alive(pid)) throw new DataDirBusyError(dataDir, pid)
+      if (pid && pid !== process.pid && processAlive(pid)) throw new DataDirBusyError(dataDir, pid)
       unlinkSync(path)
     }
   }

@@ -5,6 +5,7 @@ import {dirname, join, resolve} from 'node:path'
 import pg from 'pg'
 import {findPostgresBinaries, type PostgresBinaries} from './binaries.js'
 import {EmbeddedPostgresError} from './errors.js'
+import {processAlive} from '../../lock.js'
 import {postgresServiceUser, type ServiceUser} from './service-user.js'
 
 /**
@@ -230,7 +231,7 @@ async function stopOrphan(paths: ReturnType<typeof clusterPaths>): Promise<void>
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0])
   if (pid > 0 && isOurPostmaster(pid, paths.data)) {
     process.kill(pid, 'SIGINT')
-    for (let delay = 20, waited = 0; isAlive(pid); waited += delay, delay = Math.min(delay * 2, 250)) {
+    for (let delay = 20, waited = 0; processAlive(pid); waited += delay, delay = Math.min(delay * 2, 250)) {
       // Fast shutdown waits for nothing but its own checkpoint; if that hangs, go immediate.
       if (waited > 30_000) process.kill(pid, 'SIGQUIT')
       await new Promise((resolve) => setTimeout(resolve, delay))
@@ -240,17 +241,8 @@ async function stopOrphan(paths: ReturnType<typeof clusterPaths>): Promise<void>
   rmSync(join(paths.socket, `.s.PGSQL.${PORT}.lock`), {force: true})
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 function isOurPostmaster(pid: number, data: string): boolean {
-  if (!isAlive(pid)) return false
+  if (!processAlive(pid)) return false
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
     return argv.some((a) => a.endsWith('/postgres')) && argv.includes(data)
