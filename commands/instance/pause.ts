@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import type {Instance} from '../../src/contract/instances.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {instanceArg} from '../../src/cli/kit/flags.js'
-import {switchRunState} from '../../src/cli/instances/run-state.js'
+import {actOnInstance} from '../../src/cli/instances/run-state.js'
 
 export default class InstancePause extends BaseCommand {
   static override summary = 'Pause an instance (it resumes by itself when used).'
@@ -11,6 +11,6 @@ export default class InstancePause extends BaseCommand {
 
   async run(): Promise<Instance> {
     const {args, flags} = await this.parse(InstancePause)
-    return switchRunState(this.context(flags), args.instance, 'pause', flags.wait)
+    return actOnInstance(this.context(flags), args.instance, 'pause', flags.wait)
   }
 }

@@ -2,8 +2,7 @@ import {instanceArg} from '../../src/cli/kit/flags.js'
 import type {Instance} from '../../src/contract/instances.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import type {CommandContext} from '../../src/cli/kit/context.js'
-import {instanceApi} from '../../src/cli/instances/ref.js'
-import {describeInstance} from '../../src/cli/instances/view.js'
+import {actOnInstance} from '../../src/cli/instances/run-state.js'
 
 export default class InstanceShow extends BaseCommand {
   static override summary = 'Show an instance: state, activity, idle pause and removal dates, plan, tools, isolation.'
@@ -16,9 +15,4 @@ export default class InstanceShow extends BaseCommand {
 }
 
 /** What the command does, callable without oclif: the instance named, else the only one. */
-export async function showInstance({out, factory}: CommandContext, named: string | undefined): Promise<Instance> {
-  const {api, ref} = await instanceApi(factory, named)
-  const instance = await api.instances.get({ref})
-  for (const line of describeInstance(instance)) out.say(line)
-  return instance
-}
+export const showInstance = (ctx: CommandContext, named: string | undefined): Promise<Instance> => actOnInstance(ctx, named, 'get')

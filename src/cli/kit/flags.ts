@@ -10,8 +10,6 @@ export const instanceFlag = Flags.string({
   env: 'CLAWD_INSTANCE',
 })
 
-/** The instance as a positional argument, for the `instance` topic's own commands. */
 export const instanceArg = Args.string({description: 'Instance id or name (default: your only instance).'})
 
-/** Skips the typed confirmation of a destructive command. */
 export const yesFlag = Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false})
