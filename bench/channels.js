@@ -4,88 +4,52 @@
 // offline dev provider as the model, so the figure is the channel's own path: webhook check,
 // resume, quota, hand-over, session, answer, Bot API call through the egress proxy.
 import {randomBytes} from 'node:crypto'
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {Writable} from 'node:stream'
 import {pathToFileURL} from 'node:url'
 import {encodeByokAad} from '../dist/src/crypto/byok-aad.js'
 import {keyFingerprint} from '../dist/src/crypto/fingerprint.js'
 import {decodePublicKey, sealKey} from '../dist/src/crypto/hpke.js'
 import {startFakeTelegram} from '../dist/src/dev/fake-telegram.js'
-import {issueTokenPair} from '../dist/src/server/auth/token-store.js'
-import {createUser} from '../dist/src/server/auth/users.js'
-import {defaultConfig} from '../dist/src/server/config.js'
-import {startServer} from '../dist/src/server/main.js'
+import {withServer} from './in-process.js'
 import {row} from './stats.js'
 
-const STEP_TIMEOUT_MS = 60_000
-
 export async function benchChannels({runs = 10} = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'clawd-bc-'))
-  const config = defaultConfig(dataDir)
-  config.port = 0
-  config.logLevel = 'warn'
-  config.instances.sandbox = process.env.CLAWD_SANDBOX ?? 'auto'
-  config.plans.free.messagesPerDay = 100_000
   const token = `${100000 + Math.floor(Math.random() * 1e6)}:AAbench${randomBytes(12).toString('hex')}`
   const tg = await startFakeTelegram({bots: [{token, id: 4242, username: 'clawd_bench_bot'}]})
-  const server = await startServer(config, {logStream: new Writable({write: (_c, _e, cb) => cb()})})
   const samples = {running: [], paused: []}
   try {
-    const user = await createUser(server.ctx, `bench-ch-${Date.now()}@example.com`, 'bench-password-1')
-    const {accessToken} = await server.ctx.db.asSystem((q) => issueTokenPair(server.ctx, q, {userId: user.id, clientId: 'bench'}))
-    const api = async (method, path, body) => {
-      const res = await fetch(server.url + path, {
-        method,
-        headers: {authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : {'content-type': 'application/json'})},
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(STEP_TIMEOUT_MS),
+    return await withServer('bc', () => {}, async ({server, user, api}) => {
+      const instance = await api.json('POST', '/v1/instances', {name: 'bench-channel', model: 'dev/echo'})
+      await api.waitState(instance.id, 'running')
+      // What `clawd channels add telegram --dm-policy allowlist` sends, sealed here as the CLI does.
+      const pub = await api.json('GET', `/v1/instances/${instance.id}/public-key`)
+      const aad = encodeByokAad({userId: user.id, instanceId: instance.id, keyName: 'telegram', baseUrl: tg.url, version: 1, kind: 'channel'})
+      const sealed = await sealKey({publicKey: decodePublicKey(pub.public_key), kid: pub.kid, aad, plaintext: Buffer.from(token)})
+      const phone = {id: 777001, username: 'bench_phone'}
+      await api.json('PUT', `/v1/instances/${instance.id}/channels/telegram`, {
+        kid: pub.kid,
+        ...sealed,
+        version: 1,
+        fingerprint: keyFingerprint(token),
+        bot: {id: 4242, username: 'clawd_bench_bot'},
+        dm_policy: 'allowlist',
+        allow_from: [String(phone.id)],
+        api_url: tg.url,
       })
-      const text = await res.text()
-      if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`)
-      return text ? JSON.parse(text) : undefined
-    }
-    const waitState = async (id, state) => {
-      const deadline = Date.now() + STEP_TIMEOUT_MS
-      while ((await api('GET', `/v1/instances/${id}`)).state !== state) {
-        if (Date.now() > deadline) throw new Error(`instance ${id} did not become ${state}`)
-        await new Promise((r) => setTimeout(r, 5))
+      await tg.converse(token, phone, 'warm-up')
+      for (let run = 0; run < runs; run++) samples.running.push((await tg.converse(token, phone, `ping ${run}`)).firstReplyMs)
+      for (let run = 0; run < runs; run++) {
+        await api.json('POST', `/v1/instances/${instance.id}/pause`)
+        await api.waitState(instance.id, 'paused')
+        samples.paused.push((await tg.converse(token, phone, `wake ${run}`)).firstReplyMs)
       }
-    }
-    const instance = await api('POST', '/v1/instances', {name: 'bench-channel', model: 'dev/echo'})
-    await waitState(instance.id, 'running')
-    // What `clawd channels add telegram --dm-policy allowlist` sends, sealed here as the CLI does.
-    const pub = await api('GET', `/v1/instances/${instance.id}/public-key`)
-    const aad = encodeByokAad({userId: user.id, instanceId: instance.id, keyName: 'telegram', baseUrl: tg.url, version: 1, kind: 'channel'})
-    const sealed = await sealKey({publicKey: decodePublicKey(pub.public_key), kid: pub.kid, aad, plaintext: Buffer.from(token)})
-    const phone = {id: 777001, username: 'bench_phone'}
-    await api('PUT', `/v1/instances/${instance.id}/channels/telegram`, {
-      kid: pub.kid,
-      ...sealed,
-      version: 1,
-      fingerprint: keyFingerprint(token),
-      bot: {id: 4242, username: 'clawd_bench_bot'},
-      dm_policy: 'allowlist',
-      allow_from: [String(phone.id)],
-      api_url: tg.url,
+      const mode = server.ctx.instances.isolation.mode
+      return [
+        row(`telegram webhook → first sendMessage, running (${mode})`, samples.running, 'ms'),
+        row(`telegram webhook → first sendMessage, paused (${mode})`, samples.paused, 'ms'),
+      ]
     })
-    await tg.converse(token, phone, 'warm-up')
-    for (let run = 0; run < runs; run++) samples.running.push((await tg.converse(token, phone, `ping ${run}`)).firstReplyMs)
-    for (let run = 0; run < runs; run++) {
-      await api('POST', `/v1/instances/${instance.id}/pause`)
-      await waitState(instance.id, 'paused')
-      samples.paused.push((await tg.converse(token, phone, `wake ${run}`)).firstReplyMs)
-    }
-    const mode = server.ctx.instances.isolation.mode
-    return [
-      row(`telegram webhook → first sendMessage, running (${mode})`, samples.running, 'ms'),
-      row(`telegram webhook → first sendMessage, paused (${mode})`, samples.paused, 'ms'),
-    ]
   } finally {
-    await server.close()
     await tg.close()
-    rmSync(dataDir, {recursive: true, force: true})
   }
 }
 

@@ -2,20 +2,13 @@
 // first byte of an answer, and the memory of one idle running instance. Runs the BUILT server
 // (dist/) in this process with a temp data dir, and talks to it over HTTP like any client; the
 // instances are real agent processes (under bwrap when the host allows).
-import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readdirSync, readFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
-import {Writable} from 'node:stream'
 import {pathToFileURL} from 'node:url'
 import {percentile, processMemory} from '../dist/src/runtime/bench.js'
-import {issueTokenPair} from '../dist/src/server/auth/token-store.js'
-import {createUser} from '../dist/src/server/auth/users.js'
-import {defaultConfig} from '../dist/src/server/config.js'
-import {startServer} from '../dist/src/server/main.js'
+import {delay, withServer} from './in-process.js'
 
-const POLL_MS = 5
 const IDLE_BEFORE_RSS_MS = 1000
-const STEP_TIMEOUT_MS = 60_000
 
 /**
  * Runs `runs` measured rounds (plus one warm-up) of: create → running, idle RSS, pause, a request
@@ -23,21 +16,12 @@ const STEP_TIMEOUT_MS = 60_000
  * paused instance (→ first text token), delete. Returns one row per figure.
  */
 export async function benchInstances({runs = 20} = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'clawd-bi-'))
-  const config = defaultConfig(dataDir)
-  config.port = 0
-  config.logLevel = 'warn'
-  config.instances.sandbox = process.env.CLAWD_SANDBOX ?? 'auto'
-  config.instances.maxPerUser = 1000
-  config.instances.maxRunningPerUser = 1000
-  config.plans.free.messagesPerDay = 100_000
-  const discard = new Writable({write: (_chunk, _enc, cb) => cb()})
-  const server = await startServer(config, {logStream: discard})
   const samples = {create: [], pause: [], resumeFirstByte: [], resumeFirstToken: [], rss: [], private: []}
-  try {
-    const user = await createUser(server.ctx, `bench-${Date.now()}@example.com`, 'bench-password-1')
-    const {accessToken} = await server.ctx.db.asSystem((q) => issueTokenPair(server.ctx, q, {userId: user.id, clientId: 'bench'}))
-    const api = client(server.url, accessToken)
+  const tune = (config) => {
+    config.instances.maxPerUser = 1000
+    config.instances.maxRunningPerUser = 1000
+  }
+  return withServer('bi', tune, async ({server, api}) => {
     const mode = server.ctx.instances.isolation.mode
 
     for (let run = 0; run <= runs; run++) {
@@ -87,60 +71,7 @@ export async function benchInstances({runs = 20} = {}) {
       mb('idle running instance: agent RSS', samples.rss),
       mb('idle running instance: agent private memory', samples.private),
     ]
-  } finally {
-    await server.close()
-    rmSync(dataDir, {recursive: true, force: true})
-  }
-}
-
-/** A tiny API client: JSON calls, state polling, and time-to-first-byte/token requests. */
-function client(url, token) {
-  const headers = (body) => ({authorization: `Bearer ${token}`, ...(body === undefined ? {} : {'content-type': 'application/json'})})
-  const call = (method, path, body) =>
-    fetch(url + path, {method, headers: headers(body), body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(STEP_TIMEOUT_MS)})
-  return {
-    async json(method, path, body) {
-      const res = await call(method, path, body)
-      const text = await res.text()
-      if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`)
-      return text ? JSON.parse(text) : undefined
-    },
-    async waitState(ref, state) {
-      const deadline = Date.now() + STEP_TIMEOUT_MS
-      for (;;) {
-        const row = await this.json('GET', `/v1/instances/${ref}`)
-        if (row.state === state) return row
-        if (row.state === 'failed') throw new Error(`instance ${ref} failed: ${row.failure_reason}`)
-        if (Date.now() > deadline) throw new Error(`instance ${ref} is still ${row.state}, not ${state}`)
-        await delay(POLL_MS)
-      }
-    },
-    /** Resolves at the first byte of the answer's body, then drains it. */
-    async firstByte(method, path) {
-      const res = await call(method, path)
-      if (res.status !== 200) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`)
-      const reader = res.body.getReader()
-      await reader.read()
-      for (;;) if ((await reader.read()).done) break
-    },
-    /** Resolves at the first text.delta of a message stream, then reads it to the end. */
-    async firstToken(path, body) {
-      const res = await call('POST', path, body)
-      if (res.status !== 200) throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`)
-      const reader = res.body.getReader()
-      const decoder = new TextDecoder()
-      let text = ''
-      let seen = false
-      for (;;) {
-        const {value, done} = await reader.read()
-        if (done) break
-        if (seen) continue
-        text += decoder.decode(value, {stream: true})
-        if (text.includes('"type":"text.delta"')) seen = true
-      }
-      if (!seen) throw new Error(`the answer had no text: ${text.slice(0, 300)}`)
-    },
-  }
+  })
 }
 
 /** The agent's host pid: the process whose command line runs agent/main.js for this instance. */
@@ -164,7 +95,6 @@ function vmRss(pid) {
   return Number(kb?.[1] ?? 0) * 1024
 }
 
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const round = (n) => Math.round(n * 10) / 10
 
 // `node bench/instances.js [runs]` prints the table on its own.

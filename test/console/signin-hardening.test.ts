@@ -1,6 +1,4 @@
-import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
-import {request} from 'node:https'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {judgePassword} from '../../src/server/auth/password-strength.js'
@@ -10,6 +8,7 @@ import {csrfIn, PageClient, signedUpClient} from '../auth/page-client.js'
 import {oauthPost} from '../helpers/auth.js'
 import {startTestServer} from '../helpers/server.js'
 import {tempDir} from '../helpers/tmp.js'
+import {hasOpenssl, httpsGet, selfSigned} from '../helpers/tls.js'
 
 type Server = Awaited<ReturnType<typeof startTestServer>>
 
@@ -152,29 +151,15 @@ describe('sign-in hardening', () => {
   })
 })
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-}
-
 describe.skipIf(!hasOpenssl())('HSTS', () => {
   let tls: Server
   let plain: Server
   const dir = tempDir('clawd-hsts-')
   const cert = join(dir.path, 'cert.pem')
-  const key = join(dir.path, 'key.pem')
+  const key = join(dir.path, 'cert.key')
 
   beforeAll(async () => {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert],
-      {stdio: 'ignore'},
-    )
+    selfSigned(dir.path, 'cert')
     tls = await startTestServer((c) => (c.tls = {certFile: cert, keyFile: key}))
     plain = await startTestServer()
   })
@@ -184,15 +169,7 @@ describe.skipIf(!hasOpenssl())('HSTS', () => {
     dir.dispose()
   })
 
-  const httpsHeaders = (url: string) =>
-    new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
-      const req = request(url, {ca: readFileSync(cert), timeout: 10_000}, (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.headers))
-      })
-      req.on('error', reject)
-      req.end()
-    })
+  const httpsHeaders = async (url: string) => (await httpsGet(url, readFileSync(cert))).headers
 
   it('is sent on every answer over TLS: pages, the API, errors', async () => {
     expect(tls.url).toMatch(/^https:/)

@@ -110,25 +110,8 @@ describe.skipIf(skipReason)(`PostgreSQL restarts under a serving API${skipReason
     await putKey(f.server, f.user.accessToken, id, 'anthropic', first)
 
     // Reads of the keys table go through, writes wait: the API gets as far as the instance, then blocks.
-    const locker = new pg.Client({connectionString: cluster.url})
-    await locker.connect()
-    let locked = true
-    const unlock = async () => {
-      if (!locked) return
-      locked = false
-      await locker.query('ROLLBACK').catch(() => {})
-      await locker.end().catch(() => {})
-    }
-    try {
-      await locker.query('BEGIN')
-      await locker.query(`LOCK TABLE ${SCHEMA}.instance_keys IN EXCLUSIVE MODE`)
-      const cut = putKey(f.server, f.user.accessToken, id, 'anthropic', `sk-ant-pg-cut-${Date.now().toString(36)}-0123456789`).catch((e: Error) => e)
-      expect(await writeBlocked(locker, cut), 'the key upload never reached the database write').toBe(true)
-      await f.killAndRestart(unlock)
-      expect(await cut).toBeInstanceOf(Error)
-    } finally {
-      await unlock()
-    }
+    const cut = `sk-ant-pg-cut-${Date.now().toString(36)}-0123456789`
+    expect(await killWhileKeysWriteWaits(() => putKey(f.server, f.user.accessToken, id, 'anthropic', cut), 'the key upload')).toBeInstanceOf(Error)
 
     // Nothing was acknowledged, so the listed key may stay the first one; but the user must be
     // able to set the key again, and the instance must then use exactly what was set.
@@ -145,7 +128,7 @@ describe.skipIf(skipReason)(`PostgreSQL restarts under a serving API${skipReason
   })
 
   /** Holds a write lock on the keys table while `start()` runs, until the API waits on it; then SIGKILLs and restarts the server. */
-  async function killWhileKeysWriteWaits(start: () => Promise<unknown>): Promise<unknown> {
+  async function killWhileKeysWriteWaits(start: () => Promise<unknown>, what = 'the request'): Promise<unknown> {
     const locker = new pg.Client({connectionString: cluster.url})
     await locker.connect()
     let locked = true
@@ -159,7 +142,7 @@ describe.skipIf(skipReason)(`PostgreSQL restarts under a serving API${skipReason
       await locker.query('BEGIN')
       await locker.query(`LOCK TABLE ${SCHEMA}.instance_keys IN EXCLUSIVE MODE`)
       const cut = start().catch((e: Error) => e)
-      expect(await writeBlocked(locker, cut), 'the request never reached the database write').toBe(true)
+      expect(await writeBlocked(locker, cut), `${what} never reached the database write`).toBe(true)
       await f.killAndRestart(unlock)
       return await cut
     } finally {

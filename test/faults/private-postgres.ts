@@ -1,9 +1,9 @@
 import {execFile, execFileSync, spawnSync} from 'node:child_process'
 import {promisify} from 'node:util'
 import {chownSync, existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {freePort} from '../helpers/port.js'
 
 /**
  * A throwaway PostgreSQL cluster of its own (initdb in a temp dir, its own port on 127.0.0.1),
@@ -32,17 +32,6 @@ function postgresIds(): {uid: number; gid: number} | undefined {
   const gid = spawnSync('id', ['-g', 'postgres'], {encoding: 'utf8'})
   if (id.status !== 0 || gid.status !== 0) return undefined
   return {uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim())}
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as {port: number}).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 /** Why a private cluster cannot be made here, or undefined when it can. */

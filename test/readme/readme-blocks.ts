@@ -1,6 +1,5 @@
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {join} from 'node:path'
 
 /**
@@ -45,17 +44,6 @@ export function markedBlocks(markdown: string, section = 'Real use'): ReadmeBloc
     i = end
   }
   return blocks
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as {port: number}).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 /**

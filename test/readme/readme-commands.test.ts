@@ -4,7 +4,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {packageRoot} from '../../src/paths.js'
 import {newUser} from '../helpers/auth.js'
 import {tempDir} from '../helpers/tmp.js'
-import {freePort, freshClone, killGroup, markedBlocks, runBlock, startBlock, waitForApi} from './readme-blocks.js'
+import {freshClone, killGroup, markedBlocks, runBlock, startBlock, waitForApi} from './readme-blocks.js'
+import {freePort} from '../helpers/port.js'
 
 /**
  * The block the harness checks itself against: the shape of what the README marks (a server in the

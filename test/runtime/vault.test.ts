@@ -4,21 +4,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {Vault, VaultError} from '../../src/agent/vault.js'
 import {tempDir} from '../helpers/tmp.js'
-
-/** Every byte of every file under `dir`, for canary greps. */
-function allBytes(dir: string): Buffer {
-  const out: Buffer[] = []
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, {withFileTypes: true})) {
-      const p = join(d, e.name)
-      out.push(Buffer.from(e.name))
-      if (e.isDirectory()) walk(p)
-      else out.push(readFileSync(p))
-    }
-  }
-  walk(dir)
-  return Buffer.concat(out)
-}
+import {allBytes} from './helpers.js'
 
 describe('vault', () => {
   const dirs: Array<{dispose(): void}> = []

@@ -3,7 +3,6 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {SessionStore} from '../../src/agent/sessions/store.js'
 import {ALLOWED_TOOLS_HEADER} from '../../src/contract/agent-header.js'
 import {transcriptMessageSchema} from '../../src/contract/sessions.js'
@@ -11,10 +10,7 @@ import {streamEventSchema} from '../../src/contract/stream.js'
 import {readSse} from '../helpers/sse.js'
 import {useInProcessAgent} from './in-process-agent.js'
 import {MemoryToolbox} from './tool-box.js'
-
-/** Where dev/tools writes today (a daily note), and the command it runs on it. */
-const NOTE = devToolsNotePath()
-const COMMAND = devToolsCommand(NOTE)
+import {DEV_TOOLS_LOOP, NOTE} from './dev-tools.js'
 
 /**
  * The agent's session routes with tools, in this process: the allowed-tools header decides what
@@ -43,21 +39,7 @@ describe('agent sessions with tools (in process)', () => {
     const events = await all(await send(sid, {content: 'remember the milk'}, 'read,write,edit,exec,web_fetch,memory_search,memory_get'))
     for (const e of events) expect(streamEventSchema.safeParse(e).success, JSON.stringify(e)).toBe(true)
     const shape = events.map((e) => (e.type.startsWith('tool.') ? `${e.type}:${e.name}` : e.type)).filter((k, i, a) => !(k === 'text.delta' && a[i - 1] === k))
-    expect(shape).toEqual([
-      'session',
-      'message.start',
-      'text.delta',
-      'tool.start:write',
-      'tool.end:write',
-      'text.delta',
-      'tool.start:read',
-      'tool.end:read',
-      'text.delta',
-      'tool.start:exec',
-      'tool.end:exec',
-      'text.delta',
-      'message.end',
-    ])
+    expect(shape).toEqual(['session', 'message.start', ...DEV_TOOLS_LOOP, 'message.end'])
     expect(events.at(-1)).toMatchObject({stop_reason: 'end_turn'})
     expect(toolbox.files.get(NOTE)).toContain('remember the milk')
 

@@ -1,16 +1,12 @@
 import {spawn} from 'node:child_process'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
-import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {streamEventSchema} from '../../src/contract/stream.js'
 import {BIN, json, runCli} from '../helpers/cli.js'
 import {tempDir} from '../helpers/tmp.js'
 import {hasTmux, openTerminal, type Terminal} from '../chat/tmux.js'
 import {GATEWAY_TOKEN, startMiniGateway, type MiniGateway} from './mini-gateway.js'
 import {MemoryToolbox} from './tool-box.js'
-
-/** Where dev/tools writes today (a daily note), and the command it runs on it. */
-const NOTE = devToolsNotePath()
-const COMMAND = devToolsCommand(NOTE)
+import {COMMAND, NOTE} from './dev-tools.js'
 
 /**
  * `clawd chat` (the built CLI) with an agent that runs tools: the tool lines, --json's NDJSON,

@@ -1,6 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import {anthropicProvider} from '../../src/agent/providers/anthropic.js'
-import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {devProvider} from '../../src/agent/providers/dev.js'
 import {ProviderError} from '../../src/agent/providers/errors.js'
 import type {Provider, ProviderEvent, ProviderRequest} from '../../src/agent/providers/types.js'
@@ -11,10 +10,7 @@ import type {ToolName} from '../../src/agent/tools/types.js'
 import type {StreamEvent} from '../../src/contract/stream.js'
 import {startProviderServer, type ProviderServer} from '../helpers/provider-server.js'
 import {MemoryToolbox} from './tool-box.js'
-
-/** Where dev/tools writes today (a daily note), and the command it runs on it. */
-const NOTE = devToolsNotePath()
-const COMMAND = devToolsCommand(NOTE)
+import {COMMAND, DEV_TOOLS_LOOP, NOTE} from './dev-tools.js'
 
 const ALL: ToolName[] = ['read', 'write', 'edit', 'exec', 'web_fetch', 'memory_search', 'memory_get']
 
@@ -69,18 +65,7 @@ describe('the tool loop with dev/tools (offline, deterministic)', () => {
   it('writes a note, reads it back, runs one exec, then answers: events in order, each call once', async () => {
     const t = setup(devProvider)
     await t.run()
-    expect(kinds(t.events)).toEqual([
-      'text.delta',
-      'tool.start:write',
-      'tool.end:write',
-      'text.delta',
-      'tool.start:read',
-      'tool.end:read',
-      'text.delta',
-      'tool.start:exec',
-      'tool.end:exec',
-      'text.delta',
-    ])
+    expect(kinds(t.events)).toEqual(DEV_TOOLS_LOOP)
     expect(t.toolbox.calls.map((c) => c.name)).toEqual(['write', 'read', 'exec'])
     const note = t.toolbox.files.get(NOTE)
     expect(note).toContain('please take a note')

@@ -1,16 +1,12 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {packageRoot} from '../../src/paths.js'
 import {newUser, type TestUser} from '../helpers/auth.js'
 import {json, runCli} from '../helpers/cli.js'
 import {startServerProcess, type ServerProcess} from '../helpers/server.js'
 import {tempDir} from '../helpers/tmp.js'
-
-/** Where dev/tools writes today (a daily note), and the command it runs on it. */
-const NOTE = devToolsNotePath()
-const COMMAND = devToolsCommand(NOTE)
+import {COMMAND, NOTE} from './dev-tools.js'
 
 /**
  * The whole path with nothing in between replaced: the built CLI, the real API (its gateway sets
