@@ -34,7 +34,9 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`clawd ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`))
-    }, opts.timeoutMs ?? 30_000)
+      // Only a backstop for a CLI that hangs: it has its own timeouts, and on a busy machine a
+      // `--wait` can take well over 30 s without anything being wrong.
+    }, opts.timeoutMs ?? 240_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
