@@ -1,5 +1,6 @@
 import type {Readable} from 'node:stream'
 import type {AgentInit} from '../contract/agent.js'
+import {FirstLineError, readFirstLine} from './first-line.js'
 
 /** The init line is small; anything longer is not from the driver. */
 const MAX_INIT_BYTES = 64 * 1024
@@ -17,7 +18,10 @@ export class InitError extends Error {
  * writing; here only what the agent relies on is checked, so the agent need not load zod.
  */
 export async function readInit(input: Readable, timeoutMs = 10_000): Promise<{init: AgentInit; dataKey: Buffer}> {
-  const line = await readFirstLine(input, timeoutMs)
+  const line = await readFirstLine(input, {maxBytes: MAX_INIT_BYTES, timeoutMs}).catch((error: unknown) => {
+    if (!(error instanceof FirstLineError)) throw error
+    throw new InitError(error.reason === 'too long' ? 'the init message is too long' : error.reason === 'closed' ? 'stdin closed before the init message' : 'no init message on stdin')
+  })
   let parsed: unknown
   try {
     parsed = JSON.parse(line)
@@ -38,41 +42,4 @@ export async function readInit(input: Readable, timeoutMs = 10_000): Promise<{in
   // The string copy stays in the heap until collected; at least drop our reference to it.
   init.data_key = ''
   return {init, dataKey}
-}
-
-function readFirstLine(input: Readable, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const done = (error?: Error, line?: string) => {
-      clearTimeout(timer)
-      input.off('data', onData)
-      input.off('end', onEnd)
-      input.off('error', onError)
-      input.pause()
-      if (error) reject(error)
-      else resolve(line!)
-    }
-    const onData = (chunk: Buffer) => {
-      const newline = chunk.indexOf(0x0a)
-      if (newline >= 0) {
-        chunks.push(chunk)
-        const all = Buffer.concat(chunks)
-        const line = all.subarray(0, all.indexOf(0x0a)).toString('utf8')
-        // The line holds the data key: wipe the bytes we own once it is a string.
-        for (const c of chunks) c.fill(0)
-        all.fill(0)
-        return done(undefined, line)
-      }
-      chunks.push(chunk)
-      size += chunk.length
-      if (size > MAX_INIT_BYTES) done(new InitError('the init message is too long'))
-    }
-    const onEnd = () => done(new InitError('stdin closed before the init message'))
-    const onError = (error: Error) => done(error)
-    const timer = setTimeout(() => done(new InitError('no init message on stdin')), timeoutMs)
-    input.on('data', onData)
-    input.once('end', onEnd)
-    input.once('error', onError)
-  })
 }

@@ -3,6 +3,7 @@ import type {Socket} from 'node:net'
 import {join} from 'node:path'
 import {MAX_TOOL_LAUNCH_REQUEST_BYTES, parseToolLaunchRequest, type ToolLaunchRequest, type ToolLaunchResult} from '../contract/tool-launch.js'
 import type {ToolLimits} from '../agent/tools/limits.js'
+import {readFirstLine} from '../agent/first-line.js'
 import {runBounded, toolSandboxArgs} from '../agent/tools/tool-sandbox.js'
 import {InstanceSockets} from './instance-sockets.js'
 
@@ -48,6 +49,8 @@ export interface ToolLauncherPaths {
 const TOOLS_DIR = '/tools'
 /** Calls of one instance at once; more wait for nothing, they are refused. */
 const MAX_CONCURRENT_CALLS = 4
+/** An agent that connects must send its request line within this; it holds a call slot meanwhile. */
+const REQUEST_TIMEOUT_MS = 10_000
 /** A fix-up of the call directory's modes after a killed call. */
 const FIXUP_TIMEOUT_MS = 30_000
 
@@ -82,9 +85,11 @@ export class ToolLauncher {
 
   private async serve(socket: Socket, target: ToolLauncherTarget): Promise<void> {
     const cancel = new AbortController()
-    const line = await readLine(socket)
+    const line = await readFirstLine(socket, {maxBytes: MAX_TOOL_LAUNCH_REQUEST_BYTES, timeoutMs: REQUEST_TIMEOUT_MS}).catch(() => undefined)
     if (line === undefined) return void socket.destroy()
-    // From here, the agent's end of the connection means the call is cancelled.
+    // From here, the agent's end of the connection means the call is cancelled (the socket must
+    // flow again for its end to be seen).
+    socket.resume()
     socket.once('end', () => cancel.abort())
     socket.once('close', () => cancel.abort())
     const request = parseToolLaunchRequest(line)
@@ -127,29 +132,6 @@ export class ToolLauncher {
 
 function failure(why: string): ToolLaunchResult {
   return {exitCode: null, signal: null, timedOut: false, output: '', outputBytes: 0, failure: why}
-}
-
-/** The first line the agent sends, or undefined when it sends too much or goes away first. */
-function readLine(socket: Socket): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const done = (line: string | undefined) => {
-      socket.off('data', onData)
-      socket.off('end', onEnd)
-      resolve(line)
-    }
-    const onData = (chunk: Buffer) => {
-      const newline = chunk.indexOf(0x0a)
-      chunks.push(newline === -1 ? chunk : chunk.subarray(0, newline))
-      size += chunk.length
-      if (newline !== -1) done(Buffer.concat(chunks).toString('utf8'))
-      else if (size > MAX_TOOL_LAUNCH_REQUEST_BYTES) done(undefined)
-    }
-    const onEnd = () => done(undefined)
-    socket.on('data', onData)
-    socket.once('end', onEnd)
-  })
 }
 
 function uidOf(pid: number): number | undefined {

@@ -22,7 +22,8 @@ export function hostLaunch(opts: {socket: string; gid: number; proxyPort?: () =>
 
 function ask(socketPath: string, request: ToolLaunchRequest, signal: AbortSignal): Promise<BoundedRun> {
   return new Promise((resolve) => {
-    const failed = (why: string): BoundedRun => ({exitCode: null, signal: null, timedOut: false, cancelled: signal.aborted, output: Buffer.alloc(0), outputBytes: 0, failure: why})
+    const ended = (fields: Partial<BoundedRun>): BoundedRun => ({exitCode: null, signal: null, timedOut: false, cancelled: false, output: Buffer.alloc(0), outputBytes: 0, ...fields})
+    const failed = (why: string) => ended({failure: why})
     const socket = connect(socketPath)
     let answer = ''
     const onAbort = () => socket.destroy()
@@ -32,7 +33,7 @@ function ask(socketPath: string, request: ToolLaunchRequest, signal: AbortSignal
     socket.on('error', () => {})
     socket.on('close', () => {
       signal.removeEventListener('abort', onAbort)
-      if (signal.aborted) return resolve({...failed(''), failure: undefined, cancelled: true})
+      if (signal.aborted) return resolve(ended({cancelled: true}))
       let result: ToolLaunchResult
       try {
         result = JSON.parse(answer) as ToolLaunchResult
@@ -40,7 +41,7 @@ function ask(socketPath: string, request: ToolLaunchRequest, signal: AbortSignal
         return resolve(failed('the host tool launcher did not answer'))
       }
       if (result.failure) return resolve(failed(result.failure))
-      resolve({exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, cancelled: false, output: Buffer.from(result.output, 'base64'), outputBytes: result.outputBytes})
+      resolve(ended({exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, output: Buffer.from(result.output, 'base64'), outputBytes: result.outputBytes}))
     })
     // Written, not ended: the launcher reads the end of this connection as a cancel.
     socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'))
