@@ -3,7 +3,7 @@ import {checkLength, kidFor, X25519_KEY_BYTES} from './x25519.js'
 
 // Key pairs and kids need only node:crypto; they live in x25519.ts so the instance can make its key
 // pair without loading HPKE. Re-exported here, where callers of the BYOK suite look for them.
-export {generateKeyPair, isKid, kidFor, publicKeyFromPrivate, X25519_KEY_BYTES, type X25519KeyPair} from './x25519.js'
+export {generateKeyPair, kidFor, publicKeyFromPrivate, type X25519KeyPair} from './x25519.js'
 
 /**
  * BYOK sealing (DESIGN §1): the CLI seals a provider key to the instance's X25519 public key with
@@ -18,7 +18,7 @@ export {generateKeyPair, isKid, kidFor, publicKeyFromPrivate, X25519_KEY_BYTES, 
  * serialises, what WebCrypto exports as `raw` (public) and JWK `d` (private), and what the instance
  * stores encrypted under its data key.
  */
-export {BYOK_INFO_PREFIX, byokInfo, byokSuite} from './byok-suite.js'
+export {BYOK_INFO_PREFIX, byokSuite} from './byok-suite.js'
 /** HPKE's `enc` for DHKEM(X25519) is the ephemeral public key: always 32 bytes. */
 export const ENC_BYTES = 32
 /** AES-GCM appends a 16-byte tag. */
@@ -33,13 +33,14 @@ export interface SealedKey {
   ct: string
 }
 
-/** Seals `plaintext` to the instance public key. Each call uses a fresh ephemeral key. */
-export async function sealKey(opts: {
-  publicKey: Uint8Array
+/** What a sealed key is bound to: the instance key (by its kid, in `info`) and the AAD. */
+interface Binding {
   kid: string
   aad: Uint8Array
-  plaintext: Uint8Array
-}): Promise<SealedKey> {
+}
+
+/** Seals `plaintext` to the instance public key. Each call uses a fresh ephemeral key. */
+export async function sealKey(opts: Binding & {publicKey: Uint8Array; plaintext: Uint8Array}): Promise<SealedKey> {
   checkLength(opts.publicKey, X25519_KEY_BYTES, 'X25519 public key')
   if (kidFor(opts.publicKey) !== opts.kid) throw new TypeError('kid does not belong to this public key')
   const suite = byokSuite()
@@ -65,13 +66,7 @@ export class OpenKeyError extends Error {
  * Opens a sealed key. The result is the only copy of the plaintext: the caller zeroes it
  * (`.fill(0)`) as soon as it has used it.
  */
-export async function openKey(opts: {
-  privateKey: Uint8Array
-  kid: string
-  aad: Uint8Array
-  enc: string
-  ct: string
-}): Promise<Uint8Array> {
+export async function openKey(opts: Binding & SealedKey & {privateKey: Uint8Array}): Promise<Uint8Array> {
   checkLength(opts.privateKey, X25519_KEY_BYTES, 'X25519 private key')
   const info = byokInfo(opts.kid)
   const enc = fromBase64url(opts.enc)

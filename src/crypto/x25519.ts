@@ -48,9 +48,6 @@ export function kidFor(publicKey: Uint8Array): string {
   return createHash('sha256').update(publicKey).digest('hex').slice(0, 16)
 }
 
-// One kid pattern, in a module with no imports (the browser's sealing script loads it too).
-export {isKid} from './kid.js'
-
 function rawFromJwk(value: string | undefined): Uint8Array {
   if (!value) throw new Error('X25519 JWK export without key material')
   return new Uint8Array(Buffer.from(value, 'base64url'))

@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto'
 import type {AccountExport} from '../contract/account.js'
 import type {WorkspaceRejection} from '../contract/workspace.js'
+import {comparePaths} from './files.js'
 import type {TarFile} from './tar.js'
 import {validateWorkspace} from './validate.js'
 
@@ -30,8 +31,6 @@ export const EXPORT_MANIFEST_VERSION = 1
 const json = (value: unknown) => Buffer.from(JSON.stringify(value, null, 2) + '\n', 'utf8')
 const jsonl = (values: readonly unknown[]) => Buffer.from(values.map((v) => JSON.stringify(v) + '\n').join(''), 'utf8')
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex')
-/** Locale-independent order, so the archive is the same on every machine. */
-const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 
 export interface ExportManifest {
   format: 'clawd-account-export'
@@ -73,7 +72,7 @@ export function layoutAccountExport(doc: AccountExport): {files: TarFile[]; mani
     {path: 'usage.json', data: json(doc.daily_usage)},
   ]
   const instances: ExportManifest['instances'] = []
-  for (const item of [...doc.instances].sort((a, b) => byBytes(a.instance.name, b.instance.name))) {
+  for (const item of [...doc.instances].sort((a, b) => comparePaths(a.instance.name, b.instance.name))) {
     const dir = `instances/${item.instance.name}`
     files.push({path: `${dir}/instance.json`, data: json({...item.instance, unavailable: item.unavailable})})
     files.push({path: `${dir}/keys.json`, data: json(item.keys)})
@@ -102,7 +101,7 @@ export function layoutAccountExport(doc: AccountExport): {files: TarFile[]; mani
       unavailable: item.unavailable,
     })
   }
-  const listed = [...files].sort((a, b) => byBytes(a.path, b.path))
+  const listed = [...files].sort((a, b) => comparePaths(a.path, b.path))
   const manifest: ExportManifest = {
     format: 'clawd-account-export',
     version: EXPORT_MANIFEST_VERSION,

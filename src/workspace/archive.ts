@@ -1,8 +1,8 @@
 import type {Writable} from 'node:stream'
 import type {WorkspaceFile, WorkspaceRejection, WorkspaceSkip} from '../contract/workspace.js'
-import {classifyPath, comparePaths, type ClassifyOptions} from './files.js'
+import {classifyPath, comparePaths, recordVerdict, type ClassifyOptions} from './files.js'
 import {checkEntryKind, decodeFile} from './rules.js'
-import {iterateTar, tarBuffer, tarChunks, writeTar, type TarFile, type TarReadLimits} from './tar.js'
+import {iterateTar, tarBuffer, writeTar, type TarFile, type TarReadLimits} from './tar.js'
 import {validateWorkspace, type WorkspaceCheck} from './validate.js'
 
 /** A workspace as a tar archive (`export --format tar`) and back (`config push --format tar`). */
@@ -12,10 +12,6 @@ function toTarFiles(files: readonly WorkspaceFile[]): TarFile[] {
 }
 
 /** Call with files from `planExport`: the archive writer checks paths, not the export rules. */
-export function workspaceTarChunks(files: readonly WorkspaceFile[]): Generator<Uint8Array> {
-  return tarChunks(toTarFiles(files))
-}
-
 export function workspaceTar(files: readonly WorkspaceFile[]): Buffer {
   return tarBuffer(toTarFiles(files))
 }
@@ -50,14 +46,7 @@ export function readWorkspaceTar(bytes: Uint8Array, opts: ClassifyOptions & TarR
       rejected.push(wrongKind)
       continue
     }
-    if (verdict.kind === 'skipped') {
-      skipped.push({path: entry.path, code: verdict.code, message: verdict.message})
-      continue
-    }
-    if (verdict.kind === 'rejected') {
-      rejected.push({path: entry.path, code: verdict.code, message: verdict.message})
-      continue
-    }
+    if (recordVerdict(verdict, skipped, rejected)) continue
     const {text, problems} = decodeFile(entry.path, entry.data)
     if (text === undefined) rejected.push(...problems)
     else decoded.push({path: entry.path, content: text})

@@ -5,7 +5,7 @@ import {basename, dirname, join, resolve} from 'node:path'
 import type {WorkspaceFile, WorkspaceRejection, WorkspaceSkip} from '../contract/workspace.js'
 import {WORKSPACE_LIMITS} from '../contract/workspace-limits.js'
 import {mergeChecks} from './archive.js'
-import {classifyPath, comparePaths, displayPath, MEMORY_DIR, SKILLS_DIR, type ClassifyOptions} from './files.js'
+import {classifyPath, comparePaths, displayPath, MEMORY_DIR, recordVerdict, SKILLS_DIR, type ClassifyOptions} from './files.js'
 import {checkEntryKind, checkSize, decodeFile, type EntryKind} from './rules.js'
 import {validateWorkspace, type WorkspaceCheck} from './validate.js'
 
@@ -62,14 +62,10 @@ export async function readWorkspaceDir(dir: string, opts: ClassifyOptions = {}):
   const candidates: Candidate[] = []
 
   const visit = (rel: string, abs: string, kind: EntryKind) => {
-    const verdict = classifyPath(rel, opts)
-    if (verdict.kind === 'skipped') skipped.push({path: rel, code: verdict.code, message: verdict.message})
-    else if (verdict.kind === 'rejected') rejected.push({path: rel, code: verdict.code, message: verdict.message})
-    else {
-      const wrongKind = checkEntryKind(rel, kind)
-      if (wrongKind) rejected.push(wrongKind)
-      else candidates.push({path: rel, abs})
-    }
+    if (recordVerdict(classifyPath(rel, opts), skipped, rejected)) return
+    const wrongKind = checkEntryKind(rel, kind)
+    if (wrongKind) rejected.push(wrongKind)
+    else candidates.push({path: rel, abs})
   }
 
   // memory/ and skills/ are entered (to MAX_DEPTH); any other directory is one skipped entry.

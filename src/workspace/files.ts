@@ -1,3 +1,4 @@
+import type {WorkspaceRejection, WorkspaceSkip} from '../contract/workspace.js'
 import {WORKSPACE_LIMITS, type WorkspaceRejectCode, type WorkspaceSkipCode} from '../contract/workspace-limits.js'
 
 /**
@@ -119,6 +120,13 @@ export function classifyPath(path: string, _opts: ClassifyOptions = {}): PathVer
     return reject('case-variant', `${shown}: OpenClaw reads "${top.toLowerCase()}/" (lower case) only; rename the directory.`)
   }
   return skip('unknown-name', `${shown}: not part of an OpenClaw workspace; left out.`)
+}
+
+/** Adds a skipped or rejected verdict to its list and returns true; false for an accepted path. */
+export function recordVerdict(verdict: PathVerdict, skipped: WorkspaceSkip[], rejected: WorkspaceRejection[]): boolean {
+  if (verdict.kind === 'skipped') skipped.push({path: verdict.path, code: verdict.code, message: verdict.message})
+  else if (verdict.kind === 'rejected') rejected.push({path: verdict.path, code: verdict.code, message: verdict.message})
+  return verdict.kind !== 'accepted'
 }
 
 function classifyRootName(

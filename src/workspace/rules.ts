@@ -16,8 +16,7 @@ import {displayPath} from './files.js'
  *   strings in C-based tools along the way.
  * - A file is "at most" 2 MiB (2,097,152 bytes), the limit OpenClaw applies when it reads.
  * - YAML frontmatter is kept as is: OpenClaw injects a workspace file's frontmatter into the
- *   prompt unchanged, and skills need theirs (name, description). `frontmatterEndLine` finds it
- *   for callers that want to show it.
+ *   prompt unchanged, and skills need theirs (name, description).
  */
 
 /** What a directory entry or archive entry is, before its content is read. */
@@ -141,15 +140,4 @@ export function checkText(path: string, text: string): Rejection[] {
     problems.push(reject(path, 'bom', `${shown} starts with a UTF-8 byte order mark; save it as UTF-8 without BOM.`, 1))
   }
   return problems
-}
-
-/** The line that closes a leading YAML frontmatter block, or undefined when there is none. */
-export function frontmatterEndLine(text: string): number | undefined {
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text
-  const open = /^---[ \t\r]*\n/.exec(body)
-  if (!open) return undefined
-  const rest = body.slice(open[0].length)
-  const close = /^(?:---|\.\.\.)[ \t\r]*$/m.exec(rest)
-  if (!close) return undefined
-  return lineAt(rest, close.index) + 1
 }

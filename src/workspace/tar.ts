@@ -89,7 +89,7 @@ function splitName(name: string): {prefix: string; name: string} {
   throw new TarError(`${name} is too long for a ustar archive.`, 'too-long', name)
 }
 
-function header(entry: PlannedEntry, mtime: number): Buffer {
+function header(entry: PlannedEntry): Buffer {
   const block = Buffer.alloc(BLOCK)
   const {prefix, name} = splitName(entry.name)
   const size = entry.data?.length ?? 0
@@ -99,7 +99,7 @@ function header(entry: PlannedEntry, mtime: number): Buffer {
   writeOctal(block, 108, 8, 0) // uid
   writeOctal(block, 116, 8, 0) // gid
   writeOctal(block, 124, 12, size)
-  writeOctal(block, 136, 12, mtime)
+  writeOctal(block, 136, 12, TAR_MTIME)
   block.fill(0x20, 148, 156) // checksum field counts as spaces while summing
   block[156] = (entry.type === 'directory' ? '5' : '0').charCodeAt(0)
   writeString(block, 257, 6, 'ustar\0')
@@ -114,15 +114,10 @@ function header(entry: PlannedEntry, mtime: number): Buffer {
   return block
 }
 
-export interface TarWriteOptions {
-  mtime?: number
-}
-
 /** The archive as a sequence of chunks, so it can be streamed without building it in memory twice. */
-export function* tarChunks(files: Iterable<TarFile>, opts: TarWriteOptions = {}): Generator<Uint8Array> {
-  const mtime = opts.mtime ?? TAR_MTIME
+export function* tarChunks(files: Iterable<TarFile>): Generator<Uint8Array> {
   for (const entry of planEntries(files)) {
-    yield header(entry, mtime)
+    yield header(entry)
     if (entry.data && entry.data.length > 0) {
       yield entry.data
       const pad = (BLOCK - (entry.data.length % BLOCK)) % BLOCK
@@ -132,16 +127,16 @@ export function* tarChunks(files: Iterable<TarFile>, opts: TarWriteOptions = {})
   yield Buffer.alloc(2 * BLOCK)
 }
 
-export function tarBuffer(files: Iterable<TarFile>, opts: TarWriteOptions = {}): Buffer {
-  return Buffer.concat([...tarChunks(files, opts)])
+export function tarBuffer(files: Iterable<TarFile>): Buffer {
+  return Buffer.concat([...tarChunks(files)])
 }
 
 /**
  * Writes the archive to a stream (a file, or stdout for `--out -`), honouring backpressure, and
  * fails if the stream errors or closes early (a closed pipe). `end: false` leaves stdout open.
  */
-export async function writeTar(files: Iterable<TarFile>, out: Writable, opts: TarWriteOptions & {end?: boolean} = {}): Promise<void> {
-  const chunks = [...tarChunks(files, opts)] // plan and validate before the first byte goes out
+export async function writeTar(files: Iterable<TarFile>, out: Writable, opts: {end?: boolean} = {}): Promise<void> {
+  const chunks = [...tarChunks(files)] // plan and validate before the first byte goes out
   let failure: Error | undefined
   const onError = (err: Error) => {
     failure ??= err

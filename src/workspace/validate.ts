@@ -1,6 +1,6 @@
 import type {PushWorkspaceResponse, WorkspaceFile, WorkspaceRejection, WorkspaceSkip} from '../contract/workspace.js'
 import {WORKSPACE_LIMITS} from '../contract/workspace-limits.js'
-import {classifyPath, comparePaths, displayPath, type ClassifyOptions} from './files.js'
+import {classifyPath, comparePaths, displayPath, recordVerdict, type ClassifyOptions} from './files.js'
 import {checkText, formatBytes} from './rules.js'
 import {checkSecrets} from './secret-scan.js'
 
@@ -17,9 +17,7 @@ export interface WorkspaceCheck {
   rejected: WorkspaceRejection[]
 }
 
-export type ValidateOptions = ClassifyOptions
-
-export function validateWorkspace(files: readonly WorkspaceFile[], opts: ValidateOptions = {}): WorkspaceCheck {
+export function validateWorkspace(files: readonly WorkspaceFile[], opts: ClassifyOptions = {}): WorkspaceCheck {
   const sorted = [...files].sort((a, b) => comparePaths(a.path, b.path))
   const counts = new Map<string, number>()
   for (const f of sorted) counts.set(f.path, (counts.get(f.path) ?? 0) + 1)
@@ -31,15 +29,7 @@ export function validateWorkspace(files: readonly WorkspaceFile[], opts: Validat
   let totalBytes = 0
 
   for (const file of sorted) {
-    const verdict = classifyPath(file.path, opts)
-    if (verdict.kind === 'skipped') {
-      skipped.push({path: file.path, code: verdict.code, message: verdict.message})
-      continue
-    }
-    if (verdict.kind === 'rejected') {
-      rejected.push({path: file.path, code: verdict.code, message: verdict.message})
-      continue
-    }
+    if (recordVerdict(classifyPath(file.path, opts), skipped, rejected)) continue
     if ((counts.get(file.path) ?? 0) > 1) {
       // Which copy was meant is unknowable; neither is taken.
       if (!reported.has(file.path)) {
