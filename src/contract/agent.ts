@@ -11,8 +11,6 @@ import {instancePublicKeySchema} from './keys.js'
  * message with this schema before it writes it, and the agent only checks its basic shape.
  */
 
-export {INSTANCE_SECRET_HEADER} from './agent-header.js'
-
 const toolLimit = z.number().positive()
 /** Every per-call tool bound by name (src/contract/core.ts), each optional; unknown names are still positive numbers. */
 const toolLimitsSchema = z

@@ -16,9 +16,6 @@ export * from './channel-wire.js'
 export const CHANNEL_KINDS = ['telegram'] as const
 export const channelKindSchema = z.enum(CHANNEL_KINDS)
 export type ChannelKind = z.infer<typeof channelKindSchema>
-
-export const channelsPath = (instanceRef: string) => `/v1/instances/${encodeURIComponent(instanceRef)}/channels`
-export const channelPath = (instanceRef: string, kind: ChannelKind) => `${channelsPath(instanceRef)}/${kind}`
 /**
  * Who may talk to the agent in private chats (OpenClaw's DM policy): `pairing` (default) answers
  * an unknown sender with a code the owner approves; `allowlist` only the listed Telegram user ids;
@@ -51,7 +48,6 @@ export const addTelegramChannelRequestSchema = z.strictObject({
   /** A self-hosted Bot API server; bound into the AAD, so the token cannot be sent elsewhere. */
   api_url: baseUrlSchema.optional(),
 })
-export type AddTelegramChannelRequest = z.input<typeof addTelegramChannelRequestSchema>
 
 export const channelSchema = z.object({
   kind: channelKindSchema,

@@ -16,7 +16,6 @@ export type InstanceState = z.infer<typeof instanceStateSchema>
  * instance is gone (failure_reason says which and since when). Never stored.
  */
 export const reportedStateSchema = z.enum([...INSTANCE_STATES, 'unavailable'])
-export type ReportedState = z.infer<typeof reportedStateSchema>
 export const TRANSITIONAL_STATES: readonly InstanceState[] = ['creating', 'pausing', 'resuming', 'deleting']
 
 /** DNS-label-like: lowercase letters, digits and inner hyphens, 1–32 characters. */

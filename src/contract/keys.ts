@@ -11,9 +11,8 @@ import {BASE64URL_PATTERN, KEY_NAME_PATTERN, KNOWN_PROVIDERS, providerForKeyName
 export const BYOK_ALG = 'X25519-HKDF-SHA256/HKDF-SHA256/AES-256-GCM'
 
 /** Providers the agent speaks (src/contract/core.ts names them). */
-export {KNOWN_PROVIDERS, providerForKeyName} from './core.js'
+export {providerForKeyName} from './core.js'
 export const providerSchema = z.enum(KNOWN_PROVIDERS)
-export type Provider = z.infer<typeof providerSchema>
 
 /**
  * A key's name: a known provider, or a custom name for another OpenAI-compatible endpoint
@@ -85,7 +84,6 @@ export const keyUploadSchema = z.strictObject({
   fingerprint: fingerprintSchema,
   base_url: baseUrlSchema.optional(),
 })
-export type KeyUpload = z.infer<typeof keyUploadSchema>
 
 /** One key as `keys list` shows it. Never the ciphertext: nobody but the instance needs it. */
 export const keyMetadataSchema = z.object({

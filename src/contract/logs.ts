@@ -40,7 +40,6 @@ export const logsQuerySchema = z.strictObject({
   /** Only entries after this id, oldest first: how a follower continues. */
   after_id: z.string().regex(/^\d{1,19}$/).optional(),
 })
-export type LogsQuery = z.infer<typeof logsQuerySchema>
 
 /** Oldest first. Without `after_id`: the newest `limit` entries; with it: the next `limit`. */
 export const logsResponseSchema = z.object({

@@ -52,4 +52,3 @@ export const cliErrorDocumentSchema = z.object({
     incident: z.string().optional(),
   }),
 })
-export type CliErrorDocument = z.infer<typeof cliErrorDocumentSchema>

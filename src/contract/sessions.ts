@@ -1,7 +1,7 @@
 import {z} from 'zod'
 import {MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, MAX_TOOL_CALL_ID_CHARS, MESSAGE_ID_PATTERN, SESSION_ID_PATTERN} from './core.js'
 import {nextCursorSchema, pageQuerySchema} from './page.js'
-import {modelRefSchema, stopReasonSchema, usageSchema} from './stream.js'
+import {modelRefSchema, stopReasonSchema, toolEndEventSchema, toolStartEventSchema, usageSchema} from './stream.js'
 
 /**
  * Sessions (conversations) with an instance's agent. Transcripts live inside the instance,
@@ -28,12 +28,8 @@ export type Session = z.infer<typeof sessionSchema>
 
 /** One tool call of an answer, as kept in the transcript (output shortened, as on the stream). */
 export const transcriptToolCallSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  arguments: z.record(z.string(), z.unknown()),
-  ok: z.boolean(),
-  output: z.string(),
-  skipped: z.enum(['denied', 'no_answer']).optional(),
+  ...toolStartEventSchema.pick({id: true, name: true, arguments: true}).shape,
+  ...toolEndEventSchema.pick({ok: true, output: true, skipped: true}).shape,
 })
 export type TranscriptToolCall = z.infer<typeof transcriptToolCallSchema>
 

@@ -36,7 +36,6 @@ export type PushWorkspaceFile = z.infer<typeof pushWorkspaceFileSchema>
 export const pushWorkspaceRequestSchema = z.strictObject({
   files: z.array(pushWorkspaceFileSchema).max(WORKSPACE_LIMITS.maxFiles),
 })
-export type PushWorkspaceRequest = z.infer<typeof pushWorkspaceRequestSchema>
 
 export const WORKSPACE_TAR_CONTENT_TYPE = 'application/x-tar'
 

@@ -7,16 +7,7 @@ import {WORKSPACE_LIMITS, WORKSPACE_MAX_PATH_CHARS, WORKSPACE_REJECT_CODES, WORK
  * and in the API on arrival, so a client that skips the CLI gets the same answer.
  */
 
-export {
-  WORKSPACE_LIMITS,
-  WORKSPACE_MAX_PATH_CHARS,
-  WORKSPACE_PUSH_MAX_BODY_BYTES,
-  WORKSPACE_REJECT_CODES,
-  WORKSPACE_SKIP_CODES,
-  isWorkspaceBody,
-  type WorkspaceRejectCode,
-  type WorkspaceSkipCode,
-} from './workspace-limits.js'
+export {WORKSPACE_LIMITS, WORKSPACE_PUSH_MAX_BODY_BYTES} from './workspace-limits.js'
 
 export const workspaceFileSchema = z.strictObject({
   /** Relative, `/`-separated, exact case: `SOUL.md`, `memory/2026-07-01.md`. */
@@ -30,7 +21,6 @@ export type WorkspaceFile = z.infer<typeof workspaceFileSchema>
 export const workspaceSchema = z.strictObject({
   files: z.array(workspaceFileSchema).max(WORKSPACE_LIMITS.maxFiles),
 })
-export type Workspace = z.infer<typeof workspaceSchema>
 
 export const workspaceRejectionSchema = z.object({
   path: z.string(),

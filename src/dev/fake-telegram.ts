@@ -1,5 +1,6 @@
 import {createServer, type IncomingMessage, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {TELEGRAM_MAX_MESSAGE_CHARS, TELEGRAM_SECRET_HEADER} from '../contract/channel-wire.js'
 
 /**
  * A local stand-in for the Telegram Bot API (https://core.telegram.org/bots/api), for tests, the
@@ -60,9 +61,7 @@ export interface FakeTelegram {
   close(): Promise<void>
 }
 
-const MAX_TEXT = 4096
-
-export async function startFakeTelegram(opts: {bots: FakeBot[]; host?: string}): Promise<FakeTelegram> {
+export async function startFakeTelegram(opts: {bots: FakeBot[]}): Promise<FakeTelegram> {
   const bots = new Map(opts.bots.map((b) => [b.token, b]))
   const webhooks = new Map<string, {url: string; secret_token: string | undefined}>()
   const calls: FakeTelegramCall[] = []
@@ -116,7 +115,7 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]; host?: string}):
             const text = typeof params.text === 'string' ? params.text : ''
             if (params.chat_id === undefined) return fail(400, 'Bad Request: chat_id is empty')
             if (!text) return fail(400, 'Bad Request: message text is empty')
-            if (text.length > MAX_TEXT) return fail(400, 'Bad Request: message is too long')
+            if (text.length > TELEGRAM_MAX_MESSAGE_CHARS) return fail(400, 'Bad Request: message is too long')
             const message_id = nextMessageId++
             sent.push({token: bot.token, chat_id: String(params.chat_id), text, message_id, at: performance.now()})
             return answer(200, {
@@ -132,7 +131,7 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]; host?: string}):
       }
     })().catch(() => res.destroy())
   })
-  await new Promise<void>((resolve) => server.listen(0, opts.host ?? '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const {port} = server.address() as AddressInfo
 
   const user = (from: {id: number; username?: string; first_name?: string}) => ({id: from.id, is_bot: false, first_name: from.first_name ?? from.username ?? `user${from.id}`, ...(from.username ? {username: from.username} : {})})
@@ -148,7 +147,7 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]; host?: string}):
       const header = secret === null ? undefined : (secret ?? hook.secret_token)
       const res = await fetch(url, {
         method: 'POST',
-        headers: {'content-type': 'application/json', ...(header === undefined ? {} : {'x-telegram-bot-api-secret-token': header})},
+        headers: {'content-type': 'application/json', ...(header === undefined ? {} : {[TELEGRAM_SECRET_HEADER]: header})},
         body: JSON.stringify(update),
         signal: AbortSignal.timeout(60_000),
       })

@@ -17,7 +17,6 @@ import {WORKSPACE_LIMITS, type WorkspaceRejectCode, type WorkspaceSkipCode} from
 
 /** The files OpenClaw injects into the system prompt when present, in its order. */
 export const CORE_FILES = ['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md', 'MEMORY.md'] as const
-export type CoreFile = (typeof CORE_FILES)[number]
 
 /** Not injected by OpenClaw 2026.9 but kept and exported as the user had them. */
 export const LEGACY_FILES = ['TOOLS.md', 'HEARTBEAT.md'] as const

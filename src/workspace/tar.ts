@@ -1,4 +1,5 @@
-import type {Writable} from 'node:stream'
+import {Readable, type Writable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
 import {checkPathSafety, comparePaths} from './files.js'
 
 /**
@@ -137,45 +138,9 @@ export function tarBuffer(files: Iterable<TarFile>): Buffer {
  */
 export async function writeTar(files: Iterable<TarFile>, out: Writable, opts: {end?: boolean} = {}): Promise<void> {
   const chunks = [...tarChunks(files)] // plan and validate before the first byte goes out
-  let failure: Error | undefined
-  const onError = (err: Error) => {
-    failure ??= err
-  }
-  out.on('error', onError)
-  try {
-    for (const chunk of chunks) {
-      if (failure) throw failure
-      if (out.destroyed || out.writableEnded) throw new Error('The output closed before the archive was written.')
-      if (!out.write(chunk)) await drained(out)
-    }
-    if (opts.end ?? true) await new Promise<void>((resolve, reject) => {
-      out.once('error', reject)
-      out.end(() => {
-        out.off('error', reject)
-        resolve()
-      })
-    })
-    if (failure) throw failure
-  } finally {
-    out.off('error', onError)
-  }
-}
-
-function drained(out: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      out.off('drain', onDrain)
-      out.off('error', onErr)
-      out.off('close', onClose)
-      if (err) reject(err)
-      else resolve()
-    }
-    const onDrain = () => done()
-    const onErr = (err: Error) => done(err)
-    const onClose = () => done(new Error('The output closed before the archive was written.'))
-    out.once('drain', onDrain)
-    out.once('error', onErr)
-    out.once('close', onClose)
+  await pipeline(Readable.from(chunks, {objectMode: false}), out, {end: opts.end ?? true}).catch((err: NodeJS.ErrnoException) => {
+    // Node's own stream errors (closed early, destroyed, ended) say the same thing: the output went away.
+    throw err.code?.startsWith('ERR_STREAM_') ? new Error('The output closed before the archive was written.') : err
   })
 }
 
@@ -234,26 +199,17 @@ function verifyChecksum(block: Uint8Array): void {
   if (stored !== unsigned && stored !== signed) throw new TarError('A tar header has a bad checksum: the archive is corrupt.', 'corrupt')
 }
 
-function typeOf(flag: number): TarEntryType {
-  switch (String.fromCharCode(flag)) {
-    case '0':
-    case '\0':
-    case '7': // contiguous file: a regular file for every reader
-      return 'file'
-    case '5':
-      return 'directory'
-    case '2':
-      return 'symlink'
-    case '1':
-      return 'hardlink'
-    case '3':
-    case '4':
-      return 'device'
-    case '6':
-      return 'fifo'
-    default:
-      return 'other'
-  }
+/** The entry types by typeflag; any other flag is 'other'. '7' (contiguous file) is a regular file for every reader. */
+const TYPE_FLAGS: Readonly<Record<string, TarEntryType>> = {
+  '0': 'file',
+  '\0': 'file',
+  '7': 'file',
+  '5': 'directory',
+  '2': 'symlink',
+  '1': 'hardlink',
+  '3': 'device',
+  '4': 'device',
+  '6': 'fifo',
 }
 
 /** pax extended header records: "<len> <key>=<value>\n". */
@@ -304,7 +260,6 @@ export function* iterateTar(bytes: Uint8Array, limits: TarReadLimits = {}): Gene
     verifyChecksum(block)
     const magic = readString(block, 257, 6)
     if (magic !== 'ustar' && magic !== 'ustar ') throw new TarError('Not a ustar archive.', 'corrupt')
-    const flag = block[156]!
     const size = pendingSize ?? readOctal(block, 124, 12, 'size')
     const dataStart = offset + BLOCK
     const dataEnd = dataStart + size
@@ -313,7 +268,7 @@ export function* iterateTar(bytes: Uint8Array, limits: TarReadLimits = {}): Gene
     offset = dataStart + Math.ceil(size / BLOCK) * BLOCK
     if (++count > maxEntries) throw new TarError(`The archive has more than ${maxEntries} entries.`, 'limit')
 
-    const kind = String.fromCharCode(flag)
+    const kind = String.fromCharCode(block[156]!)
     if (kind === 'x' || kind === 'g' || kind === 'L' || kind === 'K') {
       if (size > MAX_META_BYTES) throw new TarError('An archive metadata header is too large.', 'limit')
       if (kind === 'x') {
@@ -338,18 +293,14 @@ export function* iterateTar(bytes: Uint8Array, limits: TarReadLimits = {}): Gene
     const rawPath = pendingPath ?? (prefix ? `${prefix}/${name}` : name)
     pendingPath = undefined
     pendingSize = undefined
-    const type = typeOf(flag)
+    const type = TYPE_FLAGS[kind] ?? 'other'
     const path = normalizeEntryPath(rawPath)
     if (path === '' && type === 'directory') continue // the archive root, from `tar -C dir .`
     yield {path, type, data: type === 'file' ? data : new Uint8Array(0)}
   }
 }
 
-export interface TarEntry {
-  path: string
-  type: 'file' | 'directory'
-  data: Uint8Array
-}
+export type TarEntry = RawTarEntry & {type: 'file' | 'directory'}
 
 /**
  * A strict read: regular files and directories with safe relative paths, or a TarError naming

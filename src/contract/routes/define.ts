@@ -54,8 +54,6 @@ type Body<S> = S extends z.ZodType ? z.output<S> : S extends null ? undefined : 
 
 /** What a route answers on success (the union over its 2xx statuses). */
 export type RouteResponse<R extends RouteSpec> = Body<R['responses'][Extract<keyof R['responses'], Success>]>
-/** What a route answers with a given status. */
-export type RouteResponseAt<R extends RouteSpec, S extends keyof R['responses']> = Body<R['responses'][S]>
 /** The body a client sends (the schema's input: defaults may be left out). */
 export type RouteBody<R extends RouteSpec> = R['body'] extends z.ZodType ? z.input<R['body']> : undefined
 /** The query a client sends. */

@@ -11,7 +11,7 @@ import {sessionsApi} from './sessions.js'
 import {workspaceApi} from './workspace.js'
 
 export * from './define.js'
-export {accountApi, adminApi, agentApi, channelsApi, instancesApi, keysApi, logsApi, meApi, oauthApi, serviceApi, sessionsApi, tokensApi, workspaceApi}
+export {adminApi, agentApi}
 
 /**
  * Every route of the public port, by resource: `api.instances.get` is GET /v1/instances/:ref. The
