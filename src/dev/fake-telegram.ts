@@ -38,30 +38,12 @@ export interface SentMessage {
   at: number
 }
 
-export interface FakeTelegram {
-  /** http://127.0.0.1:PORT — what to pass as --telegram-api-url. */
-  url: string
-  calls: FakeTelegramCall[]
-  /** sendMessage calls that succeeded, in order. */
-  sent: SentMessage[]
-  webhook(token: string): {url: string; secret_token: string | undefined} | undefined
-  /** POSTs an update to the bot's webhook as Telegram would; `secret` overrides the header (null: none). */
-  deliver(token: string, update: Record<string, unknown>, secret?: string | null): Promise<{status: number; body: string}>
-  /** A private-chat text message from `from`, as an Update with the next update_id. */
-  dm(from: {id: number; username?: string; first_name?: string}, text: string): Record<string, unknown>
-  /** A group text message. */
-  groupMessage(chat: {id: number; title: string}, from: {id: number; username?: string; first_name?: string}, text: string): Record<string, unknown>
-  /**
-   * The phone side of a round trip: `from` writes `text` to the bot in private, and this waits for
-   * `replies` messages back to that chat. `firstReplyMs`: from posting the update to the first reply.
-   */
-  converse(token: string, from: {id: number; username?: string; first_name?: string}, text: string, replies?: number): Promise<{status: number; replies: string[]; firstReplyMs: number}>
-  /** Resolves when `predicate` holds for the recorded calls (checked on every call), or rejects after `timeoutMs`. */
-  waitFor<T>(predicate: () => T | undefined | false, timeoutMs?: number): Promise<T>
-  close(): Promise<void>
-}
+/** A Telegram user as a test writes one: the fake fills in what Telegram would add. */
+type From = {id: number; username?: string; first_name?: string}
 
-export async function startFakeTelegram(opts: {bots: FakeBot[]}): Promise<FakeTelegram> {
+export type FakeTelegram = Awaited<ReturnType<typeof startFakeTelegram>>
+
+export async function startFakeTelegram(opts: {bots: FakeBot[]}) {
   const bots = new Map(opts.bots.map((b) => [b.token, b]))
   const webhooks = new Map<string, {url: string; secret_token: string | undefined}>()
   const calls: FakeTelegramCall[] = []
@@ -134,13 +116,16 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]}): Promise<FakeTe
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const {port} = server.address() as AddressInfo
 
-  const user = (from: {id: number; username?: string; first_name?: string}) => ({id: from.id, is_bot: false, first_name: from.first_name ?? from.username ?? `user${from.id}`, ...(from.username ? {username: from.username} : {})})
-  const fake: FakeTelegram = {
+  const user = (from: From) => ({id: from.id, is_bot: false, first_name: from.first_name ?? from.username ?? `user${from.id}`, ...(from.username ? {username: from.username} : {})})
+  const fake = {
+    /** http://127.0.0.1:PORT — what to pass as --telegram-api-url. */
     url: `http://127.0.0.1:${port}`,
     calls,
+    /** sendMessage calls that succeeded, in order. */
     sent,
-    webhook: (token) => webhooks.get(token),
-    async deliver(token, update, secret) {
+    webhook: (token: string) => webhooks.get(token),
+    /** POSTs an update to the bot's webhook as Telegram would; `secret` overrides the header (null: none). */
+    async deliver(token: string, update: Record<string, unknown>, secret?: string | null): Promise<{status: number; body: string}> {
       const hook = webhooks.get(token)
       const url = hook?.url
       if (!url) throw new Error('no webhook is set for this bot')
@@ -153,14 +138,20 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]}): Promise<FakeTe
       })
       return {status: res.status, body: await res.text()}
     },
-    dm(from, text) {
+    /** A private-chat text message from `from`, as an Update with the next update_id. */
+    dm(from: From, text: string): Record<string, unknown> {
       return {update_id: nextUpdateId++, message: {message_id: nextMessageId++, from: user(from), chat: {id: from.id, type: 'private', first_name: user(from).first_name}, date: nextDate++, text}}
     },
-    groupMessage(chat, from, text) {
+    /** A group text message. */
+    groupMessage(chat: {id: number; title: string}, from: From, text: string): Record<string, unknown> {
       const entities = [...text.matchAll(/@[A-Za-z0-9_]+/g)].map((m) => ({type: 'mention', offset: m.index, length: m[0].length}))
       return {update_id: nextUpdateId++, message: {message_id: nextMessageId++, from: user(from), chat: {id: chat.id, type: 'group', title: chat.title}, date: nextDate++, text, ...(entities.length ? {entities} : {})}}
     },
-    async converse(token, from, text, replies = 1) {
+    /**
+     * The phone side of a round trip: `from` writes `text` to the bot in private, and this waits for
+     * `replies` messages back to that chat. `firstReplyMs`: from posting the update to the first reply.
+     */
+    async converse(token: string, from: From, text: string, replies = 1): Promise<{status: number; replies: string[]; firstReplyMs: number}> {
       const before = sent.filter((m) => m.token === token && m.chat_id === String(from.id)).length
       const started = performance.now()
       const {status} = await fake.deliver(token, fake.dm(from, text))
@@ -170,6 +161,7 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]}): Promise<FakeTe
       }, 60_000)
       return {status, replies: got.map((m) => m.text), firstReplyMs: got[0]!.at - started}
     },
+    /** Resolves when `predicate` holds for the recorded calls (checked on every call), or rejects after `timeoutMs`. */
     waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const check = () => {
@@ -188,7 +180,7 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]}): Promise<FakeTe
         check()
       })
     },
-    close: () =>
+    close: (): Promise<void> =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
         server.close(() => resolve())

@@ -102,16 +102,20 @@ export function classifyPath(path: string, _opts: ClassifyOptions = {}): PathVer
 
   const unsafe = checkPathSafety(path)
   if (unsafe) return reject(unsafe.code, unsafe.message)
-  const segments = path.split('/')
-
-  const [top, ...rest] = segments as [string, ...string[]]
-  if (rest.length === 0) return classifyRootName(path, shown, reject, skip)
-  if (top === MEMORY_DIR) {
+  const [top, ...rest] = path.split('/') as [string, ...string[]]
+  if (rest.length === 0) {
+    if (ROOT_FILES.includes(path)) return {kind: 'accepted', path}
+    const known = [...ROOT_FILES, MEMORY_DIR, SKILLS_DIR].find((n) => n.toLowerCase() === path.toLowerCase())
+    if (known === MEMORY_DIR || known === SKILLS_DIR) {
+      if (path === known) return skip('unknown-name', `${shown}: a file where OpenClaw expects the ${known}/ directory; left out.`)
+      return reject('case-variant', `${shown}: OpenClaw reads "${known}/" (lower case) only; rename it.`)
+    }
+    if (known) return reject('case-variant', `${shown}: OpenClaw loads "${known}" (exact case) and would ignore this file; rename it to ${known}.`)
+  } else if (top === MEMORY_DIR) {
     if (path.endsWith('.md')) return {kind: 'accepted', path}
     if (path.toLowerCase().endsWith('.md')) return reject('case-variant', `${shown}: OpenClaw indexes memory notes ending in ".md" (lower case) only; rename it.`)
     return skip('unknown-name', `${shown}: not a memory note (memory/**/*.md); left out.`)
-  }
-  if (top === SKILLS_DIR) {
+  } else if (top === SKILLS_DIR) {
     if (rest.length >= 2) return {kind: 'accepted', path}
     return skip('unknown-name', `${shown}: a skill lives in its own directory (skills/<name>/SKILL.md); left out.`)
   }
@@ -126,22 +130,6 @@ export function recordVerdict(verdict: PathVerdict, skipped: WorkspaceSkip[], re
   if (verdict.kind === 'skipped') skipped.push({path: verdict.path, code: verdict.code, message: verdict.message})
   else if (verdict.kind === 'rejected') rejected.push({path: verdict.path, code: verdict.code, message: verdict.message})
   return verdict.kind !== 'accepted'
-}
-
-function classifyRootName(
-  name: string,
-  shown: string,
-  reject: (c: WorkspaceRejectCode, m: string) => PathVerdict,
-  skip: (c: WorkspaceSkipCode, m: string) => PathVerdict,
-): PathVerdict {
-  if (ROOT_FILES.includes(name)) return {kind: 'accepted', path: name}
-  const known = [...ROOT_FILES, MEMORY_DIR, SKILLS_DIR].find((n) => n.toLowerCase() === name.toLowerCase())
-  if (known === MEMORY_DIR || known === SKILLS_DIR) {
-    if (name === known) return skip('unknown-name', `${shown}: a file where OpenClaw expects the ${known}/ directory; left out.`)
-    return reject('case-variant', `${shown}: OpenClaw reads "${known}/" (lower case) only; rename it.`)
-  }
-  if (known) return reject('case-variant', `${shown}: OpenClaw loads "${known}" (exact case) and would ignore this file; rename it to ${known}.`)
-  return skip('unknown-name', `${shown}: not part of an OpenClaw workspace; left out.`)
 }
 
 /** Byte-wise order of UTF-8 paths: the same on every machine and locale. */

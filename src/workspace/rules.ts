@@ -22,9 +22,7 @@ import {displayPath} from './files.js'
 /** What a directory entry or archive entry is, before its content is read. */
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other'
 
-type Rejection = WorkspaceRejection
-
-function reject(path: string, code: Rejection['code'], message: string, line?: number): Rejection {
+function reject(path: string, code: WorkspaceRejection['code'], message: string, line?: number): WorkspaceRejection {
   return line === undefined ? {path, code, message} : {path, code, message, line}
 }
 
@@ -35,7 +33,7 @@ export function formatBytes(n: number): string {
 }
 
 /** Only regular files are workspace files: a symlink could point anywhere on the machine. */
-export function checkEntryKind(path: string, kind: EntryKind): Rejection | undefined {
+export function checkEntryKind(path: string, kind: EntryKind): WorkspaceRejection | undefined {
   const shown = displayPath(path)
   switch (kind) {
     case 'file':
@@ -51,7 +49,7 @@ export function checkEntryKind(path: string, kind: EntryKind): Rejection | undef
   }
 }
 
-export function checkSize(path: string, bytes: number): Rejection | undefined {
+export function checkSize(path: string, bytes: number): WorkspaceRejection | undefined {
   if (bytes <= WORKSPACE_LIMITS.maxFileBytes) return undefined
   return reject(path, 'too-large', `${displayPath(path)} is ${formatBytes(bytes)}; the limit is ${formatBytes(WORKSPACE_LIMITS.maxFileBytes)} per file.`)
 }
@@ -106,7 +104,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Bytes from disk or an archive to text, or the reason they are not workspace text. Size is
  * checked first so an oversize file is never decoded.
  */
-export function decodeFile(path: string, bytes: Uint8Array): {text: string; problems: []} | {text: undefined; problems: Rejection[]} {
+export function decodeFile(path: string, bytes: Uint8Array): {text: string; problems: []} | {text: undefined; problems: WorkspaceRejection[]} {
   const tooLarge = checkSize(path, bytes.length)
   if (tooLarge) return {text: undefined, problems: [tooLarge]}
   if (!isUtf8(bytes)) {
@@ -121,11 +119,11 @@ export function decodeFile(path: string, bytes: Uint8Array): {text: string; prob
 }
 
 /** The content rules on text, as it arrives over the API or after decoding. */
-export function checkText(path: string, text: string): Rejection[] {
+export function checkText(path: string, text: string): WorkspaceRejection[] {
   const shown = displayPath(path)
   const tooLarge = checkSize(path, Buffer.byteLength(text, 'utf8'))
   if (tooLarge) return [tooLarge]
-  const problems: Rejection[] = []
+  const problems: WorkspaceRejection[] = []
   const surrogate = LONE_SURROGATE.exec(text)
   if (surrogate) {
     const line = lineAt(text, surrogate.index)

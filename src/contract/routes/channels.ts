@@ -1,11 +1,10 @@
 import {z} from 'zod'
 import {addTelegramChannelRequestSchema, channelSchema, listChannelsResponseSchema, listPairingResponseSchema, pairingDecisionRequestSchema, pairingDecisionSchema, removeChannelResponseSchema, TELEGRAM_WEBHOOK_ROUTE, telegramUpdateSchema, telegramWebhookOkSchema} from '../channels.js'
-import {ALWAYS, defineRoute, SIGNED_IN} from './define.js'
+import {ALWAYS, defineRoute, FOUND} from './define.js'
 import {instanceParams} from './instances.js'
 
 const telegram = '/v1/instances/:ref/channels/telegram'
 const one = {auth: 'bearer', params: instanceParams} as const
-const FOUND = [...SIGNED_IN, 'not_found'] as const
 const pairingDecision = (decision: 'approve' | 'deny') =>
   defineRoute({
     method: 'POST', path: `${telegram}/pairing/${decision}`, summary: `${decision === 'approve' ? 'Approve' : 'Deny'} a Telegram user who asked to talk to the agent.`, ...one,

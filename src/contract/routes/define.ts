@@ -65,3 +65,5 @@ export type RouteParams<R extends RouteSpec> = PathParams<R['path']>
 export const ALWAYS = ['bad_request', 'payload_too_large', 'rate_limited', 'unavailable', 'internal'] as const satisfies readonly ErrorCode[]
 /** …plus those of a route that needs a credential. */
 export const SIGNED_IN = [...ALWAYS, 'unauthenticated', 'token_expired'] as const satisfies readonly ErrorCode[]
+/** …plus not_found, for a route that names something of the account (an instance, a key). */
+export const FOUND = [...SIGNED_IN, 'not_found'] as const satisfies readonly ErrorCode[]

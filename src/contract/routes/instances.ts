@@ -2,7 +2,7 @@ import {z} from 'zod'
 import {createInstanceRequestSchema, deleteInstanceResponseSchema, instanceEventsQuerySchema, instanceEventsResponseSchema, instanceRefSchema, instanceSchema, listInstancesResponseSchema, updateInstanceRequestSchema} from '../instances.js'
 import {pageQuerySchema} from '../page.js'
 import {setToolPolicyRequestSchema} from '../tool-policy.js'
-import {defineRoute, namesThing, SIGNED_IN} from './define.js'
+import {defineRoute, FOUND, namesThing, SIGNED_IN} from './define.js'
 
 /** `:ref` of every per-instance route: the instance's id or name. */
 export const instanceParams = z.object({
@@ -10,7 +10,6 @@ export const instanceParams = z.object({
 })
 const ref = '/v1/instances/:ref'
 const one = {auth: 'bearer', params: instanceParams} as const
-const FOUND = [...SIGNED_IN, 'not_found'] as const
 
 /** /v1/instances: the user's instances. Another user's id or name is simply not found. */
 export const instancesApi = {

@@ -1,9 +1,8 @@
 import {deleteKeyResponseSchema, instancePublicKeySchema, keyNameSchema, keyUploadSchema, listKeysResponseSchema, putKeyResponseSchema} from '../keys.js'
-import {defineRoute, namesThing, SIGNED_IN} from './define.js'
+import {defineRoute, FOUND, namesThing} from './define.js'
 import {instanceParams} from './instances.js'
 
 const keys = '/v1/instances/:ref/keys'
-const FOUND = [...SIGNED_IN, 'not_found'] as const
 
 /** BYOK keys: sealed on the user's machine to the instance's public key (DESIGN §1). */
 export const keysApi = {
