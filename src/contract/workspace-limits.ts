@@ -1,7 +1,7 @@
 /**
  * The workspace's limits and codes, and the push body's shape check, without zod: the agent checks
- * a push at its own boundary and must not load zod (see src/contract/core.ts). src/contract/
- * workspace.ts re-exports all of this next to its schemas, which build on it.
+ * a push at its own boundary and must not load zod (see src/contract/core.ts). The schemas of
+ * src/contract/workspace.ts build on it.
  */
 
 export const WORKSPACE_LIMITS = {

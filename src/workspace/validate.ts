@@ -18,24 +18,19 @@ export interface WorkspaceCheck {
 }
 
 export function validateWorkspace(files: readonly WorkspaceFile[], opts: ClassifyOptions = {}): WorkspaceCheck {
+  // Sorted, so copies of one path stand next to each other.
   const sorted = [...files].sort((a, b) => comparePaths(a.path, b.path))
-  const counts = new Map<string, number>()
-  for (const f of sorted) counts.set(f.path, (counts.get(f.path) ?? 0) + 1)
-
   const accepted: WorkspaceFile[] = []
   const skipped: WorkspaceSkip[] = []
   const rejected: WorkspaceRejection[] = []
-  const reported = new Set<string>()
   let totalBytes = 0
 
-  for (const file of sorted) {
+  for (const [i, file] of sorted.entries()) {
     if (recordVerdict(classifyPath(file.path, opts), skipped, rejected)) continue
-    if ((counts.get(file.path) ?? 0) > 1) {
-      // Which copy was meant is unknowable; neither is taken.
-      if (!reported.has(file.path)) {
-        reported.add(file.path)
-        rejected.push({path: file.path, code: 'duplicate', message: `${displayPath(file.path)} appears more than once.`})
-      }
+    const copyBefore = sorted[i - 1]?.path === file.path
+    if (copyBefore || sorted[i + 1]?.path === file.path) {
+      // Which copy was meant is unknowable; neither is taken, and the path is reported once.
+      if (!copyBefore) rejected.push({path: file.path, code: 'duplicate', message: `${displayPath(file.path)} appears more than once.`})
       continue
     }
     const problems = [...checkText(file.path, file.content)]
