@@ -97,17 +97,12 @@ export async function readWorkspaceDir(dir: string, opts: ClassifyOptions = {}):
       rejected.push({path: c.path, code: decoded.length >= WORKSPACE_LIMITS.maxFiles ? 'too-many-files' : 'workspace-too-large', message: `${displayPath(c.path)}: the workspace is over its limits; not read.`})
       continue
     }
-    const result = await readRegularFile(c)
-    if ('problem' in result) {
-      rejected.push(result.problem)
-      continue
-    }
-    const {text, problems} = decodeFile(c.path, result.bytes)
+    const {text, problems} = await readRegularFile(c)
     if (text === undefined) {
       rejected.push(...problems)
       continue
     }
-    total += result.bytes.length
+    total += Buffer.byteLength(text, 'utf8')
     decoded.push({path: c.path, content: text})
   }
   return mergeChecks(validateWorkspace(decoded, opts), skipped, rejected)
@@ -117,23 +112,23 @@ export async function readWorkspaceDir(dir: string, opts: ClassifyOptions = {}):
  * Opens without following links and checks the opened file itself, so a file swapped for a link
  * or a FIFO between the listing and the read is refused rather than followed or waited on.
  */
-async function readRegularFile(c: Candidate): Promise<{bytes: Buffer} | {problem: WorkspaceRejection}> {
+async function readRegularFile(c: Candidate): Promise<ReturnType<typeof decodeFile>> {
+  const refused = (problem: WorkspaceRejection) => ({text: undefined, problems: [problem]})
   let handle
   try {
     handle = await open(c.abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ELOOP' || code === 'EMLINK') return {problem: checkEntryKind(c.path, 'symlink')!}
-    return {problem: {path: c.path, code: 'not-regular', message: `${displayPath(c.path)} could not be read (${code ?? 'error'}).`}}
+    if (code === 'ELOOP' || code === 'EMLINK') return refused(checkEntryKind(c.path, 'symlink')!)
+    return refused({path: c.path, code: 'not-regular', message: `${displayPath(c.path)} could not be read (${code ?? 'error'}).`})
   }
   try {
     const st = await handle.stat()
-    if (!st.isFile()) return {problem: checkEntryKind(c.path, 'other')!}
+    if (!st.isFile()) return refused(checkEntryKind(c.path, 'other')!)
     const tooLarge = checkSize(c.path, st.size)
-    if (tooLarge) return {problem: tooLarge}
-    const bytes = await handle.readFile()
-    const grown = checkSize(c.path, bytes.length)
-    return grown ? {problem: grown} : {bytes}
+    if (tooLarge) return refused(tooLarge)
+    // decodeFile checks the size again, on what was read: the file may have grown since.
+    return decodeFile(c.path, await handle.readFile())
   } finally {
     await handle.close()
   }
