@@ -1,5 +1,5 @@
 import {z} from 'zod'
-import {tokenKindSchema} from './auth.js'
+import {adminUserSchema, tokenKindSchema} from './auth.js'
 import {instanceSchema} from './instances.js'
 import {channelSchema} from './channels.js'
 import {keyMetadataSchema} from './keys.js'
@@ -13,8 +13,6 @@ import {accessLogEntrySchema} from './logs.js'
 export const ACCOUNT_EXPORT_VERSION = 1
 
 const iso = z.string()
-
-export const exportedAccountSchema = z.object({id: z.string(), email: z.string(), plan: z.string(), created_at: iso})
 
 /** Every credential the account has or had, by metadata only: never the token, never its hash. */
 export const exportedTokenSchema = z.object({
@@ -49,7 +47,6 @@ export const exportedDeviceLoginSchema = z.object({
   user_agent: z.string().nullable(),
 })
 
-
 /** Messages sent per UTC day, as the daily quota counts them. */
 export const exportedUsageDaySchema = z.object({day: z.string(), messages: z.number().int().nonnegative()})
 
@@ -68,7 +65,8 @@ export type ExportedInstance = z.infer<typeof exportedInstanceSchema>
 
 export const accountExportSchema = z.object({
   version: z.literal(ACCOUNT_EXPORT_VERSION),
-  account: exportedAccountSchema,
+  /** The account as the operator's routes show it. */
+  account: adminUserSchema,
   tokens: z.array(exportedTokenSchema),
   web_sessions: z.array(exportedWebSessionSchema),
   device_logins: z.array(exportedDeviceLoginSchema),

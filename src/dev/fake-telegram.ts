@@ -72,9 +72,10 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]}) {
       calls.push({token: decodeURIComponent(token), method, params, at: performance.now()})
       try {
         if (!bot) return fail(401, 'Unauthorized')
+        const me = {id: bot.id, is_bot: true, first_name: bot.first_name ?? bot.username, username: bot.username}
         switch (method) {
           case 'getMe':
-            return answer(200, {ok: true, result: {id: bot.id, is_bot: true, first_name: bot.first_name ?? bot.username, username: bot.username, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false}})
+            return answer(200, {ok: true, result: {...me, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false}})
           case 'setWebhook': {
             const url = String(params.url ?? '')
             if (!/^https?:\/\//.test(url)) return fail(400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook')
@@ -100,10 +101,7 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]}) {
             if (text.length > TELEGRAM_MAX_MESSAGE_CHARS) return fail(400, 'Bad Request: message is too long')
             const message_id = nextMessageId++
             sent.push({token: bot.token, chat_id: String(params.chat_id), text, message_id, at: performance.now()})
-            return answer(200, {
-              ok: true,
-              result: {message_id, from: {id: bot.id, is_bot: true, first_name: bot.first_name ?? bot.username, username: bot.username}, chat: {id: Number(params.chat_id)}, date: Math.floor(Date.now() / 1000), text},
-            })
+            return answer(200, {ok: true, result: {message_id, from: me, chat: {id: Number(params.chat_id)}, date: Math.floor(Date.now() / 1000), text}})
           }
           default:
             return fail(404, 'Not Found: method not found')
@@ -127,10 +125,9 @@ export async function startFakeTelegram(opts: {bots: FakeBot[]}) {
     /** POSTs an update to the bot's webhook as Telegram would; `secret` overrides the header (null: none). */
     async deliver(token: string, update: Record<string, unknown>, secret?: string | null): Promise<{status: number; body: string}> {
       const hook = webhooks.get(token)
-      const url = hook?.url
-      if (!url) throw new Error('no webhook is set for this bot')
+      if (!hook?.url) throw new Error('no webhook is set for this bot')
       const header = secret === null ? undefined : (secret ?? hook.secret_token)
-      const res = await fetch(url, {
+      const res = await fetch(hook.url, {
         method: 'POST',
         headers: {'content-type': 'application/json', ...(header === undefined ? {} : {[TELEGRAM_SECRET_HEADER]: header})},
         body: JSON.stringify(update),
