@@ -13,8 +13,7 @@ export * from './channel-wire.js'
  * is authenticated by TELEGRAM_SECRET_HEADER only (the channel is found by the secret's hash, and
  * must be this instance's).
  */
-export const CHANNEL_KINDS = ['telegram'] as const
-export const channelKindSchema = z.enum(CHANNEL_KINDS)
+export const channelKindSchema = z.enum(['telegram'])
 export type ChannelKind = z.infer<typeof channelKindSchema>
 /**
  * Who may talk to the agent in private chats (OpenClaw's DM policy): `pairing` (default) answers

@@ -9,8 +9,7 @@ import {instanceToolsSchema, toolProfileSchema} from './tool-policy.js'
  * Transitional states never outlive a server restart: start-up reconciles them.
  */
 export const INSTANCE_STATES = ['creating', 'running', 'pausing', 'paused', 'resuming', 'deleting', 'failed'] as const
-export const instanceStateSchema = z.enum(INSTANCE_STATES)
-export type InstanceState = z.infer<typeof instanceStateSchema>
+export type InstanceState = (typeof INSTANCE_STATES)[number]
 /**
  * What the API reports: the stored state, or `unavailable` when the API replica that runs the
  * instance is gone (failure_reason says which and since when). Never stored.

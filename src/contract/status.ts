@@ -7,13 +7,10 @@ import {z} from 'zod'
 /** GET /healthz: `ok` (200) when the store answers, else `unavailable` (503). */
 export const healthResponseSchema = z.object({status: z.enum(['ok', 'unavailable']), store: z.string()})
 
-export const COMPONENT_STATES = ['operational', 'degraded', 'down'] as const
-export const componentStateSchema = z.enum(COMPONENT_STATES)
-
 export const componentSchema = z.object({
   /** `api`, `store`, `runtime`. */
   name: z.string(),
-  status: componentStateSchema,
+  status: z.enum(['operational', 'degraded', 'down']),
   /** One line for people: the store kind, the isolation mode, what failed. */
   detail: z.string().optional(),
 })

@@ -182,10 +182,7 @@ function readOctal(block: Uint8Array, offset: number, length: number, what: stri
   return parseInt(text, 8)
 }
 
-function isZeroBlock(block: Uint8Array): boolean {
-  for (const b of block) if (b !== 0) return false
-  return true
-}
+const isZeroBlock = (block: Uint8Array) => block.every((b) => b === 0)
 
 function verifyChecksum(block: Uint8Array): void {
   const stored = readOctal(block, 148, 8, 'checksum')
