@@ -1,4 +1,5 @@
 import {createHash, timingSafeEqual} from 'node:crypto'
+import {once} from 'node:events'
 import {chmod, rm} from 'node:fs/promises'
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
@@ -7,10 +8,10 @@ import type {AgentContext, AgentFetch, AgentLog} from './context.js'
 import {createEgressFetch} from './egress-fetch.js'
 import {http} from './lean-builtins.js'
 import {loadOrCreateKeyPair} from './keypair.js'
-import {AgentError, AgentReply, Router, type AgentCall, type AgentMethod, type AgentRoutes} from './router.js'
+import {AgentError, AgentReply, Router, type AgentCall, type AgentRoutes} from './router.js'
 import {agentRoutes} from './routes/index.js'
 import {createAgentToolbox} from './tools/setup.js'
-import {Vault, VaultError} from './vault.js'
+import {isDiskFull, Vault} from './vault.js'
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 const PROBLEM_CONTENT_TYPE = 'application/problem+json'
@@ -97,8 +98,7 @@ export function createAgentServer(opts: {ctx: AgentContext; secret: string; rout
 
 /** A write that found the instance's disk full says so, rather than "the agent failed to answer". */
 function diskFull(error: unknown): AgentError | undefined {
-  const code = (error as {code?: unknown} | null)?.code
-  if (!((error instanceof VaultError && code === 'disk_full') || code === 'ENOSPC' || code === 'EDQUOT')) return undefined
+  if (!isDiskFull(error)) return undefined
   return new AgentError(
     507,
     'unavailable',
@@ -191,13 +191,8 @@ export async function startAgent(init: AgentInit, dataKey: Buffer, opts: StartAg
   ctx.toolbox = tools.toolbox
   const server = createAgentServer({ctx, secret: init.secret, routes: opts.routes ?? agentRoutes})
   await rm(init.socket, {force: true})
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(init.socket, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  server.listen(init.socket)
+  await once(server, 'listening')
   await chmod(init.socket, 0o600)
   log('info', 'agent listening', {pid: process.pid})
   let closing: Promise<void> | undefined
@@ -229,5 +224,3 @@ function jsonLog(instanceId: string): AgentLog {
     process.stdout.write(JSON.stringify({level, time: Date.now(), instance: instanceId, msg, ...fields}) + '\n')
   }
 }
-
-export type {AgentMethod}

@@ -325,7 +325,11 @@ async function writeAll(fh: FileHandle, data: Buffer, position: number): Promise
 }
 
 function mapFsError(error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new VaultError('disk_full', "the instance's disk is full")
-  return error
+  return isDiskFull(error) ? new VaultError('disk_full', "the instance's disk is full") : error
+}
+
+/** The instance's disk is full: the vault said so, or the OS did (ENOSPC, EDQUOT). */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as {code?: unknown} | null)?.code
+  return (error instanceof VaultError && code === 'disk_full') || code === 'ENOSPC' || code === 'EDQUOT'
 }

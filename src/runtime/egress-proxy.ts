@@ -103,10 +103,6 @@ export class EgressProxy {
     this.forbidAddress = policy.forbidAddress ?? (() => false)
   }
 
-  isAllowed(host: string, port: number): boolean {
-    return this.allowed(host, port)
-  }
-
   /** Sets the hosts `instanceId` alone may also reach (replacing earlier ones); [] removes them. */
   allowFor(instanceId: string, entries: readonly string[]): void {
     if (entries.length === 0) this.extra.delete(instanceId)

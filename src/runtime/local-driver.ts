@@ -1,10 +1,10 @@
 import {existsSync, realpathSync} from 'node:fs'
 import {mkdir, readdir, rm, stat} from 'node:fs/promises'
-import {constants as osConstants} from 'node:os'
 import {join} from 'node:path'
 import {agentEndpoints} from '../contract/agent-endpoints.js'
 import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
 import type {Isolation} from '../contract/instances.js'
+import {exitStatus} from '../agent/tools/tool-sandbox.js'
 import {packageRoot as defaultPackageRoot} from '../paths.js'
 import {agentRequest} from './agent-client.js'
 import {AgentLauncher, INSTANCE_UID_BASE, type LaunchedAgent, type LaunchOptions, rootDrop} from './agent-launch.js'
@@ -295,16 +295,7 @@ export class LocalDriver implements InstanceDriver {
   }
 
   private onChildExit(id: string, proc: RunningProcess, code: number | null, sig: NodeJS.Signals | null): InstanceExit {
-    let signalName: string | null = sig
-    let exitCode = code
-    // bwrap reports a child killed by signal N as exit code 128 + N.
-    if (this.launcher.mode === 'bwrap' && code !== null && code > 128 && code < 128 + 65) {
-      const name = Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0]
-      if (name) {
-        signalName = name
-        exitCode = null
-      }
-    }
+    const {exitCode, signal: signalName} = this.launcher.mode === 'bwrap' ? exitStatus(code, sig) : {exitCode: code, signal: sig}
     const exit: InstanceExit = {code: exitCode, signal: signalName, at: Date.now(), expected: proc.stopRequested, stderrTail: proc.stderrTail.slice()}
     if (this.procs.get(id) === proc) this.procs.delete(id)
     proc.agent.lifeline?.destroy()

@@ -1,5 +1,6 @@
 import type {AgentContext} from '../context.js'
-import {createDevProvider, createProviderRegistry, type ProviderRegistry} from '../providers/index.js'
+import {createDevProvider} from '../providers/dev.js'
+import {createProviderRegistry, type ProviderRegistry} from '../providers/registry.js'
 import {SealedKeys} from '../sealed-keys.js'
 import {WorkspaceStore} from '../workspace-store.js'
 import {LiveAnswers} from './live.js'

@@ -40,7 +40,7 @@ export class SessionStore {
 
   async create(s: Session): Promise<Session> {
     await this.vault.writeJson(this.meta(s.id), s)
-    await this.indexPut(s)
+    await this.indexWrite({put: s})
     return s
   }
 
@@ -90,19 +90,13 @@ export class SessionStore {
     if (state.records > 64 && state.records * 4 > state.byId.size) await this.compact(state)
   }
 
-  private indexPut(s: Session): Promise<void> {
-    return this.indexWrite({put: s})
-  }
-
   async get(sid: string): Promise<Session | undefined> {
     return this.vault.readJson<Session>(this.meta(sid))
   }
 
   /** Every session, oldest first. */
   async list(): Promise<Session[]> {
-    const state = await this.loadIndex()
-    state.sorted ??= [...state.byId.values()].sort(bySortKey)
-    return state.sorted.map((s) => ({...s}))
+    return (await this.page(Infinity)).sessions
   }
 
   /** One page, oldest first: `limit` sessions after the cursor's, and the cursor of the last. */
@@ -149,7 +143,7 @@ export class SessionStore {
       s.usage = {input_tokens: s.usage.input_tokens + usage.input_tokens, output_tokens: s.usage.output_tokens + usage.output_tokens}
     }
     await this.vault.writeJson(this.meta(sid), s)
-    await this.indexPut(s)
+    await this.indexWrite({put: s})
   }
 
   async saveEvents(sid: string, mid: string, events: readonly SentEvent[]): Promise<void> {

@@ -1,4 +1,5 @@
 import type {AgentFetch, AgentLog} from '../context.js'
+import {isDiskFull} from '../vault.js'
 import type {WorkspaceStore} from '../workspace-store.js'
 import {asArgs, ToolInputError} from './args.js'
 import {TOOL_DEFINITIONS} from './definitions.js'
@@ -75,12 +76,3 @@ export function createToolbox(deps: ToolboxDeps): Toolbox {
     },
   }
 }
-
-function isDiskFull(error: unknown): boolean {
-  const code = (error as {code?: unknown} | null)?.code
-  return code === 'disk_full' || code === 'ENOSPC' || code === 'EDQUOT'
-}
-
-export {TOOL_DEFINITIONS} from './definitions.js'
-export {DEFAULT_TOOL_LIMITS, type ToolLimits} from './limits.js'
-export type {ExecRunner} from './exec.js'

@@ -126,8 +126,7 @@ export interface BoundedRun {
 
 /**
  * Runs `file args` with an empty environment, collecting at most `maxOutputBytes` of its output,
- * and SIGKILLs it when `timeoutMs` passes or `signal` aborts. A death by signal N reported as exit
- * 128 + N (bwrap and shells do that) is turned back into the signal's name.
+ * and SIGKILLs it when `timeoutMs` passes or `signal` aborts (see exitStatus for how it died).
  */
 export function runBounded(file: string, args: string[], opts: {timeoutMs: number; maxOutputBytes: number; signal: AbortSignal}): Promise<BoundedRun> {
   return new Promise((resolve) => {
@@ -169,16 +168,14 @@ export function runBounded(file: string, args: string[], opts: {timeoutMs: numbe
       opts.signal.removeEventListener('abort', onAbort)
       const output = Buffer.concat(kept)
       if (spawnError) return resolve({exitCode: null, signal: null, timedOut, cancelled, output: Buffer.alloc(0), outputBytes: 0, failure: `the tool sandbox could not start (${spawnError.message})`})
-      let signalName: string | null = sig
-      let exitCode = code
-      if (!sig && code !== null && code > 128 && code <= 128 + 64) {
-        const name = Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0]
-        if (name) {
-          signalName = name
-          exitCode = null
-        }
-      }
-      resolve({exitCode, signal: timedOut || cancelled ? null : signalName, timedOut, cancelled, output, outputBytes: total})
+      const status = exitStatus(code, sig)
+      resolve({exitCode: status.exitCode, signal: timedOut || cancelled ? null : status.signal, timedOut, cancelled, output, outputBytes: total})
     })
   })
+}
+
+/** A death by signal N that bwrap or a shell reports as exit 128 + N, turned back into the signal's name. */
+export function exitStatus(code: number | null, signal: string | null): {exitCode: number | null; signal: string | null} {
+  const name = !signal && code !== null && code > 128 && code <= 128 + 64 ? Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0] : undefined
+  return name ? {exitCode: null, signal: name} : {exitCode: code, signal}
 }
