@@ -54,7 +54,7 @@ const CROSS_ORIGIN_SAFE = new Set(['accept', 'accept-encoding', 'accept-language
 function keepOnlyCrossOriginSafe(headers: Headers): void {
   for (const name of [...headers.keys()]) if (!CROSS_ORIGIN_SAFE.has(name)) headers.delete(name)
 }
-const REDIRECTS = new Set([301, 302, 303, 307, 308])
+export const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const NULL_BODY = new Set([101, 204, 205, 304])
 const DECODERS = new Map<string, (z: ReturnType<typeof zlib>) => Transform>([
   ['gzip', (z) => z.createGunzip()],

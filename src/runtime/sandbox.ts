@@ -1,7 +1,8 @@
 import {spawn} from 'node:child_process'
-import {chownSync, existsSync, lstatSync, mkdtempSync, readlinkSync, realpathSync, rmSync} from 'node:fs'
+import {chownSync, existsSync, mkdtempSync, realpathSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+import {runtimeTopArgs} from '../agent/tools/tool-sandbox.js'
 
 /**
  * How an instance process is launched: the exact argv, cwd and environment. One builder serves
@@ -191,22 +192,6 @@ function bwrapArgs(profile: BwrapProfile, layout: SandboxLayout, env: Record<str
 
 /** What the dynamic linker, time zones and TLS trust need; nothing that names users or hosts. */
 const ETC_FILES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates']
-
-/** /usr read-only, and the /bin, /lib… links or directories as the host has them. */
-function runtimeTopArgs(): string[] {
-  const args: string[] = []
-  for (const top of ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
-    let stat
-    try {
-      stat = lstatSync(top)
-    } catch {
-      continue
-    }
-    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(top), top)
-    else if (stat.isDirectory()) args.push('--ro-bind', top, top)
-  }
-  return args
-}
 
 /** The package's runtime files, at their own paths so ESM resolution works unchanged. */
 function packagePaths(root: string): string[] {

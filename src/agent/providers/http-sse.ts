@@ -1,4 +1,4 @@
-import {ProviderError, abortedError, badStream, errorFromStatus, inCauseChain} from './errors.js'
+import {ProviderError, abortedError, badStream, egressRefusal, errorFromStatus, inCauseChain} from './errors.js'
 import {SseLineTooLongError, SseParser, type SseEvent} from '../../sse/parser.js'
 import {resolveTiming} from './retry.js'
 import type {FetchLike, ProviderDeps, ProviderRequest} from './types.js'
@@ -43,8 +43,8 @@ async function* postForEvents(req: SseRequest): AsyncGenerator<SseEvent> {
         {retryable: true, hint: 'The provider stalled; try again.'},
       )
     }
-    const refused = egressRefusal(err)
-    if (refused !== undefined) {
+    const refused = egressRefusal(err)?.status
+    if (typeof refused === 'number') {
       // Asking again cannot change the proxy's allow-list.
       return new ProviderError('provider_connection', `the egress proxy does not allow ${req.provider}'s host (${refused})`, {
         hint: "Ask the server's operator to allow this provider's host, or use another base URL.",
@@ -159,11 +159,6 @@ async function readLimitedText(response: Response, limit: number): Promise<strin
     reader.cancel().catch(() => {})
   }
   return text.slice(0, limit)
-}
-
-/** The egress proxy's refusal (src/agent/egress-fetch.ts EgressRefusedError) anywhere in the cause chain. */
-function egressRefusal(err: unknown): number | undefined {
-  return inCauseChain(err, (e) => (e.name === 'EgressRefusedError' && typeof e.status === 'number' ? e.status : undefined))
 }
 
 /** A short, secret-free reason such as ECONNREFUSED or UND_ERR_SOCKET. */

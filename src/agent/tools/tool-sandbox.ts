@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {lstat, readlink} from 'node:fs/promises'
+import {lstatSync, readlinkSync} from 'node:fs'
 import {constants as osConstants} from 'node:os'
 import {join} from 'node:path'
 import type {ToolLimits} from './limits.js'
@@ -55,23 +55,28 @@ export interface ToolCall {
   groupShared?: boolean
 }
 
-let runtime: Promise<string[]> | undefined
+let runtime: string[] | undefined
 
 /** bwrap's arguments for one call, up to and including the command. */
 export async function toolSandboxArgs(call: ToolCall): Promise<string[]> {
-  runtime ??= runtimeArgs()
-  return [...(await runtime), ...callArgs(call)]
+  // The read-only runtime, as the agent sees it (the same shape its own sandbox has).
+  runtime ??= [...runtimeTopArgs(), ...ETC_FILES.flatMap((etc) => ['--ro-bind-try', etc, etc])]
+  return [...runtime, ...callArgs(call)]
 }
 
-/** The read-only runtime, as the agent sees it (the same shape its own sandbox has). */
-async function runtimeArgs(): Promise<string[]> {
+/** /usr read-only, and the /bin, /lib… links or directories as the host has them: the agent's sandbox and its tools'. */
+export function runtimeTopArgs(): string[] {
   const args: string[] = []
   for (const top of ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
-    const st = await lstat(top).catch(() => undefined)
-    if (st?.isSymbolicLink()) args.push('--symlink', await readlink(top), top)
-    else if (st?.isDirectory()) args.push('--ro-bind', top, top)
+    let stat
+    try {
+      stat = lstatSync(top)
+    } catch {
+      continue
+    }
+    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(top), top)
+    else if (stat.isDirectory()) args.push('--ro-bind', top, top)
   }
-  for (const etc of ETC_FILES) args.push('--ro-bind-try', etc, etc)
   return args
 }
 
