@@ -112,43 +112,32 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest()
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
   if (body === undefined) {
     res.statusCode = status
     return void res.end()
   }
   const text = JSON.stringify(body)
-  res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)})
+  res.writeHead(status, {'content-type': contentType, 'content-length': Buffer.byteLength(text)})
   res.end(text)
 }
 
 function sendProblem(res: ServerResponse, error: AgentError): void {
-  const body = JSON.stringify({
-    type: 'about:blank',
-    title: error.title,
-    status: error.status,
-    code: error.code,
-    ...(error.detail ? {detail: error.detail} : {}),
-    ...(error.hint ? {hint: error.hint} : {}),
-  })
-  res.writeHead(error.status, {'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body)})
-  res.end(body)
+  const {title, status, code, detail, hint} = error
+  sendJson(res, status, {type: 'about:blank', title, status, code, ...(detail ? {detail} : {}), ...(hint ? {hint} : {})}, PROBLEM_CONTENT_TYPE)
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0)
-  if (declared > limit) {
+  const tooLarge = () => {
     req.resume()
-    throw new AgentError(413, 'payload_too_large', 'Payload too large', `The body is limited to ${limit} bytes.`)
+    return new AgentError(413, 'payload_too_large', 'Payload too large', `The body is limited to ${limit} bytes.`)
   }
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge()
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length
-    if (size > limit) {
-      req.resume()
-      throw new AgentError(413, 'payload_too_large', 'Payload too large', `The body is limited to ${limit} bytes.`)
-    }
+    if (size > limit) throw tooLarge()
     chunks.push(chunk)
   }
   return Buffer.concat(chunks)

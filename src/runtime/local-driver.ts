@@ -1,6 +1,7 @@
 import {existsSync, realpathSync} from 'node:fs'
 import {mkdir, readdir, rm, stat} from 'node:fs/promises'
 import {join} from 'node:path'
+import {setTimeout as delay} from 'node:timers/promises'
 import {agentEndpoints} from '../contract/agent-endpoints.js'
 import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
 import type {Isolation} from '../contract/instances.js'
@@ -182,7 +183,7 @@ export class LocalDriver implements InstanceDriver {
     proc.stopRequested = true
     if (proc.agent.agentPid) signal(proc.agent.agentPid, 'SIGTERM')
     else signal(proc.agent.child.pid, 'SIGKILL')
-    const stopped = await Promise.race([proc.exited.then(() => true), delay(this.opts.stopTimeoutMs ?? 5000).then(() => false)])
+    const stopped = await Promise.race([proc.exited.then(() => true), delay(this.opts.stopTimeoutMs ?? 5000, undefined, {ref: false}).then(() => false)])
     if (!stopped) await this.kill(id, proc)
     await this.closeSockets(id)
   }
@@ -276,7 +277,7 @@ export class LocalDriver implements InstanceDriver {
           lastError = (error as Error).message
         }
       }
-      await Promise.race([delay(Math.min(5 + attempt * 5, 50)), proc.exited, new Promise<void>((resolve) => (proc.wake = resolve))])
+      await Promise.race([delay(Math.min(5 + attempt * 5, 50), undefined, {ref: false}), proc.exited, new Promise<void>((resolve) => (proc.wake = resolve))])
     }
   }
 
@@ -290,7 +291,7 @@ export class LocalDriver implements InstanceDriver {
     proc.stopRequested = true
     signal(proc.agent.agentPid, 'SIGKILL')
     signal(proc.agent.child.pid, 'SIGKILL')
-    await Promise.race([proc.exited, delay(5000)])
+    await Promise.race([proc.exited, delay(5000, undefined, {ref: false})])
     await this.closeSockets(id)
   }
 
@@ -331,10 +332,6 @@ function signal(pid: number | undefined, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig)
   } catch {}
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 
 function describeExit(exit: InstanceExit): string {

@@ -41,7 +41,7 @@ export function createToolbox(deps: ToolboxDeps): Toolbox {
       if (!deps.exec) return {ok: false, output: `exec is not available on this instance: ${deps.execUnavailable ?? 'no tool sandbox'}.`}
       return execTool(deps.exec, deps.store, a, limits, signal)
     },
-    web_fetch: (a, signal) => webFetchTool(deps.fetch, a, {maxChars: limits.maxOutputChars, maxResponseBytes: limits.webFetchMaxResponseBytes, timeoutMs: limits.webFetchTimeoutMs}, signal),
+    web_fetch: (a, signal) => webFetchTool(deps.fetch, a, limits, signal),
     memory_search: (a) => memorySearchTool(deps.store, a, limits.maxOutputChars),
     memory_get: (a) => memoryGetTool(deps.store, a, limits.maxOutputChars),
   }
