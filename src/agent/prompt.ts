@@ -66,14 +66,10 @@ const PROJECT_ANNOTATION = /<!--\s*project\s*:/iu
  */
 export type SessionKind = 'main' | 'subagent' | 'cron' | 'group' | 'channel'
 
-export interface PromptLimits {
-  /** OpenClaw's `bootstrapMaxChars`. */
-  perFileMaxChars: number
-  /** OpenClaw's `bootstrapTotalMaxChars`. */
-  totalMaxChars: number
-}
-
-export interface PromptOptions extends Partial<PromptLimits> {
+export interface PromptOptions {
+  /** OpenClaw's `bootstrapMaxChars` and `bootstrapTotalMaxChars`. */
+  perFileMaxChars?: number
+  totalMaxChars?: number
   /** The workspace path in headings and `[MISSING]` lines (default: where the agent's tools see it). */
   workspaceDir?: string
   sessionKind?: SessionKind

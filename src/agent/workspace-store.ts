@@ -78,8 +78,7 @@ export class WorkspaceStore {
   }
 
   private async write(files: StoredWorkspaceFile[]): Promise<void> {
-    const doc: StoredWorkspace = {v: FORMAT_VERSION, files}
-    await this.vault.writeJson(ENTRY, doc)
+    await this.vault.writeJson(ENTRY, {v: FORMAT_VERSION, files} satisfies StoredWorkspace)
   }
 }
 

@@ -213,13 +213,6 @@ export function findExecutable(name: string, dirs = ['/usr/bin', '/bin', '/usr/l
   return undefined
 }
 
-export interface ProbeResult {
-  ok: boolean
-  profile?: BwrapProfile
-  /** Why bwrap cannot be used, when it cannot. */
-  reason?: string
-}
-
 /** Only a bwrap that hangs is given up on: a loaded machine may take seconds to start node in it. */
 const PROBE_TIMEOUT_MS = 90_000
 
@@ -227,9 +220,10 @@ const PROBE_TIMEOUT_MS = 90_000
  * Tries bwrap once with the real arguments and the real node binary: first with a user
  * namespace, then without (hosts where unprivileged user namespaces are off but bwrap is setuid).
  * With `runAs` (the server is root) the launch is the root one (see RunAs). It then tries a
- * sandbox like exec's inside the agent's; when that works the profile allows tools.
+ * sandbox like exec's inside the agent's; when that works the profile allows tools. `reason` says
+ * why bwrap cannot be used, when it cannot.
  */
-export async function probeBwrap(opts: {nodePath: string; packageRoot: string; bwrapPath?: string; runAs?: RunAs}): Promise<ProbeResult> {
+export async function probeBwrap(opts: {nodePath: string; packageRoot: string; bwrapPath?: string; runAs?: RunAs}): Promise<{ok: boolean; profile?: BwrapProfile; reason?: string}> {
   const bwrapPath = opts.bwrapPath ?? findExecutable('bwrap')
   if (!bwrapPath) return {ok: false, reason: 'bwrap is not installed'}
   const scratch = mkdtempSync(join(tmpdir(), 'clawd-probe-'))

@@ -39,13 +39,6 @@ export interface ToolLauncherTarget {
   limits: ToolLimits
 }
 
-export interface ToolLauncherPaths {
-  nsenter: string
-  setpriv: string
-  bwrap: string
-  prlimit: string | null
-}
-
 /** Calls of one instance at once; more wait for nothing, they are refused. */
 const MAX_CONCURRENT_CALLS = 4
 /** An agent that connects must send its request line within this; it holds a call slot meanwhile. */
@@ -56,7 +49,7 @@ const FIXUP_TIMEOUT_MS = 30_000
 export class ToolLauncher {
   private readonly sockets = new InstanceSockets()
 
-  constructor(private readonly paths: ToolLauncherPaths) {}
+  constructor(private readonly paths: {nsenter: string; setpriv: string; bwrap: string; prlimit: string | null}) {}
 
   /** Listens at `socketPath` for `instanceId`, handing the socket to the agent's uid. */
   open(instanceId: string, socketPath: string, target: ToolLauncherTarget): Promise<void> {
