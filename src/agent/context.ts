@@ -31,3 +31,12 @@ export interface AgentContext {
    */
   toolbox?: Toolbox
 }
+
+/** A feature's per-agent parts, built by `build` on first use (an agent that never uses it pays nothing). */
+export function perAgent<T>(build: (agent: AgentContext) => T): (agent: AgentContext) => T {
+  const built = new WeakMap<AgentContext, T>()
+  return (agent) => {
+    if (!built.has(agent)) built.set(agent, build(agent))
+    return built.get(agent)!
+  }
+}

@@ -1,3 +1,4 @@
+import {once as onceEvent} from 'node:events'
 import type {IncomingMessage} from 'node:http'
 import {connect as netConnect, isIP, type Socket} from 'node:net'
 import {Readable, type Transform} from 'node:stream'
@@ -53,7 +54,7 @@ const CROSS_ORIGIN_SAFE = new Set(['accept', 'accept-encoding', 'accept-language
 function keepOnlyCrossOriginSafe(headers: Headers): void {
   for (const name of [...headers.keys()]) if (!CROSS_ORIGIN_SAFE.has(name)) headers.delete(name)
 }
-const REDIRECTS = new Set([301, 302, 303, 307, 308])
+export const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const NULL_BODY = new Set([101, 204, 205, 304])
 const DECODERS = new Map<string, (z: ReturnType<typeof zlib>) => Transform>([
   ['gzip', (z) => z.createGunzip()],
@@ -147,14 +148,11 @@ export function createEgressFetch(opts: EgressFetchOptions): AgentFetch {
   /** A connection to the proxy, with a bound on reaching it. */
   function plain(signal?: AbortSignal): Promise<Socket> {
     return withTimeout(
-      new Promise<Socket>((resolve, reject) => {
+      (async () => {
         const socket = netConnect({path: opts.socketPath})
-        socket.once('connect', () => {
-          socket.off('error', reject)
-          resolve(socket)
-        })
-        socket.once('error', reject)
-      }),
+        await onceEvent(socket, 'connect')
+        return socket
+      })(),
       connectTimeoutMs,
       signal,
       'the egress proxy did not answer',
@@ -184,13 +182,7 @@ export function createEgressFetch(opts: EgressFetchOptions): AgentFetch {
             ca: opts.ca,
             ALPNProtocols: ['http/1.1'],
           })
-          await new Promise<void>((resolve, reject) => {
-            secure.once('secureConnect', () => {
-              secure.off('error', reject)
-              resolve()
-            })
-            secure.once('error', reject)
-          })
+          await onceEvent(secure, 'secureConnect')
           return secure
         })(),
         connectTimeoutMs,

@@ -15,9 +15,6 @@ const require = createRequire(import.meta.url)
 
 export const http = require('node:http') as typeof Http
 
-let tlsModule: typeof Tls | undefined
-export function tls(): typeof Tls {
-  return (tlsModule ??= require('node:tls') as typeof Tls)
-}
-
+// require() caches each module: these load it on the first call only.
+export const tls = (): typeof Tls => require('node:tls') as typeof Tls
 export const zlib = (): typeof Zlib => require('node:zlib') as typeof Zlib

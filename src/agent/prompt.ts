@@ -44,18 +44,17 @@ export const AGENT_WORKSPACE_DIR = '/workspace'
 
 /** Files OpenClaw skips silently when absent (no `[MISSING]` line). */
 const SKIPPED_WHEN_ABSENT: ReadonlySet<string> = new Set(['MEMORY.md', 'USER.md'])
-const SUBAGENT_FILES: ReadonlySet<string> = new Set(['AGENTS.md'])
 const CRON_FILES: ReadonlySet<string> = new Set(['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md'])
+/** Which files each session kind gets (see step 2 above). */
+const ALLOWED_FILES: Readonly<Record<SessionKind, (name: string) => boolean>> = {
+  main: () => true,
+  subagent: (name) => name === 'AGENTS.md',
+  cron: (name) => CRON_FILES.has(name),
+  group: (name) => name !== 'MEMORY.md',
+  channel: (name) => name !== 'MEMORY.md',
+}
 /** The render order (OpenClaw's CONTEXT_FILE_ORDER); the same as load order for our files. */
-const RENDER_ORDER: ReadonlyMap<string, number> = new Map([
-  ['agents.md', 10],
-  ['soul.md', 20],
-  ['identity.md', 30],
-  ['user.md', 40],
-  ['tools.md', 50],
-  ['bootstrap.md', 60],
-  ['memory.md', 70],
-])
+const RENDER_ORDER = ['agents.md', 'soul.md', 'identity.md', 'user.md', 'tools.md', 'bootstrap.md', 'memory.md']
 /** OpenClaw removes its own default heartbeat prompt if a file quotes it. */
 const DEFAULT_HEARTBEAT_PROMPT_BLOCK =
   /Default heartbeat prompt:\r?\n`(?:Read HEARTBEAT\.md if it exists|Follow the heartbeat monitor scratch context when provided\.)[^`\r\n]*HEARTBEAT_OK\.`/gu
@@ -67,14 +66,10 @@ const PROJECT_ANNOTATION = /<!--\s*project\s*:/iu
  */
 export type SessionKind = 'main' | 'subagent' | 'cron' | 'group' | 'channel'
 
-export interface PromptLimits {
-  /** OpenClaw's `bootstrapMaxChars`. */
-  perFileMaxChars: number
-  /** OpenClaw's `bootstrapTotalMaxChars`. */
-  totalMaxChars: number
-}
-
-export interface PromptOptions extends Partial<PromptLimits> {
+export interface PromptOptions {
+  /** OpenClaw's `bootstrapMaxChars` and `bootstrapTotalMaxChars`. */
+  perFileMaxChars?: number
+  totalMaxChars?: number
   /** The workspace path in headings and `[MISSING]` lines (default: where the agent's tools see it). */
   workspaceDir?: string
   sessionKind?: SessionKind
@@ -118,7 +113,7 @@ export function selectProjectContextFiles(files: WorkspaceTexts, opts: PromptOpt
   let remaining = Math.max(1, positiveInt(opts.totalMaxChars, TOTAL_MAX_CHARS))
   const dir = workspaceDirOf(opts)
   const completed = opts.bootstrapCompleted ?? lookup('BOOTSTRAP.md') === undefined
-  const allowed = allowedFiles(opts.sessionKind ?? 'main')
+  const allowed = ALLOWED_FILES[opts.sessionKind ?? 'main']
 
   const injected: ContextFile[] = []
   for (const name of BOOTSTRAP_FILES) {
@@ -164,22 +159,9 @@ export function renderProjectContext(files: readonly ContextFile[]): string {
   return lines.filter((line) => line.length > 0).join('\n')
 }
 
-function allowedFiles(kind: SessionKind): (name: string) => boolean {
-  switch (kind) {
-    case 'subagent':
-      return (name) => SUBAGENT_FILES.has(name)
-    case 'cron':
-      return (name) => CRON_FILES.has(name)
-    case 'group':
-    case 'channel':
-      return (name) => name !== 'MEMORY.md'
-    case 'main':
-      return () => true
-  }
-}
-
 function renderRank(name: string): number {
-  return RENDER_ORDER.get(name.toLowerCase()) ?? Number.MAX_SAFE_INTEGER
+  const rank = RENDER_ORDER.indexOf(name.toLowerCase())
+  return rank < 0 ? Number.MAX_SAFE_INTEGER : rank
 }
 
 function sanitizeForPrompt(content: string): string {

@@ -1,7 +1,6 @@
 import type {AgentFetch} from './context.js'
-import {inCauseChain, ProviderError} from './providers/errors.js'
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308])
+import {REDIRECTS} from './egress-fetch.js'
+import {egressRefusal, ProviderError} from './providers/errors.js'
 
 /**
  * The fetch a provider call gets, named by the user's key (`ollama`, not `openai-compatible`):
@@ -17,8 +16,8 @@ export function providerFetch(fetch: AgentFetch, keyName: string): AgentFetch {
     try {
       response = await fetch(url, {...init, redirect: 'manual'})
     } catch (error) {
-      const refused = egressRefusal(error)
-      if (refused) throw egressRefused(keyName, refused)
+      const refused = egressRefusal(error)?.target
+      if (typeof refused === 'string' && refused) throw egressRefused(keyName, refused)
       throw error
     }
     if (REDIRECTS.has(response.status)) {
@@ -27,11 +26,6 @@ export function providerFetch(fetch: AgentFetch, keyName: string): AgentFetch {
     }
     return response
   }
-}
-
-/** The refused HOST:PORT when the egress proxy refused the connection (src/agent/egress-fetch.ts). */
-function egressRefusal(error: unknown): string | undefined {
-  return inCauseChain(error, (e) => (e.name === 'EgressRefusedError' && typeof e.target === 'string' ? e.target : undefined))
 }
 
 export function egressRefused(keyName: string, target: string): ProviderError {

@@ -76,18 +76,9 @@ export class AgentError extends Error {
   }
 }
 
-interface CompiledRoute extends AgentRoute {
-  segments: string[]
-}
-
-export interface RouteMatch {
-  route: AgentRoute
-  params: Record<string, string>
-}
-
 /** Matches paths against the table. `allowed` lists the methods of a path that exists (for 405). */
 export class Router {
-  private readonly compiled: CompiledRoute[]
+  private readonly compiled: Array<AgentRoute & {segments: string[]}>
 
   constructor(routes: AgentRoutes) {
     this.compiled = routes.map((r) => ({...r, segments: splitPath(r.path)}))
@@ -99,7 +90,7 @@ export class Router {
     }
   }
 
-  match(method: string, pathname: string): RouteMatch | {allowed: AgentMethod[]} {
+  match(method: string, pathname: string): {route: AgentRoute; params: Record<string, string>} | {allowed: AgentMethod[]} {
     const parts = splitPath(pathname)
     const allowed: AgentMethod[] = []
     for (const r of this.compiled) {

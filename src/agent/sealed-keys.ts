@@ -11,10 +11,22 @@ const entry = (name: string) => `keys/${name}.json`
 
 export type StoredKey = AgentKeyUpload
 
-async function open(pair: AgentKeyPair, k: StoredKey): Promise<Uint8Array> {
+type Sealed = Pick<StoredKey, 'kid' | 'enc' | 'ct' | 'aad'>
+
+async function open(pair: AgentKeyPair, k: Sealed): Promise<Uint8Array> {
   // Loaded on first use: an idle instance does not pay for HPKE.
   const {openKey} = await import('../crypto/hpke.js')
   return openKey({privateKey: pair.privateKey, kid: k.kid, aad: Buffer.from(k.aad, 'base64url'), enc: k.enc, ct: k.ct})
+}
+
+/** Runs `fn` with a sealed secret (a key, a channel's bot token) in clear; the buffer is zeroed when `fn` settles. */
+export async function withOpened<T>(pair: AgentKeyPair, sealed: Sealed, fn: (plain: string) => Promise<T>): Promise<T> {
+  const plaintext = await open(pair, sealed)
+  try {
+    return await fn(Buffer.from(plaintext).toString('utf8'))
+  } finally {
+    plaintext.fill(0)
+  }
 }
 
 export class SealedKeys {
@@ -52,15 +64,9 @@ export class SealedKeys {
     return (await this.vault.list('keys/')).map((n) => n.slice('keys/'.length, -'.json'.length))
   }
 
-  /** Runs `fn` with the key in clear; the buffer is zeroed when `fn` settles. */
+  /** Runs `fn` with the key in clear (see withOpened); undefined when there is no such key. */
   async withKey<T>(name: string, fn: (key: string, stored: StoredKey) => Promise<T>): Promise<T | undefined> {
     const stored = await this.get(name)
-    if (!stored) return undefined
-    const plaintext = await open(this.pair, stored)
-    try {
-      return await fn(Buffer.from(plaintext).toString('utf8'), stored)
-    } finally {
-      plaintext.fill(0)
-    }
+    return stored && withOpened(this.pair, stored, (key) => fn(key, stored))
   }
 }

@@ -1,4 +1,5 @@
 import {createHash, timingSafeEqual} from 'node:crypto'
+import {once} from 'node:events'
 import {chmod, rm} from 'node:fs/promises'
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
@@ -7,10 +8,10 @@ import type {AgentContext, AgentFetch, AgentLog} from './context.js'
 import {createEgressFetch} from './egress-fetch.js'
 import {http} from './lean-builtins.js'
 import {loadOrCreateKeyPair} from './keypair.js'
-import {AgentError, AgentReply, Router, type AgentCall, type AgentMethod, type AgentRoutes} from './router.js'
+import {AgentError, AgentReply, Router, type AgentCall, type AgentRoutes} from './router.js'
 import {agentRoutes} from './routes/index.js'
 import {createAgentToolbox} from './tools/setup.js'
-import {Vault, VaultError} from './vault.js'
+import {isDiskFull, Vault} from './vault.js'
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 const PROBLEM_CONTENT_TYPE = 'application/problem+json'
@@ -97,8 +98,7 @@ export function createAgentServer(opts: {ctx: AgentContext; secret: string; rout
 
 /** A write that found the instance's disk full says so, rather than "the agent failed to answer". */
 function diskFull(error: unknown): AgentError | undefined {
-  const code = (error as {code?: unknown} | null)?.code
-  if (!((error instanceof VaultError && code === 'disk_full') || code === 'ENOSPC' || code === 'EDQUOT')) return undefined
+  if (!isDiskFull(error)) return undefined
   return new AgentError(
     507,
     'unavailable',
@@ -112,43 +112,32 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest()
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
   if (body === undefined) {
     res.statusCode = status
     return void res.end()
   }
   const text = JSON.stringify(body)
-  res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)})
+  res.writeHead(status, {'content-type': contentType, 'content-length': Buffer.byteLength(text)})
   res.end(text)
 }
 
 function sendProblem(res: ServerResponse, error: AgentError): void {
-  const body = JSON.stringify({
-    type: 'about:blank',
-    title: error.title,
-    status: error.status,
-    code: error.code,
-    ...(error.detail ? {detail: error.detail} : {}),
-    ...(error.hint ? {hint: error.hint} : {}),
-  })
-  res.writeHead(error.status, {'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body)})
-  res.end(body)
+  const {title, status, code, detail, hint} = error
+  sendJson(res, status, {type: 'about:blank', title, status, code, ...(detail ? {detail} : {}), ...(hint ? {hint} : {})}, PROBLEM_CONTENT_TYPE)
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0)
-  if (declared > limit) {
+  const tooLarge = () => {
     req.resume()
-    throw new AgentError(413, 'payload_too_large', 'Payload too large', `The body is limited to ${limit} bytes.`)
+    return new AgentError(413, 'payload_too_large', 'Payload too large', `The body is limited to ${limit} bytes.`)
   }
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge()
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length
-    if (size > limit) {
-      req.resume()
-      throw new AgentError(413, 'payload_too_large', 'Payload too large', `The body is limited to ${limit} bytes.`)
-    }
+    if (size > limit) throw tooLarge()
     chunks.push(chunk)
   }
   return Buffer.concat(chunks)
@@ -191,13 +180,8 @@ export async function startAgent(init: AgentInit, dataKey: Buffer, opts: StartAg
   ctx.toolbox = tools.toolbox
   const server = createAgentServer({ctx, secret: init.secret, routes: opts.routes ?? agentRoutes})
   await rm(init.socket, {force: true})
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(init.socket, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  server.listen(init.socket)
+  await once(server, 'listening')
   await chmod(init.socket, 0o600)
   log('info', 'agent listening', {pid: process.pid})
   let closing: Promise<void> | undefined
@@ -229,5 +213,3 @@ function jsonLog(instanceId: string): AgentLog {
     process.stdout.write(JSON.stringify({level, time: Date.now(), instance: instanceId, msg, ...fields}) + '\n')
   }
 }
-
-export type {AgentMethod}

@@ -86,7 +86,7 @@ export class Vault {
   /** Each appended record of the entry in order, or undefined when it does not exist. */
   async readRecords(name: string): Promise<Buffer[] | undefined> {
     checkName(name)
-    return this.serialise(name, async () => {
+    return chained(this.queues, name, async () => {
       const raw = await this.readFileOrUndefined(this.pathOf(name))
       if (!raw) return undefined
       const {records, layout} = this.decode(name, raw)
@@ -99,7 +99,7 @@ export class Vault {
   async write(name: string, data: Uint8Array | string): Promise<void> {
     checkName(name)
     const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data)
-    await this.serialise(name, () => this.writeFresh(name, body))
+    await chained(this.queues, name, () => this.writeFresh(name, body))
   }
 
   async writeJson(name: string, value: unknown): Promise<void> {
@@ -110,7 +110,7 @@ export class Vault {
   async append(name: string, record: Uint8Array | string): Promise<void> {
     checkName(name)
     const body = typeof record === 'string' ? Buffer.from(record, 'utf8') : Buffer.from(record)
-    await this.serialise(name, async () => {
+    await chained(this.queues, name, async () => {
       const path = this.pathOf(name)
       let layout = this.layouts.get(name)
       if (!layout) {
@@ -138,7 +138,7 @@ export class Vault {
   /** Removes the entry; true when it existed. */
   async delete(name: string): Promise<boolean> {
     checkName(name)
-    return this.serialise(name, async () => {
+    return chained(this.queues, name, async () => {
       this.layouts.delete(name)
       try {
         await rm(this.pathOf(name))
@@ -295,20 +295,24 @@ export class Vault {
       await fh.close()
     }
   }
-
-  private serialise<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(name) ?? Promise.resolve()
-    const next = previous.then(work, work)
-    const settled = next.catch(() => {})
-    this.queues.set(name, settled)
-    void settled.then(() => {
-      if (this.queues.get(name) === settled) this.queues.delete(name)
-    })
-    return next
-  }
 }
 
 const NAME_FRAME_AAD = 'clawd/vault/v1|name'
+
+/** Runs `work` once every task chained before it on `key` has settled, whatever their outcome: one at a time per key. */
+export function chained<K, T>(
+  chains: {get(key: K): Promise<unknown> | undefined; set(key: K, value: Promise<unknown>): unknown; delete(key: K): unknown},
+  key: K,
+  work: () => Promise<T>,
+): Promise<T> {
+  const next = (chains.get(key) ?? Promise.resolve()).then(work, work)
+  const settled = next.catch(() => {})
+  chains.set(key, settled)
+  void settled.then(() => {
+    if (chains.get(key) === settled) chains.delete(key)
+  })
+  return next
+}
 
 function checkName(name: string): void {
   if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > MAX_NAME_BYTES || name.includes('\0')) {
@@ -325,7 +329,11 @@ async function writeAll(fh: FileHandle, data: Buffer, position: number): Promise
 }
 
 function mapFsError(error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new VaultError('disk_full', "the instance's disk is full")
-  return error
+  return isDiskFull(error) ? new VaultError('disk_full', "the instance's disk is full") : error
+}
+
+/** The instance's disk is full: the vault said so, or the OS did (ENOSPC, EDQUOT). */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as {code?: unknown} | null)?.code
+  return (error instanceof VaultError && code === 'disk_full') || code === 'ENOSPC' || code === 'EDQUOT'
 }

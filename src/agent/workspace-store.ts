@@ -1,4 +1,4 @@
-import type {Vault} from './vault.js'
+import {chained, type Vault} from './vault.js'
 import {starterWorkspace} from './workspace-defaults.js'
 
 export interface StoredWorkspaceFile {
@@ -45,7 +45,7 @@ export class WorkspaceStore {
   /** Replaces the whole workspace with `files`, atomically. */
   async replace(files: readonly StoredWorkspaceFile[]): Promise<void> {
     const sorted = sortFiles(files.map((f) => ({path: f.path, content: f.content})))
-    await exclusive(this.vault, () => this.write(sorted))
+    await chained(chains, this.vault, () => this.write(sorted))
   }
 
   /**
@@ -54,7 +54,7 @@ export class WorkspaceStore {
    * Nothing else touches the workspace in between, so two tool calls cannot lose each other's edit.
    */
   async update<T>(change: (files: StoredWorkspaceFile[]) => Promise<{files?: StoredWorkspaceFile[]; result: T}>): Promise<T> {
-    return exclusive(this.vault, async () => {
+    return chained(chains, this.vault, async () => {
       const current = (await this.loadUnlocked()).map((f) => ({...f}))
       const {files, result} = await change(current)
       if (files) await this.write(sortFiles(files.map((f) => ({path: f.path, content: f.content}))))
@@ -63,7 +63,7 @@ export class WorkspaceStore {
   }
 
   private load(): Promise<StoredWorkspaceFile[]> {
-    return exclusive(this.vault, () => this.loadUnlocked())
+    return chained(chains, this.vault, () => this.loadUnlocked())
   }
 
   private async loadUnlocked(): Promise<StoredWorkspaceFile[]> {
@@ -78,8 +78,7 @@ export class WorkspaceStore {
   }
 
   private async write(files: StoredWorkspaceFile[]): Promise<void> {
-    const doc: StoredWorkspace = {v: FORMAT_VERSION, files}
-    await this.vault.writeJson(ENTRY, doc)
+    await this.vault.writeJson(ENTRY, {v: FORMAT_VERSION, files} satisfies StoredWorkspace)
   }
 }
 
@@ -93,13 +92,3 @@ function sortFiles(files: StoredWorkspaceFile[]): StoredWorkspaceFile[] {
  * must not overwrite a push that raced it.
  */
 const chains = new WeakMap<Vault, Promise<unknown>>()
-
-function exclusive<T>(vault: Vault, work: () => Promise<T>): Promise<T> {
-  const previous = chains.get(vault) ?? Promise.resolve()
-  const next = previous.then(work, work)
-  chains.set(
-    vault,
-    next.catch(() => {}),
-  )
-  return next
-}

@@ -56,10 +56,8 @@ export function problemDetail(body: unknown): string | undefined {
   return typeof detail === 'string' ? detail : undefined
 }
 
-const localUrl = (path: string) => `http://instance${path}`
-
 /** A small JSON call along a route, unchecked: health probes and tests; the server's calls use `call`. */
-export async function agentCall(route: AgentRoute, method: Dispatcher.HttpMethod, path: string, opts: AgentCallOptions = {}): Promise<AgentReply> {
+async function agentCall(route: AgentRoute, method: Dispatcher.HttpMethod, path: string, opts: AgentCallOptions = {}): Promise<AgentReply> {
   const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body))
   const timeout = opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs)
   const signal = timeout && opts.signal ? AbortSignal.any([timeout, opts.signal]) : (timeout ?? opts.signal)
@@ -89,23 +87,6 @@ export async function agentCall(route: AgentRoute, method: Dispatcher.HttpMethod
 }
 
 /**
- * One of the agent's contract routes (src/contract/routes/agent.ts) along `target`: the path made
- * from its parameters, and a 2xx answer checked against the route's schema rather than trusted
- * (error answers, problem+json, are left for the caller to map).
- */
-export async function callAgent<R extends RouteSpec>(target: AgentRoute, route: R, input: AgentRouteInput<R> = {}): Promise<AgentAnswer<R>> {
-  const path = pathTo(route, input.params ?? ({} as PathParams<R['path']>), input.query)
-  const reply = await agentCall(target, route.method, path, input)
-  if (reply.status < 200 || reply.status >= 300) return {...reply, ok: false}
-  const schema = route.responses[reply.status]
-  if (!schema || !('safeParse' in schema)) return {...reply, ok: false}
-  const checked = schema.safeParse(reply.body)
-  if (!checked.success) throw new AgentAnswerError(route.method, path, reply.status)
-  // The schema is the route's own for this status: what it parsed is the route's answer.
-  return {...reply, ok: true, body: checked.data as RouteResponse<R>}
-}
-
-/**
  * Pooled routes to the agents this replica runs: one undici Agent per socket path, kept while the
  * instance lives, so the gateway's hot path reuses connections.
  */
@@ -123,12 +104,24 @@ export class AgentClients {
 
   /** The route to an agent this replica runs. */
   localRoute(socketPath: string, secret: string): AgentRoute {
-    return {dispatcher: this.dispatcher(socketPath), replicaId: null, url: localUrl, headers: () => ({[INSTANCE_SECRET_HEADER]: secret})}
+    return socketRoute(this.dispatcher(socketPath), secret)
   }
 
-  /** One of the agent's contract routes, its answer checked (see callAgent). */
-  call<R extends RouteSpec>(target: AgentRoute, route: R, input?: AgentRouteInput<R>): Promise<AgentAnswer<R>> {
-    return callAgent(target, route, input)
+  /**
+   * One of the agent's contract routes (src/contract/routes/agent.ts) along `target`: the path made
+   * from its parameters, and a 2xx answer checked against the route's schema rather than trusted
+   * (error answers, problem+json, are left for the caller to map).
+   */
+  async call<R extends RouteSpec>(target: AgentRoute, route: R, input: AgentRouteInput<R> = {}): Promise<AgentAnswer<R>> {
+    const path = pathTo(route, input.params ?? ({} as PathParams<R['path']>), input.query)
+    const reply = await agentCall(target, route.method, path, input)
+    if (reply.status < 200 || reply.status >= 300) return {...reply, ok: false}
+    const schema = route.responses[reply.status]
+    if (!schema || !('safeParse' in schema)) return {...reply, ok: false}
+    const checked = schema.safeParse(reply.body)
+    if (!checked.success) throw new AgentAnswerError(route.method, path, reply.status)
+    // The schema is the route's own for this status: what it parsed is the route's answer.
+    return {...reply, ok: true, body: checked.data as RouteResponse<R>}
   }
 
   async forget(socketPath: string): Promise<void> {
@@ -155,15 +148,14 @@ export async function agentRequest(
   opts: Omit<AgentCallOptions, 'signal'> = {},
 ): Promise<AgentReply> {
   const dispatcher = new Agent({connect: {socketPath: target.socketPath}, pipelining: 0})
-  const route: AgentRoute = {
-    dispatcher,
-    replicaId: null,
-    url: localUrl,
-    headers: (): Record<string, string> => (target.secret === undefined ? {} : {[INSTANCE_SECRET_HEADER]: target.secret}),
-  }
   try {
-    return await agentCall(route, method, path, {timeoutMs: 5000, ...opts})
+    return await agentCall(socketRoute(dispatcher, target.secret), method, path, {timeoutMs: 5000, ...opts})
   } finally {
     void dispatcher.destroy().catch(() => {})
   }
+}
+
+/** A route over an agent's own socket, with its secret (none: unauthenticated). */
+function socketRoute(dispatcher: Dispatcher, secret: string | undefined): AgentRoute {
+  return {dispatcher, replicaId: null, url: (path) => `http://instance${path}`, headers: (): Record<string, string> => (secret === undefined ? {} : {[INSTANCE_SECRET_HEADER]: secret})}
 }

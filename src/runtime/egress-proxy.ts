@@ -1,4 +1,5 @@
 import {lookup as dnsLookup, type LookupAddress} from 'node:dns'
+import {STATUS_CODES} from 'node:http'
 import {connect as netConnect, isIP, type LookupFunction, type Socket} from 'node:net'
 import {InstanceSockets} from './instance-sockets.js'
 
@@ -103,10 +104,6 @@ export class EgressProxy {
     this.forbidAddress = policy.forbidAddress ?? (() => false)
   }
 
-  isAllowed(host: string, port: number): boolean {
-    return this.allowed(host, port)
-  }
-
   /** Sets the hosts `instanceId` alone may also reach (replacing earlier ones); [] removes them. */
   allowFor(instanceId: string, entries: readonly string[]): void {
     if (entries.length === 0) this.extra.delete(instanceId)
@@ -140,7 +137,7 @@ export class EgressProxy {
   private accept(instanceId: string, client: Socket, open: number): boolean {
     const startedAt = Date.now()
     if (open >= this.maxConnections) {
-      this.refuse(client, 429, 'Too Many Requests', `at most ${this.maxConnections} connections per instance`)
+      this.refuse(client, 429, `at most ${this.maxConnections} connections per instance`)
       this.onRecord({instanceId, kind: 'connect', host: '', port: 0, allowed: false, status: 429, bytesOut: 0, bytesIn: 0, startedAt, durationMs: 0, error: 'too many connections'})
       return false
     }
@@ -153,7 +150,7 @@ export class EgressProxy {
       if (end < 0) {
         if (head.length > MAX_HEAD_BYTES) {
           client.off('data', onData)
-          this.refuse(client, 431, 'Request Header Fields Too Large', 'request head too large')
+          this.refuse(client, 431, 'request head too large')
         }
         return
       }
@@ -169,26 +166,20 @@ export class EgressProxy {
   private route(instanceId: string, client: Socket, head: string, rest: Buffer, startedAt: number): void {
     const [requestLine = '', ...headerLines] = head.split('\r\n')
     const parts = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(requestLine)
-    const record = (fields: Partial<EgressRecord> & Pick<EgressRecord, 'kind' | 'host' | 'port' | 'allowed' | 'status'>) =>
-      this.onRecord({instanceId, bytesOut: 0, bytesIn: 0, startedAt, durationMs: Date.now() - startedAt, ...fields})
-    if (!parts) {
-      this.refuse(client, 400, 'Bad Request', 'malformed request line')
-      return record({kind: 'http', host: '', port: 0, allowed: false, status: 400, error: 'malformed request'})
+    /** Answers `status` with `message`, and reports the refusal (nothing was dialled). */
+    const deny = (message: string, fields: Pick<EgressRecord, 'kind' | 'host' | 'port' | 'status' | 'error'>) => {
+      this.refuse(client, fields.status, message)
+      this.onRecord({instanceId, bytesOut: 0, bytesIn: 0, startedAt, durationMs: Date.now() - startedAt, allowed: false, ...fields})
     }
+    if (!parts) return deny('malformed request line', {kind: 'http', host: '', port: 0, status: 400, error: 'malformed request'})
     const [, method, target] = parts as unknown as [string, string, string]
 
     if (method === 'CONNECT') {
       const authority = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(target)
       const port = Number(authority?.[2])
-      if (!authority || port < 1 || port > 65535) {
-        this.refuse(client, 400, 'Bad Request', 'CONNECT needs host:port')
-        return record({kind: 'connect', host: target.slice(0, 255), port: 0, allowed: false, status: 400, error: 'bad authority'})
-      }
+      if (!authority || port < 1 || port > 65535) return deny('CONNECT needs host:port', {kind: 'connect', host: target.slice(0, 255), port: 0, status: 400, error: 'bad authority'})
       const host = normaliseHost(authority[1]!)
-      if (!this.permits(instanceId, host, port)) {
-        this.refuse(client, 403, 'Forbidden', `egress to ${host}:${port} is not allowed`)
-        return record({kind: 'connect', host, port, allowed: false, status: 403})
-      }
+      if (!this.permits(instanceId, host, port)) return deny(`egress to ${host}:${port} is not allowed`, {kind: 'connect', host, port, status: 403})
       return this.pipe(instanceId, client, {kind: 'connect', host, port, startedAt, firstBytes: rest, tunnel: true})
     }
 
@@ -196,19 +187,14 @@ export class EgressProxy {
     try {
       url = new URL(target)
     } catch {
-      this.refuse(client, 400, 'Bad Request', 'use CONNECT, or an absolute http:// URL')
-      return record({kind: 'http', host: '', port: 0, allowed: false, status: 400, error: 'not absolute-form'})
+      return deny('use CONNECT, or an absolute http:// URL', {kind: 'http', host: '', port: 0, status: 400, error: 'not absolute-form'})
     }
     if (url.protocol !== 'http:') {
-      this.refuse(client, 400, 'Bad Request', 'only http:// is forwarded; use CONNECT for https')
-      return record({kind: 'http', host: normaliseHost(url.hostname), port: Number(url.port) || 0, allowed: false, status: 400, error: 'scheme'})
+      return deny('only http:// is forwarded; use CONNECT for https', {kind: 'http', host: normaliseHost(url.hostname), port: Number(url.port) || 0, status: 400, error: 'scheme'})
     }
     const host = normaliseHost(url.hostname)
     const port = Number(url.port || 80)
-    if (!this.permits(instanceId, host, port)) {
-      this.refuse(client, 403, 'Forbidden', `egress to ${host}:${port} is not allowed`)
-      return record({kind: 'http', host, port, allowed: false, status: 403})
-    }
+    if (!this.permits(instanceId, host, port)) return deny(`egress to ${host}:${port} is not allowed`, {kind: 'http', host, port, status: 403})
     const headers = headerLines.filter((line) => {
       const name = line.slice(0, line.indexOf(':')).trim().toLowerCase()
       return name !== '' && !HOP_BY_HOP.has(name)
@@ -236,7 +222,7 @@ export class EgressProxy {
       })
     }
     if (isIP(c.host) && forbid(c.host)) {
-      this.refuse(client, 403, 'Forbidden', `egress to ${c.host} is not allowed`)
+      this.refuse(client, 403, `egress to ${c.host} is not allowed`)
       this.onRecord({instanceId, kind: c.kind, host: c.host, port: c.port, allowed: false, status: 403, bytesOut: 0, bytesIn: 0, startedAt: c.startedAt, durationMs: 0, error: 'forbidden address'})
       return
     }
@@ -275,7 +261,7 @@ export class EgressProxy {
     upstream.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer)
       error ??= e.code ?? e.message
-      if (!connected) this.refuse(client, 502, 'Bad Gateway', `could not reach ${c.host}:${c.port}`)
+      if (!connected) this.refuse(client, 502, `could not reach ${c.host}:${c.port}`)
       else client.destroy()
     })
     client.once('close', () => upstream.destroy())
@@ -286,12 +272,12 @@ export class EgressProxy {
     })
   }
 
-  private refuse(client: Socket, status: number, reason: string, message: string): void {
+  private refuse(client: Socket, status: number, message: string): void {
     const body = `${message}\n`
     // Marks the answer as the proxy's own, so the agent never reads it as the host's (a 403 would look like a bad key).
     const mark = status === 403 ? 'X-Clawd-Egress: refused\r\n' : ''
     client.end(
-      `HTTP/1.1 ${status} ${reason}\r\n${mark}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${mark}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     )
     client.resume()
   }

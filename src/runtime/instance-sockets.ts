@@ -1,3 +1,4 @@
+import {once} from 'node:events'
 import {chmod, chown, rm} from 'node:fs/promises'
 import {createServer, type Server, type Socket} from 'node:net'
 
@@ -23,13 +24,8 @@ export class InstanceSockets {
       client.once('close', () => sockets.delete(client))
     })
     await rm(socketPath, {force: true})
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(socketPath, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    server.listen(socketPath)
+    await once(server, 'listening')
     await chmod(socketPath, 0o600)
     if (owner) await chown(socketPath, owner.uid, owner.gid)
     this.servers.set(instanceId, {server, path: socketPath, sockets})

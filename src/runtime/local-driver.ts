@@ -1,10 +1,11 @@
 import {existsSync, realpathSync} from 'node:fs'
 import {mkdir, readdir, rm, stat} from 'node:fs/promises'
-import {constants as osConstants} from 'node:os'
 import {join} from 'node:path'
+import {setTimeout as delay} from 'node:timers/promises'
 import {agentEndpoints} from '../contract/agent-endpoints.js'
 import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
 import type {Isolation} from '../contract/instances.js'
+import {exitStatus} from '../agent/tools/tool-sandbox.js'
 import {packageRoot as defaultPackageRoot} from '../paths.js'
 import {agentRequest} from './agent-client.js'
 import {AgentLauncher, INSTANCE_UID_BASE, type LaunchedAgent, type LaunchOptions, rootDrop} from './agent-launch.js'
@@ -182,7 +183,7 @@ export class LocalDriver implements InstanceDriver {
     proc.stopRequested = true
     if (proc.agent.agentPid) signal(proc.agent.agentPid, 'SIGTERM')
     else signal(proc.agent.child.pid, 'SIGKILL')
-    const stopped = await Promise.race([proc.exited.then(() => true), delay(this.opts.stopTimeoutMs ?? 5000).then(() => false)])
+    const stopped = await Promise.race([proc.exited.then(() => true), delay(this.opts.stopTimeoutMs ?? 5000, undefined, {ref: false}).then(() => false)])
     if (!stopped) await this.kill(id, proc)
     await this.closeSockets(id)
   }
@@ -276,7 +277,7 @@ export class LocalDriver implements InstanceDriver {
           lastError = (error as Error).message
         }
       }
-      await Promise.race([delay(Math.min(5 + attempt * 5, 50)), proc.exited, new Promise<void>((resolve) => (proc.wake = resolve))])
+      await Promise.race([delay(Math.min(5 + attempt * 5, 50), undefined, {ref: false}), proc.exited, new Promise<void>((resolve) => (proc.wake = resolve))])
     }
   }
 
@@ -290,21 +291,12 @@ export class LocalDriver implements InstanceDriver {
     proc.stopRequested = true
     signal(proc.agent.agentPid, 'SIGKILL')
     signal(proc.agent.child.pid, 'SIGKILL')
-    await Promise.race([proc.exited, delay(5000)])
+    await Promise.race([proc.exited, delay(5000, undefined, {ref: false})])
     await this.closeSockets(id)
   }
 
   private onChildExit(id: string, proc: RunningProcess, code: number | null, sig: NodeJS.Signals | null): InstanceExit {
-    let signalName: string | null = sig
-    let exitCode = code
-    // bwrap reports a child killed by signal N as exit code 128 + N.
-    if (this.launcher.mode === 'bwrap' && code !== null && code > 128 && code < 128 + 65) {
-      const name = Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0]
-      if (name) {
-        signalName = name
-        exitCode = null
-      }
-    }
+    const {exitCode, signal: signalName} = this.launcher.mode === 'bwrap' ? exitStatus(code, sig) : {exitCode: code, signal: sig}
     const exit: InstanceExit = {code: exitCode, signal: signalName, at: Date.now(), expected: proc.stopRequested, stderrTail: proc.stderrTail.slice()}
     if (this.procs.get(id) === proc) this.procs.delete(id)
     proc.agent.lifeline?.destroy()
@@ -340,10 +332,6 @@ function signal(pid: number | undefined, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig)
   } catch {}
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 
 function describeExit(exit: InstanceExit): string {

@@ -1,7 +1,8 @@
 import {spawn} from 'node:child_process'
-import {chownSync, existsSync, lstatSync, mkdtempSync, readlinkSync, realpathSync, rmSync} from 'node:fs'
+import {chownSync, existsSync, mkdtempSync, realpathSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+import {runtimeTopArgs} from '../agent/tools/tool-sandbox.js'
 
 /**
  * How an instance process is launched: the exact argv, cwd and environment. One builder serves
@@ -192,22 +193,6 @@ function bwrapArgs(profile: BwrapProfile, layout: SandboxLayout, env: Record<str
 /** What the dynamic linker, time zones and TLS trust need; nothing that names users or hosts. */
 const ETC_FILES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/ssl', '/etc/ca-certificates']
 
-/** /usr read-only, and the /bin, /lib… links or directories as the host has them. */
-function runtimeTopArgs(): string[] {
-  const args: string[] = []
-  for (const top of ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
-    let stat
-    try {
-      stat = lstatSync(top)
-    } catch {
-      continue
-    }
-    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(top), top)
-    else if (stat.isDirectory()) args.push('--ro-bind', top, top)
-  }
-  return args
-}
-
 /** The package's runtime files, at their own paths so ESM resolution works unchanged. */
 function packagePaths(root: string): string[] {
   const paths = [join(root, 'package.json'), join(root, 'dist')]
@@ -228,13 +213,6 @@ export function findExecutable(name: string, dirs = ['/usr/bin', '/bin', '/usr/l
   return undefined
 }
 
-export interface ProbeResult {
-  ok: boolean
-  profile?: BwrapProfile
-  /** Why bwrap cannot be used, when it cannot. */
-  reason?: string
-}
-
 /** Only a bwrap that hangs is given up on: a loaded machine may take seconds to start node in it. */
 const PROBE_TIMEOUT_MS = 90_000
 
@@ -242,9 +220,10 @@ const PROBE_TIMEOUT_MS = 90_000
  * Tries bwrap once with the real arguments and the real node binary: first with a user
  * namespace, then without (hosts where unprivileged user namespaces are off but bwrap is setuid).
  * With `runAs` (the server is root) the launch is the root one (see RunAs). It then tries a
- * sandbox like exec's inside the agent's; when that works the profile allows tools.
+ * sandbox like exec's inside the agent's; when that works the profile allows tools. `reason` says
+ * why bwrap cannot be used, when it cannot.
  */
-export async function probeBwrap(opts: {nodePath: string; packageRoot: string; bwrapPath?: string; runAs?: RunAs}): Promise<ProbeResult> {
+export async function probeBwrap(opts: {nodePath: string; packageRoot: string; bwrapPath?: string; runAs?: RunAs}): Promise<{ok: boolean; profile?: BwrapProfile; reason?: string}> {
   const bwrapPath = opts.bwrapPath ?? findExecutable('bwrap')
   if (!bwrapPath) return {ok: false, reason: 'bwrap is not installed'}
   const scratch = mkdtempSync(join(tmpdir(), 'clawd-probe-'))

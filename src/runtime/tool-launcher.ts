@@ -6,6 +6,7 @@ import type {ToolLimits} from '../agent/tools/limits.js'
 import {readFirstLine} from '../agent/first-line.js'
 import {runBounded, toolSandboxArgs} from '../agent/tools/tool-sandbox.js'
 import {InstanceSockets} from './instance-sockets.js'
+import {SANDBOX_TOOLS_DIR} from './sandbox.js'
 
 /**
  * Starts exec calls' sandboxes as the instance's tool uid, for agents of a server that runs as
@@ -38,15 +39,6 @@ export interface ToolLauncherTarget {
   limits: ToolLimits
 }
 
-export interface ToolLauncherPaths {
-  nsenter: string
-  setpriv: string
-  bwrap: string
-  prlimit: string | null
-}
-
-/** The agent's /tools tmpfs, as the call's bwrap sees it (src/runtime/sandbox.ts mounts it). */
-const TOOLS_DIR = '/tools'
 /** Calls of one instance at once; more wait for nothing, they are refused. */
 const MAX_CONCURRENT_CALLS = 4
 /** An agent that connects must send its request line within this; it holds a call slot meanwhile. */
@@ -57,7 +49,7 @@ const FIXUP_TIMEOUT_MS = 30_000
 export class ToolLauncher {
   private readonly sockets = new InstanceSockets()
 
-  constructor(private readonly paths: ToolLauncherPaths) {}
+  constructor(private readonly paths: {nsenter: string; setpriv: string; bwrap: string; prlimit: string | null}) {}
 
   /** Listens at `socketPath` for `instanceId`, handing the socket to the agent's uid. */
   open(instanceId: string, socketPath: string, target: ToolLauncherTarget): Promise<void> {
@@ -103,7 +95,7 @@ export class ToolLauncher {
   private async launch(pid: number, request: ToolLaunchRequest, target: ToolLauncherTarget, signal: AbortSignal): Promise<ToolLaunchResult> {
     const {limits} = target
     const sandbox = await toolSandboxArgs({
-      callDir: join(TOOLS_DIR, request.call),
+      callDir: join(SANDBOX_TOOLS_DIR, request.call),
       workdir: request.workdir,
       command: request.command,
       limits,
@@ -117,7 +109,7 @@ export class ToolLauncher {
     // A killed call skipped the sandbox's own fix-up: a directory the tool locked would stay where
     // the agent can neither read it back nor remove it, filling its /tools.
     if (run.timedOut || run.cancelled) {
-      const fixup = [...this.enter(pid, target, ['--mount']), '/bin/chmod', '-R', 'u+rwX,g+rwX', join(TOOLS_DIR, request.call)]
+      const fixup = [...this.enter(pid, target, ['--mount']), '/bin/chmod', '-R', 'u+rwX,g+rwX', join(SANDBOX_TOOLS_DIR, request.call)]
       await runBounded(this.paths.nsenter, fixup, {timeoutMs: FIXUP_TIMEOUT_MS, maxOutputBytes: 0, signal: new AbortController().signal})
     }
     return {exitCode: run.exitCode, signal: run.signal, timedOut: run.timedOut, output: run.output.toString('base64'), outputBytes: run.outputBytes}

@@ -4,7 +4,7 @@ import {withRetry} from './retry.js'
 import {EVENT_STREAM} from '../../sse/frame.js'
 import type {SseEvent} from '../../sse/parser.js'
 import type {Provider, ProviderDeps, ProviderEvent, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderTool} from './types.js'
-import {joinUrl, parseEventData, requireKey, tokenCount} from './wire.js'
+import {joinUrl, parseEventData, requireKey, stopReasonFrom, tokenCount} from './wire.js'
 
 export const ANTHROPIC_VERSION = '2023-06-01'
 /** The Messages API requires max_tokens. */
@@ -154,7 +154,7 @@ export async function* decodeAnthropicEvents(
         break
       }
       case 'message_delta':
-        if (isRecord(data.delta) && typeof data.delta.stop_reason === 'string') stopReason = mapStopReason(data.delta.stop_reason)
+        if (isRecord(data.delta) && typeof data.delta.stop_reason === 'string') stopReason = stopReasonFrom(STOP_REASONS, data.delta.stop_reason)
         takeUsage(data.usage)
         break
       case 'message_stop': {
@@ -176,17 +176,10 @@ function blockIndex(provider: string, data: Record<string, unknown>): number {
   return data.index
 }
 
-function mapStopReason(reason: string): ProviderStopReason {
-  switch (reason) {
-    case 'tool_use':
-      return 'tool_use'
-    case 'max_tokens':
-    case 'model_context_window_exceeded':
-      return 'max_tokens'
-    case 'stop_sequence':
-      return 'stop_sequence'
-    default:
-      // end_turn, and also pause_turn and refusal.
-      return 'end_turn'
-  }
+/** The Messages API's stop reasons that are not end_turn (pause_turn and refusal end the turn too). */
+const STOP_REASONS: Readonly<Record<string, ProviderStopReason>> = {
+  tool_use: 'tool_use',
+  max_tokens: 'max_tokens',
+  model_context_window_exceeded: 'max_tokens',
+  stop_sequence: 'stop_sequence',
 }

@@ -2,11 +2,6 @@ import {devToolsTurn, excerpt} from './dev-tools.js'
 import {abortedError} from './errors.js'
 import type {Provider, ProviderDeps, ProviderEvent, ProviderRequest} from './types.js'
 
-export interface DevProviderOptions {
-  /** Pause between deltas, so a demo or an interrupt test can watch the text arrive. */
-  deltaDelayMs?: number
-}
-
 const EXCERPT_MAX = 200
 /** `dev/slow`: a pace a person can watch, and stop with Ctrl-C, whatever the server's setting. */
 export const DEV_SLOW_DELAY_MS = 150
@@ -17,8 +12,9 @@ export const DEV_SLOW_DELAY_MS = 150
  * - `dev/slow`: the reply below, paced at DEV_SLOW_DELAY_MS per delta;
  * - any other (`dev/echo`…): answers from the last user message, deterministically, in several
  *   deltas, and says what it is.
+ * `deltaDelayMs` pauses between deltas, so a demo or an interrupt test can watch the text arrive.
  */
-export function createDevProvider(options: DevProviderOptions = {}): Provider {
+export function createDevProvider(options: {deltaDelayMs?: number} = {}): Provider {
   const delayMs = Math.max(0, options.deltaDelayMs ?? 0)
   return {
     name: 'dev',

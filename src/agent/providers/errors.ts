@@ -141,6 +141,11 @@ function describeErrorObject(payload: unknown, apiKey: string): ErrorDetail {
   return {type: scrubSecrets(String(type ?? ''), apiKey).slice(0, 60), message: clampToBudget(scrubSecrets(message, apiKey), 160)}
 }
 
+/** The egress proxy's refusal (src/agent/egress-fetch.ts EgressRefusedError) anywhere in the cause chain. */
+export function egressRefusal(error: unknown): {status?: unknown; target?: unknown} | undefined {
+  return inCauseChain(error, (e) => (e.name === 'EgressRefusedError' ? e : undefined))
+}
+
 /** The first thing `pick` finds along an error's cause chain (at most four deep). */
 export function inCauseChain<T>(error: unknown, pick: (e: Record<string, unknown>) => T | undefined): T | undefined {
   for (let e: unknown = error, depth = 0; isRecord(e) && depth < 4; e = e.cause, depth++) {

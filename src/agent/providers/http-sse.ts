@@ -1,75 +1,65 @@
-import {ProviderError, abortedError, badStream, errorFromStatus, inCauseChain} from './errors.js'
+import {ProviderError, abortedError, badStream, egressRefusal, errorFromStatus, inCauseChain} from './errors.js'
 import {SseLineTooLongError, SseParser, type SseEvent} from '../../sse/parser.js'
 import {resolveTiming} from './retry.js'
-import type {FetchLike, ProviderDeps, ProviderRequest} from './types.js'
-
-interface SseRequest {
-  provider: string
-  url: string
-  headers: Record<string, string>
-  body: unknown
-  /** Only to scrub it out of provider error text. */
-  apiKey: string
-  signal: AbortSignal
-  fetch: FetchLike
-  idleTimeoutMs: number
-}
+import type {ProviderDeps, ProviderRequest} from './types.js'
 
 const ERROR_BODY_LIMIT = 8 * 1024
 
-/** A provider's streamed call: `call` is its own; the key, signal, fetch and idle bound come from the request. */
-export function postProviderRequest(provider: string, req: ProviderRequest, deps: ProviderDeps, call: Pick<SseRequest, 'url' | 'headers' | 'body'>) {
-  return postForEvents({provider, ...call, apiKey: req.apiKey, signal: req.signal, fetch: deps.fetch, idleTimeoutMs: resolveTiming(deps).idleTimeoutMs})
-}
-
 /**
- * POSTs a JSON body and yields the server-sent events of the answer. Every wait (for headers and
- * for each read) is bounded by `idleTimeoutMs`; a stall, a drop, an abort or an error status all
- * end in a ProviderError. Leaving the loop early (or any failure) closes the HTTP request, so the
- * provider stops generating.
+ * A provider's streamed call: POSTs `call`'s JSON body (with the request's signal and deps' fetch)
+ * and yields the server-sent events of the answer. Every wait (for headers and for each read) is
+ * bounded by the idle timeout; a stall, a drop, an abort or an error status all end in a
+ * ProviderError (the key is only there to scrub it out of provider error text). Leaving the loop
+ * early (or any failure) closes the HTTP request, so the provider stops generating.
  */
-async function* postForEvents(req: SseRequest): AsyncGenerator<SseEvent> {
+export async function* postProviderRequest(
+  provider: string,
+  req: ProviderRequest,
+  deps: ProviderDeps,
+  call: {url: string; headers: Record<string, string>; body: unknown},
+): AsyncGenerator<SseEvent> {
+  const {idleTimeoutMs} = resolveTiming(deps)
   const local = new AbortController()
   const signal = AbortSignal.any([req.signal, local.signal])
-  const watch = new IdleWatch(req.idleTimeoutMs, () => local.abort())
+  const watch = new IdleWatch(idleTimeoutMs, () => local.abort())
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   const fail = (err: unknown, phase: 'connect' | 'read'): ProviderError => {
     if (err instanceof ProviderError) return err
-    if (req.signal.aborted) return abortedError(req.provider)
+    if (req.signal.aborted) return abortedError(provider)
     if (watch.fired) {
       return new ProviderError(
         'provider_connection',
-        `${req.provider} sent nothing for ${formatSeconds(req.idleTimeoutMs)}${phase === 'connect' ? ' (no answer)' : ' mid-stream'}`,
+        `${provider} sent nothing for ${formatSeconds(idleTimeoutMs)}${phase === 'connect' ? ' (no answer)' : ' mid-stream'}`,
         {retryable: true, hint: 'The provider stalled; try again.'},
       )
     }
-    const refused = egressRefusal(err)
-    if (refused !== undefined) {
+    const refused = egressRefusal(err)?.status
+    if (typeof refused === 'number') {
       // Asking again cannot change the proxy's allow-list.
-      return new ProviderError('provider_connection', `the egress proxy does not allow ${req.provider}'s host (${refused})`, {
+      return new ProviderError('provider_connection', `the egress proxy does not allow ${provider}'s host (${refused})`, {
         hint: "Ask the server's operator to allow this provider's host, or use another base URL.",
       })
     }
     const cause = causeCode(err)
     return phase === 'connect'
-      ? new ProviderError('provider_connection', `could not reach ${req.provider}${cause ? ` (${cause})` : ''}`, {
+      ? new ProviderError('provider_connection', `could not reach ${provider}${cause ? ` (${cause})` : ''}`, {
           retryable: true,
           hint: 'Check the base URL and that the egress proxy allows this host.',
         })
-      : new ProviderError('provider_connection', `the connection to ${req.provider} dropped mid-stream${cause ? ` (${cause})` : ''}`, {
+      : new ProviderError('provider_connection', `the connection to ${provider} dropped mid-stream${cause ? ` (${cause})` : ''}`, {
           retryable: true,
         })
   }
 
   try {
-    if (req.signal.aborted) throw abortedError(req.provider)
+    if (req.signal.aborted) throw abortedError(provider)
     let response: Response
     watch.arm()
     try {
-      response = await req.fetch(req.url, {
+      response = await deps.fetch(call.url, {
         method: 'POST',
-        headers: req.headers,
-        body: JSON.stringify(req.body),
+        headers: call.headers,
+        body: JSON.stringify(call.body),
         signal,
       })
     } catch (err) {
@@ -88,9 +78,9 @@ async function* postForEvents(req: SseRequest): AsyncGenerator<SseEvent> {
       } finally {
         watch.disarm()
       }
-      throw errorFromStatus(req.provider, response.status, response.headers, text, req.apiKey)
+      throw errorFromStatus(provider, response.status, response.headers, text, req.apiKey)
     }
-    if (!response.body) throw badStream(req.provider, 'the answer had no body')
+    if (!response.body) throw badStream(provider, 'the answer had no body')
 
     reader = response.body.getReader()
     const decoder = new TextDecoder()
@@ -109,7 +99,7 @@ async function* postForEvents(req: SseRequest): AsyncGenerator<SseEvent> {
       try {
         events = chunk.done ? [...parser.push(decoder.decode()), ...parser.end()] : parser.push(decoder.decode(chunk.value, {stream: true}))
       } catch (err) {
-        if (err instanceof SseLineTooLongError) throw badStream(req.provider, err.message)
+        if (err instanceof SseLineTooLongError) throw badStream(provider, err.message)
         throw err
       }
       // Yield with the idle watch disarmed: a slow consumer is not a stalled provider.
@@ -159,11 +149,6 @@ async function readLimitedText(response: Response, limit: number): Promise<strin
     reader.cancel().catch(() => {})
   }
   return text.slice(0, limit)
-}
-
-/** The egress proxy's refusal (src/agent/egress-fetch.ts EgressRefusedError) anywhere in the cause chain. */
-function egressRefusal(err: unknown): number | undefined {
-  return inCauseChain(err, (e) => (e.name === 'EgressRefusedError' && typeof e.status === 'number' ? e.status : undefined))
 }
 
 /** A short, secret-free reason such as ECONNREFUSED or UND_ERR_SOCKET. */

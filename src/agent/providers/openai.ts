@@ -4,7 +4,7 @@ import {withRetry} from './retry.js'
 import {EVENT_STREAM} from '../../sse/frame.js'
 import type {SseEvent} from '../../sse/parser.js'
 import type {Provider, ProviderDeps, ProviderEvent, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderTool} from './types.js'
-import {joinUrl, parseEventData, requireKey, tokenCount} from './wire.js'
+import {joinUrl, parseEventData, requireKey, stopReasonFrom, tokenCount} from './wire.js'
 
 interface ChatCompletionsFlavour {
   name: string
@@ -144,7 +144,7 @@ export async function* decodeChatCompletionEvents(
           delta.tool_calls.forEach((piece, position) => takeToolCallPiece(provider, calls, piece, position))
         }
         if (typeof choice.finish_reason === 'string') {
-          stopReason = mapFinishReason(choice.finish_reason)
+          stopReason = stopReasonFrom(FINISH_REASONS, choice.finish_reason)
           yield* finishedCalls()
         }
       }
@@ -191,15 +191,5 @@ function indexWithout(calls: Map<number, {id: string}>, piece: Record<string, un
   return Math.max(...calls.keys())
 }
 
-function mapFinishReason(reason: string): ProviderStopReason {
-  switch (reason) {
-    case 'length':
-      return 'max_tokens'
-    case 'tool_calls':
-    case 'function_call':
-      return 'tool_use'
-    default:
-      // stop and content_filter.
-      return 'end_turn'
-  }
-}
+/** Chat Completions' finish reasons that are not end_turn (stop and content_filter are). */
+const FINISH_REASONS: Readonly<Record<string, ProviderStopReason>> = {length: 'max_tokens', tool_calls: 'tool_use', function_call: 'tool_use'}

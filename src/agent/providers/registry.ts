@@ -6,7 +6,6 @@ import type {Provider} from './types.js'
 
 /** The providers this agent has an implementation for: the contract's list (src/contract/core.ts). */
 export const PROVIDER_NAMES = KNOWN_PROVIDERS
-export type {ProviderName}
 
 /** Where each provider lives unless the server or the key says otherwise. */
 export const DEFAULT_BASE_URLS: Readonly<Record<ProviderName, string | undefined>> = {

@@ -1,3 +1,4 @@
+import {setTimeout as wait} from 'node:timers/promises'
 import {ProviderError, abortedError} from './errors.js'
 import {DEFAULT_TIMING, type ProviderDeps, type ProviderEvent, type ProviderTiming} from './types.js'
 
@@ -18,7 +19,7 @@ export async function* withRetry(
   attempt: () => AsyncIterable<ProviderEvent>,
 ): AsyncGenerator<ProviderEvent> {
   const timing = resolveTiming(deps)
-  const sleep = deps.sleep ?? sleepUnlessAborted
+  const sleep = deps.sleep ?? ((ms: number) => wait(ms, undefined, {signal}))
   const random = deps.random ?? Math.random
   const started = Date.now()
   for (let n = 1; ; n++) {
@@ -58,19 +59,4 @@ function asProviderError(err: unknown, provider: string, signal: AbortSignal): P
   // A bug of ours, not the provider's: report it without retrying, and without its text (it could
   // quote a request).
   return new ProviderError('internal', `the ${provider} provider failed unexpectedly`)
-}
-
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal.addEventListener('abort', onAbort, {once: true})
-  })
 }

@@ -3,23 +3,13 @@ import {anthropicProvider} from './anthropic.js'
 import {openaiProvider} from './openai.js'
 import type {FetchLike, Provider} from './types.js'
 
-export interface ThroughputResult {
-  provider: string
-  /** Events the provider produced (text deltas + done). */
-  events: number
-  bytes: number
-  ms: number
-  eventsPerSecond: number
-}
-
 /**
  * Events per second through one provider's parsing path (HTTP body → SSE → decoding), measured
  * in-process on a long synthetic stream in the provider's real wire format, so the number shows
- * our own cost without a network or a server. For `npm run bench`.
+ * our own cost without a network or a server. For `npm run bench`. `events` counts what the
+ * provider produced (text deltas + done).
  */
-export async function measureProviderThroughput(
-  options: {wire?: 'anthropic' | 'openai'; deltas?: number; chunkBytes?: number} = {},
-): Promise<ThroughputResult> {
+export async function measureProviderThroughput(options: {wire?: 'anthropic' | 'openai'; deltas?: number; chunkBytes?: number} = {}) {
   const wire = options.wire ?? 'anthropic'
   const deltas = options.deltas ?? 50_000
   const chunkBytes = options.chunkBytes ?? 16 * 1024

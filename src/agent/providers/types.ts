@@ -98,5 +98,3 @@ export interface Provider {
   readonly name: string
   stream(req: ProviderRequest, deps: ProviderDeps): AsyncIterable<ProviderEvent>
 }
-
-export type {StopReason, Usage}

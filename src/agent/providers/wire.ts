@@ -1,4 +1,5 @@
 import {ProviderError, badStream, isRecord} from './errors.js'
+import type {ProviderStopReason} from './types.js'
 
 /** Parses one SSE data payload that must be a JSON object. */
 export function parseEventData(provider: string, data: string): Record<string, unknown> {
@@ -10,6 +11,11 @@ export function parseEventData(provider: string, data: string): Record<string, u
   }
   if (!isRecord(value)) throw badStream(provider, 'a data line is not a JSON object')
   return value
+}
+
+/** A provider's stop reason in our terms, from its table; end_turn for any other (new ones included). */
+export function stopReasonFrom(table: Readonly<Record<string, ProviderStopReason>>, reason: string): ProviderStopReason {
+  return Object.hasOwn(table, reason) ? table[reason]! : 'end_turn'
 }
 
 /** A token count from a usage object, or undefined when absent or not a count. */

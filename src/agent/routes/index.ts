@@ -1,4 +1,4 @@
-import {channelRoutes} from '../channels/routes.js'
+import {telegramRoutes} from '../channels/telegram/routes.js'
 import type {AgentRoutes} from '../router.js'
 import {healthRoute} from './health.js'
 import {deleteKeyRoute, listKeysRoute, putKeyRoute} from './keys.js'
@@ -8,4 +8,4 @@ import {getWorkspaceRoute, putWorkspaceRoute} from './workspace.js'
 import {runToolRoute} from '../tools/route.js'
 
 /** Every route the agent serves. Add one import and one entry per route file. */
-export const agentRoutes: AgentRoutes = [healthRoute, pubkeyRoute, putKeyRoute, deleteKeyRoute, listKeysRoute, ...sessionRoutes, getWorkspaceRoute, putWorkspaceRoute, runToolRoute, ...channelRoutes]
+export const agentRoutes: AgentRoutes = [healthRoute, pubkeyRoute, putKeyRoute, deleteKeyRoute, listKeysRoute, ...sessionRoutes, getWorkspaceRoute, putWorkspaceRoute, runToolRoute, ...telegramRoutes]

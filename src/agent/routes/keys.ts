@@ -1,7 +1,7 @@
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
 import {BASE64URL_PATTERN, KEY_NAME_PATTERN} from '../../contract/core.js'
 import {agentEndpoints} from '../../contract/agent-endpoints.js'
-import {AgentError, reply, route} from '../router.js'
+import {AgentError, reply, route, type AgentCall} from '../router.js'
 import {SealedKeys} from '../sealed-keys.js'
 
 function checkName(name: string | undefined): string {
@@ -24,8 +24,7 @@ function checkUpload(body: unknown): AgentKeyUpload {
   return b as AgentKeyUpload
 }
 
-const keysOf = (call: {agent: {vault: import('../vault.js').Vault; keys: import('../keypair.js').AgentKeyPair}}) =>
-  new SealedKeys(call.agent.vault, call.agent.keys)
+const keysOf = (call: AgentCall) => new SealedKeys(call.agent.vault, call.agent.keys)
 
 export const putKeyRoute = route(agentEndpoints.putKey, async (call) => {
   const name = checkName(call.params.name)

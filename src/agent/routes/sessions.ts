@@ -62,111 +62,101 @@ function follow(res: ServerResponse, live: LiveAnswer, afterId: number): Promise
   })
 }
 
-export const createSessionRoute = route(agentEndpoints.createSession, async (call) => {
-  const body = (await call.json<{title?: unknown; model?: unknown; default_model?: unknown}>()) ?? {}
-  const model = optionalModel(body.model) ?? optionalModel(body.default_model) ?? 'dev/echo'
-  const title = typeof body.title === 'string' ? body.title.slice(0, MAX_TITLE_CHARS) : ''
-  const now = new Date().toISOString()
-  const session: Session = {id: newId('ses'), title, model, created_at: now, updated_at: now, message_count: 0, usage: {input_tokens: 0, output_tokens: 0}}
-  return reply(201, await (await sessionsFeature(call.agent)).store.create(session))
-})
-
-export const listSessionsRoute = route(agentEndpoints.listSessions, async (call) => {
-  const limit = parseLimit(call.query.get('limit'))
-  if (limit === undefined) throw AgentError.badRequest(`limit must be a whole number from 1 to ${MAX_PAGE}.`)
-  const cursor = call.query.get('cursor')
-  const after = cursor ? decodeCursor(cursor) : undefined
-  if (cursor && !after) throw AgentError.badRequest('cursor is not one this server gave out.')
-  const page = await (await sessionsFeature(call.agent)).store.page(limit, after)
-  return {sessions: page.sessions, next_cursor: page.more && page.last ? encodeCursor(page.last.created_at, page.last.id) : null}
-})
-
-export const showSessionRoute = route(agentEndpoints.getSession, async (call) => {
-  const detail = await (await sessionsFeature(call.agent)).store.detail(sid(call))
-  if (!detail) throw AgentError.notFound('session')
-  return detail
-})
-
-export const deleteSessionRoute = route(agentEndpoints.deleteSession, async (call) => {
-  const f = await sessionsFeature(call.agent)
-  const id = sid(call)
-  f.answers.forSession(id)?.abort.abort(new Error('session deleted'))
-  if (!(await f.store.delete(id))) throw AgentError.notFound('session')
-  return {id, deleted: true}
-})
-
-export const clearSessionsRoute = route(agentEndpoints.clearSessions, async (call) => {
-  const f = await sessionsFeature(call.agent)
-  f.answers.abortAll()
-  return {deleted: await f.store.clear()}
-})
-
-export const sendMessageRoute = route(agentEndpoints.sendMessage, async (call) => {
-  const f = await sessionsFeature(call.agent)
-  const id = sid(call)
-  const body = (await call.json<{content?: unknown; model?: unknown; approve?: unknown}>(512 * 1024)) ?? {}
-  if (typeof body.content !== 'string' || body.content.length === 0 || body.content.length > MAX_MESSAGE_CHARS) {
-    throw AgentError.badRequest(`content must be 1–${MAX_MESSAGE_CHARS} characters.`)
-  }
-  const session = await f.store.get(id)
-  if (!session) throw AgentError.notFound('session')
-  const model = optionalModel(body.model) ?? session.model
-  const live = f.answers.start(id, newId('msg'), f.graceMs)
-  if (!live) throw AgentError.conflict('This session is already answering; wait for it or stop it first.')
-  try {
-    await f.store.append(id, {id: newId('msg'), role: 'user', content: body.content, created_at: new Date().toISOString()})
-  } catch (error) {
-    f.answers.end(live)
-    throw error
-  }
-  const {runAnswer} = await import('../sessions/answer.js')
-  const options = {allowedTools: allowedTools(call.headers), approve: body.approve === true}
-  void runAnswer({agent: call.agent, ...f}, live, model, options).finally(() => f.answers.end(live))
-  await follow(call.res, live, 0)
-})
-
-export const resumeRoute = route(agentEndpoints.resumeMessage, async (call) => {
-  const f = await sessionsFeature(call.agent)
-  const id = sid(call)
-  const mid = call.params.mid
-  if (!mid || !MESSAGE_ID_PATTERN.test(mid)) throw AgentError.notFound('message')
-  const after = Number(call.headers['last-event-id'] ?? 0)
-  const afterId = Number.isSafeInteger(after) && after >= 0 ? after : 0
-  const live = f.answers.get(mid)
-  if (live && live.sessionId === id) return follow(call.res, live, afterId)
-  const saved = await f.store.loadEvents(id, mid)
-  if (!saved) throw AgentError.notFound('message')
-  call.res.writeHead(200, {'content-type': EVENT_STREAM_CONTENT_TYPE, 'cache-control': 'no-cache'})
-  for (const sent of saved) if (sent.id > afterId) call.res.write(sse(sent))
-  call.res.end()
-})
-
-export const abortRoute = route(agentEndpoints.abortMessage, async (call) => {
-  const live = (await sessionsFeature(call.agent)).answers.get(call.params.mid ?? '')
-  if (!live || live.sessionId !== sid(call) || live.done) return {aborted: false}
-  live.abort.abort(new Error('stopped by the user'))
-  return {aborted: true}
-})
-
-export const approveToolRoute = route(agentEndpoints.approveTool, async (call) => {
-  const id = sid(call)
-  const body = (await call.json<{tool_call_id?: unknown; approve?: unknown}>()) ?? {}
-  if (typeof body.tool_call_id !== 'string' || body.tool_call_id.length === 0 || body.tool_call_id.length > MAX_TOOL_CALL_ID_CHARS || typeof body.approve !== 'boolean') {
-    throw AgentError.badRequest('Send {"tool_call_id": "…", "approve": true|false}.')
-  }
-  const live = (await sessionsFeature(call.agent)).answers.get(call.params.mid ?? '')
-  if (!live || live.sessionId !== id || live.done) return {accepted: false}
-  return {accepted: live.approvals.answer(body.tool_call_id, body.approve)}
-})
-
 export const sessionRoutes = [
-  createSessionRoute,
-  listSessionsRoute,
-  clearSessionsRoute,
-  showSessionRoute,
-  deleteSessionRoute,
-  sendMessageRoute,
-  resumeRoute,
-  abortRoute,
-  approveToolRoute,
+  route(agentEndpoints.createSession, async (call) => {
+    const body = (await call.json<{title?: unknown; model?: unknown; default_model?: unknown}>()) ?? {}
+    const model = optionalModel(body.model) ?? optionalModel(body.default_model) ?? 'dev/echo'
+    const title = typeof body.title === 'string' ? body.title.slice(0, MAX_TITLE_CHARS) : ''
+    const now = new Date().toISOString()
+    const session: Session = {id: newId('ses'), title, model, created_at: now, updated_at: now, message_count: 0, usage: {input_tokens: 0, output_tokens: 0}}
+    return reply(201, await (await sessionsFeature(call.agent)).store.create(session))
+  }),
+
+  route(agentEndpoints.listSessions, async (call) => {
+    const limit = parseLimit(call.query.get('limit'))
+    if (limit === undefined) throw AgentError.badRequest(`limit must be a whole number from 1 to ${MAX_PAGE}.`)
+    const cursor = call.query.get('cursor')
+    const after = cursor ? decodeCursor(cursor) : undefined
+    if (cursor && !after) throw AgentError.badRequest('cursor is not one this server gave out.')
+    const page = await (await sessionsFeature(call.agent)).store.page(limit, after)
+    return {sessions: page.sessions, next_cursor: page.more && page.last ? encodeCursor(page.last.created_at, page.last.id) : null}
+  }),
+
+  route(agentEndpoints.clearSessions, async (call) => {
+    const f = await sessionsFeature(call.agent)
+    f.answers.abortAll()
+    return {deleted: await f.store.clear()}
+  }),
+
+  route(agentEndpoints.getSession, async (call) => {
+    const detail = await (await sessionsFeature(call.agent)).store.detail(sid(call))
+    if (!detail) throw AgentError.notFound('session')
+    return detail
+  }),
+
+  route(agentEndpoints.deleteSession, async (call) => {
+    const f = await sessionsFeature(call.agent)
+    const id = sid(call)
+    f.answers.forSession(id)?.abort.abort(new Error('session deleted'))
+    if (!(await f.store.delete(id))) throw AgentError.notFound('session')
+    return {id, deleted: true}
+  }),
+
+  route(agentEndpoints.sendMessage, async (call) => {
+    const f = await sessionsFeature(call.agent)
+    const id = sid(call)
+    const body = (await call.json<{content?: unknown; model?: unknown; approve?: unknown}>(512 * 1024)) ?? {}
+    if (typeof body.content !== 'string' || body.content.length === 0 || body.content.length > MAX_MESSAGE_CHARS) {
+      throw AgentError.badRequest(`content must be 1–${MAX_MESSAGE_CHARS} characters.`)
+    }
+    const session = await f.store.get(id)
+    if (!session) throw AgentError.notFound('session')
+    const model = optionalModel(body.model) ?? session.model
+    const live = f.answers.start(id, newId('msg'), f.graceMs)
+    if (!live) throw AgentError.conflict('This session is already answering; wait for it or stop it first.')
+    try {
+      await f.store.append(id, {id: newId('msg'), role: 'user', content: body.content, created_at: new Date().toISOString()})
+    } catch (error) {
+      f.answers.end(live)
+      throw error
+    }
+    const {runAnswer} = await import('../sessions/answer.js')
+    const options = {allowedTools: allowedTools(call.headers), approve: body.approve === true}
+    void runAnswer({agent: call.agent, ...f}, live, model, options).finally(() => f.answers.end(live))
+    await follow(call.res, live, 0)
+  }),
+
+  route(agentEndpoints.resumeMessage, async (call) => {
+    const f = await sessionsFeature(call.agent)
+    const id = sid(call)
+    const mid = call.params.mid
+    if (!mid || !MESSAGE_ID_PATTERN.test(mid)) throw AgentError.notFound('message')
+    const after = Number(call.headers['last-event-id'] ?? 0)
+    const afterId = Number.isSafeInteger(after) && after >= 0 ? after : 0
+    const live = f.answers.get(mid)
+    if (live && live.sessionId === id) return follow(call.res, live, afterId)
+    const saved = await f.store.loadEvents(id, mid)
+    if (!saved) throw AgentError.notFound('message')
+    call.res.writeHead(200, {'content-type': EVENT_STREAM_CONTENT_TYPE, 'cache-control': 'no-cache'})
+    for (const sent of saved) if (sent.id > afterId) call.res.write(sse(sent))
+    call.res.end()
+  }),
+
+  route(agentEndpoints.abortMessage, async (call) => {
+    const live = (await sessionsFeature(call.agent)).answers.get(call.params.mid ?? '')
+    if (!live || live.sessionId !== sid(call) || live.done) return {aborted: false}
+    live.abort.abort(new Error('stopped by the user'))
+    return {aborted: true}
+  }),
+
+  route(agentEndpoints.approveTool, async (call) => {
+    const id = sid(call)
+    const body = (await call.json<{tool_call_id?: unknown; approve?: unknown}>()) ?? {}
+    if (typeof body.tool_call_id !== 'string' || body.tool_call_id.length === 0 || body.tool_call_id.length > MAX_TOOL_CALL_ID_CHARS || typeof body.approve !== 'boolean') {
+      throw AgentError.badRequest('Send {"tool_call_id": "…", "approve": true|false}.')
+    }
+    const live = (await sessionsFeature(call.agent)).answers.get(call.params.mid ?? '')
+    if (!live || live.sessionId !== id || live.done) return {accepted: false}
+    return {accepted: live.approvals.answer(body.tool_call_id, body.approve)}
+  }),
 ]

@@ -4,7 +4,8 @@ import type {StreamErrorCode} from '../../contract/stream.js'
 import type {AgentContext} from '../context.js'
 import {buildSystemPrompt, type SessionKind} from '../prompt.js'
 import {providerFetch} from '../provider-fetch.js'
-import {DEFAULT_BASE_URLS, ProviderError, type ProviderRegistry, splitModelRef} from '../providers/index.js'
+import {ProviderError} from '../providers/errors.js'
+import {DEFAULT_BASE_URLS, type ProviderRegistry, splitModelRef} from '../providers/registry.js'
 import type {SealedKeys} from '../sealed-keys.js'
 import type {ToolName} from '../tools/types.js'
 import type {WorkspaceStore} from '../workspace-store.js'
@@ -32,16 +33,6 @@ export interface AnswerOptions {
   sessionKind?: SessionKind
   /** Ask the person before each exec, write and edit (`clawd chat --approve`). */
   approve?: boolean
-}
-
-class AnswerFailure extends Error {
-  constructor(
-    readonly code: StreamErrorCode,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message)
-  }
 }
 
 /**
@@ -72,11 +63,11 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
     void store.saveDraft(sid, snapshot()).catch(() => {})
   }, deps.flushEveryMs ?? 1000)
   flush.unref()
-  let failure: AnswerFailure | undefined
+  let failure: {code: StreamErrorCode; message: string; hint?: string} | undefined
   let aborted = false
   try {
     const ref = splitModelRef(model)
-    if (!ref) throw new AnswerFailure('internal', `"${model}" is not a provider/model name.`, 'Use provider/model, e.g. dev/echo.')
+    if (!ref) throw new ProviderError('internal', `"${model}" is not a provider/model name.`, {hint: 'Use provider/model, e.g. dev/echo.'})
     const provider = deps.providers.get(providerForKeyName(ref.provider))!
     const allowed = opts.allowedTools ?? []
     const history = historyFromTranscript(await store.messages(sid), {withTools: offeredTools(agent.toolbox, allowed).length > 0})
@@ -114,18 +105,17 @@ export async function runAnswer(deps: AnswerDeps, live: LiveAnswer, model: strin
     })
     if (!used) {
       if (ref.provider !== 'dev') {
-        throw new AnswerFailure('no_key', `This instance has no key for "${ref.provider}".`, `Add one with \`clawd keys set ${ref.provider}\`.`)
+        throw new ProviderError('no_key', `This instance has no key for "${ref.provider}".`, {hint: `Add one with \`clawd keys set ${ref.provider}\`.`})
       }
       await call('', undefined)
     }
   } catch (error) {
     if (live.abort.signal.aborted) aborted = true
-    else if (error instanceof AnswerFailure) failure = error
-    else if (error instanceof ToolLimitError) failure = new AnswerFailure('tool_limit', error.message, error.hint)
-    else if (error instanceof ProviderError) failure = new AnswerFailure(error.code, error.message, error.hint)
+    else if (error instanceof ProviderError) failure = error
+    else if (error instanceof ToolLimitError) failure = {code: 'tool_limit', message: error.message, hint: error.hint}
     else {
       agent.log('error', 'answer failed', {session: sid, error: (error as Error).message})
-      failure = new AnswerFailure('internal', 'The agent failed while answering.', 'Try again.')
+      failure = {code: 'internal', message: 'The agent failed while answering.', hint: 'Try again.'}
     }
   } finally {
     clearInterval(flush)

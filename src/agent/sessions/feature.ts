@@ -1,5 +1,6 @@
-import type {AgentContext} from '../context.js'
-import {createDevProvider, createProviderRegistry, type ProviderRegistry} from '../providers/index.js'
+import {perAgent} from '../context.js'
+import {createDevProvider} from '../providers/dev.js'
+import {createProviderRegistry, type ProviderRegistry} from '../providers/registry.js'
 import {SealedKeys} from '../sealed-keys.js'
 import {WorkspaceStore} from '../workspace-store.js'
 import {LiveAnswers} from './live.js'
@@ -18,28 +19,22 @@ export interface SessionsFeature {
   ready: Promise<void>
 }
 
-const features = new WeakMap<AgentContext, SessionsFeature>()
-
-export function sessionsFeature(agent: AgentContext): SessionsFeature {
-  let f = features.get(agent)
-  if (!f) {
-    const cfg = agent.config
-    const store = new SessionStore(agent.vault)
-    f = {
-      store,
-      answers: new LiveAnswers(),
-      keys: new SealedKeys(agent.vault, agent.keys),
-      providers: createProviderRegistry(cfg.devDeltaDelayMs ? [createDevProvider({deltaDelayMs: cfg.devDeltaDelayMs})] : []),
-      workspace: new WorkspaceStore(agent.vault),
-      graceMs: cfg.streamGraceMs ?? 10_000,
-      // A failed recovery must not keep the sessions away: log it and go on.
-      ready: store.recoverDrafts().then(
-        (n) => (n > 0 ? agent.log('info', 'recovered interrupted answers', {count: n}) : undefined),
-        (error: unknown) => agent.log('error', 'could not recover interrupted answers', {error: (error as Error).message}),
-      ),
-    }
-    agent.shutdown.addEventListener('abort', () => f!.answers.abortAll(), {once: true})
-    features.set(agent, f)
+export const sessionsFeature = perAgent((agent): SessionsFeature => {
+  const cfg = agent.config
+  const store = new SessionStore(agent.vault)
+  const f: SessionsFeature = {
+    store,
+    answers: new LiveAnswers(),
+    keys: new SealedKeys(agent.vault, agent.keys),
+    providers: createProviderRegistry(cfg.devDeltaDelayMs ? [createDevProvider({deltaDelayMs: cfg.devDeltaDelayMs})] : []),
+    workspace: new WorkspaceStore(agent.vault),
+    graceMs: cfg.streamGraceMs ?? 10_000,
+    // A failed recovery must not keep the sessions away: log it and go on.
+    ready: store.recoverDrafts().then(
+      (n) => (n > 0 ? agent.log('info', 'recovered interrupted answers', {count: n}) : undefined),
+      (error: unknown) => agent.log('error', 'could not recover interrupted answers', {error: (error as Error).message}),
+    ),
   }
+  agent.shutdown.addEventListener('abort', () => f.answers.abortAll(), {once: true})
   return f
-}
+})

@@ -40,7 +40,7 @@ export class SessionStore {
 
   async create(s: Session): Promise<Session> {
     await this.vault.writeJson(this.meta(s.id), s)
-    await this.indexPut(s)
+    await this.indexWrite({put: s})
     return s
   }
 
@@ -50,11 +50,7 @@ export class SessionStore {
       const records = await this.vault.readRecords(INDEX)
       const byId = new Map<string, Session>((snapshot ?? []).map((s) => [s.id, s]))
       if (snapshot || records) {
-        for (const r of records ?? []) {
-          const rec = JSON.parse(r.toString('utf8')) as IndexRecord
-          if ('put' in rec) byId.set(rec.put.id, rec.put)
-          else byId.delete(rec.del)
-        }
+        for (const r of records ?? []) apply(byId, JSON.parse(r.toString('utf8')) as IndexRecord)
         return {byId, records: records?.length ?? 0}
       }
       // An instance from before the index: build it once from the meta files.
@@ -80,8 +76,7 @@ export class SessionStore {
 
   private async indexWrite(record: IndexRecord): Promise<void> {
     const state = await this.loadIndex()
-    if ('put' in record) state.byId.set(record.put.id, {...record.put})
-    else state.byId.delete(record.del)
+    apply(state.byId, record)
     state.sorted = undefined
     await this.vault.append(INDEX, JSON.stringify(record))
     state.records++
@@ -90,19 +85,13 @@ export class SessionStore {
     if (state.records > 64 && state.records * 4 > state.byId.size) await this.compact(state)
   }
 
-  private indexPut(s: Session): Promise<void> {
-    return this.indexWrite({put: s})
-  }
-
   async get(sid: string): Promise<Session | undefined> {
     return this.vault.readJson<Session>(this.meta(sid))
   }
 
   /** Every session, oldest first. */
   async list(): Promise<Session[]> {
-    const state = await this.loadIndex()
-    state.sorted ??= [...state.byId.values()].sort(bySortKey)
-    return state.sorted.map((s) => ({...s}))
+    return (await this.page(Infinity)).sessions
   }
 
   /** One page, oldest first: `limit` sessions after the cursor's, and the cursor of the last. */
@@ -149,7 +138,7 @@ export class SessionStore {
       s.usage = {input_tokens: s.usage.input_tokens + usage.input_tokens, output_tokens: s.usage.output_tokens + usage.output_tokens}
     }
     await this.vault.writeJson(this.meta(sid), s)
-    await this.indexPut(s)
+    await this.indexWrite({put: s})
   }
 
   async saveEvents(sid: string, mid: string, events: readonly SentEvent[]): Promise<void> {
@@ -208,6 +197,12 @@ export class SessionStore {
     for (const s of sessions) await this.delete(s.id)
     return sessions.length
   }
+}
+
+/** The latest record of an id wins; a delete is a tombstone. */
+function apply(byId: Map<string, Session>, record: IndexRecord): void {
+  if ('put' in record) byId.set(record.put.id, {...record.put})
+  else byId.delete(record.del)
 }
 
 function bySortKey(a: Session, b: Session): number {

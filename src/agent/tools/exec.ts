@@ -1,6 +1,7 @@
 import type {StoredWorkspaceFile, WorkspaceStore} from '../workspace-store.js'
 import {optionalInt, optionalString, requiredString, ToolInputError, type ToolArgs} from './args.js'
 import type {ToolLimits} from './limits.js'
+import type {BoundedRun} from './tool-sandbox.js'
 import type {ToolResult} from './types.js'
 import {applyWorkspaceChanges} from './workspace-rules.js'
 
@@ -20,21 +21,13 @@ export interface ExecRequest {
   limits: ToolLimits
 }
 
-export interface ExecOutcome {
-  exitCode: number | null
-  signal: string | null
-  timedOut: boolean
-  cancelled: boolean
-  /** stdout and stderr interleaved as they came, bounded. */
+/** The sandbox's run, its output as text, and what the workspace copy held afterwards. */
+export type ExecOutcome = Omit<BoundedRun, 'output'> & {
   output: string
-  /** Bytes produced in all (more than `output` holds when it was cut). */
-  outputBytes: number
   /** The workspace copy after the run: regular UTF-8 files only. */
   files: StoredWorkspaceFile[]
   /** Paths left behind that could not be taken back (binary, too large, links), with why. */
   unreadable: Array<{path: string; why: string}>
-  /** Set when the sandbox itself could not run (the command never started). */
-  failure?: string
 }
 
 export interface ExecRunner {

@@ -1,5 +1,5 @@
 import type {WorkspaceStore} from '../workspace-store.js'
-import {bound, optionalInt, requiredString, ToolInputError, type ToolArgs} from './args.js'
+import {bound, optionalInt, requiredString, type ToolArgs} from './args.js'
 import {applyWorkspaceChanges, WORKSPACE_NAMES_HINT} from './workspace-rules.js'
 import type {ToolResult} from './types.js'
 
@@ -75,5 +75,3 @@ async function missing(store: WorkspaceStore | undefined, path: string, known?: 
   const shown = paths.length > 50 ? [...paths.slice(0, 50), `… ${paths.length - 50} more`] : paths
   return `${JSON.stringify(path).slice(0, 200)} is not in the workspace. Its files: ${shown.join(', ') || '(none)'}. ${WORKSPACE_NAMES_HINT}`
 }
-
-export {ToolInputError}

@@ -1,6 +1,7 @@
 import type {AgentFetch, AgentLog} from '../context.js'
+import {isDiskFull} from '../vault.js'
 import type {WorkspaceStore} from '../workspace-store.js'
-import {asArgs, ToolInputError} from './args.js'
+import {asArgs, ToolInputError, type ToolArgs} from './args.js'
 import {TOOL_DEFINITIONS} from './definitions.js'
 import {execTool, type ExecRunner} from './exec.js'
 import {editTool, readTool, writeTool} from './fs-tools.js'
@@ -32,25 +33,17 @@ export function createToolbox(deps: ToolboxDeps): Toolbox {
   const limits = resolveLimits(deps.limits)
   const log = deps.log ?? (() => {})
 
-  async function dispatch(name: ToolName, args: unknown, signal: AbortSignal): Promise<ToolResult> {
-    const a = asArgs(args)
-    switch (name) {
-      case 'read':
-        return readTool(deps.store, a, limits.maxOutputChars)
-      case 'write':
-        return writeTool(deps.store, a)
-      case 'edit':
-        return editTool(deps.store, a)
-      case 'exec':
-        if (!deps.exec) return {ok: false, output: `exec is not available on this instance: ${deps.execUnavailable ?? 'no tool sandbox'}.`}
-        return execTool(deps.exec, deps.store, a, limits, signal)
-      case 'web_fetch':
-        return webFetchTool(deps.fetch, a, {maxChars: limits.maxOutputChars, maxResponseBytes: limits.webFetchMaxResponseBytes, timeoutMs: limits.webFetchTimeoutMs}, signal)
-      case 'memory_search':
-        return memorySearchTool(deps.store, a, limits.maxOutputChars)
-      case 'memory_get':
-        return memoryGetTool(deps.store, a, limits.maxOutputChars)
-    }
+  const tools: Record<ToolName, (a: ToolArgs, signal: AbortSignal) => Promise<ToolResult>> = {
+    read: (a) => readTool(deps.store, a, limits.maxOutputChars),
+    write: (a) => writeTool(deps.store, a),
+    edit: (a) => editTool(deps.store, a),
+    exec: async (a, signal) => {
+      if (!deps.exec) return {ok: false, output: `exec is not available on this instance: ${deps.execUnavailable ?? 'no tool sandbox'}.`}
+      return execTool(deps.exec, deps.store, a, limits, signal)
+    },
+    web_fetch: (a, signal) => webFetchTool(deps.fetch, a, limits, signal),
+    memory_search: (a) => memorySearchTool(deps.store, a, limits.maxOutputChars),
+    memory_get: (a) => memoryGetTool(deps.store, a, limits.maxOutputChars),
   }
 
   return {
@@ -62,7 +55,7 @@ export function createToolbox(deps: ToolboxDeps): Toolbox {
       if (signal.aborted) return {ok: false, output: 'The call was cancelled before it ran.'}
       const began = Date.now()
       try {
-        const result = await dispatch(name, args, signal)
+        const result = await tools[name](asArgs(args), signal)
         log('info', 'tool call', {tool: name, ok: result.ok, ms: Date.now() - began})
         return result
       } catch (error) {
@@ -75,12 +68,3 @@ export function createToolbox(deps: ToolboxDeps): Toolbox {
     },
   }
 }
-
-function isDiskFull(error: unknown): boolean {
-  const code = (error as {code?: unknown} | null)?.code
-  return code === 'disk_full' || code === 'ENOSPC' || code === 'EDQUOT'
-}
-
-export {TOOL_DEFINITIONS} from './definitions.js'
-export {DEFAULT_TOOL_LIMITS, type ToolLimits} from './limits.js'
-export type {ExecRunner} from './exec.js'

@@ -1,3 +1,4 @@
+import {once} from 'node:events'
 import {connect, createServer, type Server, type Socket} from 'node:net'
 
 /**
@@ -20,17 +21,14 @@ export class ProxyForwarder {
   ) {}
 
   url(): Promise<string> {
-    this.listening ??= new Promise<string>((resolve, reject) => {
+    this.listening ??= (async () => {
       const server = createServer((client) => this.forward(client))
       server.maxConnections = this.maxConnections
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject)
-        resolve(`http://127.0.0.1:${(server.address() as {port: number}).port}`)
-      })
-      server.unref()
       this.server = server
-    })
+      server.listen(0, '127.0.0.1').unref()
+      await once(server, 'listening')
+      return `http://127.0.0.1:${(server.address() as {port: number}).port}`
+    })()
     return this.listening
   }
 

@@ -26,14 +26,13 @@ export function createAgentToolbox(opts: AgentToolsOptions): {toolbox: Toolbox; 
   const sandbox = tools?.sandbox
   let forwarder: ProxyForwarder | undefined
   let runner: Promise<ExecRunner> | undefined
-  const egressSocket = opts.egressSocket
   const exec: ExecRunner | undefined = sandbox && {
     async run(request, signal) {
       runner ??= (async () => {
         const {SandboxRunner, localLaunch} = await import('./sandbox-runner.js')
-        if (sandbox.proxy && egressSocket) {
+        if (sandbox.proxy && opts.egressSocket) {
           const {ProxyForwarder} = await import('./proxy-forwarder.js')
-          forwarder = new ProxyForwarder(egressSocket)
+          forwarder = new ProxyForwarder(opts.egressSocket)
         }
         const proxyUrl = forwarder && (() => forwarder!.url())
         if (sandbox.launcher) {

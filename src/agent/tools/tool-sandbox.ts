@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {lstat, readlink} from 'node:fs/promises'
+import {lstatSync, readlinkSync} from 'node:fs'
 import {constants as osConstants} from 'node:os'
 import {join} from 'node:path'
 import type {ToolLimits} from './limits.js'
@@ -55,23 +55,28 @@ export interface ToolCall {
   groupShared?: boolean
 }
 
-let runtime: Promise<string[]> | undefined
+let runtime: string[] | undefined
 
 /** bwrap's arguments for one call, up to and including the command. */
 export async function toolSandboxArgs(call: ToolCall): Promise<string[]> {
-  runtime ??= runtimeArgs()
-  return [...(await runtime), ...callArgs(call)]
+  // The read-only runtime, as the agent sees it (the same shape its own sandbox has).
+  runtime ??= [...runtimeTopArgs(), ...ETC_FILES.flatMap((etc) => ['--ro-bind-try', etc, etc])]
+  return [...runtime, ...callArgs(call)]
 }
 
-/** The read-only runtime, as the agent sees it (the same shape its own sandbox has). */
-async function runtimeArgs(): Promise<string[]> {
+/** /usr read-only, and the /bin, /lib… links or directories as the host has them: the agent's sandbox and its tools'. */
+export function runtimeTopArgs(): string[] {
   const args: string[] = []
   for (const top of ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
-    const st = await lstat(top).catch(() => undefined)
-    if (st?.isSymbolicLink()) args.push('--symlink', await readlink(top), top)
-    else if (st?.isDirectory()) args.push('--ro-bind', top, top)
+    let stat
+    try {
+      stat = lstatSync(top)
+    } catch {
+      continue
+    }
+    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(top), top)
+    else if (stat.isDirectory()) args.push('--ro-bind', top, top)
   }
-  for (const etc of ETC_FILES) args.push('--ro-bind-try', etc, etc)
   return args
 }
 
@@ -126,8 +131,7 @@ export interface BoundedRun {
 
 /**
  * Runs `file args` with an empty environment, collecting at most `maxOutputBytes` of its output,
- * and SIGKILLs it when `timeoutMs` passes or `signal` aborts. A death by signal N reported as exit
- * 128 + N (bwrap and shells do that) is turned back into the signal's name.
+ * and SIGKILLs it when `timeoutMs` passes or `signal` aborts (see exitStatus for how it died).
  */
 export function runBounded(file: string, args: string[], opts: {timeoutMs: number; maxOutputBytes: number; signal: AbortSignal}): Promise<BoundedRun> {
   return new Promise((resolve) => {
@@ -169,16 +173,14 @@ export function runBounded(file: string, args: string[], opts: {timeoutMs: numbe
       opts.signal.removeEventListener('abort', onAbort)
       const output = Buffer.concat(kept)
       if (spawnError) return resolve({exitCode: null, signal: null, timedOut, cancelled, output: Buffer.alloc(0), outputBytes: 0, failure: `the tool sandbox could not start (${spawnError.message})`})
-      let signalName: string | null = sig
-      let exitCode = code
-      if (!sig && code !== null && code > 128 && code <= 128 + 64) {
-        const name = Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0]
-        if (name) {
-          signalName = name
-          exitCode = null
-        }
-      }
-      resolve({exitCode, signal: timedOut || cancelled ? null : signalName, timedOut, cancelled, output, outputBytes: total})
+      const status = exitStatus(code, sig)
+      resolve({exitCode: status.exitCode, signal: timedOut || cancelled ? null : status.signal, timedOut, cancelled, output, outputBytes: total})
     })
   })
+}
+
+/** A death by signal N that bwrap or a shell reports as exit 128 + N, turned back into the signal's name. */
+export function exitStatus(code: number | null, signal: string | null): {exitCode: number | null; signal: string | null} {
+  const name = !signal && code !== null && code > 128 && code <= 128 + 64 ? Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0] : undefined
+  return name ? {exitCode: null, signal: name} : {exitCode: code, signal}
 }

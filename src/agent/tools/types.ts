@@ -6,16 +6,12 @@
  */
 
 import type {ToolName} from '../../contract/tool-names.js'
+import type {ProviderTool} from '../providers/types.js'
 
 export {TOOL_GROUPS, TOOL_NAMES, type ToolName} from '../../contract/tool-names.js'
 
-/** What a provider is told about one tool: JSON Schema parameters, as both wire formats take. */
-export interface ToolDefinition {
-  name: ToolName
-  description: string
-  /** A JSON Schema object (`type: 'object'`). */
-  parameters: Record<string, unknown>
-}
+/** What a provider is told about one of these tools (parameters: a JSON Schema object). */
+export type ToolDefinition = ProviderTool & {name: ToolName}
 
 export interface ToolResult {
   ok: boolean

@@ -1,6 +1,7 @@
 import type {AgentFetch} from '../context.js'
 import {bound, optionalInt, requiredString, ToolInputError, type ToolArgs} from './args.js'
 import {htmlToText} from './html-text.js'
+import type {ToolLimits} from './limits.js'
 import type {ToolResult} from './types.js'
 
 /**
@@ -9,17 +10,11 @@ import type {ToolResult} from './types.js'
  * out. HTML becomes readable text; other text types are returned as they are; binary is refused.
  */
 
-export interface WebFetchLimits {
-  /** Default and ceiling of maxChars. */
-  maxChars: number
-  /** Bytes read from the response at most (the rest is not downloaded). */
-  maxResponseBytes: number
-  timeoutMs: number
-}
-
-export async function webFetchTool(fetch: AgentFetch, args: ToolArgs, limits: WebFetchLimits, signal: AbortSignal): Promise<ToolResult> {
+/** maxOutputChars is maxChars' default and ceiling; no more than webFetchMaxResponseBytes is downloaded. */
+export async function webFetchTool(fetch: AgentFetch, args: ToolArgs, limits: ToolLimits, signal: AbortSignal): Promise<ToolResult> {
+  const {maxOutputChars, webFetchMaxResponseBytes: maxResponseBytes, webFetchTimeoutMs: timeoutMs} = limits
   const raw = requiredString(args, ['url'])
-  const maxChars = optionalInt(args, ['maxChars', 'max_chars'], 100, limits.maxChars) ?? limits.maxChars
+  const maxChars = optionalInt(args, ['maxChars', 'max_chars'], 100, maxOutputChars) ?? maxOutputChars
   let url: URL
   try {
     url = new URL(raw)
@@ -28,7 +23,7 @@ export async function webFetchTool(fetch: AgentFetch, args: ToolArgs, limits: We
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ToolInputError('Only http:// and https:// URLs can be fetched.')
   if (url.username || url.password) throw new ToolInputError('URLs with credentials are not fetched.')
-  const deadline = AbortSignal.any([signal, AbortSignal.timeout(limits.timeoutMs)])
+  const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
   let response: Response
   try {
     response = await fetch(url.href, {
@@ -37,14 +32,14 @@ export async function webFetchTool(fetch: AgentFetch, args: ToolArgs, limits: We
       redirect: 'follow',
     })
   } catch (error) {
-    return {ok: false, output: `Could not fetch ${url.href}: ${fetchFailure(error, deadline, limits.timeoutMs)}`}
+    return {ok: false, output: `Could not fetch ${url.href}: ${fetchFailure(error, deadline, timeoutMs)}`}
   }
   const type = (response.headers.get('content-type') ?? '').toLowerCase()
   let body: {text: string; complete: boolean}
   try {
-    body = await readBounded(response, limits.maxResponseBytes)
+    body = await readBounded(response, maxResponseBytes)
   } catch (error) {
-    return {ok: false, output: `Could not read ${url.href}: ${fetchFailure(error, deadline, limits.timeoutMs)}`}
+    return {ok: false, output: `Could not read ${url.href}: ${fetchFailure(error, deadline, timeoutMs)}`}
   }
   if (type && !/^(text\/|application\/(json|xml|xhtml\+xml|javascript|ld\+json|rss\+xml|atom\+xml))/.test(type)) {
     return {ok: false, output: `${url.href} answered ${response.status} with ${type}, which is not text; web_fetch returns text only.`}
@@ -56,7 +51,7 @@ export async function webFetchTool(fetch: AgentFetch, args: ToolArgs, limits: We
     `Status: ${response.status}`,
     ...(type ? [`Content-Type: ${type}`] : []),
     ...(page.title ? [`Title: ${page.title}`] : []),
-    ...(body.complete ? [] : [`(only the first ${limits.maxResponseBytes} bytes were downloaded)`]),
+    ...(body.complete ? [] : [`(only the first ${maxResponseBytes} bytes were downloaded)`]),
   ].join('\n')
   return {ok: response.ok, output: `${header}\n\n${bound(page.text, maxChars, 'page')}`}
 }

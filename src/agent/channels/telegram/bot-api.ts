@@ -1,4 +1,6 @@
-import type {AgentFetch} from '../../context.js'
+import type {AgentContext, AgentFetch} from '../../context.js'
+import {withOpened} from '../../sealed-keys.js'
+import type {StoredTelegramChannel} from './state.js'
 
 /** A Bot API call that Telegram refused (`ok: false`), or that never got an answer. */
 export class TelegramApiError extends Error {
@@ -54,6 +56,14 @@ export function botApi(fetch: AgentFetch, apiUrl: string, token: string): BotApi
       }
     },
   }
+}
+
+/**
+ * The Bot API with the channel's token, opened for `fn` only and wiped after (withOpened): the same
+ * HPKE open as a BYOK key, with the AAD the API rebuilt (kind "channel"), checked when it was stored.
+ */
+export function withBot<T>(agent: AgentContext, channel: Pick<StoredTelegramChannel, 'kid' | 'enc' | 'ct' | 'aad' | 'api_url'>, fn: (api: BotApi) => Promise<T>): Promise<T> {
+  return withOpened(agent.keys, channel, (token) => fn(botApi(agent.fetch, channel.api_url, token)))
 }
 
 function scrub(value: unknown, token: string): string {

@@ -1,12 +1,11 @@
 import {TOOL_NAMES, type ToolName} from '../../tools/types.js'
 import {PAIRING_CODE_TTL_MS, type AgentTelegramDelivery, type AgentTelegramOutcome} from '../../../contract/channel-wire.js'
 import type {AgentContext} from '../../context.js'
-import {botApi} from './bot-api.js'
+import {withBot} from './bot-api.js'
 import type {TelegramFeature} from './feature.js'
 import {newPairingCode} from './pairing-code.js'
 import {readUpdate} from './policy.js'
 import {answerChat} from './reply.js'
-import {withBotToken} from './token.js'
 
 /**
  * One update from the webhook, decided at once (the API answers Telegram right after): a
@@ -21,8 +20,7 @@ export async function deliverUpdate(agent: AgentContext, feature: TelegramFeatur
   if (!(await state.firstDelivery(delivery.update.update_id))) return 'duplicate'
   const incoming = readUpdate(delivery.update, {id: channel.bot_id, username: channel.bot_username})
   if (incoming.kind === 'ignore') return 'ignored'
-  const send = (text: string) =>
-    withBotToken(agent, channel, (token) => botApi(agent.fetch, channel.api_url, token).call('sendMessage', {chat_id: incoming.chatId, text}))
+  const send = (text: string) => withBot(agent, channel, (api) => api.call('sendMessage', {chat_id: incoming.chatId, text}))
 
   if (!(await state.isApproved(incoming.sender.user_id, channel))) {
     // Strangers are paired in private only: a group never sees codes, and the owner's allowlist is final.
@@ -44,8 +42,8 @@ export async function deliverUpdate(agent: AgentContext, feature: TelegramFeatur
     return 'quota_notice'
   }
 
-  const work = withBotToken(agent, channel, (token) =>
-    answerChat(agent, state, botApi(agent.fetch, channel.api_url, token), {
+  const work = withBot(agent, channel, (api) =>
+    answerChat(agent, state, api, {
       chatId: incoming.chatId,
       chatType: incoming.chatType,
       chatTitle: incoming.chatTitle,

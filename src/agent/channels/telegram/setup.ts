@@ -1,9 +1,8 @@
 import type {AgentTelegramChannel} from '../../../contract/channel-wire.js'
 import type {AgentContext} from '../../context.js'
 import {AgentError} from '../../router.js'
-import {botApi, TelegramApiError} from './bot-api.js'
+import {TelegramApiError, withBot} from './bot-api.js'
 import type {TelegramFeature} from './feature.js'
-import {withBotToken} from './token.js'
 
 /**
  * Installs the channel: the token must open here (the AAD binds user, instance, "telegram", the
@@ -15,8 +14,7 @@ export async function installChannel(agent: AgentContext, feature: TelegramFeatu
   if (current && current.version > channel.version) throw AgentError.conflict('This instance holds a newer version of this channel.')
   if (channel.kid !== agent.keys.kid) throw AgentError.badRequest('The sealed token does not open here.')
   try {
-    await withBotToken(agent, channel, async (token) => {
-      const api = botApi(agent.fetch, channel.api_url, token)
+    await withBot(agent, channel, async (api) => {
       const me = await api.call<{id: number; username?: string}>('getMe', {})
       if (me.id !== channel.bot_id) throw new TelegramApiError(409, 'the token belongs to another bot than the one checked')
       await api.call('setWebhook', {url: channel.webhook_url, secret_token: channel.webhook_secret, allowed_updates: ['message'], drop_pending_updates: true})
@@ -37,7 +35,7 @@ export async function installChannel(agent: AgentContext, feature: TelegramFeatu
 export async function removeChannel(agent: AgentContext, feature: TelegramFeature): Promise<boolean> {
   const channel = await feature.state.config()
   if (channel) {
-    await withBotToken(agent, channel, (token) => botApi(agent.fetch, channel.api_url, token).call('deleteWebhook', {})).catch((error: Error) =>
+    await withBot(agent, channel, (api) => api.call('deleteWebhook', {})).catch((error: Error) =>
       agent.log('warn', 'telegram: could not delete the webhook', {error: error.message}),
     )
   }
@@ -47,7 +45,7 @@ export async function removeChannel(agent: AgentContext, feature: TelegramFeatur
 export async function tellApproved(agent: AgentContext, feature: TelegramFeature, chatId: string): Promise<void> {
   const channel = await feature.state.config()
   if (!channel) return
-  await withBotToken(agent, channel, (token) =>
-    botApi(agent.fetch, channel.api_url, token).call('sendMessage', {chat_id: chatId, text: 'You are paired: the agent will answer your messages now.'}),
-  ).catch((error: Error) => agent.log('warn', 'telegram: could not confirm the pairing', {error: error.message}))
+  await withBot(agent, channel, (api) => api.call('sendMessage', {chat_id: chatId, text: 'You are paired: the agent will answer your messages now.'})).catch((error: Error) =>
+    agent.log('warn', 'telegram: could not confirm the pairing', {error: error.message}),
+  )
 }

@@ -1,5 +1,5 @@
 import type {AgentTelegramChannel, DmPolicy} from '../../../contract/channel-wire.js'
-import type {Vault} from '../../vault.js'
+import {chained, type Vault} from '../../vault.js'
 
 /** The channel as the instance keeps it: the sealed token and settings, never the webhook secret. */
 export type StoredTelegramChannel = Omit<AgentTelegramChannel, 'webhook_secret' | 'webhook_url'>
@@ -38,15 +38,13 @@ const chatEntry = (chatId: string) => `${ROOT}chats/${chatId}`
  * each other's writes.
  */
 export class TelegramState {
-  private chain: Promise<unknown> = Promise.resolve()
+  private readonly chain = new Map<'state', Promise<unknown>>()
   private seen: number[] | undefined
 
   constructor(private readonly vault: Vault) {}
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(work, work)
-    this.chain = next.catch(() => {})
-    return next
+    return chained(this.chain, 'state', work)
   }
 
   config(): Promise<StoredTelegramChannel | undefined> {
