@@ -1,11 +1,9 @@
 import {Flags} from '@oclif/core'
-import {withAdmin} from '../../../src/cli/server/admin-command.js'
-import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {AdminCommand} from '../../../src/cli/server/admin-command.js'
 import {inviteLifetimeSec} from '../../../src/cli/server/invite-lifetime.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
-import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
-export default class ServerInvitesCreate extends BaseCommand {
+export default class ServerInvitesCreate extends AdminCommand {
   static override summary = 'Make an invite code that signs a new account up into a plan (default: dedicated).'
   static override description =
     'The person enters the code on the sign-up page. The code is printed once: the server keeps only its HMAC. ' +
@@ -19,14 +17,12 @@ export default class ServerInvitesCreate extends BaseCommand {
     plan: Flags.string({summary: 'The plan the code signs up into.', options: [...PLAN_NAMES], default: 'dedicated'}),
     uses: Flags.integer({summary: 'How many accounts the code can create.', default: 1, min: 1, max: 10_000}),
     expires: Flags.string({summary: 'How long the code is valid (e.g. 7d, 12h).', default: '7d'}),
-    'data-dir': dataDirFlag,
-    'database-url': serverStartFlags['database-url'],
   }
 
   async run() {
     const {flags} = await this.parse(ServerInvitesCreate)
     const expiresInSec = inviteLifetimeSec(flags.expires)
-    const invite = await withAdmin(this.io, flags, (admin) =>
+    const invite = await this.admin(flags, (admin) =>
       admin.createInvite({body: {plan: flags.plan as PlanName, uses: flags.uses, expires_in_sec: expiresInSec}}),
     )
     if (!this.jsonEnabled()) {
