@@ -4,7 +4,7 @@ import {CliError} from '../src/cli/kit/errors.js'
 import {exportAccount, type AccountExportResult} from '../src/cli/account/export-all.js'
 import {exportTarget, planWorkspaceExport, writeExport, type ExportResult} from '../src/cli/workspace/export.js'
 import {instanceFlag} from '../src/cli/kit/flags.js'
-import {targetInstance} from '../src/cli/workspace/api.js'
+import {targetInstance} from '../src/cli/instances/ref.js'
 
 export default class Export extends BaseCommand {
   static override summary = "Write the agent's markdown workspace so any OpenClaw install loads it as is."

@@ -3,7 +3,6 @@ import type {DeviceAuthorizationResponse} from '../src/contract/auth.js'
 import {BaseCommand} from '../src/cli/kit/base-command.js'
 import {CliError} from '../src/cli/kit/errors.js'
 import {ExitCode} from '../src/cli/kit/exit-codes.js'
-import {waitingText} from '../src/cli/login/login-text.js'
 import type {Factory} from '../src/cli/kit/factory.js'
 import {readAll} from '../src/cli/kit/io.js'
 import {type LoginResult, loginWithDeviceCode, loginWithToken} from '../src/cli/login/login.js'
@@ -86,9 +85,10 @@ export default class Login extends BaseCommand {
             if (opened) this.note('  Opened it in your browser.')
           }
           // Over SSH or with --no-browser nothing opened here: the person approves on another device.
-          spinner.text = waitingText(opened)
+          const waiting = opened ? 'Waiting for approval in the browser…' : 'Waiting for approval (open the link above on any device with a browser)…'
+          spinner.text = waiting
           if (this.io.interactiveStderr) spinner.start()
-          else this.note(waitingText(opened))
+          else this.note(waiting)
         },
         onSlowDown: (ms) => {
           spinner.text = `Waiting for approval (the server asked to poll every ${ms / 1000} s)…`

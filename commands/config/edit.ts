@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
-import {targetInstance} from '../../src/cli/workspace/api.js'
+import {targetInstance} from '../../src/cli/instances/ref.js'
 import {assertCanEdit, editWorkspaceFile, type EditResult} from '../../src/cli/workspace/edit.js'
 
 export default class ConfigEdit extends BaseCommand {

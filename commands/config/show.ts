@@ -4,7 +4,7 @@ import {CliError} from '../../src/cli/kit/errors.js'
 import {ExitCode} from '../../src/cli/kit/exit-codes.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
 import {table} from '../../src/cli/kit/table.js'
-import {targetInstance} from '../../src/cli/workspace/api.js'
+import {targetInstance} from '../../src/cli/instances/ref.js'
 
 export default class ConfigShow extends BaseCommand {
   static override summary = 'Print one workspace file, or list them all.'

@@ -1,3 +1,4 @@
+import type {Instance} from '../../contract/instances.js'
 import {BaseCommand} from '../kit/base-command.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
@@ -27,6 +28,11 @@ export async function resolveInstanceRef(api: Api, named: string | undefined): P
     `You have ${instances.length} instances (${instances.map((i) => i.name).join(', ')}); say which one.`,
     'Pass -i NAME, or set CLAWD_INSTANCE.',
   )
+}
+
+/** The instance named (else the only one) itself, e.g. for its name in messages. */
+export async function targetInstance(api: Api, named: string | undefined): Promise<Instance> {
+  return api.instances.get({ref: await resolveInstanceRef(api, named)})
 }
 
 /** The API client and the instance ref, which most instance-scoped commands start with. */

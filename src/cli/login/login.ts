@@ -17,10 +17,6 @@ export interface LoginResult {
   source: 'keyring' | 'file'
 }
 
-async function whoIs(f: Factory, api: string, token: string): Promise<MeResponse> {
-  return (await f.apiWith(new StaticToken(token), api)).me.get()
-}
-
 /** Stores the credential and remembers this API as the default for later commands. */
 async function remember(f: Factory, credential: Credential, me: MeResponse): Promise<LoginResult> {
   const source = await f.credentials.set({...credential, email: me.email, userId: me.id})
@@ -77,7 +73,7 @@ export async function loginWithToken(f: Factory, text: string): Promise<LoginRes
   const api = f.apiUrl
   let me: MeResponse
   try {
-    me = await whoIs(f, api, parsed.token)
+    me = await (await f.apiWith(new StaticToken(parsed.token), api)).me.get()
   } catch (error) {
     if (error instanceof CliError && error.exitCode === ExitCode.auth) {
       throw new CliError({code: error.code, message: `The API at ${api} did not accept that token.`, hint: 'Check that it is not revoked or expired, and that --api names the API that issued it.', exitCode: ExitCode.auth})

@@ -45,7 +45,6 @@ export function assertCanEdit(io: IOStreams, path: string): void {
  * whole). A refused edit keeps the copy and says where, so no typing is lost.
  */
 export async function editWorkspaceFile(api: Api, io: IOStreams, instanceId: string, path: string): Promise<EditResult> {
-  assertCanEdit(io, path)
   const {files} = await api.workspace.get({ref: instanceId})
   const before = files.find((f) => f.path === path)?.content
   const dir = await mkdtemp(join(tmpdir(), 'clawd-edit-'))
