@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {AdminCommand} from '../../../src/cli/server/admin-command.js'
-import {inviteLifetimeSec} from '../../../src/cli/server/invite-lifetime.js'
+import {CliError} from '../../../src/cli/kit/errors.js'
+import {parseDuration} from '../../../src/duration.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
 
 export default class ServerInvitesCreate extends AdminCommand {
@@ -33,4 +34,20 @@ export default class ServerInvitesCreate extends AdminCommand {
     }
     return invite
   }
+}
+
+const MIN_SEC = 60
+const MAX_SEC = 365 * 24 * 3600
+
+/** `--expires 7d` in whole seconds, between a minute and a year. */
+export function inviteLifetimeSec(text: string): number {
+  let ms: number
+  try {
+    ms = parseDuration(text)
+  } catch {
+    throw CliError.usage(`--expires "${text}" is not a duration.`, 'Use e.g. --expires 7d, 12h or 30m.')
+  }
+  const sec = Math.floor(ms / 1000)
+  if (sec < MIN_SEC || sec > MAX_SEC) throw CliError.usage(`--expires ${text} is out of range.`, 'An invite lives between 1m and 365d.')
+  return sec
 }

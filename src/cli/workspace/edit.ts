@@ -17,11 +17,6 @@ export interface EditResult {
   created: boolean
 }
 
-/** $VISUAL, then $EDITOR (as git and gh choose), then vi. */
-export function editorCommand(env: NodeJS.ProcessEnv): string {
-  return env.VISUAL?.trim() || env.EDITOR?.trim() || 'vi'
-}
-
 /**
  * Before any network call: a terminal to run the editor in, and a workspace file name (or the
  * reason it is not one: `soul.md`, `../x`, `notes.txt`).
@@ -51,7 +46,8 @@ export async function editWorkspaceFile(api: Api, io: IOStreams, instanceId: str
   const copy = join(dir, path.split('/').pop()!)
   await writeFile(copy, before ?? '', {mode: 0o600})
 
-  const code = await runEditor(editorCommand(io.env), copy, io.env)
+  // $VISUAL, then $EDITOR (as git and gh choose), then vi.
+  const code = await runEditor(io.env.VISUAL?.trim() || io.env.EDITOR?.trim() || 'vi', copy, io.env)
   if (code !== 0) {
     throw new CliError({
       code: 'editor_failed',
