@@ -1,18 +1,6 @@
 import type {Instance} from '../../src/contract/instances.js'
-import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import type {CommandContext} from '../../src/cli/kit/context.js'
-import {listPages, pageFlags, type PageOptions} from '../../src/cli/kit/pages.js'
-
-export default class InstanceList extends BaseCommand {
-  static override summary = 'List your instances.'
-  static override aliases = ['instance ls']
-  static override flags = {...pageFlags}
-
-  async run(): Promise<{instances: Instance[]; next_cursor: string | null}> {
-    const {flags} = await this.parse(InstanceList)
-    return listInstances(this.context(flags), flags)
-  }
-}
+import {listPages, pagedListCommand, type PageOptions} from '../../src/cli/kit/pages.js'
 
 /** What the command does, callable without oclif (tests use a test IO and a real server). */
 export async function listInstances({out, factory}: CommandContext, page: PageOptions): Promise<{instances: Instance[]; next_cursor: string | null}> {
@@ -23,3 +11,5 @@ export async function listInstances({out, factory}: CommandContext, page: PageOp
     row: (i) => [i.name, i.id, i.state, i.last_active_at, i.isolation?.mode ?? '—', i.replica ?? '—'],
   })
 }
+
+export default pagedListCommand({summary: 'List your instances.', aliases: ['instance ls'], list: listInstances})

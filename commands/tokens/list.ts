@@ -1,19 +1,6 @@
 import type {ApiToken} from '../../src/contract/auth.js'
-import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import type {CommandContext} from '../../src/cli/kit/context.js'
-import {listPages, pageFlags, type PageOptions} from '../../src/cli/kit/pages.js'
-
-export default class TokensList extends BaseCommand {
-  static override summary = 'List your API tokens (never their values).'
-  static override examples = ['<%= config.bin %> tokens list', '<%= config.bin %> tokens list --json']
-
-  static override flags = {...pageFlags}
-
-  async run() {
-    const {flags} = await this.parse(TokensList)
-    return listTokens(this.context(flags), flags)
-  }
-}
+import {listPages, pagedListCommand, type PageOptions} from '../../src/cli/kit/pages.js'
 
 /** What the command does, callable without oclif: names and dates, never the tokens themselves. */
 export async function listTokens({out, factory}: CommandContext, page: PageOptions): Promise<{tokens: ApiToken[]; next_cursor: string | null}> {
@@ -25,3 +12,9 @@ export async function listTokens({out, factory}: CommandContext, page: PageOptio
     row: (t) => [t.id, t.name, t.created_at, t.expires_at ?? 'never', t.last_used_at ?? '-'],
   })
 }
+
+export default pagedListCommand({
+  summary: 'List your API tokens (never their values).',
+  examples: ['<%= config.bin %> tokens list', '<%= config.bin %> tokens list --json'],
+  list: listTokens,
+})

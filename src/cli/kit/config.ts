@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {z} from 'zod'
 import {DEFAULT_PORT} from '../../server/index.js'
 import {CliError} from './errors.js'
+import {parseJson} from './http/errors.js'
 
 /** Where the CLI keeps its settings and (without a keyring) its credentials. */
 export function configDirFor(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
@@ -61,10 +62,8 @@ export function readJsonFile<T>(path: string, schema: z.ZodType<T>, missing: T, 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return missing
     throw error
   }
-  try {
-    const parsed = schema.safeParse(JSON.parse(text))
-    if (parsed.success) return parsed.data
-  } catch {}
+  const parsed = schema.safeParse(parseJson(text))
+  if (parsed.success) return parsed.data
   throw new CliError({...invalid, exitCode: 2})
 }
 

@@ -1,13 +1,13 @@
 import {type AdminApi, connectAdmin} from './admin-client.js'
 import {BaseCommand} from '../kit/base-command.js'
 import {adminSocketPath, defaultDataDir} from '../../server/index.js'
-import {dataDirFlag, serverStartFlags} from './start-flags.js'
+import {serverStartFlags} from './start-flags.js'
 
-/** The operator commands: `--data-dir` and `--database-url` name the server's data, which admin() reaches. */
+/** The operator commands: `server start`'s --data-dir and --database-url name the server's data, which admin() reaches. */
 export abstract class AdminCommand extends BaseCommand {
   static override baseFlags = {
     ...BaseCommand.baseFlags,
-    'data-dir': dataDirFlag,
+    'data-dir': serverStartFlags['data-dir'],
     'database-url': serverStartFlags['database-url'],
   }
 
