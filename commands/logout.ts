@@ -20,9 +20,9 @@ export default class Logout extends BaseCommand {
   async run(): Promise<LogoutResult> {
     const {flags} = await this.parse(Logout)
     const result = await logout(this.factory(flags))
-    for (const line of result.warnings) this.note(`Warning: ${line}`)
-    if (result.removed) this.note(`Logged out of ${result.api}.`)
-    else this.note(`Not logged in to ${result.api}; nothing to do.`)
+    for (const line of result.warnings) this.out.note(`Warning: ${line}`)
+    if (result.removed) this.out.note(`Logged out of ${result.api}.`)
+    else this.out.note(`Not logged in to ${result.api}; nothing to do.`)
     return result
   }
 }

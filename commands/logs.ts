@@ -38,8 +38,8 @@ export default class Logs extends BaseCommand {
       return undefined
     }
     const page = await readLogs(api, filter)
-    if (page.entries.length === 0) this.note('No log entries' + (filter.since ? ' in that time.' : '.'))
-    for (const entry of page.entries) this.say(formatEntry(entry))
+    if (page.entries.length === 0) this.out.note('No log entries' + (filter.since ? ' in that time.' : '.'))
+    for (const entry of page.entries) this.out.say(formatEntry(entry))
     return page
   }
 }

@@ -25,8 +25,8 @@ export default class AccountDelete extends BaseCommand {
   async run(): Promise<AccountDeleteResult> {
     const {flags} = await this.parse(AccountDelete)
     const result = await deleteAccount(this.factory(flags), this.io, {yes: flags.yes})
-    this.say(`Deleted the account ${result.email}: ${result.instances_deleted} instance${result.instances_deleted === 1 ? '' : 's'}, ${result.tokens_revoked} token${result.tokens_revoked === 1 ? '' : 's'} revoked.`)
-    if (this.factory(flags).env.CLAWD_TOKEN) this.note('CLAWD_TOKEN is set in this environment; its token no longer works, so unset it.')
+    this.out.say(`Deleted the account ${result.email}: ${result.instances_deleted} instance${result.instances_deleted === 1 ? '' : 's'}, ${result.tokens_revoked} token${result.tokens_revoked === 1 ? '' : 's'} revoked.`)
+    if (this.factory(flags).env.CLAWD_TOKEN) this.out.note('CLAWD_TOKEN is set in this environment; its token no longer works, so unset it.')
     return result
   }
 }

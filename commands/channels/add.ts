@@ -47,10 +47,10 @@ export default class ChannelsAdd extends BaseCommand {
     const instance = await api.instances.get({ref})
     const token = await readSecret(this.io, {fromEnv: flags['from-env'], label: 'Telegram bot token (from @BotFather)', command: 'clawd channels add telegram'})
     const bot = await checkBotToken(token, apiUrl)
-    this.note(`Token checked: this is @${bot.username}.`)
+    this.out.note(`Token checked: this is @${bot.username}.`)
     const channel = await sealAndAddTelegram(api, {instanceId: instance.id, token, bot, apiUrl, dmPolicy, allowFrom})
-    this.say(`Telegram bot @${channel.bot_username} now reaches ${instance.name} (DM policy: ${channel.dm_policy}, token fingerprint ${channel.fingerprint}).`)
-    if (channel.dm_policy === 'pairing') this.say('Message the bot; approve yourself with `clawd channels pairing approve CODE` using the code it sends.')
+    this.out.say(`Telegram bot @${channel.bot_username} now reaches ${instance.name} (DM policy: ${channel.dm_policy}, token fingerprint ${channel.fingerprint}).`)
+    if (channel.dm_policy === 'pairing') this.out.say('Message the bot; approve yourself with `clawd channels pairing approve CODE` using the code it sends.')
     return channel
   }
 }

@@ -21,7 +21,7 @@ export default class ChannelsRemove extends BaseCommand {
     if (!flags.yes) await confirmByTyping(this.io, kind.data, `Type the channel (${kind.data}) to remove it:`)
     // Telegram is the only kind so far; each kind has its own route.
     const result = await api.channels.removeTelegram({ref})
-    this.say(`Removed the ${result.kind} channel.`)
+    this.out.say(`Removed the ${result.kind} channel.`)
     return result
   }
 }

@@ -19,8 +19,8 @@ export default class ConfigShow extends BaseCommand {
     const {files} = await api.workspace.get({ref: instance.id})
     if (!args.file) {
       const listed = files.map((f) => ({path: f.path, bytes: Buffer.byteLength(f.content, 'utf8')}))
-      if (listed.length === 0) this.note(`${instance.name} has an empty workspace. Add a file with \`clawd config edit SOUL.md\`.`)
-      else this.say(table(['FILE', 'BYTES'], listed.map((f) => [f.path, String(f.bytes)])))
+      if (listed.length === 0) this.out.note(`${instance.name} has an empty workspace. Add a file with \`clawd config edit SOUL.md\`.`)
+      else this.out.say(table(['FILE', 'BYTES'], listed.map((f) => [f.path, String(f.bytes)])))
       return {files: listed}
     }
     const file = files.find((f) => f.path === args.file)

@@ -18,7 +18,7 @@ export default class KeysDelete extends BaseCommand {
     const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
     if (!flags.yes) await confirmByTyping(this.io, args.name, `Type the key name (${args.name}) to delete it:`)
     const result = await api.keys.delete({ref, name: args.name})
-    this.say(`Deleted key "${result.name}".`)
+    this.out.say(`Deleted key "${result.name}".`)
     return result
   }
 }

@@ -36,11 +36,11 @@ export default class KeysSet extends BaseCommand {
     const instance = await api.instances.get({ref})
     const key = await readSecret(this.io, {fromEnv: flags['from-env'], label: `API key for ${name.data}`, command: `clawd keys set ${name.data}`, envVar: keyEnvVar(name.data)})
     const saved = await sealAndUpload(api, {instanceId: instance.id, name: name.data, key, baseUrl: flags['base-url']})
-    this.say(`Key "${saved.name}" (fingerprint ${saved.fingerprint}, version ${saved.version}) sealed to ${instance.name}.`)
+    this.out.say(`Key "${saved.name}" (fingerprint ${saved.fingerprint}, version ${saved.version}) sealed to ${instance.name}.`)
     if (saved.egress_refused) {
       // Said at once: every chat with this key would fail until the server's operator allows the host.
-      this.note(`Warning: the server's egress policy refuses ${saved.egress_refused}, so chats with "${saved.name}" will fail until it is allowed.`)
-      this.note(`Hint: the server's operator allows it with \`clawd server start --egress-allow ${saved.egress_refused}\`.`)
+      this.out.note(`Warning: the server's egress policy refuses ${saved.egress_refused}, so chats with "${saved.name}" will fail until it is allowed.`)
+      this.out.note(`Hint: the server's operator allows it with \`clawd server start --egress-allow ${saved.egress_refused}\`.`)
     }
     return saved
   }

@@ -13,7 +13,7 @@ export default class ServerApprove extends AdminCommand {
   async run() {
     const {args, flags} = await this.parse(ServerApprove)
     const approved = await this.admin(flags, (admin) => admin.approveDevice({body: {user_code: args.code.trim().toUpperCase(), email: flags.email}}))
-    this.say(
+    this.out.say(
       `Approved ${approved.user_code} for ${approved.email}: requested by ${approved.client_id}` +
         `${approved.client_ip ? ` from ${approved.client_ip}` : ''} at ${approved.requested_at}.`,
     )

@@ -13,9 +13,9 @@ export default class ServerDrain extends AdminCommand {
   async run() {
     const {flags} = await this.parse(ServerDrain)
     const result = await this.admin(flags, (admin) => admin.drain({body: {}}))
-    for (const m of result.moved) this.say(`moved ${m.name} (${m.id}) to ${m.to}: ${m.was}, ${m.bytes} bytes, ${m.ms} ms`)
-    for (const f of result.failed) this.note(`not moved: ${f.name} (${f.id}): ${f.reason}`)
-    if (result.moved.length === 0 && result.failed.length === 0) this.say(`Replica ${result.replica} runs no instances.`)
+    for (const m of result.moved) this.out.say(`moved ${m.name} (${m.id}) to ${m.to}: ${m.was}, ${m.bytes} bytes, ${m.ms} ms`)
+    for (const f of result.failed) this.out.note(`not moved: ${f.name} (${f.id}): ${f.reason}`)
+    if (result.moved.length === 0 && result.failed.length === 0) this.out.say(`Replica ${result.replica} runs no instances.`)
     if (result.failed.length > 0) {
       throw new CliError({
         code: 'drain_incomplete',

@@ -16,7 +16,7 @@ export default class SessionsClear extends BaseCommand {
     const instance = await api.instances.get({ref})
     if (!flags.yes) await confirmByTyping(this.io, instance.name, `Type the instance name (${instance.name}) to delete all of its sessions:`)
     const result = await api.sessions.clear({ref: instance.id})
-    this.say(`Deleted ${result.deleted} session${result.deleted === 1 ? '' : 's'} of ${instance.name}.`)
+    this.out.say(`Deleted ${result.deleted} session${result.deleted === 1 ? '' : 's'} of ${instance.name}.`)
     return result
   }
 }

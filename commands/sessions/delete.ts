@@ -17,7 +17,7 @@ export default class SessionsDelete extends BaseCommand {
     const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
     if (!flags.yes) await confirmByTyping(this.io, 'delete', `Type "delete" to delete session ${args.id} for good:`)
     const result = await api.sessions.delete({ref, sid: args.id})
-    this.say(`Deleted session ${result.id}.`)
+    this.out.say(`Deleted session ${result.id}.`)
     return result
   }
 }

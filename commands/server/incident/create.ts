@@ -27,8 +27,8 @@ export default class ServerIncidentCreate extends AdminCommand {
         },
       }),
     )
-    this.say(`Opened incident ${incident.id}.`)
-    for (const line of incidentLines(incident)) this.say(line)
+    this.out.say(`Opened incident ${incident.id}.`)
+    for (const line of incidentLines(incident)) this.out.say(line)
     return incident
   }
 }

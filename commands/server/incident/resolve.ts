@@ -13,7 +13,7 @@ export default class ServerIncidentResolve extends AdminCommand {
   async run() {
     const {args, flags} = await this.parse(ServerIncidentResolve)
     const incident = await this.admin(flags, (admin) => admin.resolveIncident({id: args.id, body: {message: flags.message}}))
-    for (const line of incidentLines(incident)) this.say(line)
+    for (const line of incidentLines(incident)) this.out.say(line)
     return incident
   }
 }

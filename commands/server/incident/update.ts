@@ -17,7 +17,7 @@ export default class ServerIncidentUpdate extends AdminCommand {
     const incident = await this.admin(flags, (admin) =>
       admin.updateIncident({id: args.id, body: {message: flags.message, status: flags.status as (typeof OPEN_INCIDENT_STATES)[number] | undefined}}),
     )
-    for (const line of incidentLines(incident)) this.say(line)
+    for (const line of incidentLines(incident)) this.out.say(line)
     return incident
   }
 }

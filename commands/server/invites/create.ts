@@ -28,9 +28,9 @@ export default class ServerInvitesCreate extends AdminCommand {
     )
     if (!this.jsonEnabled()) {
       const uses = invite.max_uses === 1 ? 'one sign-up' : `${invite.max_uses} sign-ups`
-      this.note(`Created invite ${invite.id}: ${invite.plan} plan, ${uses}, expires ${invite.expires_at}.`)
-      this.note('Copy it now: it is not shown again. It is entered on the sign-up page.')
-      this.say(invite.code)
+      this.out.note(`Created invite ${invite.id}: ${invite.plan} plan, ${uses}, expires ${invite.expires_at}.`)
+      this.out.note('Copy it now: it is not shown again. It is entered on the sign-up page.')
+      this.out.say(invite.code)
     }
     return invite
   }

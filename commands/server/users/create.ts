@@ -22,7 +22,7 @@ export default class ServerUsersCreate extends AdminCommand {
     const {flags} = await this.parse(ServerUsersCreate)
     const password = await readNewPassword(this.io)
     const user = await this.admin(flags, (admin) => admin.createUser({body: {email: flags.email, password, plan: flags.plan as PlanName}}))
-    this.say(`Created user ${user.email} (${user.id}) on the ${user.plan} plan.`)
+    this.out.say(`Created user ${user.email} (${user.id}) on the ${user.plan} plan.`)
     return user
   }
 }

@@ -16,7 +16,7 @@ export default class ServerUsersPlan extends AdminCommand {
   async run() {
     const {args, flags} = await this.parse(ServerUsersPlan)
     const user = await this.admin(flags, (admin) => admin.setPlan({body: {email: args.email, plan: args.plan as PlanName}}))
-    this.say(
+    this.out.say(
       user.previous_plan === user.plan
         ? `${user.email} is already on the ${user.plan} plan.`
         : `Moved ${user.email} from the ${user.previous_plan} plan to the ${user.plan} plan.`,

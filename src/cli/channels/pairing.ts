@@ -21,7 +21,7 @@ export function pairingCommand(approve: boolean, summary: string, decided: (resu
       const code = args.code.trim().toUpperCase()
       if (!pairingCodeSchema.safeParse(code).success) throw CliError.usage(`"${args.code.slice(0, 20)}" is not a pairing code: they are 8 letters and digits.`, 'See the waiting codes with `clawd channels pairing list`.')
       const result = await (approve ? api.channels.approvePairing : api.channels.denyPairing)({ref, body: {code}})
-      this.say(decided(result))
+      this.out.say(decided(result))
       return result
     }
   }
