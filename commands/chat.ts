@@ -3,7 +3,7 @@ import {BaseCommand} from '../src/cli/kit/base-command.js'
 import {AnswerFailed, QuietExit} from '../src/cli/chat/answer-failure.js'
 import {chatOnce, type ChatOnceResult} from '../src/cli/chat/chat-once.js'
 import {chooseChatMode} from '../src/cli/chat/chat-mode.js'
-import {instanceState, openChat} from '../src/cli/chat/open-chat.js'
+import {openChat} from '../src/cli/chat/open-chat.js'
 import {runRepl} from '../src/cli/chat/repl.js'
 import {ExitCode} from '../src/cli/kit/exit-codes.js'
 import {instanceFlag} from '../src/cli/kit/flags.js'
@@ -58,7 +58,8 @@ export default class Chat extends BaseCommand {
       io: this.io,
       conversation,
       instanceName: instance.name,
-      needsResume: async () => (await instanceState(api, instance.id)) !== 'running',
+      // A paused instance resumes on demand, which is worth a spinner.
+      needsResume: async () => (await api.instances.get({ref: instance.id})).state !== 'running',
       onInterrupt,
       approve,
     })

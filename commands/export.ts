@@ -4,7 +4,7 @@ import {CliError} from '../src/cli/kit/errors.js'
 import {exportAccount, type AccountExportResult} from '../src/cli/account/export-all.js'
 import {exportTarget, planWorkspaceExport, writeExport, type ExportResult} from '../src/cli/workspace/export.js'
 import {instanceFlag} from '../src/cli/kit/flags.js'
-import {targetInstance} from '../src/cli/workspace/api.js'
+import {targetInstance} from '../src/cli/instances/ref.js'
 
 export default class Export extends BaseCommand {
   static override summary = "Write the agent's markdown workspace so any OpenClaw install loads it as is."
@@ -48,9 +48,9 @@ export default class Export extends BaseCommand {
       const out = flags.out ?? 'clawd-account-export.tar'
       const result = await exportAccount(api, out, {force: flags.force, stdout: this.io.stdout})
       for (const i of result.manifest.instances) {
-        if (i.unavailable) this.note(`Warning: ${i.name}: only its metadata was exported; ${i.unavailable}`)
+        if (i.unavailable) this.out.note(`Warning: ${i.name}: only its metadata was exported; ${i.unavailable}`)
       }
-      if (out !== '-') this.say(`Wrote ${result.files} files (${result.bytes} bytes) to ${out}; manifest.json lists them.`)
+      if (out !== '-') this.out.say(`Wrote ${result.files} files (${result.bytes} bytes) to ${out}; manifest.json lists them.`)
       return result
     }
 
@@ -58,8 +58,8 @@ export default class Export extends BaseCommand {
     const target = exportTarget(instance.name, flags)
     const plan = planWorkspaceExport((await api.workspace.get({ref: instance.id})).files, flags.legacy)
     await writeExport(plan.files, target, {force: flags.force, stdout: this.io.stdout})
-    for (const s of plan.skipped) this.note(`Left out ${s.message}`)
-    if (target.out !== '-') this.say(`Exported ${plan.files.length} files from ${instance.name} to ${target.out}.`)
+    for (const s of plan.skipped) this.out.note(`Left out ${s.message}`)
+    if (target.out !== '-') this.out.say(`Exported ${plan.files.length} files from ${instance.name} to ${target.out}.`)
     return {out: target.out, format: target.format, files: plan.files.map((f) => f.path), skipped: plan.skipped}
   }
 }

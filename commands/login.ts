@@ -3,7 +3,6 @@ import type {DeviceAuthorizationResponse} from '../src/contract/auth.js'
 import {BaseCommand} from '../src/cli/kit/base-command.js'
 import {CliError} from '../src/cli/kit/errors.js'
 import {ExitCode} from '../src/cli/kit/exit-codes.js'
-import {waitingText} from '../src/cli/login/login-text.js'
 import type {Factory} from '../src/cli/kit/factory.js'
 import {readAll} from '../src/cli/kit/io.js'
 import {type LoginResult, loginWithDeviceCode, loginWithToken} from '../src/cli/login/login.js'
@@ -30,17 +29,17 @@ export default class Login extends BaseCommand {
   async run(): Promise<LoginResult> {
     const {flags} = await this.parse(Login)
     const f = this.factory(flags)
-    if (f.env.CLAWD_TOKEN) this.note('Note: CLAWD_TOKEN is set, and commands use it instead of this login until you unset it.')
+    if (f.env.CLAWD_TOKEN) this.out.note('Note: CLAWD_TOKEN is set, and commands use it instead of this login until you unset it.')
     await this.confirmReplacing(f)
     let result: LoginResult
     if (flags['with-token']) {
-      if (this.io.stdin.isTTY) this.note('Paste the token, then press Enter and Ctrl-D:')
+      if (this.io.stdin.isTTY) this.out.note('Paste the token, then press Enter and Ctrl-D:')
       result = await loginWithToken(f, await readAll(this.io.stdin))
     } else {
       result = await this.deviceFlow(f, !flags['no-browser'])
     }
     const {out} = styles(this.io)
-    this.say(`${out.green('✓')} Logged in to ${result.api} as ${result.email}.`)
+    this.out.say(`${out.green('✓')} Logged in to ${result.api} as ${result.email}.`)
     return result
   }
 
@@ -54,9 +53,9 @@ export default class Login extends BaseCommand {
     const current = await f.credentials.get(f.apiUrl).catch(() => undefined)
     if (!current) return
     const who = current.credential.email ?? 'an account'
-    this.note(`You are logged in to ${f.apiUrl} as ${who}.`)
+    this.out.note(`You are logged in to ${f.apiUrl} as ${who}.`)
     if (!this.io.canPrompt) {
-      this.note('Logging in again replaces that login.')
+      this.out.note('Logging in again replaces that login.')
       return
     }
     const {confirm} = await import('@inquirer/prompts')
@@ -77,18 +76,19 @@ export default class Login extends BaseCommand {
         signal: aborted.signal,
         onCode: async (auth: DeviceAuthorizationResponse) => {
           const expiresIn = auth.expires_in < 90 ? `${auth.expires_in} s` : `${Math.round(auth.expires_in / 60)} min`
-          this.note(`${err.yellow('!')} Your one-time code: ${err.bold(auth.user_code)}`)
-          this.note(`  Approve this login at ${auth.verification_uri_complete}`)
-          this.note(`  (or open ${auth.verification_uri} and enter the code). It expires in ${expiresIn}.`)
+          this.out.note(`${err.yellow('!')} Your one-time code: ${err.bold(auth.user_code)}`)
+          this.out.note(`  Approve this login at ${auth.verification_uri_complete}`)
+          this.out.note(`  (or open ${auth.verification_uri} and enter the code). It expires in ${expiresIn}.`)
           let opened = false
           if (browserAllowed && shouldOpenBrowser(this.io)) {
             opened = await openBrowser(auth.verification_uri_complete, this.io.env)
-            if (opened) this.note('  Opened it in your browser.')
+            if (opened) this.out.note('  Opened it in your browser.')
           }
           // Over SSH or with --no-browser nothing opened here: the person approves on another device.
-          spinner.text = waitingText(opened)
+          const waiting = opened ? 'Waiting for approval in the browser…' : 'Waiting for approval (open the link above on any device with a browser)…'
+          spinner.text = waiting
           if (this.io.interactiveStderr) spinner.start()
-          else this.note(waitingText(opened))
+          else this.out.note(waiting)
         },
         onSlowDown: (ms) => {
           spinner.text = `Waiting for approval (the server asked to poll every ${ms / 1000} s)…`

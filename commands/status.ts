@@ -10,7 +10,7 @@ export default class Status extends BaseCommand {
     const {flags} = await this.parse(Status)
     const factory = this.factory(flags)
     const status = await (await factory.apiWith()).service.status()
-    for (const line of statusLines(status, factory.apiUrl)) this.say(line)
+    for (const line of statusLines(status, factory.apiUrl)) this.out.say(line)
     return status
   }
 }

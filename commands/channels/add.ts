@@ -2,8 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {type Channel, channelKindSchema, dmPolicySchema, telegramUserIdSchema} from '../../src/contract/channels.js'
 import {baseUrlSchema} from '../../src/contract/keys.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
-import {sealAndAddTelegram} from '../../src/cli/channels/add.js'
-import {checkBotToken} from '../../src/cli/channels/bot-check.js'
+import {checkBotToken, sealAndAddTelegram} from '../../src/cli/channels/telegram.js'
 import {CliError} from '../../src/cli/kit/errors.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
 import {instanceApi} from '../../src/cli/instances/ref.js'
@@ -48,10 +47,10 @@ export default class ChannelsAdd extends BaseCommand {
     const instance = await api.instances.get({ref})
     const token = await readSecret(this.io, {fromEnv: flags['from-env'], label: 'Telegram bot token (from @BotFather)', command: 'clawd channels add telegram'})
     const bot = await checkBotToken(token, apiUrl)
-    this.note(`Token checked: this is @${bot.username}.`)
+    this.out.note(`Token checked: this is @${bot.username}.`)
     const channel = await sealAndAddTelegram(api, {instanceId: instance.id, token, bot, apiUrl, dmPolicy, allowFrom})
-    this.say(`Telegram bot @${channel.bot_username} now reaches ${instance.name} (DM policy: ${channel.dm_policy}, token fingerprint ${channel.fingerprint}).`)
-    if (channel.dm_policy === 'pairing') this.say('Message the bot; approve yourself with `clawd channels pairing approve CODE` using the code it sends.')
+    this.out.say(`Telegram bot @${channel.bot_username} now reaches ${instance.name} (DM policy: ${channel.dm_policy}, token fingerprint ${channel.fingerprint}).`)
+    if (channel.dm_policy === 'pairing') this.out.say('Message the bot; approve yourself with `clawd channels pairing approve CODE` using the code it sends.')
     return channel
   }
 }

@@ -4,16 +4,13 @@ import type {z} from 'zod'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {confirmByTyping} from '../../src/cli/kit/confirm.js'
 import {CliError} from '../../src/cli/kit/errors.js'
-import {instanceFlag, yesFlag} from '../../src/cli/kit/flags.js'
+import {instanceYesFlags} from '../../src/cli/kit/flags.js'
 import {instanceApi} from '../../src/cli/instances/ref.js'
 
 export default class ChannelsRemove extends BaseCommand {
   static override summary = 'Disconnect a channel: the webhook is deleted and the sealed token forgotten.'
   static override args = {kind: Args.string({description: 'The channel: telegram.', required: true})}
-  static override flags = {
-    instance: instanceFlag,
-    yes: yesFlag,
-  }
+  static override flags = instanceYesFlags
 
   async run(): Promise<z.infer<typeof removeChannelResponseSchema>> {
     const {args, flags} = await this.parse(ChannelsRemove)
@@ -24,7 +21,7 @@ export default class ChannelsRemove extends BaseCommand {
     if (!flags.yes) await confirmByTyping(this.io, kind.data, `Type the channel (${kind.data}) to remove it:`)
     // Telegram is the only kind so far; each kind has its own route.
     const result = await api.channels.removeTelegram({ref})
-    this.say(`Removed the ${result.kind} channel.`)
+    this.out.say(`Removed the ${result.kind} channel.`)
     return result
   }
 }

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
-import {targetInstance} from '../../src/cli/workspace/api.js'
+import {targetInstance} from '../../src/cli/instances/ref.js'
 import {assertCanEdit, editWorkspaceFile, type EditResult} from '../../src/cli/workspace/edit.js'
 
 export default class ConfigEdit extends BaseCommand {
@@ -19,7 +19,7 @@ export default class ConfigEdit extends BaseCommand {
     const api = await this.factory(flags).api()
     const instance = await targetInstance(api, flags.instance)
     const result = await editWorkspaceFile(api, this.io, instance.id, args.file)
-    this.say(result.changed ? `${result.created ? 'Created' : 'Updated'} ${result.path} on ${instance.name}.` : `No changes to ${result.path}; nothing pushed.`)
+    this.out.say(result.changed ? `${result.created ? 'Created' : 'Updated'} ${result.path} on ${instance.name}.` : `No changes to ${result.path}; nothing pushed.`)
     return result
   }
 }

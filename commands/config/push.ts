@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
-import {targetInstance} from '../../src/cli/workspace/api.js'
+import {targetInstance} from '../../src/cli/instances/ref.js'
 import {pushWorkspace, readPushSource, type PushResult} from '../../src/cli/workspace/push.js'
 
 export default class ConfigPush extends BaseCommand {
@@ -24,10 +24,10 @@ export default class ConfigPush extends BaseCommand {
     const api = await this.factory(flags).api()
     const instance = await targetInstance(api, flags.instance)
     const check = await readPushSource(args.dir, this.io.stdin)
-    for (const s of check.skipped) this.note(`Skipped ${s.message}`)
+    for (const s of check.skipped) this.out.note(`Skipped ${s.message}`)
     const result = await pushWorkspace(api, instance.id, check, args.dir)
-    this.say(`Pushed ${result.applied.length} file${result.applied.length === 1 ? '' : 's'} to ${instance.name}: ${result.applied.join(', ')}`)
-    if (result.removed.length > 0) this.say(`Removed from ${instance.name} (not in ${args.dir}): ${result.removed.join(', ')}`)
+    this.out.say(`Pushed ${result.applied.length} file${result.applied.length === 1 ? '' : 's'} to ${instance.name}: ${result.applied.join(', ')}`)
+    if (result.removed.length > 0) this.out.say(`Removed from ${instance.name} (not in ${args.dir}): ${result.removed.join(', ')}`)
     return result
   }
 }

@@ -4,7 +4,7 @@ import {CliError} from '../../src/cli/kit/errors.js'
 import {ExitCode} from '../../src/cli/kit/exit-codes.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
 import {table} from '../../src/cli/kit/table.js'
-import {targetInstance} from '../../src/cli/workspace/api.js'
+import {targetInstance} from '../../src/cli/instances/ref.js'
 
 export default class ConfigShow extends BaseCommand {
   static override summary = 'Print one workspace file, or list them all.'
@@ -19,8 +19,8 @@ export default class ConfigShow extends BaseCommand {
     const {files} = await api.workspace.get({ref: instance.id})
     if (!args.file) {
       const listed = files.map((f) => ({path: f.path, bytes: Buffer.byteLength(f.content, 'utf8')}))
-      if (listed.length === 0) this.note(`${instance.name} has an empty workspace. Add a file with \`clawd config edit SOUL.md\`.`)
-      else this.say(table(['FILE', 'BYTES'], listed.map((f) => [f.path, String(f.bytes)])))
+      if (listed.length === 0) this.out.note(`${instance.name} has an empty workspace. Add a file with \`clawd config edit SOUL.md\`.`)
+      else this.out.say(table(['FILE', 'BYTES'], listed.map((f) => [f.path, String(f.bytes)])))
       return {files: listed}
     }
     const file = files.find((f) => f.path === args.file)

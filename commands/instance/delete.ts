@@ -20,7 +20,7 @@ export default class InstanceDelete extends BaseCommand {
     const instance = await api.instances.get({ref: args.instance})
     if (!flags.yes) await confirmByTyping(this.io, instance.name, `Type the instance name (${instance.name}) to delete it for good:`)
     const result = await api.instances.delete({ref: instance.id})
-    this.say(`Deleted ${result.name} (${result.id}).`)
+    this.out.say(`Deleted ${result.name} (${result.id}).`)
     return result
   }
 }

@@ -16,7 +16,7 @@ export default class InstanceLogs extends BaseCommand {
     const result = await api.instances.events({ref, query: {limit: flags.limit}})
     for (const e of result.events) {
       const detail = e.detail ? ' ' + Object.entries(e.detail).map(([k, v]) => `${k}=${String(v)}`).join(' ') : ''
-      this.say(`${e.at}  ${e.event}${detail}`)
+      this.out.say(`${e.at}  ${e.event}${detail}`)
     }
     return result
   }

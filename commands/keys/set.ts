@@ -5,7 +5,6 @@ import {sealAndUpload} from '../../src/cli/keys/byok.js'
 import {CliError} from '../../src/cli/kit/errors.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
 import {instanceApi} from '../../src/cli/instances/ref.js'
-import {egressWarning} from '../../src/cli/keys/egress-warning.js'
 import {keyEnvVar, readSecret} from '../../src/cli/kit/secret-input.js'
 
 export default class KeysSet extends BaseCommand {
@@ -37,8 +36,12 @@ export default class KeysSet extends BaseCommand {
     const instance = await api.instances.get({ref})
     const key = await readSecret(this.io, {fromEnv: flags['from-env'], label: `API key for ${name.data}`, command: `clawd keys set ${name.data}`, envVar: keyEnvVar(name.data)})
     const saved = await sealAndUpload(api, {instanceId: instance.id, name: name.data, key, baseUrl: flags['base-url']})
-    this.say(`Key "${saved.name}" (fingerprint ${saved.fingerprint}, version ${saved.version}) sealed to ${instance.name}.`)
-    if (saved.egress_refused) this.note(egressWarning(saved.name, saved.egress_refused))
+    this.out.say(`Key "${saved.name}" (fingerprint ${saved.fingerprint}, version ${saved.version}) sealed to ${instance.name}.`)
+    if (saved.egress_refused) {
+      // Said at once: every chat with this key would fail until the server's operator allows the host.
+      this.out.note(`Warning: the server's egress policy refuses ${saved.egress_refused}, so chats with "${saved.name}" will fail until it is allowed.`)
+      this.out.note(`Hint: the server's operator allows it with \`clawd server start --egress-allow ${saved.egress_refused}\`.`)
+    }
     return saved
   }
 }

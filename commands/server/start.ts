@@ -58,14 +58,14 @@ export default class ServerStart extends BaseCommand {
       }
       throw error
     }
-    this.note(`clawd API listening on ${server.url}`)
-    this.note(`data dir: ${config.dataDir}`)
-    for (const line of server.ctx.startupNotes ?? []) this.note(line)
+    this.out.note(`clawd API listening on ${server.url}`)
+    this.out.note(`data dir: ${config.dataDir}`)
+    for (const line of server.ctx.startupNotes ?? []) this.out.note(line)
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         const drained = signal === 'SIGTERM' && config.replicas.drainOnExit ? this.drainInstances(server) : Promise.resolve()
         void drained.then(() => {
-          this.note(`${signal}: draining in-flight requests…`)
+          this.out.note(`${signal}: draining in-flight requests…`)
           return server.close()
         }).then(resolve, resolve)
       }
@@ -76,12 +76,12 @@ export default class ServerStart extends BaseCommand {
 
   /** --drain-on-exit: move every instance to the other replicas before stopping (never fatal). */
   private async drainInstances(server: RunningServer): Promise<void> {
-    this.note('SIGTERM: moving this replica’s instances to the other replicas…')
+    this.out.note('SIGTERM: moving this replica’s instances to the other replicas…')
     try {
       const result = await drainReplica(server.ctx)
-      this.note(`moved ${result.moved.length} instance(s)${result.failed.length ? `; ${result.failed.length} stayed: ${result.failed.map((f) => `${f.name} (${f.reason})`).join(', ')}` : ''}`)
+      this.out.note(`moved ${result.moved.length} instance(s)${result.failed.length ? `; ${result.failed.length} stayed: ${result.failed.map((f) => `${f.name} (${f.reason})`).join(', ')}` : ''}`)
     } catch (error) {
-      this.note(`drain failed: ${(error as Error).message}`)
+      this.out.note(`drain failed: ${(error as Error).message}`)
     }
   }
 }

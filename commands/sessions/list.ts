@@ -1,9 +1,9 @@
 import type {Session} from '../../src/contract/sessions.js'
 import {BaseCommand} from '../../src/cli/kit/base-command.js'
-import {sessionsTable} from '../../src/cli/chat/sessions-view.js'
+import {sessionsView} from '../../src/cli/chat/sessions-view.js'
 import {instanceFlag} from '../../src/cli/kit/flags.js'
 import {instanceApi} from '../../src/cli/instances/ref.js'
-import {pageFlags, readPages} from '../../src/cli/kit/pages.js'
+import {listPages, pageFlags} from '../../src/cli/kit/pages.js'
 
 export default class SessionsList extends BaseCommand {
   static override summary = 'List the conversations with an instance’s agent.'
@@ -14,10 +14,6 @@ export default class SessionsList extends BaseCommand {
   async run(): Promise<{sessions: Session[]; next_cursor: string | null}> {
     const {flags} = await this.parse(SessionsList)
     const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
-    const {items: sessions, next} = await readPages((page) => api.sessions.list({ref, ...page}), 'sessions', flags)
-    if (sessions.length === 0) this.say('No sessions yet. Start one with `clawd chat`.')
-    else this.say(sessionsTable(sessions))
-    if (next) this.note(`More sessions: \`clawd sessions list --cursor ${next}\`, or --all for every one.`)
-    return {sessions, next_cursor: next}
+    return listPages(this.out, (page) => api.sessions.list({ref, ...page}), 'sessions', flags, sessionsView)
   }
 }

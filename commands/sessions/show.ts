@@ -14,7 +14,7 @@ export default class SessionsShow extends BaseCommand {
     const {args, flags} = await this.parse(SessionsShow)
     const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
     const session = await api.sessions.get({ref, sid: args.id})
-    for (const line of describeSession(session)) this.say(line)
+    for (const line of describeSession(session)) this.out.say(line)
     return session
   }
 }

@@ -4,7 +4,7 @@ import {BaseCommand} from '../../../src/cli/kit/base-command.js'
 import {CliError} from '../../../src/cli/kit/errors.js'
 import {instanceApi} from '../../../src/cli/instances/ref.js'
 import {KNOWN_TOOL_ENTRIES_TEXT, setToolPolicyRequestSchema, TOOL_PROFILES} from '../../../src/contract/tool-policy.js'
-import {type InstanceToolsResult, toolsLines} from './show.js'
+import {type InstanceToolsResult, sayTools} from './show.js'
 
 export default class InstanceToolsSet extends BaseCommand {
   static override summary = 'Set an instance’s tool policy: a profile, plus tools or groups to allow and deny (deny wins).'
@@ -33,9 +33,6 @@ export default class InstanceToolsSet extends BaseCommand {
       throw CliError.usage(`--${String(issue?.path[0] ?? 'profile')}: ${issue?.message ?? 'invalid'}.`, 'See `clawd instance tools set --help`.')
     }
     const {api, ref} = await instanceApi(this.factory(flags), args.instance)
-    const instance = await api.instances.setTools({ref, body: parsed.data})
-    const result = {instance: {id: instance.id, name: instance.name}, tools: instance.tools, plan: instance.plan}
-    for (const line of toolsLines(result)) this.say(line)
-    return result
+    return sayTools(this.out, await api.instances.setTools({ref, body: parsed.data}))
   }
 }

@@ -2,6 +2,8 @@ import {instanceArg} from '../../../src/cli/kit/flags.js'
 import {BaseCommand} from '../../../src/cli/kit/base-command.js'
 import {instanceApi} from '../../../src/cli/instances/ref.js'
 import {describeEffectiveTools, describePlan, describePolicy} from '../../../src/cli/instances/view.js'
+import type {Output} from '../../../src/cli/kit/context.js'
+import type {Instance} from '../../../src/contract/instances.js'
 import type {PlanAllows} from '../../../src/contract/plans.js'
 import type {InstanceTools} from '../../../src/contract/tool-policy.js'
 
@@ -11,14 +13,13 @@ export interface InstanceToolsResult {
   plan: PlanAllows
 }
 
-/** The lines both `tools show` and `tools set` print. */
-export function toolsLines(r: InstanceToolsResult): string[] {
-  return [
-    `${r.instance.name} (${r.instance.id})`,
-    `  plan:         ${describePlan(r.plan)}`,
-    `  tool policy:  ${describePolicy(r.tools)}`,
-    `  tools:        ${describeEffectiveTools(r.tools, r.plan)}`,
-  ]
+/** What both `tools show` and `tools set` print and answer. */
+export function sayTools(out: Output, {id, name, tools, plan}: Instance): InstanceToolsResult {
+  out.say(`${name} (${id})`)
+  out.say(`  plan:         ${describePlan(plan)}`)
+  out.say(`  tool policy:  ${describePolicy(tools)}`)
+  out.say(`  tools:        ${describeEffectiveTools(tools, plan)}`)
+  return {instance: {id, name}, tools, plan}
 }
 
 export default class InstanceToolsShow extends BaseCommand {
@@ -29,9 +30,6 @@ export default class InstanceToolsShow extends BaseCommand {
   async run(): Promise<InstanceToolsResult> {
     const {args, flags} = await this.parse(InstanceToolsShow)
     const {api, ref} = await instanceApi(this.factory(flags), args.instance)
-    const instance = await api.instances.get({ref})
-    const result = {instance: {id: instance.id, name: instance.name}, tools: instance.tools, plan: instance.plan}
-    for (const line of toolsLines(result)) this.say(line)
-    return result
+    return sayTools(this.out, await api.instances.get({ref}))
   }
 }

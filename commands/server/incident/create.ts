@@ -1,11 +1,9 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../../src/cli/kit/base-command.js'
-import {withAdmin} from '../../../src/cli/server/admin-command.js'
+import {AdminCommand} from '../../../src/cli/server/admin-command.js'
 import {incidentLines} from '../../../src/cli/server/status-view.js'
 import {INCIDENT_IMPACTS, OPEN_INCIDENT_STATES} from '../../../src/contract/status.js'
-import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
-export default class ServerIncidentCreate extends BaseCommand {
+export default class ServerIncidentCreate extends AdminCommand {
   static override summary = 'Open an incident on the service status (`clawd status`, GET /v1/status).'
   static override description =
     'While an incident is open, commands that fail on a server error mention it. Works whether or not the server runs.'
@@ -15,13 +13,11 @@ export default class ServerIncidentCreate extends BaseCommand {
     impact: Flags.string({summary: 'How bad it is.', options: [...INCIDENT_IMPACTS], required: true}),
     message: Flags.string({summary: 'The first update (default: the title).'}),
     status: Flags.string({summary: 'Where the work stands.', options: [...OPEN_INCIDENT_STATES], default: 'investigating'}),
-    'data-dir': dataDirFlag,
-    'database-url': serverStartFlags['database-url'],
   }
 
   async run() {
     const {flags} = await this.parse(ServerIncidentCreate)
-    const incident = await withAdmin(this.io, flags, (admin) =>
+    const incident = await this.admin(flags, (admin) =>
       admin.createIncident({
         body: {
           title: flags.title,
@@ -31,8 +27,8 @@ export default class ServerIncidentCreate extends BaseCommand {
         },
       }),
     )
-    this.say(`Opened incident ${incident.id}.`)
-    for (const line of incidentLines(incident)) this.say(line)
+    this.out.say(`Opened incident ${incident.id}.`)
+    for (const line of incidentLines(incident)) this.out.say(line)
     return incident
   }
 }

@@ -1,11 +1,9 @@
 import {Flags} from '@oclif/core'
-import {withAdmin} from '../../../src/cli/server/admin-command.js'
-import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {AdminCommand} from '../../../src/cli/server/admin-command.js'
 import {readNewPassword} from '../../../src/cli/kit/secret-input.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
-import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
-export default class ServerUsersCreate extends BaseCommand {
+export default class ServerUsersCreate extends AdminCommand {
   static override summary = 'Create a user account on this machine’s clawd server.'
   static override description =
     'The password is asked for on a terminal (hidden), or read from standard input (one trailing newline ' +
@@ -18,15 +16,13 @@ export default class ServerUsersCreate extends BaseCommand {
   static override flags = {
     email: Flags.string({summary: 'Email address of the new user.', required: true}),
     plan: Flags.string({summary: 'The plan: free (chat only) or dedicated (tools).', options: [...PLAN_NAMES], default: 'free'}),
-    'data-dir': dataDirFlag,
-    'database-url': serverStartFlags['database-url'],
   }
 
   async run() {
     const {flags} = await this.parse(ServerUsersCreate)
     const password = await readNewPassword(this.io)
-    const user = await withAdmin(this.io, flags, (admin) => admin.createUser({body: {email: flags.email, password, plan: flags.plan as PlanName}}))
-    this.say(`Created user ${user.email} (${user.id}) on the ${user.plan} plan.`)
+    const user = await this.admin(flags, (admin) => admin.createUser({body: {email: flags.email, password, plan: flags.plan as PlanName}}))
+    this.out.say(`Created user ${user.email} (${user.id}) on the ${user.plan} plan.`)
     return user
   }
 }

@@ -1,10 +1,8 @@
 import {Args} from '@oclif/core'
-import {withAdmin} from '../../../src/cli/server/admin-command.js'
-import {BaseCommand} from '../../../src/cli/kit/base-command.js'
+import {AdminCommand} from '../../../src/cli/server/admin-command.js'
 import {PLAN_NAMES, type PlanName} from '../../../src/contract/plans.js'
-import {dataDirFlag, serverStartFlags} from '../../../src/cli/server/start-flags.js'
 
-export default class ServerUsersPlan extends BaseCommand {
+export default class ServerUsersPlan extends AdminCommand {
   static override summary = 'Move a user to another plan: free (chat only) or dedicated (tools).'
   static override description =
     'Takes effect on the user’s next message. Instances keep their tool policy: on dedicated it decides which tools run ' +
@@ -14,15 +12,11 @@ export default class ServerUsersPlan extends BaseCommand {
     email: Args.string({description: 'The user’s email.', required: true}),
     plan: Args.string({description: 'The new plan.', required: true, options: [...PLAN_NAMES]}),
   }
-  static override flags = {
-    'data-dir': dataDirFlag,
-    'database-url': serverStartFlags['database-url'],
-  }
 
   async run() {
     const {args, flags} = await this.parse(ServerUsersPlan)
-    const user = await withAdmin(this.io, flags, (admin) => admin.setPlan({body: {email: args.email, plan: args.plan as PlanName}}))
-    this.say(
+    const user = await this.admin(flags, (admin) => admin.setPlan({body: {email: args.email, plan: args.plan as PlanName}}))
+    this.out.say(
       user.previous_plan === user.plan
         ? `${user.email} is already on the ${user.plan} plan.`
         : `Moved ${user.email} from the ${user.previous_plan} plan to the ${user.plan} plan.`,

@@ -17,9 +17,6 @@ export function layoutAccountExport(doc: AccountExport): ReturnType<typeof layou
   }
 }
 
-export type {ExportManifest} from '../../workspace/account-archive.js'
-export {EXPORT_MANIFEST_VERSION} from '../../workspace/account-archive.js'
-
 export interface AccountExportResult {
   out: string
   files: number

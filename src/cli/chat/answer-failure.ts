@@ -37,10 +37,7 @@ const defaultHints: Partial<Record<StreamErrorCode, string>> = {
  * `--json` that event is already on stdout, so only the exit code is left to give.
  */
 export class AnswerFailed extends CliError {
-  constructor(opts: {code: string; message: string; hint?: string; exitCode: ExitCodeValue}) {
-    super(opts)
-    this.name = 'AnswerFailed'
-  }
+  override name = 'AnswerFailed'
 
   static fromEvent(event: Extract<StreamEvent, {type: 'error'}>): AnswerFailed {
     return new AnswerFailed({

@@ -32,10 +32,6 @@ export class Conversation {
     this.model = opts.model
   }
 
-  get instance(): string {
-    return this.opts.instance
-  }
-
   startNew(): void {
     this.sessionId = undefined
   }

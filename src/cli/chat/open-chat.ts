@@ -4,7 +4,7 @@ import {modelRefSchema} from '../../contract/stream.js'
 import type {Api} from '../kit/http/api.js'
 import {CliError} from '../kit/errors.js'
 import type {Factory} from '../kit/factory.js'
-import {resolveInstanceRef} from '../instances/ref.js'
+import {targetInstance} from '../instances/ref.js'
 import type {IOStreams} from '../kit/io.js'
 import {styles} from '../kit/style.js'
 import {MessageStreamClient} from './message-stream.js'
@@ -37,7 +37,7 @@ export async function openChat(factory: Factory, io: IOStreams, flags: ChatFlags
   }
   const model = flags.model === undefined ? undefined : checkModel(flags.model)
   const api = await factory.api()
-  const instance = await api.instances.get({ref: await resolveInstanceRef(api, flags.instance)})
+  const instance = await targetInstance(api, flags.instance)
   const dim = styles(io).err.dim
   const streams = new MessageStreamClient({
     api,
@@ -46,9 +46,4 @@ export async function openChat(factory: Factory, io: IOStreams, flags: ChatFlags
   })
   const conversation = new Conversation({api, streams, instance: instance.id, sessionId: flags.session, model, approveTools: flags.approveTools})
   return {api, instance, conversation}
-}
-
-/** The instance's state now: a paused one resumes on demand, which is worth a spinner. */
-export async function instanceState(api: Api, id: string): Promise<Instance['state']> {
-  return (await api.instances.get({ref: id})).state
 }

@@ -1,25 +1,20 @@
 import {createInterface, type Interface} from 'node:readline'
 import {CliError} from '../kit/errors.js'
 import {ExitCode, type ExitCodeValue} from '../kit/exit-codes.js'
-import type {IOStreams} from '../kit/io.js'
 import {createSpinner, type Spinner} from '../kit/spinner.js'
 import {styles} from '../kit/style.js'
 import {toCliError} from '../kit/base-command.js'
 import {playAnswer, textViewFor} from './answer-view.js'
 import {approvalQuestion, isYes} from './approval-prompt.js'
-import type {Answer, Conversation} from './conversation.js'
+import type {ChatOnceOptions} from './chat-once.js'
+import type {Answer} from './conversation.js'
 import {checkModel} from './open-chat.js'
 
-export interface ReplOptions {
-  io: IOStreams
-  conversation: Conversation
+/** As for chatOnce; onInterrupt hears SIGINT from outside the terminal (kill -INT): readline gets Ctrl-C itself. */
+export type ReplOptions = Pick<ChatOnceOptions, 'io' | 'conversation' | 'onInterrupt' | 'approve'> & {
   instanceName: string
   /** True when the instance is not running, so the next message will resume it first. */
   needsResume: () => Promise<boolean>
-  /** Subscribes to SIGINT from outside the terminal (kill -INT); returns the unsubscribe. */
-  onInterrupt: (handler: () => void) => () => void
-  /** Ask y/N before each exec, write and edit (the conversation was opened with approveTools). */
-  approve?: boolean
 }
 
 const HELP = '/new starts a new session · /model provider/model switches the model · /exit leaves · Ctrl-C stops an answer · Ctrl-D leaves'

@@ -1,15 +1,16 @@
 import type {Session, SessionDetail} from '../../contract/sessions.js'
 import type {Usage} from '../../contract/stream.js'
-import {table} from '../kit/table.js'
+import type {ListView} from '../kit/table.js'
 import {describeCall, describeOutcome, toolMark} from './tool-lines.js'
 
 const tokens = (u: Usage) => `${u.input_tokens} in / ${u.output_tokens} out`
 
-export function sessionsTable(sessions: Session[]): string {
-  return table(
-    ['ID', 'TITLE', 'CHANNEL', 'MODEL', 'MESSAGES', 'TOKENS', 'UPDATED'],
-    sessions.map((s) => [s.id, s.title || '—', s.channel ?? 'cli', s.model, String(s.message_count), tokens(s.usage), s.updated_at]),
-  )
+/** `sessions list` for people. */
+export const sessionsView: ListView<Session> & {command: string} = {
+  command: 'sessions list',
+  empty: 'No sessions yet. Start one with `clawd chat`.',
+  headers: ['ID', 'TITLE', 'CHANNEL', 'MODEL', 'MESSAGES', 'TOKENS', 'UPDATED'],
+  row: (s) => [s.id, s.title || '—', s.channel ?? 'cli', s.model, String(s.message_count), tokens(s.usage), s.updated_at],
 }
 
 /** A transcript for people: who said what, and what each answer cost in tokens. */

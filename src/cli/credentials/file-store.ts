@@ -1,8 +1,7 @@
-import {chmodSync, readFileSync, statSync} from 'node:fs'
+import {chmodSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {z} from 'zod'
-import {ensurePrivateDir, writePrivateFile} from '../kit/config.js'
-import {CliError} from '../kit/errors.js'
+import {ensurePrivateDir, readJsonFile, writePrivateFile} from '../kit/config.js'
 import {type Credential, credentialSchema, type CredentialStore} from './credential.js'
 
 const fileSchema = z.object({
@@ -42,24 +41,10 @@ export class FileCredentialStore implements CredentialStore {
   }
 
   private read(): CredentialsFile {
-    let text: string
-    try {
-      text = readFileSync(this.path, 'utf8')
+    const invalid = {code: 'bad_credentials_file', message: `The credentials file ${this.path} is not valid.`, hint: 'Delete it and run `clawd login` again.'}
+    return readJsonFile(this.path, fileSchema, {version: 1, credentials: {}}, invalid, () => {
       // A copy or a restore may have widened the mode; tokens must stay private to their owner.
       if ((statSync(this.path).mode & 0o077) !== 0) chmodSync(this.path, 0o600)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {version: 1, credentials: {}}
-      throw error
-    }
-    try {
-      const parsed = fileSchema.safeParse(JSON.parse(text))
-      if (parsed.success) return parsed.data
-    } catch {}
-    throw new CliError({
-      code: 'bad_credentials_file',
-      message: `The credentials file ${this.path} is not valid.`,
-      hint: 'Delete it and run `clawd login` again.',
-      exitCode: 2,
     })
   }
 

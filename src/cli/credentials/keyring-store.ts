@@ -1,3 +1,4 @@
+import {parseJson} from '../kit/http/errors.js'
 import {type Credential, credentialSchema, type CredentialStore} from './credential.js'
 
 /** The OS keyring calls we use; every call takes a signal so a stuck keyring can be abandoned. */
@@ -61,12 +62,8 @@ export class KeyringCredentialStore implements CredentialStore {
   async get(api: string): Promise<Credential | undefined> {
     const text = await withTimeout(this.timeoutMs, (signal) => this.backend.get(KEYRING_SERVICE, api, signal))
     if (!text) return undefined
-    try {
-      const parsed = credentialSchema.safeParse(JSON.parse(text))
-      return parsed.success ? parsed.data : undefined
-    } catch {
-      return undefined
-    }
+    const parsed = credentialSchema.safeParse(parseJson(text))
+    return parsed.success ? parsed.data : undefined
   }
 
   async set(credential: Credential): Promise<void> {

@@ -1,8 +1,12 @@
+import type {Instance} from '../../contract/instances.js'
+import {BaseCommand} from '../kit/base-command.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
 import type {Api} from '../kit/http/api.js'
 import type {Factory} from '../kit/factory.js'
+import {instanceFlag} from '../kit/flags.js'
 import {readPages} from '../kit/pages.js'
+import {type ListView, sayList} from '../kit/table.js'
 
 /**
  * The instance a command acts on: the one named (id or name), else the user's only instance.
@@ -26,8 +30,29 @@ export async function resolveInstanceRef(api: Api, named: string | undefined): P
   )
 }
 
+/** The instance named (else the only one) itself, e.g. for its name in messages. */
+export async function targetInstance(api: Api, named: string | undefined): Promise<Instance> {
+  return api.instances.get({ref: await resolveInstanceRef(api, named)})
+}
+
 /** The API client and the instance ref, which most instance-scoped commands start with. */
 export async function instanceApi(factory: Factory, named: string | undefined): Promise<{api: Api; ref: string}> {
   const api = await factory.api()
   return {api, ref: await resolveInstanceRef(api, named)}
+}
+
+/** A command that lists something of an instance (-i, else the only one): `channels list`, `keys list`. */
+export function instanceListCommand<R, T>(spec: ListView<T> & {summary: string; list: (api: Api, ref: string) => Promise<R>; items: (result: R) => T[]}) {
+  return class InstanceListCommand extends BaseCommand {
+    static override summary = spec.summary
+    static override flags = {instance: instanceFlag}
+
+    async run(): Promise<R> {
+      const {flags} = await this.parse(InstanceListCommand)
+      const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
+      const result = await spec.list(api, ref)
+      sayList(this.out, spec.items(result), spec)
+      return result
+    }
+  }
 }

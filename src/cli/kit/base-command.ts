@@ -38,18 +38,9 @@ export abstract class BaseCommand extends Command {
     return {out: this.out, factory: this.factory(flags)}
   }
 
+  /** Lines for people on stdout (none with `--json`); progress, warnings and prompts on stderr. */
   protected get out(): Output {
     return new Output(this.io, this.jsonEnabled())
-  }
-
-  /** Prints a human line to stdout unless `--json` is on. */
-  protected say(line = ''): void {
-    this.out.say(line)
-  }
-
-  /** Progress, warnings and prompts go to stderr so stdout stays clean for pipes. */
-  protected note(line: string): void {
-    this.out.note(line)
   }
 
   protected override async finally(err: Error | undefined): Promise<void> {

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {z} from 'zod'
 import {DEFAULT_PORT} from '../../server/index.js'
 import {CliError} from './errors.js'
+import {parseJson} from './http/errors.js'
 
 /** Where the CLI keeps its settings and (without a keyring) its credentials. */
 export function configDirFor(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
@@ -48,6 +49,24 @@ export function writePrivateFile(path: string, content: string): void {
   renameSync(tmp, path)
 }
 
+/**
+ * A JSON file of the config dir parsed with `schema`: `missing` when there is none, the `invalid`
+ * error (exit 2) when it is not what the schema says. `opened` runs once the file is read.
+ */
+export function readJsonFile<T>(path: string, schema: z.ZodType<T>, missing: T, invalid: {code: string; message: string; hint: string}, opened?: () => void): T {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+    opened?.()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return missing
+    throw error
+  }
+  const parsed = schema.safeParse(parseJson(text))
+  if (parsed.success) return parsed.data
+  throw new CliError({...invalid, exitCode: 2})
+}
+
 const settingsSchema = z.looseObject({
   /** The API of the last `clawd login`, used when neither --api nor CLAWD_API_URL is given. */
   api: z.string().optional(),
@@ -65,22 +84,10 @@ export class CliConfig {
   }
 
   read(): CliSettings {
-    let text: string
-    try {
-      text = readFileSync(this.path, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-      throw error
-    }
-    try {
-      const parsed = settingsSchema.safeParse(JSON.parse(text))
-      if (parsed.success) return parsed.data
-    } catch {}
-    throw new CliError({
+    return readJsonFile(this.path, settingsSchema, {}, {
       code: 'bad_config',
       message: `The clawd config file ${this.path} is not valid.`,
       hint: 'Fix or delete that file; `clawd login` writes a new one.',
-      exitCode: 2,
     })
   }
 

@@ -13,3 +13,6 @@ export const instanceFlag = Flags.string({
 export const instanceArg = Args.string({description: 'Instance id or name (default: your only instance).'})
 
 export const yesFlag = Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.', default: false})
+
+/** A command that deletes something of an instance: which instance, and --yes instead of a prompt. */
+export const instanceYesFlags = {instance: instanceFlag, yes: yesFlag}

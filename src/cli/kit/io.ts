@@ -40,9 +40,13 @@ export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
   }
 }
 
-/** Reads all of stdin; used for secrets and messages piped by scripts. */
-export async function readAll(stream: Readable): Promise<string> {
+/** Reads all of a stream (stdin: messages, tokens and archives piped by scripts). */
+export async function readBytes(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
+}
+
+export async function readAll(stream: Readable): Promise<string> {
+  return (await readBytes(stream)).toString('utf8')
 }

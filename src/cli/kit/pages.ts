@@ -1,5 +1,8 @@
 import {Flags} from '@oclif/core'
 import {DEFAULT_PAGE, MAX_PAGE} from '../../contract/paging.js'
+import {BaseCommand} from './base-command.js'
+import type {CommandContext, Output} from './context.js'
+import {type ListView, sayList} from './table.js'
 
 /** `--limit`, `--cursor` and `--all`, the same on every list command. */
 export const pageFlags = {
@@ -34,4 +37,36 @@ export async function readPages<K extends string, T>(
     cursor = page.next_cursor
   } while (opts.all && cursor)
   return {items, next: cursor}
+}
+
+/**
+ * A list command's page: readPages, then the items for people (sayList) and, on stderr, how to
+ * read on when more are left. Answers `{[key]: items, next_cursor}`, the list's --json document.
+ */
+export async function listPages<K extends string, T>(
+  out: Output,
+  list: (input: {query: {limit: number; cursor?: string}}) => Promise<Paged<K, T>>,
+  key: K,
+  opts: PageOptions,
+  view: ListView<T> & {command: string},
+): Promise<Paged<K, T>> {
+  const {items, next} = await readPages(list, key, opts)
+  sayList(out, items, view)
+  if (next) out.note(`More ${key}: \`clawd ${view.command} --cursor ${next}\`, or --all for every one.`)
+  return {[key]: items, next_cursor: next} as Paged<K, T>
+}
+
+/** `instance list` and `tokens list`: the page flags, and `list`, their logic callable without oclif. */
+export function pagedListCommand<R>(spec: {summary: string; aliases?: string[]; examples?: string[]; list: (ctx: CommandContext, page: PageOptions) => Promise<R>}) {
+  return class PagedListCommand extends BaseCommand {
+    static override summary = spec.summary
+    static override aliases = spec.aliases ?? []
+    static override examples = spec.examples ?? BaseCommand.examples
+    static override flags = {...pageFlags}
+
+    async run(): Promise<R> {
+      const {flags} = await this.parse(PagedListCommand)
+      return spec.list(this.context(flags), flags)
+    }
+  }
 }

@@ -29,15 +29,6 @@ export function deviceCodeExpired(): CliError {
   })
 }
 
-export function deviceAccessDenied(): CliError {
-  return new CliError({
-    code: 'access_denied',
-    message: 'The login was denied in the browser.',
-    hint: 'Run `clawd login` again if that was a mistake; deny codes you did not request.',
-    exitCode: ExitCode.auth,
-  })
-}
-
 /**
  * The OAuth 2.0 device authorization grant, client side (RFC 8628 §3.4–3.5): asks for a code,
  * shows it, then polls the token endpoint every `interval` seconds (5 more after each slow_down)
@@ -73,7 +64,12 @@ export async function deviceLogin(opts: DeviceLoginOptions): Promise<TokenRespon
         opts.onSlowDown?.(intervalMs)
         break
       case 'access_denied':
-        throw deviceAccessDenied()
+        throw new CliError({
+          code: 'access_denied',
+          message: 'The login was denied in the browser.',
+          hint: 'Run `clawd login` again if that was a mistake; deny codes you did not request.',
+          exitCode: ExitCode.auth,
+        })
       case 'expired_token':
         throw deviceCodeExpired()
       default:

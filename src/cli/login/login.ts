@@ -1,9 +1,9 @@
-import type {DeviceAuthorizationResponse, MeResponse} from '../../contract/auth.js'
+import type {MeResponse} from '../../contract/auth.js'
 import {parseToken} from '../../crypto/tokens.js'
 import type {TokenProvider} from '../kit/http/api-client.js'
 import {StaticToken, withTokens} from '../credentials/auth-session.js'
 import type {Credential} from '../credentials/credential.js'
-import {deviceLogin} from './device-login.js'
+import {deviceLogin, type DeviceLoginOptions} from './device-login.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
 import type {Factory} from '../kit/factory.js'
@@ -17,10 +17,6 @@ export interface LoginResult {
   source: 'keyring' | 'file'
 }
 
-async function whoIs(f: Factory, api: string, token: string): Promise<MeResponse> {
-  return (await f.apiWith(new StaticToken(token), api)).me.get()
-}
-
 /** Stores the credential and remembers this API as the default for later commands. */
 async function remember(f: Factory, credential: Credential, me: MeResponse): Promise<LoginResult> {
   const source = await f.credentials.set({...credential, email: me.email, userId: me.id})
@@ -28,11 +24,7 @@ async function remember(f: Factory, credential: Credential, me: MeResponse): Pro
   return {email: me.email, user_id: me.id, api: credential.api, source}
 }
 
-export interface DeviceLoginUi {
-  onCode(auth: DeviceAuthorizationResponse): void | Promise<void>
-  onSlowDown?(intervalMs: number): void
-  signal?: AbortSignal
-}
+export type DeviceLoginUi = Pick<DeviceLoginOptions, 'onCode' | 'onSlowDown' | 'signal'>
 
 /**
  * The pair a login just received, before it is stored: it may already need one refresh when the
@@ -59,7 +51,7 @@ export async function loginWithDeviceCode(f: Factory, ui: DeviceLoginUi): Promis
   const api = f.apiUrl
   const now = f.opts.now ?? Date.now
   const oauth = await f.oauth(api)
-  const tokens = await deviceLogin({oauth, onCode: ui.onCode, onSlowDown: ui.onSlowDown, signal: ui.signal, now})
+  const tokens = await deviceLogin({...ui, oauth, now})
   const login = new NewLogin(withTokens({api, accessToken: tokens.access_token}, tokens, now()), oauth, now)
   const me = await (await f.apiWith(login, api)).me.get()
   return remember(f, login.credential, me)
@@ -77,7 +69,7 @@ export async function loginWithToken(f: Factory, text: string): Promise<LoginRes
   const api = f.apiUrl
   let me: MeResponse
   try {
-    me = await whoIs(f, api, parsed.token)
+    me = await (await f.apiWith(new StaticToken(parsed.token), api)).me.get()
   } catch (error) {
     if (error instanceof CliError && error.exitCode === ExitCode.auth) {
       throw new CliError({code: error.code, message: `The API at ${api} did not accept that token.`, hint: 'Check that it is not revoked or expired, and that --api names the API that issued it.', exitCode: ExitCode.auth})

@@ -11,7 +11,7 @@ import {
 } from '../../contract/auth.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
-import {errorFromResponse, parseAnswer} from '../kit/http/errors.js'
+import {errorFromResponse, parseAnswer, parseJson} from '../kit/http/errors.js'
 import {assertSafeForTokens} from '../kit/http/security.js'
 import type {HttpResponse, HttpTransport} from '../kit/http/transport.js'
 
@@ -101,10 +101,6 @@ export class OAuthClient {
 
 function oauthError(res: HttpResponse): OAuthError | undefined {
   if (res.status !== 400 && res.status !== 401) return undefined
-  try {
-    const parsed = oauthErrorSchema.safeParse(JSON.parse(res.text))
-    return parsed.success ? parsed.data : undefined
-  } catch {
-    return undefined
-  }
+  const parsed = oauthErrorSchema.safeParse(parseJson(res.text))
+  return parsed.success ? parsed.data : undefined
 }

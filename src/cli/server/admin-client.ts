@@ -13,7 +13,6 @@ import {type HttpResponse, HttpTransport} from '../kit/http/transport.js'
 
 /** How an operator command reaches the admin routes: a running server's socket, or the store itself. */
 interface AdminTransport {
-  readonly mode: 'socket' | 'in-process'
   /** `patient`: no limit on the wait for the answer's headers. */
   call(method: string, path: string, body?: unknown, patient?: boolean): Promise<HttpResponse>
   close(): Promise<void>
@@ -37,7 +36,7 @@ async function socketTransport(socketPath: string): Promise<AdminTransport | und
     })
   try {
     const health = await call(adminApi.health.method, adminApi.health.path)
-    if (health.status === 200) return {mode: 'socket', call, close: () => dispatcher.close()}
+    if (health.status === 200) return {call, close: () => dispatcher.close()}
   } catch (error) {
     if ((error as CliError).code !== 'admin_unreachable') throw error
   }
@@ -71,7 +70,6 @@ async function inProcessTransport(dataDir: string, databaseUrl: string | undefin
   const {ctx, release} = opened
   const app = await buildAdminApp(ctx)
   return {
-    mode: 'in-process',
     async call(method, path, body) {
       const res = await app.inject({method: method as 'GET' | 'POST', url: path, payload: body as object | undefined})
       return {status: res.statusCode, headers: res.headers as IncomingHttpHeaders, text: res.body}

@@ -2,12 +2,6 @@ import {Flags} from '@oclif/core'
 import {parseDuration} from '../../duration.js'
 import {DEFAULT_PORT} from '../../server/index.js'
 
-/** `--data-dir`, shared by `server start` and the operator commands that reach it. */
-export const dataDirFlag = Flags.string({
-  summary: 'Directory for the server’s data (embedded database, instances, keys).',
-  env: 'CLAWD_DATA_DIR',
-})
-
 const duration = Flags.custom<number>({
   parse: async (input) => parseDuration(input),
 })
@@ -19,7 +13,7 @@ const duration = Flags.custom<number>({
 export const serverStartFlags = {
   host: Flags.string({summary: 'Address to listen on.', env: 'CLAWD_HOST', default: '127.0.0.1'}),
   port: Flags.integer({summary: 'Port to listen on (0 picks a free one).', env: 'CLAWD_PORT', default: DEFAULT_PORT, min: 0, max: 65535}),
-  'data-dir': dataDirFlag,
+  'data-dir': Flags.string({summary: 'Directory for the server’s data (embedded database, instances, keys).', env: 'CLAWD_DATA_DIR'}),
   'database-url': Flags.string({summary: 'PostgreSQL URL; an embedded PostgreSQL in the data dir when absent.', env: 'CLAWD_DATABASE_URL'}),
   'database-schema': Flags.string({summary: 'PostgreSQL schema to use.', env: 'CLAWD_DATABASE_SCHEMA', hidden: true}),
   'public-url': Flags.string({summary: 'URL users reach this API at (behind a proxy).', env: 'CLAWD_PUBLIC_URL'}),

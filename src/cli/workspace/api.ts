@@ -1,15 +1,7 @@
-import type {Instance} from '../../contract/instances.js'
 import type {WorkspaceRejection} from '../../contract/workspace.js'
 import {WorkspaceDirError} from '../../workspace/disk.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
-import type {Api} from '../kit/http/api.js'
-import {resolveInstanceRef} from '../instances/ref.js'
-
-/** The instance a workspace command acts on (-i, else the only one), with its name for messages. */
-export async function targetInstance(api: Api, named: string | undefined): Promise<Instance> {
-  return api.instances.get({ref: await resolveInstanceRef(api, named)})
-}
 
 /** Every rejection on its own line, so a person sees each file and line to fix. */
 export function rejectionError(what: string, rejected: readonly WorkspaceRejection[], hint: string): CliError {

@@ -17,11 +17,6 @@ export interface EditResult {
   created: boolean
 }
 
-/** $VISUAL, then $EDITOR (as git and gh choose), then vi. */
-export function editorCommand(env: NodeJS.ProcessEnv): string {
-  return env.VISUAL?.trim() || env.EDITOR?.trim() || 'vi'
-}
-
 /**
  * Before any network call: a terminal to run the editor in, and a workspace file name (or the
  * reason it is not one: `soul.md`, `../x`, `notes.txt`).
@@ -45,14 +40,14 @@ export function assertCanEdit(io: IOStreams, path: string): void {
  * whole). A refused edit keeps the copy and says where, so no typing is lost.
  */
 export async function editWorkspaceFile(api: Api, io: IOStreams, instanceId: string, path: string): Promise<EditResult> {
-  assertCanEdit(io, path)
   const {files} = await api.workspace.get({ref: instanceId})
   const before = files.find((f) => f.path === path)?.content
   const dir = await mkdtemp(join(tmpdir(), 'clawd-edit-'))
   const copy = join(dir, path.split('/').pop()!)
   await writeFile(copy, before ?? '', {mode: 0o600})
 
-  const code = await runEditor(editorCommand(io.env), copy, io.env)
+  // $VISUAL, then $EDITOR (as git and gh choose), then vi.
+  const code = await runEditor(io.env.VISUAL?.trim() || io.env.EDITOR?.trim() || 'vi', copy, io.env)
   if (code !== 0) {
     throw new CliError({
       code: 'editor_failed',

@@ -35,9 +35,7 @@ export function exportTarget(instanceName: string, flags: {out?: string; format?
   return {out, format: chosen}
 }
 
-export interface ExportResult {
-  out: string
-  format: ExportFormat
+export interface ExportResult extends ExportTarget {
   files: string[]
   skipped: WorkspaceSkip[]
 }

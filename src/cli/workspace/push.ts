@@ -7,23 +7,22 @@ import {TarError} from '../../workspace/tar.js'
 import type {WorkspaceCheck} from '../../workspace/validate.js'
 import type {Api} from '../kit/http/api.js'
 import {CliError} from '../kit/errors.js'
+import {readBytes} from '../kit/io.js'
 import {fromDirError, rejectionError} from './api.js'
-
-const PUSH_RULES = {} as const
 
 /**
  * A workspace to push, from a directory (an OpenClaw workspace), a tar file, or a tar on stdin
  * ('-'), through the same rules the API runs again on arrival.
  */
 export async function readPushSource(source: string, stdin: Readable): Promise<WorkspaceCheck> {
-  if (source === '-') return fromTar(await readStream(stdin), 'stdin')
+  if (source === '-') return fromTar(await readBytes(stdin), 'stdin')
   const st = await stat(source).catch(() => undefined)
   if (st?.isFile()) {
     if (!source.endsWith('.tar')) throw CliError.usage(`${source} is a file.`, 'Pass the workspace directory, a .tar archive, or - for a tar on stdin.')
     return fromTar(await readFile(source), source)
   }
   try {
-    return await readWorkspaceDir(source, PUSH_RULES)
+    return await readWorkspaceDir(source)
   } catch (error) {
     throw fromDirError(error)
   }
@@ -31,17 +30,11 @@ export async function readPushSource(source: string, stdin: Readable): Promise<W
 
 function fromTar(bytes: Uint8Array, shown: string): WorkspaceCheck {
   try {
-    return readWorkspaceTar(bytes, PUSH_RULES)
+    return readWorkspaceTar(bytes)
   } catch (error) {
     if (error instanceof TarError) throw CliError.usage(`${shown} is not a readable tar archive: ${error.message}`, 'Pass a ustar archive, such as `clawd export --format tar` writes.')
     throw error
   }
-}
-
-async function readStream(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
-  return Buffer.concat(chunks)
 }
 
 export interface PushResult {

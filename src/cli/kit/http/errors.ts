@@ -18,7 +18,8 @@ function exitCodeForStatus(status: number): ExitCodeValue {
   return ExitCode.unexpected
 }
 
-function parseJson(text: string): unknown {
+/** The JSON in `text`, or undefined when it is not JSON (a schema then refuses it). */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {

@@ -1,7 +1,9 @@
-import {TELEGRAM_DEFAULT_API_URL} from '../../contract/channels.js'
+import {type Channel, type DmPolicy, TELEGRAM_DEFAULT_API_URL} from '../../contract/channels.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
+import type {Api} from '../kit/http/api.js'
 import {isLoopbackHost} from '../kit/http/security.js'
+import {sealToInstance} from '../keys/byok.js'
 
 export interface CheckedBot {
   id: number
@@ -37,4 +39,22 @@ export async function checkBotToken(token: string, apiUrl = TELEGRAM_DEFAULT_API
     throw new CliError({code: 'unavailable', message: `The Bot API answered ${res.status} without a bot.`, hint: 'Try again later.', exitCode: ExitCode.unavailable})
   }
   return {id: me.id, username: me.username}
+}
+
+/**
+ * `channels add telegram` on this machine, the way `keys set` seals a key: an AAD naming user,
+ * instance, "telegram", the Bot API server and the next version, marked as a channel credential;
+ * only the ciphertext and the bot's public identity leave.
+ */
+export async function sealAndAddTelegram(
+  api: Api,
+  opts: {instanceId: string; token: string; bot: CheckedBot; apiUrl?: string; dmPolicy: DmPolicy; allowFrom: string[]},
+): Promise<Channel> {
+  const ref = opts.instanceId
+  const version = api.channels.list({ref}).then((existing) => (existing.channels.find((c) => c.kind === 'telegram')?.version ?? 0) + 1)
+  const aad = {instanceId: ref, keyName: 'telegram', baseUrl: opts.apiUrl ?? '', kind: 'channel'} as const
+  return sealToInstance(api, aad, opts.token, version, (sealed) => {
+    const body = {...sealed, bot: opts.bot, dm_policy: opts.dmPolicy, allow_from: opts.allowFrom, ...(opts.apiUrl ? {api_url: opts.apiUrl} : {})}
+    return api.channels.addTelegram({ref, body})
+  })
 }
