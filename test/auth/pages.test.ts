@@ -1,14 +1,10 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {startDeviceLogin} from '../helpers/auth.js'
-import {startTestServer} from '../helpers/server.js'
+import {useTestServer} from '../helpers/server.js'
 import {csrfIn, decideOnPage, grantIdIn, PageClient, signedUpClient} from './page-client.js'
 
 describe('sign-in and device pages over HTTP', () => {
-  let server: Awaited<ReturnType<typeof startTestServer>>
-  beforeAll(async () => {
-    server = await startTestServer()
-  })
-  afterAll(() => server.dispose())
+  const server = useTestServer()
 
   it('every page carries a strict CSP and anti-framing headers, and loads no script', async () => {
     for (const path of ['/signin', '/signup', '/signin?next=/device']) {
@@ -174,14 +170,10 @@ describe('sign-in and device pages over HTTP', () => {
 })
 
 describe('user-code entry is rate-limited', () => {
-  let server: Awaited<ReturnType<typeof startTestServer>>
-  beforeAll(async () => {
-    // Trusting X-Forwarded-For lets one test act from several IPs.
-    server = await startTestServer((c) => {
-      c.trustProxy = true
-    })
+  // Trusting X-Forwarded-For lets one test act from several IPs.
+  const server = useTestServer((c) => {
+    c.trustProxy = true
   })
-  afterAll(() => server.dispose())
 
   async function guess(client: PageClient, ip: string, n: number): Promise<number[]> {
     const statuses: number[] = []
