@@ -33,11 +33,30 @@ async function listen(handler: (req: import('node:http').IncomingMessage, res: i
   return {server, port: (server.address() as {port: number}).port}
 }
 
-describe('issue 16 item 1: a provider key never follows a redirect to another origin', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'clawd-redirect-'))
+async function close({server}: {server: Server}): Promise<void> {
+  server.closeAllConnections()
+  await new Promise((r) => server.close(r))
+}
+
+/** An egress proxy for one instance that allows `allow`, open for the enclosing describe; what it decided is in `records`. */
+function useEgressProxy(instance: string, allow: string[]): {socketPath: string; records: EgressRecord[]} {
+  const dir = mkdtempSync(join(tmpdir(), 'clawd-egress-'))
   const socketPath = join(dir, 'egress.sock')
   const records: EgressRecord[] = []
   let proxy: EgressProxy
+  beforeAll(async () => {
+    proxy = new EgressProxy({allow}, (r) => records.push(r))
+    await proxy.open(instance, socketPath)
+  })
+  afterAll(async () => {
+    await proxy.closeAll()
+    rmSync(dir, {recursive: true, force: true})
+  })
+  return {socketPath, records}
+}
+
+describe('issue 16 item 1: a provider key never follows a redirect to another origin', () => {
+  const {socketPath} = useEgressProxy('ins_redirect', ['127.0.0.1'])
   let source: {server: Server; port: number}
   let target: {server: Server; port: number}
   const atTarget: Seen[] = []
@@ -54,16 +73,9 @@ describe('issue 16 item 1: a provider key never follows a redirect to another or
       res.writeHead(req.url?.startsWith('/v1/messages') ? 307 : 302, {location: `http://127.0.0.1:${target.port}/stolen?token=abc`})
       res.end()
     })
-    proxy = new EgressProxy({allow: ['127.0.0.1']}, (r) => records.push(r))
-    await proxy.open('ins_redirect', socketPath)
   })
   afterAll(async () => {
-    await proxy.closeAll()
-    for (const s of [source, target]) {
-      s.server.closeAllConnections()
-      await new Promise((r) => s.server.close(r))
-    }
-    rmSync(dir, {recursive: true, force: true})
+    for (const s of [source, target]) await close(s)
   })
 
   it('a redirect from a provider endpoint ends in an error naming the target, and the target sees nothing', async () => {
@@ -111,17 +123,13 @@ describe('issue 16 item 1: a provider key never follows a redirect to another or
       const res = await egress(`http://127.0.0.1:${same.port}/start`, {headers: {'x-api-key': 'kept-on-same-origin'}})
       expect(((await res.json()) as {headers: IncomingHttpHeaders}).headers['x-api-key']).toBe('kept-on-same-origin')
     } finally {
-      same.server.closeAllConnections()
-      await new Promise((r) => same.server.close(r))
+      await close(same)
     }
   })
 })
 
 describe('issue 16 item 3: an egress refusal is not a bad key', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'clawd-refused-'))
-  const socketPath = join(dir, 'egress.sock')
-  const records: EgressRecord[] = []
-  let proxy: EgressProxy
+  const {socketPath, records} = useEgressProxy('ins_refused', ['api.openai.com:443'])
   let local: {server: Server; port: number}
   let reached = 0
 
@@ -133,15 +141,8 @@ describe('issue 16 item 3: an egress refusal is not a bad key', () => {
       res.writeHead(500)
       res.end()
     })
-    proxy = new EgressProxy({allow: ['api.openai.com:443']}, (r) => records.push(r))
-    await proxy.open('ins_refused', socketPath)
   })
-  afterAll(async () => {
-    await proxy.closeAll()
-    local.server.closeAllConnections()
-    await new Promise((r) => local.server.close(r))
-    rmSync(dir, {recursive: true, force: true})
-  })
+  afterAll(() => close(local))
 
   it('plain http refused by the proxy rejects like fetch with EgressRefusedError, not a 403 from the host', async () => {
     const egress = createEgressFetch({socketPath})
