@@ -2,11 +2,12 @@
 // first byte of an answer, and the memory of one idle running instance. Runs the BUILT server
 // (dist/) in this process with a temp data dir, and talks to it over HTTP like any client; the
 // instances are real agent processes (under bwrap when the host allows).
-import {readdirSync, readFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {percentile, processMemory} from '../dist/src/runtime/bench.js'
 import {delay, withServer} from './in-process.js'
+import {cmdline, pids} from './proc.js'
 
 const IDLE_BEFORE_RSS_MS = 1000
 
@@ -76,16 +77,10 @@ export async function benchInstances({runs = 20} = {}) {
 
 /** The agent's host pid: the process whose command line runs agent/main.js for this instance. */
 function agentPid(instanceId) {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    let argv
-    try {
-      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean)
-    } catch {
-      continue
-    }
+  for (const pid of pids()) {
+    const argv = cmdline(pid).filter(Boolean)
     const exe = basename(argv[0] ?? '')
-    if (argv.includes(instanceId) && argv.some((a) => a.endsWith(join('agent', 'main.js'))) && exe !== 'bwrap' && exe !== 'prlimit') return Number(entry)
+    if (argv.includes(instanceId) && argv.some((a) => a.endsWith(join('agent', 'main.js'))) && exe !== 'bwrap' && exe !== 'prlimit') return pid
   }
   return undefined
 }

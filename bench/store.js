@@ -1,40 +1,25 @@
 // The store, side by side: the embedded PostgreSQL under the data dir against an external
 // PostgreSQL, each behind a real `clawd server start`: start-up, idle memory, authenticated GETs
 // at 10 connections against /healthz on the same server, and the time to first token added.
-import {readFileSync, readdirSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {Pool} from 'undici'
 import {clawd, startServer} from '../scripts/harness.js'
+import {cmdline, parents, rssOf} from './proc.js'
 import {fixture, startReplay} from './provider-replay.js'
 import {now, percentile} from './stats.js'
 import {ttftRuns} from './streams.js'
 
 const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`
 
-function rssOf(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) * 1024 : 0
-  } catch {
-    return 0
-  }
-}
-
 /**
  * Resident memory of the API process and of the embedded cluster's processes. PostgreSQL's
  * processes share their buffers, which RSS counts in each: Pss (proportional share) is the fair sum.
  */
 function storeMemory(serverPid, dataDir) {
-  const parentOf = new Map()
-  const postmasters = new Set()
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes(join(dataDir, 'pg', 'data'))) postmasters.add(Number(name))
-    } catch {}
-  }
+  const parentOf = parents()
+  const pgData = join(dataDir, 'pg', 'data')
+  const postmasters = new Set([...parentOf.keys()].filter((p) => cmdline(p).includes(pgData)))
   // The postmaster and its children (checkpointer, walwriter, autovacuum, one backend per connection).
   const pids = [serverPid, ...[...parentOf.keys()].filter((p) => postmasters.has(p) || postmasters.has(parentOf.get(p)))]
   let pss = 0

@@ -1,9 +1,8 @@
 // Streaming: time to first token through API → instance → provider versus the provider directly,
 // events per second through one stream, and many concurrent streams (errors and memory).
-import {readFileSync, readdirSync} from 'node:fs'
-import {join} from 'node:path'
 import {readEvents} from '../dist/src/sse/read.js'
 import {clawd, newAccount, startServer} from '../scripts/harness.js'
+import {parents, rssOf} from './proc.js'
 import {fixture, startReplay} from './provider-replay.js'
 import {now, row} from './stats.js'
 
@@ -28,26 +27,13 @@ export async function directTtft(url) {
 
 /** Descendants of pid (agent processes under the server), from /proc. */
 function treeRss(pid) {
-  const parent = new Map()
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
-    } catch {}
-  }
+  const parent = parents()
   const inTree = (p) => {
     for (let cur = p, hops = 0; cur > 1 && hops < 64; cur = parent.get(cur) ?? 0, hops++) if (cur === pid) return true
     return false
   }
   let rss = 0
-  for (const p of parent.keys()) {
-    if (!inTree(p)) continue
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
-      if (m) rss += Number(m[1]) * 1024
-    } catch {}
-  }
+  for (const p of parent.keys()) if (inTree(p)) rss += rssOf(p)
   return rss
 }
 

@@ -1,40 +1,26 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {anthropicProvider} from '../../src/agent/providers/anthropic.js'
 import {openaiCompatibleProvider, openaiProvider} from '../../src/agent/providers/openai.js'
 import {syntheticStream} from '../../src/agent/providers/throughput.js'
-import type {Provider, ProviderDeps} from '../../src/agent/providers/types.js'
-import {readExpected, startProviderServer, type ProviderServer} from '../helpers/provider-server.js'
-import {collect, request} from './provider-helpers.js'
+import type {ProviderDeps} from '../../src/agent/providers/types.js'
+import {readExpected} from '../helpers/provider-server.js'
+import {collect, fixturesFor, request, serveForTest} from './provider-helpers.js'
 
 const KEY = 'sk-test-CANARY-conformance-0123456789'
 const deps: ProviderDeps = {fetch, timing: {idleTimeoutMs: 2000, maxAttempts: 1}}
 
-const cases: Array<{fixture: string; provider: Provider}> = [
-  {fixture: 'anthropic/basic', provider: anthropicProvider},
-  {fixture: 'anthropic/cached-unicode', provider: anthropicProvider},
-  {fixture: 'anthropic/thinking', provider: anthropicProvider},
-  {fixture: 'anthropic/max-tokens', provider: anthropicProvider},
-  {fixture: 'openai/basic', provider: openaiProvider},
-  {fixture: 'openai/usage-details', provider: openaiProvider},
-  {fixture: 'openai/length', provider: openaiProvider},
-  {fixture: 'openai-compatible/ollama', provider: openaiCompatibleProvider},
-  {fixture: 'openai-compatible/openrouter', provider: openaiCompatibleProvider},
-  {fixture: 'openai-compatible/minimal-server', provider: openaiCompatibleProvider},
-  // OpenAI's own streams satisfy the tolerant flavour too.
-  {fixture: 'openai/usage-details', provider: openaiCompatibleProvider},
-]
-
-let server: ProviderServer | undefined
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
+const cases = fixturesFor([
+  [anthropicProvider, ['anthropic/basic', 'anthropic/cached-unicode', 'anthropic/thinking', 'anthropic/max-tokens']],
+  [openaiProvider, ['openai/basic', 'openai/usage-details', 'openai/length']],
+  // The last: OpenAI's own streams satisfy the tolerant flavour too.
+  [openaiCompatibleProvider, ['openai-compatible/ollama', 'openai-compatible/openrouter', 'openai-compatible/minimal-server', 'openai/usage-details']],
+])
 
 describe('provider conformance: recorded streams replay to the recorded text and usage', () => {
   for (const {fixture, provider} of cases) {
     for (const chunkBytes of [undefined, 1, 5]) {
       it(`${provider.name} ← ${fixture}${chunkBytes ? ` (written ${chunkBytes} byte(s) at a time)` : ''}`, async () => {
-        server = await startProviderServer({fixture, chunkBytes})
+        const server = await serveForTest({fixture, chunkBytes})
         const expected = readExpected(fixture)
         const result = await collect(provider.stream(request({baseUrl: server.baseUrl, apiKey: KEY}), deps))
         expect(result.error).toBeUndefined()
@@ -49,7 +35,7 @@ describe('provider conformance: recorded streams replay to the recorded text and
 
 describe('long streams', () => {
   it('a long synthetic stream served over HTTP arrives whole (as the bench uses it)', async () => {
-    server = await startProviderServer({fixture: 'openai/basic', stream: syntheticStream('openai', 3000)})
+    const server = await serveForTest({fixture: 'openai/basic', stream: syntheticStream('openai', 3000)})
     const result = await collect(openaiProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY}), deps))
     expect(result.error).toBeUndefined()
     expect(result.texts).toHaveLength(3000)
@@ -59,7 +45,7 @@ describe('long streams', () => {
 
 describe('what reaches the provider', () => {
   it('anthropic: POST /v1/messages with x-api-key, anthropic-version and a streaming Messages body', async () => {
-    server = await startProviderServer({fixture: 'anthropic/basic'})
+    const server = await serveForTest({fixture: 'anthropic/basic'})
     await collect(anthropicProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, maxTokens: 321}), deps))
     const [req] = server.requests
     expect(req!.method).toBe('POST')
@@ -81,13 +67,13 @@ describe('what reaches the provider', () => {
   })
 
   it('anthropic: a base URL given with /v1 does not double it', async () => {
-    server = await startProviderServer({fixture: 'anthropic/basic'})
+    const server = await serveForTest({fixture: 'anthropic/basic'})
     await collect(anthropicProvider.stream(request({baseUrl: `${server.url}/v1/`, apiKey: KEY}), deps))
     expect(server.requests[0]!.path).toBe('/v1/messages')
   })
 
   it('openai: POST {base}/chat/completions with a Bearer key, system first, usage requested', async () => {
-    server = await startProviderServer({fixture: 'openai/basic'})
+    const server = await serveForTest({fixture: 'openai/basic'})
     await collect(openaiProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, maxTokens: 99}), deps))
     const [req] = server.requests
     expect(req!.path).toBe('/v1/chat/completions')
@@ -108,7 +94,7 @@ describe('what reaches the provider', () => {
   })
 
   it('openai-compatible: sends the key when there is one, no auth header when there is none, max_tokens', async () => {
-    server = await startProviderServer({fixture: 'openai-compatible/ollama'})
+    const server = await serveForTest({fixture: 'openai-compatible/ollama'})
     await collect(openaiCompatibleProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, maxTokens: 7}), deps))
     const empty = await collect(openaiCompatibleProvider.stream(request({baseUrl: server.baseUrl, apiKey: '', system: ''}), deps))
     expect(empty.error).toBeUndefined()
@@ -120,7 +106,7 @@ describe('what reaches the provider', () => {
   })
 
   it('anthropic and openai refuse to call out without a key', async () => {
-    server = await startProviderServer({fixture: 'anthropic/basic'})
+    const server = await serveForTest({fixture: 'anthropic/basic'})
     for (const provider of [anthropicProvider, openaiProvider]) {
       const result = await collect(provider.stream(request({baseUrl: server.baseUrl, apiKey: ''}), deps))
       expect(result.error?.code).toBe('no_key')

@@ -1,11 +1,11 @@
-import {createServer} from 'node:net'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {anthropicProvider} from '../../src/agent/providers/anthropic.js'
 import {ProviderError} from '../../src/agent/providers/errors.js'
 import {openaiCompatibleProvider, openaiProvider} from '../../src/agent/providers/openai.js'
 import type {Provider, ProviderDeps, ProviderTiming} from '../../src/agent/providers/types.js'
-import {readExpected, startProviderServer, type ProviderServer, type ProviderServerOptions} from '../helpers/provider-server.js'
-import {collect, request, type Collected} from './provider-helpers.js'
+import {freePort} from '../helpers/port.js'
+import {readExpected, type ProviderServer, type ProviderServerOptions} from '../helpers/provider-server.js'
+import {collect, request, serveForTest, type Collected} from './provider-helpers.js'
 
 const KEY = 'sk-test-CANARY-failures-9876543210'
 /** Short but generous bounds: every failure below must end well inside the test timeout. */
@@ -13,10 +13,6 @@ const timing: ProviderTiming = {idleTimeoutMs: 400, maxAttempts: 3, baseDelayMs:
 const TEST_TIMEOUT = 15_000
 
 let server: ProviderServer | undefined
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
 
 const wires: Array<{provider: Provider; fixture: string}> = [
   {provider: anthropicProvider, fixture: 'anthropic/basic'},
@@ -29,7 +25,7 @@ async function run(
   options: ProviderServerOptions,
   extra: {timing?: Partial<ProviderTiming>; signal?: AbortSignal; onEvent?: Parameters<typeof collect>[1]} = {},
 ): Promise<Collected> {
-  server = await startProviderServer(options)
+  server = await serveForTest(options)
   const deps: ProviderDeps = {fetch, timing: {...timing, ...extra.timing}}
   const req = request({baseUrl: server.baseUrl, apiKey: KEY, ...(extra.signal ? {signal: extra.signal} : {})})
   const result = await collect(provider.stream(req, deps), extra.onEvent)
@@ -45,6 +41,14 @@ async function run(
 }
 
 describe.each(wires)('$provider.name failures end in a typed ProviderError', ({provider, fixture}) => {
+  const itRetriesToTheFullAnswer = (failure: string, options: Omit<ProviderServerOptions, 'fixture'>) =>
+    it(`${failure} → retried, then the full answer`, {timeout: TEST_TIMEOUT}, async () => {
+      const r = await run(provider, {fixture, ...options})
+      expect(r.error).toBeUndefined()
+      expect(r.text).toBe(readExpected(fixture).text)
+      expect(server!.requests).toHaveLength(2)
+    })
+
   it('401 → provider_auth, not retried, provider text (which echoes the key) not shown', {timeout: TEST_TIMEOUT}, async () => {
     const r = await run(provider, {fixture, mode: '401'})
     expect(r.error?.code).toBe('provider_auth')
@@ -59,12 +63,7 @@ describe.each(wires)('$provider.name failures end in a typed ProviderError', ({p
     expect(server!.requests).toHaveLength(timing.maxAttempts)
   })
 
-  it('429 once → retried, then the full answer', {timeout: TEST_TIMEOUT}, async () => {
-    const r = await run(provider, {fixture, mode: '429', failTimes: 1, retryAfterSeconds: 0})
-    expect(r.error).toBeUndefined()
-    expect(r.text).toBe(readExpected(fixture).text)
-    expect(server!.requests).toHaveLength(2)
-  })
+  itRetriesToTheFullAnswer('429 once', {mode: '429', failTimes: 1, retryAfterSeconds: 0})
 
   it('429 asking for a longer wait than we allow → fails at once and says when to retry', {timeout: TEST_TIMEOUT}, async () => {
     const r = await run(provider, {fixture, mode: '429', retryAfterSeconds: 120})
@@ -130,12 +129,7 @@ describe.each(wires)('$provider.name failures end in a typed ProviderError', ({p
     expect(server!.requests).toHaveLength(1)
   })
 
-  it('dropped connection before the first token → retried, then the full answer', {timeout: TEST_TIMEOUT}, async () => {
-    const r = await run(provider, {fixture, mode: 'drop', cutAfter: 0, failTimes: 1})
-    expect(r.error).toBeUndefined()
-    expect(r.text).toBe(readExpected(fixture).text)
-    expect(server!.requests).toHaveLength(2)
-  })
+  itRetriesToTheFullAnswer('dropped connection before the first token', {mode: 'drop', cutAfter: 0, failTimes: 1})
 
   it('stall after text → provider_connection from the idle timeout, and the provider sees the request closed', {timeout: TEST_TIMEOUT}, async () => {
     const r = await run(provider, {fixture, mode: 'stall'})
@@ -204,7 +198,7 @@ describe('abort', () => {
   })
 
   it('aborts while waiting for the answer headers', {timeout: TEST_TIMEOUT}, async () => {
-    server = await startProviderServer({fixture: 'openai/basic', mode: 'stall', cutAfter: 0})
+    server = await serveForTest({fixture: 'openai/basic', mode: 'stall', cutAfter: 0})
     const controller = new AbortController()
     const stream = openaiProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, signal: controller.signal}), {fetch, timing: {...timing, idleTimeoutMs: 10_000}})
     const pending = collect(stream)
@@ -218,7 +212,7 @@ describe('abort', () => {
 
   it('stops a retry backoff at once and sends no further request', {timeout: TEST_TIMEOUT}, async () => {
     const controller = new AbortController()
-    server = await startProviderServer({fixture: 'anthropic/basic', mode: '529'})
+    server = await serveForTest({fixture: 'anthropic/basic', mode: '529'})
     const slowRetry: ProviderDeps = {fetch, timing: {...timing, baseDelayMs: 60_000, maxDelayMs: 60_000, retryBudgetMs: 120_000}}
     const pending = collect(anthropicProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, signal: controller.signal}), slowRetry))
     while (server.requests.length === 0) await new Promise(r => setTimeout(r, 5))
@@ -230,7 +224,7 @@ describe('abort', () => {
   })
 
   it('an already aborted signal sends nothing', async () => {
-    server = await startProviderServer({fixture: 'anthropic/basic'})
+    server = await serveForTest({fixture: 'anthropic/basic'})
     const r = await collect(
       anthropicProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, signal: AbortSignal.abort()}), {fetch, timing}),
     )
@@ -239,7 +233,7 @@ describe('abort', () => {
   })
 
   it('a consumer that stops reading closes the request too', {timeout: TEST_TIMEOUT}, async () => {
-    server = await startProviderServer({fixture: 'openai/basic', mode: 'stall', cutAfter: 4})
+    server = await serveForTest({fixture: 'openai/basic', mode: 'stall', cutAfter: 4})
     for await (const event of openaiProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY}), {fetch, timing: {...timing, idleTimeoutMs: 10_000}})) {
       if (event.type === 'text') break
     }
@@ -250,7 +244,7 @@ describe('abort', () => {
 
 describe('unreachable provider', () => {
   it('connection refused → provider_connection after bounded retries', {timeout: TEST_TIMEOUT}, async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const r = await collect(anthropicProvider.stream(request({baseUrl: `http://127.0.0.1:${port}`, apiKey: KEY}), {fetch, timing}))
     expect(r.error?.code).toBe('provider_connection')
     expect(r.error?.message).toMatch(/^could not reach anthropic/)
@@ -275,12 +269,3 @@ describe('egress proxy refusal', () => {
     expect(calls).toBe(1)
   })
 })
-
-/** A port that was just free: nothing listens on it. */
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
-  const port = (probe.address() as {port: number}).port
-  await new Promise<void>(resolve => probe.close(() => resolve()))
-  return port
-}

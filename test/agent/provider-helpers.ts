@@ -1,5 +1,7 @@
+import {onTestFinished} from 'vitest'
 import {ProviderError} from '../../src/agent/providers/errors.js'
-import type {ProviderEvent, ProviderRequest} from '../../src/agent/providers/types.js'
+import type {Provider, ProviderEvent, ProviderRequest} from '../../src/agent/providers/types.js'
+import {startProviderServer, type ProviderServer, type ProviderServerOptions} from '../helpers/provider-server.js'
 
 export function request(overrides: Partial<ProviderRequest> & Pick<ProviderRequest, 'baseUrl' | 'apiKey'>): ProviderRequest {
   return {
@@ -48,4 +50,16 @@ export async function collect(
     out.error = err
   }
   return out
+}
+
+/** The recorded streams each provider is run against, as one case per (provider, fixture). */
+export function fixturesFor(table: Array<[Provider, string[]]>): Array<{fixture: string; provider: Provider}> {
+  return table.flatMap(([provider, fixtures]) => fixtures.map(fixture => ({fixture, provider})))
+}
+
+/** startProviderServer for the running test: closed when the test finishes. */
+export async function serveForTest(options: ProviderServerOptions): Promise<ProviderServer> {
+  const server = await startProviderServer(options)
+  onTestFinished(() => server.close())
+  return server
 }

@@ -1,11 +1,11 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {anthropicProvider} from '../../src/agent/providers/anthropic.js'
 import {openaiCompatibleProvider, openaiProvider} from '../../src/agent/providers/openai.js'
 import type {Provider, ProviderDeps, ProviderMessage, ProviderTool} from '../../src/agent/providers/types.js'
-import {FIXTURES_DIR, startProviderServer, type ProviderServer} from '../helpers/provider-server.js'
+import {FIXTURES_DIR, type ProviderServerOptions} from '../helpers/provider-server.js'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {collect, request} from './provider-helpers.js'
+import {collect, fixturesFor, request, serveForTest} from './provider-helpers.js'
 
 /**
  * Tool calling in each provider's wire format, from recorded streams (test/fixtures/providers):
@@ -24,14 +24,11 @@ interface ToolExpected {
 }
 const expectedOf = (name: string): ToolExpected => JSON.parse(readFileSync(join(FIXTURES_DIR, `${name}.expected.json`), 'utf8'))
 
-const cases: Array<{fixture: string; provider: Provider}> = [
-  {fixture: 'anthropic/tool-use', provider: anthropicProvider},
-  {fixture: 'anthropic/tool-use-parallel', provider: anthropicProvider},
-  {fixture: 'openai/tool-calls-parallel', provider: openaiProvider},
-  {fixture: 'openai/tool-calls-interleaved', provider: openaiProvider},
-  {fixture: 'openai/tool-calls-parallel', provider: openaiCompatibleProvider},
-  {fixture: 'openai-compatible/ollama-tool-call', provider: openaiCompatibleProvider},
-]
+const cases = fixturesFor([
+  [anthropicProvider, ['anthropic/tool-use', 'anthropic/tool-use-parallel']],
+  [openaiProvider, ['openai/tool-calls-parallel', 'openai/tool-calls-interleaved']],
+  [openaiCompatibleProvider, ['openai/tool-calls-parallel', 'openai-compatible/ollama-tool-call']],
+])
 
 const tools: ProviderTool[] = [
   {name: 'read', description: 'Read a file.', parameters: {type: 'object', properties: {path: {type: 'string'}}, required: ['path']}},
@@ -58,17 +55,11 @@ const afterTools: ProviderMessage[] = [
   },
 ]
 
-let server: ProviderServer | undefined
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
-
 describe('tool calls from recorded streams', () => {
   for (const {fixture, provider} of cases) {
     for (const chunkBytes of [undefined, 1, 7]) {
       it(`${provider.name} ← ${fixture}${chunkBytes ? ` (${chunkBytes} byte(s) at a time)` : ''}`, async () => {
-        server = await startProviderServer({fixture, chunkBytes})
+        const server = await serveForTest({fixture, chunkBytes})
         const expected = expectedOf(fixture)
         const result = await collect(provider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools}), deps))
         expect(result.error).toBeUndefined()
@@ -82,55 +73,32 @@ describe('tool calls from recorded streams', () => {
 })
 
 describe('a malformed tool-call stream ends in an error, never in a half call', () => {
-  it('anthropic: a tool_use block still open at message_stop', async () => {
-    server = await startProviderServer({fixture: 'anthropic/error-tool-unclosed'})
-    const result = await collect(anthropicProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools}), deps))
-    expect(result.error?.code).toBe('provider_bad_stream')
-    expect(result.toolCalls).toEqual([])
-    expect(result.done).toBeUndefined()
-  })
-
-  it('anthropic: the stream ends in the middle of the arguments', async () => {
+  const head = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":'
+  const notText = `data: ${head}{"tool_calls":[{"index":0,"id":"call_x","type":"function","function":{"name":"read","arguments":{"path":"a"}}}]},"finish_reason":null}]}\n\ndata: [DONE]\n\n`
+  // Each ends in provider_bad_stream; `noCalls`: and no tool call came out; `noDone`: and no done event.
+  const malformed: Array<{title: string; provider: Provider; options: ProviderServerOptions; noCalls?: true; noDone?: true}> = [
+    {title: 'anthropic: a tool_use block still open at message_stop', provider: anthropicProvider, options: {fixture: 'anthropic/error-tool-unclosed'}, noCalls: true, noDone: true},
     // 8 events: message_start … the second input_json_delta; then EOF.
-    server = await startProviderServer({fixture: 'anthropic/tool-use', mode: 'eof', cutAfter: 9})
-    const result = await collect(anthropicProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools}), deps))
-    expect(result.error?.code).toBe('provider_bad_stream')
-    expect(result.toolCalls).toEqual([])
-  })
-
-  it('anthropic: a data line that is not JSON in the middle of a tool_use block', async () => {
-    server = await startProviderServer({fixture: 'anthropic/tool-use', mode: 'malformed', cutAfter: 9})
-    const result = await collect(anthropicProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools}), deps))
-    expect(result.error?.code).toBe('provider_bad_stream')
-    expect(result.toolCalls).toEqual([])
-  })
-
-  it('openai: a call whose id and name never came', async () => {
-    server = await startProviderServer({fixture: 'openai/error-tool-call-no-id'})
-    const result = await collect(openaiProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools}), deps))
-    expect(result.error?.code).toBe('provider_bad_stream')
-    expect(result.done).toBeUndefined()
-  })
-
-  it('openai: the stream ends between argument pieces', async () => {
-    server = await startProviderServer({fixture: 'openai/tool-calls-parallel', mode: 'eof', cutAfter: 8})
-    const result = await collect(openaiProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools}), deps))
-    expect(result.error?.code).toBe('provider_bad_stream')
-    expect(result.toolCalls).toEqual([])
-  })
-
-  it('openai: arguments that are not text', async () => {
-    const head = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":'
-    const stream = `data: ${head}{"tool_calls":[{"index":0,"id":"call_x","type":"function","function":{"name":"read","arguments":{"path":"a"}}}]},"finish_reason":null}]}\n\ndata: [DONE]\n\n`
-    server = await startProviderServer({fixture: 'openai/basic', stream})
-    const result = await collect(openaiProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools}), deps))
-    expect(result.error?.code).toBe('provider_bad_stream')
-  })
+    {title: 'anthropic: the stream ends in the middle of the arguments', provider: anthropicProvider, options: {fixture: 'anthropic/tool-use', mode: 'eof', cutAfter: 9}, noCalls: true},
+    {title: 'anthropic: a data line that is not JSON in the middle of a tool_use block', provider: anthropicProvider, options: {fixture: 'anthropic/tool-use', mode: 'malformed', cutAfter: 9}, noCalls: true},
+    {title: 'openai: a call whose id and name never came', provider: openaiProvider, options: {fixture: 'openai/error-tool-call-no-id'}, noDone: true},
+    {title: 'openai: the stream ends between argument pieces', provider: openaiProvider, options: {fixture: 'openai/tool-calls-parallel', mode: 'eof', cutAfter: 8}, noCalls: true},
+    {title: 'openai: arguments that are not text', provider: openaiProvider, options: {fixture: 'openai/basic', stream: notText}},
+  ]
+  for (const {title, provider, options, noCalls, noDone} of malformed) {
+    it(title, async () => {
+      const server = await serveForTest(options)
+      const result = await collect(provider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools}), deps))
+      expect(result.error?.code).toBe('provider_bad_stream')
+      if (noCalls) expect(result.toolCalls).toEqual([])
+      if (noDone) expect(result.done).toBeUndefined()
+    })
+  }
 })
 
 describe('what reaches the provider in a turn with tools', () => {
   it('anthropic: tools with input_schema; the calls as tool_use blocks; the results as tool_result blocks in a user turn', async () => {
-    server = await startProviderServer({fixture: 'anthropic/basic'})
+    const server = await serveForTest({fixture: 'anthropic/basic'})
     await collect(anthropicProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools, messages: afterTools}), deps))
     const body = server.requests[0]!.body as Record<string, unknown>
     expect(body.tools).toEqual([
@@ -158,7 +126,7 @@ describe('what reaches the provider in a turn with tools', () => {
   })
 
   it('anthropic: a call whose arguments were not JSON goes back with input {} (the API takes only objects)', async () => {
-    server = await startProviderServer({fixture: 'anthropic/basic'})
+    const server = await serveForTest({fixture: 'anthropic/basic'})
     const messages: ProviderMessage[] = [
       {role: 'user', content: 'x'},
       {role: 'assistant', content: '', toolCalls: [{id: 'toolu_1', name: 'read', input: '{"path": '}]},
@@ -170,7 +138,7 @@ describe('what reaches the provider in a turn with tools', () => {
   })
 
   it('openai: function tools; the assistant message carries tool_calls; each result is a role: tool message', async () => {
-    server = await startProviderServer({fixture: 'openai/basic'})
+    const server = await serveForTest({fixture: 'openai/basic'})
     await collect(openaiProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools, messages: afterTools}), deps))
     const body = server.requests[0]!.body as Record<string, unknown>
     expect(body.tools).toEqual([
@@ -194,7 +162,7 @@ describe('what reaches the provider in a turn with tools', () => {
   })
 
   it('no tools offered: no tools field at all (chat only)', async () => {
-    server = await startProviderServer({fixture: 'openai/basic'})
+    const server = await serveForTest({fixture: 'openai/basic'})
     await collect(openaiProvider.stream(request({baseUrl: server.baseUrl, apiKey: KEY, tools: []}), deps))
     expect(server.requests[0]!.body).not.toHaveProperty('tools')
   })
@@ -213,7 +181,7 @@ describe('compatible servers that leave out the index', () => {
       chunk({}, 'tool_calls'),
       'data: [DONE]\n\n',
     ].join('')
-    server = await startProviderServer({fixture: 'openai/basic', stream})
+    const server = await serveForTest({fixture: 'openai/basic', stream})
     const result = await collect(openaiCompatibleProvider.stream(request({baseUrl: server.baseUrl, apiKey: '', tools}), deps))
     expect(result.error).toBeUndefined()
     expect(result.toolCalls).toEqual([

@@ -1,13 +1,9 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {newUser} from '../helpers/auth.js'
-import {startTestServer} from '../helpers/server.js'
+import {useTestServer} from '../helpers/server.js'
 
 describe('newUser test helper', () => {
-  let server: Awaited<ReturnType<typeof startTestServer>>
-  beforeAll(async () => {
-    server = await startTestServer()
-  })
-  afterAll(() => server.dispose())
+  const server = useTestServer()
 
   it('creates an account and logs it in through the device flow', async () => {
     const user = await newUser(server, 'helper@example.com')

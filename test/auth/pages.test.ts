@@ -1,14 +1,24 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {startDeviceLogin} from '../helpers/auth.js'
-import {startTestServer} from '../helpers/server.js'
+import {useTestServer} from '../helpers/server.js'
 import {csrfIn, decideOnPage, grantIdIn, PageClient, signedUpClient} from './page-client.js'
 
-describe('sign-in and device pages over HTTP', () => {
-  let server: Awaited<ReturnType<typeof startTestServer>>
-  beforeAll(async () => {
-    server = await startTestServer()
+/** Signs up through the form (which must answer 303) and returns the session cookie as set. */
+async function sessionCookieOfSignUp(base: string, email: string, password: string, headers: Record<string, string> = {}): Promise<string | undefined> {
+  const client = new PageClient(base)
+  const form = await client.get('/signup')
+  const res = await fetch(`${base}/signup`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {'content-type': 'application/x-www-form-urlencoded', cookie: `clawd_csrf=${client.cookies.get('clawd_csrf')}`, ...headers},
+    body: new URLSearchParams({csrf: csrfIn(form), email, password, next: '/device'}).toString(),
   })
-  afterAll(() => server.dispose())
+  expect(res.status).toBe(303)
+  return res.headers.getSetCookie().find((c) => c.startsWith('clawd_session='))
+}
+
+describe('sign-in and device pages over HTTP', () => {
+  const server = useTestServer()
 
   it('every page carries a strict CSP and anti-framing headers, and loads no script', async () => {
     for (const path of ['/signin', '/signup', '/signin?next=/device']) {
@@ -33,16 +43,7 @@ describe('sign-in and device pages over HTTP', () => {
   })
 
   it('the session cookie is HttpOnly and SameSite=Lax (no Secure over plain http)', async () => {
-    const client = new PageClient(server.url)
-    const form = await client.get('/signup')
-    const res = await fetch(`${server.url}/signup`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {'content-type': 'application/x-www-form-urlencoded', cookie: `clawd_csrf=${client.cookies.get('clawd_csrf')}`},
-      body: new URLSearchParams({csrf: csrfIn(form), email: 'cookie@example.com', password: 'cookie-password', next: '/device'}).toString(),
-    })
-    expect(res.status).toBe(303)
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('clawd_session='))!
+    const cookie = (await sessionCookieOfSignUp(server.url, 'cookie@example.com', 'cookie-password'))!
     expect(cookie).toMatch(/; HttpOnly/)
     expect(cookie).toMatch(/; SameSite=Lax/)
     expect(cookie).toMatch(/; Path=\//)
@@ -174,14 +175,10 @@ describe('sign-in and device pages over HTTP', () => {
 })
 
 describe('user-code entry is rate-limited', () => {
-  let server: Awaited<ReturnType<typeof startTestServer>>
-  beforeAll(async () => {
-    // Trusting X-Forwarded-For lets one test act from several IPs.
-    server = await startTestServer((c) => {
-      c.trustProxy = true
-    })
+  // Trusting X-Forwarded-For lets one test act from several IPs.
+  const server = useTestServer((c) => {
+    c.trustProxy = true
   })
-  afterAll(() => server.dispose())
 
   async function guess(client: PageClient, ip: string, n: number): Promise<number[]> {
     const statuses: number[] = []
@@ -238,15 +235,6 @@ describe('user-code entry is rate-limited', () => {
   })
 
   it('behind a TLS-terminating proxy the session cookie is Secure', async () => {
-    const client = new PageClient(server.url)
-    const form = await client.get('/signup')
-    const res = await fetch(`${server.url}/signup`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {'content-type': 'application/x-www-form-urlencoded', cookie: `clawd_csrf=${client.cookies.get('clawd_csrf')}`, 'x-forwarded-proto': 'https'},
-      body: new URLSearchParams({csrf: csrfIn(form), email: 'tls@example.com', password: 'tls-password', next: '/device'}).toString(),
-    })
-    expect(res.status).toBe(303)
-    expect(res.headers.getSetCookie().find((c) => c.startsWith('clawd_session='))).toMatch(/; Secure/)
+    expect(await sessionCookieOfSignUp(server.url, 'tls@example.com', 'tls-password', {'x-forwarded-proto': 'https'})).toMatch(/; Secure/)
   })
 })

@@ -1,13 +1,9 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {newUser, oauthPost} from '../helpers/auth.js'
-import {startTestServer} from '../helpers/server.js'
+import {useTestServer} from '../helpers/server.js'
 
 describe('refresh token rotation and revocation', () => {
-  let server: Awaited<ReturnType<typeof startTestServer>>
-  beforeAll(async () => {
-    server = await startTestServer()
-  })
-  afterAll(() => server.dispose())
+  const server = useTestServer()
 
   const refresh = (refreshToken: string, extra: Record<string, string> = {}) =>
     oauthPost(`${server.url}/oauth/token`, {grant_type: 'refresh_token', refresh_token: refreshToken, ...extra})
@@ -88,11 +84,7 @@ describe('refresh token rotation and revocation', () => {
 
 describe('access token lifetime', () => {
   const clock = {t: Date.parse('2030-06-01T00:00:00Z'), now: () => clock.t}
-  let server: Awaited<ReturnType<typeof startTestServer>>
-  beforeAll(async () => {
-    server = await startTestServer(undefined, {clock})
-  })
-  afterAll(() => server.dispose())
+  const server = useTestServer(undefined, {clock})
 
   it('an expired access token gets 401 token_expired; refreshing gets a working one', async () => {
     const user = await newUser(server)

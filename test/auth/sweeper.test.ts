@@ -1,16 +1,12 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {createTokenResponseSchema} from '../../src/contract/auth.js'
 import {sweepAuth} from '../../src/server/auth/sweeper.js'
 import {newUser, oauthPost, startDeviceLogin} from '../helpers/auth.js'
-import {startTestServer} from '../helpers/server.js'
+import {useTestServer} from '../helpers/server.js'
 
 describe('auth sweeper', () => {
   const clock = {t: Date.parse('2030-09-01T00:00:00Z'), now: () => clock.t}
-  let server: Awaited<ReturnType<typeof startTestServer>>
-  beforeAll(async () => {
-    server = await startTestServer(undefined, {clock})
-  })
-  afterAll(() => server.dispose())
+  const server = useTestServer(undefined, {clock})
 
   const count = async (table: string) => (await server.ctx.db.asSystem((q) => q.query<{n: number}>(`SELECT count(*)::int AS n FROM ${table}`)))[0]!.n
 

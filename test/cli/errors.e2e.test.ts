@@ -1,19 +1,10 @@
-import {createServer} from 'node:net'
 import {describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/cli.js'
+import {freePort} from '../helpers/port.js'
 import {tempDir} from '../helpers/tmp.js'
 
 const home = () => ({CLAWD_CONFIG_DIR: tempDir('clawd-cli-').path})
 const token = 'clawd_pat_' + '0'.repeat(36)
-
-/** A port nothing listens on: bound, then released. */
-async function deadPort(): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as {port: number}).port
-  await new Promise((r) => srv.close(r))
-  return port
-}
 
 /** Two lines, what happened and what to do; never a stack trace. */
 function expectTwoLines(stderr: string) {
@@ -40,7 +31,7 @@ describe('CLI errors', () => {
   })
 
   it('answers an unreachable API with exit 7, one line and a hint', async () => {
-    const api = `http://127.0.0.1:${await deadPort()}`
+    const api = `http://127.0.0.1:${await freePort()}`
     const r = await runCli(['whoami'], {env: {...home(), CLAWD_TOKEN: token, CLAWD_API_URL: api}})
     expect(r.code).toBe(7)
     expectTwoLines(r.stderr)

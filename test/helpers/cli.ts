@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {join} from 'node:path'
 import {packageRoot} from '../../src/paths.js'
 
@@ -17,33 +17,56 @@ export interface CliOptions {
   timeoutMs?: number
 }
 
+/** A CLI subprocess that is still running; see spawnCli. */
+export interface SpawnedCli {
+  child: ChildProcessWithoutNullStreams
+  /** Resolves when it exits; rejects (and kills it) after the backstop. */
+  done: Promise<CliResult>
+  /** What it has printed so far. */
+  output(): {stdout: string; stderr: string}
+}
+
 /**
- * Runs the built CLI as a subprocess the way a CI script would: no TTY, NO_COLOR, and only the
+ * Starts the built CLI as a subprocess the way a CI script would: no TTY, NO_COLOR, and only the
  * environment given (plus PATH/HOME), so a developer's own CLAWD_* settings never leak in.
+ * `onOutput` runs after each piece of output and once more on exit.
  */
-export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CI: '1', ...opts.env},
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
+export function spawnCli(args: string[], opts: CliOptions, backstopMs: number, onOutput: () => void = () => {}): SpawnedCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CI: '1', ...opts.env},
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => {
+    stdout += d
+    onOutput()
+  })
+  child.stderr.on('data', (d) => {
+    stderr += d
+    onOutput()
+  })
+  const done = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`clawd ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`))
-      // Only a backstop for a CLI that hangs: it has its own timeouts, and on a busy machine a
-      // `--wait` can take well over 30 s without anything being wrong.
-    }, opts.timeoutMs ?? 240_000)
+    }, opts.timeoutMs ?? backstopMs)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
+      onOutput()
       resolve({code, stdout, stderr})
     })
-    child.stdin.end(opts.input ?? '')
   })
+  child.stdin.end(opts.input ?? '')
+  return {child, done, output: () => ({stdout, stderr})}
+}
+
+/** Runs the built CLI to its end (see spawnCli). */
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  // Only a backstop for a CLI that hangs: it has its own timeouts, and on a busy machine a
+  // `--wait` can take well over 30 s without anything being wrong.
+  return spawnCli(args, opts, 240_000).done
 }
 
 /** Parses the single JSON document a `--json` command prints. */

@@ -1,6 +1,9 @@
 import {createServer} from 'node:net'
 
-/** A TCP port on 127.0.0.1 that was free a moment ago, for a process that must be told its port up front. */
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago: for a process that must be told its port up
+ * front, or as an address nothing listens on (connection refused).
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()

@@ -1,6 +1,7 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {afterAll, beforeAll} from 'vitest'
 import {defaultConfig, type ServerConfig} from '../../src/server/config.js'
 import type {Clock} from '../../src/server/core.js'
 import {type RunningServer, serverInfoFile, startServer} from '../../src/server/main.js'
@@ -98,6 +99,27 @@ export async function startTestServer(
     async dispose() {
       await server.close()
       dir.dispose()
+    },
+  })
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>
+
+/**
+ * One in-process server for the enclosing describe: started in beforeAll, disposed of in afterAll.
+ * The handle stands for that server once beforeAll has run (hooks and tests only).
+ */
+export function useTestServer(...args: Parameters<typeof startTestServer>): TestServer {
+  let server: TestServer | undefined
+  beforeAll(async () => {
+    server = await startTestServer(...args)
+  })
+  afterAll(() => server?.dispose())
+  return new Proxy({} as TestServer, {
+    get(_, key) {
+      if (!server) throw new Error('the test server starts in beforeAll: use it in a hook or a test')
+      const value: unknown = Reflect.get(server, key)
+      return typeof value === 'function' ? value.bind(server) : value
     },
   })
 }

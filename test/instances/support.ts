@@ -14,13 +14,29 @@ export interface ApiResult {
   body: any
 }
 
-/** A JSON call to the API as `user`, the way any HTTP client would make it. */
-export async function apiCall(url: string, user: TestUser, method: string, path: string, body?: unknown): Promise<ApiResult> {
+/**
+ * A call to the API as `user` (or with a bare token, or none), the way any HTTP client would make
+ * it: a JSON body, or a tar when the body is bytes. The answer's body is parsed when it is JSON.
+ */
+export async function apiCall(
+  url: string,
+  user: TestUser | string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: {headers?: Record<string, string>; timeoutMs?: number} = {},
+): Promise<ApiResult> {
+  const token = typeof user === 'string' ? user : user?.accessToken
+  const isBytes = body instanceof Uint8Array
   const res = await fetch(url + path, {
     method,
-    headers: {authorization: `Bearer ${user.accessToken}`, ...(body === undefined ? {} : {'content-type': 'application/json'})},
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(45_000),
+    headers: {
+      ...(token ? {authorization: `Bearer ${token}`} : {}),
+      ...(body === undefined ? {} : {'content-type': isBytes ? 'application/x-tar' : 'application/json'}),
+      ...opts.headers,
+    },
+    body: body === undefined ? undefined : isBytes ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 45_000),
   })
   const text = await res.text()
   let parsed: unknown = text

@@ -1,8 +1,8 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {problemSchema} from '../../src/contract/problem.js'
 import {checkOutboundUrl, isForbiddenAddress, type Resolver} from '../../src/server/outbound.js'
 import {newUser, type TestUser} from '../helpers/auth.js'
-import {startTestServer} from '../helpers/server.js'
+import {useTestServer} from '../helpers/server.js'
 import {api, instanceRow} from './helpers.js'
 
 /** A resolver that answers from a table, as if DNS said so. */
@@ -72,21 +72,26 @@ describe('PUT keys refuses metadata base URLs', {timeout: 120_000}, () => {
     base_url: baseUrl,
   })
 
-  describe('by default', () => {
-    let server: Awaited<ReturnType<typeof startTestServer>>
+  /** A server (allowing private egress or not) with a user who has an instance named agent. */
+  const withAgent = (allowPrivateEgress: boolean) => {
+    const server = useTestServer((c) => {
+      c.instances.sandbox = 'none'
+      c.allowPrivateEgress = allowPrivateEgress
+    })
     let user: TestUser
     beforeAll(async () => {
-      server = await startTestServer((c) => {
-        c.instances.sandbox = 'none'
-      })
       user = await newUser(server)
       await instanceRow(server, user.userId, 'agent')
     })
-    afterAll(() => server.dispose())
+    return {put: (baseUrl: string) => api(server, user.accessToken, 'PUT', '/v1/instances/agent/keys/openai-compatible', upload(baseUrl))}
+  }
+
+  describe('by default', () => {
+    const {put} = withAgent(false)
 
     it('answers 403 with a problem that says why and what to do', async () => {
       for (const base of ['http://169.254.169.254/v1', 'http://[fe80::1]/v1', 'http://[::ffff:169.254.169.254]/v1']) {
-        const res = await api(server, user.accessToken, 'PUT', '/v1/instances/agent/keys/openai-compatible', upload(base))
+        const res = await put(base)
         expect(res.status, base).toBe(403)
         const problem = problemSchema.parse(res.body)
         expect(problem.code).toBe('forbidden')
@@ -94,26 +99,16 @@ describe('PUT keys refuses metadata base URLs', {timeout: 120_000}, () => {
         expect(problem.hint).toContain('--allow-private-egress')
       }
       // A loopback endpoint passes this check (and then fails on the made-up kid, 409).
-      const local = await api(server, user.accessToken, 'PUT', '/v1/instances/agent/keys/openai-compatible', upload('http://127.0.0.1:11434/v1'))
+      const local = await put('http://127.0.0.1:11434/v1')
       expect(local.status).toBe(409)
     })
   })
 
   describe('with --allow-private-egress', () => {
-    let server: Awaited<ReturnType<typeof startTestServer>>
-    let user: TestUser
-    beforeAll(async () => {
-      server = await startTestServer((c) => {
-        c.instances.sandbox = 'none'
-        c.allowPrivateEgress = true
-      })
-      user = await newUser(server)
-      await instanceRow(server, user.userId, 'agent')
-    })
-    afterAll(() => server.dispose())
+    const {put} = withAgent(true)
 
     it('lets the operator allow it', async () => {
-      const res = await api(server, user.accessToken, 'PUT', '/v1/instances/agent/keys/openai-compatible', upload('http://169.254.169.254/v1'))
+      const res = await put('http://169.254.169.254/v1')
       expect(res.status).toBe(409)
     })
   })

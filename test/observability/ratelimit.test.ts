@@ -153,42 +153,42 @@ describe('request rate limits', () => {
 describe('the CLI under rate limits', () => {
   const home = () => ({CLAWD_CONFIG_DIR: tempDir('clawd-cli-').path, CLAWD_SANDBOX: 'none'})
 
-  it('waits Retry-After on an idempotent call and succeeds', {timeout: 120_000}, async () => {
+  /**
+   * A server that allows each token one request per `windowMs`, and a user who has just spent it
+   * on GET `spentOn`: `run` gets the server and the CLI environment of that user.
+   */
+  async function withSpentToken(windowMs: number, spentOn: string, run: (server: TestServer, env: NodeJS.ProcessEnv) => Promise<void>) {
     const server = await startQuietServer((c) => {
-      c.rateLimits = {perToken: {requests: 1, windowMs: 3000}, perIp: null}
+      c.rateLimits = {perToken: {requests: 1, windowMs}, perIp: null}
     })
     try {
       const user = await newUser(server)
-      expect((await api(server, user.accessToken, 'GET', '/v1/tokens')).status).toBe(200)
-      const r = await runCli(['tokens', 'list', '--json'], {env: {...home(), CLAWD_API_URL: server.url, CLAWD_TOKEN: user.accessToken}})
+      expect((await api(server, user.accessToken, 'GET', spentOn)).status).toBe(200)
+      await run(server, {...home(), CLAWD_API_URL: server.url, CLAWD_TOKEN: user.accessToken})
+    } finally {
+      await server.dispose()
+    }
+  }
+
+  it('waits Retry-After on an idempotent call and succeeds', {timeout: 120_000}, () =>
+    withSpentToken(3000, '/v1/tokens', async (server, env) => {
+      const r = await runCli(['tokens', 'list', '--json'], {env})
       expect(r.code, r.stderr).toBe(0)
       expect(json(r)).toEqual({tokens: [], next_cursor: null})
       // It was refused once, then served: the CLI waited instead of failing.
       const log = await server.ctx.db.asSystem((q) => q.query<{status: number}>(`SELECT status FROM access_log WHERE route = '/v1/tokens' ORDER BY id`))
       expect(log.map((row) => row.status)).toEqual([200, 429, 200])
-    } finally {
-      await server.dispose()
-    }
-  })
+    }))
 
-  it('says when to try again on a call it must not repeat, and on a long wait', {timeout: 120_000}, async () => {
-    const server = await startQuietServer((c) => {
-      c.rateLimits = {perToken: {requests: 1, windowMs: 3_600_000}, perIp: null}
-    })
-    try {
-      const user = await newUser(server)
-      expect((await api(server, user.accessToken, 'GET', '/v1/me')).status).toBe(200)
-      const env = {...home(), CLAWD_API_URL: server.url, CLAWD_TOKEN: user.accessToken}
+  it('says when to try again on a call it must not repeat, and on a long wait', {timeout: 120_000}, () =>
+    withSpentToken(3_600_000, '/v1/me', async (_server, env) => {
       const post = await runCli(['tokens', 'create', '--name', 'ci'], {env})
       expect(post.code).toBe(6)
       expect(post.stderr).toMatch(/^Error: Too many requests from this token: the limit is 1 per hour\.\nHint: .*Try again in \d+ min\.\n$/)
       const get = await runCli(['tokens', 'list', '--json'], {env})
       expect(get.code).toBe(6)
       expect(json(get).error).toMatchObject({code: 'rate_limited', hint: expect.stringMatching(/Try again in \d+ min\./)})
-    } finally {
-      await server.dispose()
-    }
-  })
+    }))
 })
 
 describe.skipIf(!postgresUrl)('one limit across API processes on one PostgreSQL', () => {

@@ -1,22 +1,20 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {cliErrorDocumentSchema} from '../../src/contract/problem.js'
 import {incidentSchema, statusResponseSchema} from '../../src/contract/status.js'
 import {newUser, type TestUser} from '../helpers/auth.js'
 import {json, runCli} from '../helpers/cli.js'
-import {startTestServer} from '../helpers/server.js'
+import {useTestServer} from '../helpers/server.js'
 import {tempDir} from '../helpers/tmp.js'
 import {api} from './helpers.js'
 
 describe('service status and incidents', {timeout: 120_000}, () => {
-  let server: Awaited<ReturnType<typeof startTestServer>>
+  const server = useTestServer((c) => {
+    c.instances.sandbox = 'none'
+  })
   let user: TestUser
   beforeAll(async () => {
-    server = await startTestServer((c) => {
-      c.instances.sandbox = 'none'
-    })
     user = await newUser(server)
   })
-  afterAll(() => server.dispose())
 
   const env = () => ({CLAWD_CONFIG_DIR: tempDir('clawd-cli-').path, CLAWD_API_URL: server.url})
   const asUser = () => ({...env(), CLAWD_TOKEN: user.accessToken})

@@ -1,25 +1,16 @@
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
-import {createServer as createNetServer} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {adminRequest, newUser, type TestUser} from '../helpers/auth.js'
 import {BIN, json, runCli} from '../helpers/cli.js'
+import {freePort} from '../helpers/port.js'
 import {startTestServer} from '../helpers/server.js'
 import {tempDir} from '../helpers/tmp.js'
 import {hasTmux, openTerminal, type Terminal} from '../chat/tmux.js'
 import {startCli} from '../cli/cli-process.js'
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>
-
-/** A port nothing listens on: bound, then released. */
-async function deadPort(): Promise<number> {
-  const srv = createNetServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as {port: number}).port
-  await new Promise((r) => srv.close(r))
-  return port
-}
 
 const home = () => ({CLAWD_CONFIG_DIR: tempDir('clawd-cli-').path})
 
@@ -93,7 +84,7 @@ describe('a newcomer’s first hour (issue 16)', () => {
 
     it('issue 16 item 8: an unreachable --api exits 7 saying so; one with no login names the API that has one (exit 4)', async () => {
       const env = await loggedInHome()
-      const dead = `http://127.0.0.1:${await deadPort()}`
+      const dead = `http://127.0.0.1:${await freePort()}`
       const unreachable = await runCli(['instance', 'list', '--api', dead], {env})
       expect(unreachable.code).toBe(7)
       expect(unreachable.stderr).toContain(`Could not reach the clawd API at ${dead}`)

@@ -1,5 +1,5 @@
 import {mkdtempSync, rmSync} from 'node:fs'
-import {createServer, type IncomingHttpHeaders, type Server} from 'node:http'
+import type {IncomingHttpHeaders} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -9,6 +9,7 @@ import {anthropicProvider} from '../../src/agent/providers/anthropic.js'
 import {openaiCompatibleProvider} from '../../src/agent/providers/openai.js'
 import {EgressProxy, type EgressRecord} from '../../src/runtime/egress-proxy.js'
 import {collect, request} from '../agent/provider-helpers.js'
+import {localHttpServer, type LocalHttpServer} from '../helpers/http-server.js'
 
 /** Issue 16 "testing from outside": a key must never follow a redirect, and an egress refusal is not a bad key. */
 
@@ -27,43 +28,44 @@ interface Seen {
   headers: IncomingHttpHeaders
 }
 
-async function listen(handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void): Promise<{server: Server; port: number}> {
-  const server = createServer(handler)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {server, port: (server.address() as {port: number}).port}
-}
-
-describe('issue 16 item 1: a provider key never follows a redirect to another origin', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'clawd-redirect-'))
+/** An egress proxy for one instance that allows `allow`, open for the enclosing describe; what it decided is in `records`. */
+function useEgressProxy(instance: string, allow: string[]): {socketPath: string; records: EgressRecord[]} {
+  const dir = mkdtempSync(join(tmpdir(), 'clawd-egress-'))
   const socketPath = join(dir, 'egress.sock')
   const records: EgressRecord[] = []
   let proxy: EgressProxy
-  let source: {server: Server; port: number}
-  let target: {server: Server; port: number}
+  beforeAll(async () => {
+    proxy = new EgressProxy({allow}, (r) => records.push(r))
+    await proxy.open(instance, socketPath)
+  })
+  afterAll(async () => {
+    await proxy.closeAll()
+    rmSync(dir, {recursive: true, force: true})
+  })
+  return {socketPath, records}
+}
+
+describe('issue 16 item 1: a provider key never follows a redirect to another origin', () => {
+  const {socketPath} = useEgressProxy('ins_redirect', ['127.0.0.1'])
+  let source: LocalHttpServer
+  let target: LocalHttpServer
   const atTarget: Seen[] = []
 
   beforeAll(async () => {
-    target = await listen((req, res) => {
+    target = await localHttpServer((req, res) => {
       atTarget.push({url: req.url, headers: req.headers})
       res.writeHead(200, {'content-type': 'application/json'})
       res.end(JSON.stringify({headers: req.headers}))
     })
     // Another origin: same host, another port.
-    source = await listen((req, res) => {
+    source = await localHttpServer((req, res) => {
       req.resume()
       res.writeHead(req.url?.startsWith('/v1/messages') ? 307 : 302, {location: `http://127.0.0.1:${target.port}/stolen?token=abc`})
       res.end()
     })
-    proxy = new EgressProxy({allow: ['127.0.0.1']}, (r) => records.push(r))
-    await proxy.open('ins_redirect', socketPath)
   })
   afterAll(async () => {
-    await proxy.closeAll()
-    for (const s of [source, target]) {
-      s.server.closeAllConnections()
-      await new Promise((r) => s.server.close(r))
-    }
-    rmSync(dir, {recursive: true, force: true})
+    for (const s of [source, target]) await s.close()
   })
 
   it('a redirect from a provider endpoint ends in an error naming the target, and the target sees nothing', async () => {
@@ -98,7 +100,7 @@ describe('issue 16 item 1: a provider key never follows a redirect to another or
   })
 
   it('a same-origin redirect keeps the headers (only crossing an origin drops them)', async () => {
-    const same = await listen((req, res) => {
+    const same = await localHttpServer((req, res) => {
       if (req.url === '/start') {
         res.writeHead(302, {location: '/end'})
         return res.end()
@@ -111,37 +113,26 @@ describe('issue 16 item 1: a provider key never follows a redirect to another or
       const res = await egress(`http://127.0.0.1:${same.port}/start`, {headers: {'x-api-key': 'kept-on-same-origin'}})
       expect(((await res.json()) as {headers: IncomingHttpHeaders}).headers['x-api-key']).toBe('kept-on-same-origin')
     } finally {
-      same.server.closeAllConnections()
-      await new Promise((r) => same.server.close(r))
+      await same.close()
     }
   })
 })
 
 describe('issue 16 item 3: an egress refusal is not a bad key', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'clawd-refused-'))
-  const socketPath = join(dir, 'egress.sock')
-  const records: EgressRecord[] = []
-  let proxy: EgressProxy
-  let local: {server: Server; port: number}
+  const {socketPath, records} = useEgressProxy('ins_refused', ['api.openai.com:443'])
+  let local: LocalHttpServer
   let reached = 0
 
   beforeAll(async () => {
     // A local OpenAI-compatible server (Ollama, vLLM, LM Studio) the policy does not allow.
-    local = await listen((req, res) => {
+    local = await localHttpServer((req, res) => {
       reached++
       req.resume()
       res.writeHead(500)
       res.end()
     })
-    proxy = new EgressProxy({allow: ['api.openai.com:443']}, (r) => records.push(r))
-    await proxy.open('ins_refused', socketPath)
   })
-  afterAll(async () => {
-    await proxy.closeAll()
-    local.server.closeAllConnections()
-    await new Promise((r) => local.server.close(r))
-    rmSync(dir, {recursive: true, force: true})
-  })
+  afterAll(() => local.close())
 
   it('plain http refused by the proxy rejects like fetch with EgressRefusedError, not a 403 from the host', async () => {
     const egress = createEgressFetch({socketPath})

@@ -10,6 +10,7 @@ import {agentRequestHeaders} from '../../src/server/gateway.js'
 import {toolPolicyOf} from '../../src/server/instances/repo.js'
 import {assertPolicyFitsPlan, defaultToolPolicy, effectiveTools, resolveToolPolicy} from '../../src/server/instances/tool-policy.js'
 import {planNamed} from '../../src/server/quotas/plans.js'
+import {thrownBy} from '../helpers/thrown.js'
 
 const policy = (p: Partial<ToolPolicy> & Pick<ToolPolicy, 'profile'>): ToolPolicy => toolPolicySchema.parse(p)
 const config = defaultConfig('/nowhere')
@@ -75,16 +76,10 @@ describe('plans decide whether the policy counts', () => {
 
   it('free refuses any policy that grants a tool, with a stable code that names the plan', () => {
     for (const p of [policy({profile: 'coding'}), policy({profile: 'minimal', allow: ['read']})]) {
-      let caught: unknown
-      try {
-        assertPolicyFitsPlan(free, p)
-      } catch (error) {
-        caught = error
-      }
-      expect(caught).toBeInstanceOf(ApiError)
+      const caught = thrownBy(() => assertPolicyFitsPlan(free, p), ApiError)
       expect(caught).toMatchObject({status: 403, code: 'plan_forbids_tools'})
-      expect((caught as ApiError).extra.detail).toContain('free plan')
-      expect((caught as ApiError).extra.hint).toMatch(/operator|invite/)
+      expect(caught.extra.detail).toContain('free plan')
+      expect(caught.extra.hint).toMatch(/operator|invite/)
     }
     // A policy that grants nothing is fine on free; anything is fine on dedicated.
     expect(() => assertPolicyFitsPlan(free, policy({profile: 'minimal'}))).not.toThrow()

@@ -7,6 +7,7 @@ import {layoutAccountExport} from '../../src/cli/account/export-all.js'
 import {exportTarget, planWorkspaceExport, writeFileAtomic} from '../../src/cli/workspace/export.js'
 import {CliError} from '../../src/cli/kit/errors.js'
 import {tarBuffer} from '../../src/workspace/tar.js'
+import {thrownBy} from '../helpers/thrown.js'
 import {tempDir} from '../helpers/tmp.js'
 import {keyLikeString} from './setup.js'
 
@@ -18,14 +19,7 @@ describe('clawd export: planning', () => {
       {path: 'MEMORY.md', content: `# Memory\n- one\n- the key: ${key}\n`},
       {path: 'memory/2026-07-01.md', content: `line\n\n\n${key}\n`},
     ]
-    let error: unknown
-    try {
-      planWorkspaceExport(files, false)
-    } catch (e) {
-      error = e
-    }
-    expect(error).toBeInstanceOf(CliError)
-    const failure = error as CliError
+    const failure = thrownBy(() => planWorkspaceExport(files, false), CliError)
     expect(failure.exitCode).toBe(2)
     expect(failure.message).toContain('MEMORY.md line 3: this looks like an Anthropic API key (sk-ant-****)')
     expect(failure.message).toContain('memory/2026-07-01.md line 4')

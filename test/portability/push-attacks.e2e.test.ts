@@ -4,6 +4,7 @@ import {WORKSPACE_PUSH_MAX_BODY_BYTES} from '../../src/contract/workspace.js'
 import {pushWorkspaceRefusedSchema} from '../../src/contract/workspace-push.js'
 import {workspaceTar} from '../../src/workspace/archive.js'
 import type {TestUser} from '../helpers/auth.js'
+import {stubs} from '../workspace/fixtures.js'
 import {rawArchive} from '../workspace/tar-craft.js'
 import {keyLikeString, startPortability, type Portability} from './setup.js'
 
@@ -57,11 +58,7 @@ describe('PUT /v1/instances/:ref/workspace (raw API)', () => {
     const res = await refused({
       files: [
         {path: 'SOUL.md', content: '# would be fine\n'},
-        {path: '../escape.md', content: 'x'},
-        {path: 'memory/../../etc/passwd', content: 'x'},
-        {path: '/etc/passwd', content: 'x'},
-        {path: 'C:/Windows/win.ini', content: 'x'},
-        {path: 'memory\\..\\..\\x.md', content: 'x'},
+        ...stubs('../escape.md', 'memory/../../etc/passwd', '/etc/passwd', 'C:/Windows/win.ini', 'memory\\..\\..\\x.md'),
       ],
     })
     expect(Object.fromEntries(res.rejected.map((r) => [r.path, r.code]))).toEqual({
@@ -142,9 +139,7 @@ describe('PUT /v1/instances/:ref/workspace (raw API)', () => {
     const res = await p.api(alice, 'PUT', path(), {
       files: [
         {path: 'SOUL.md', content: '# Soul\n'},
-        {path: 'notes.txt', content: 'x'},
-        {path: 'skills/x.md', content: 'x'},
-        {path: 'skills/x/SKILL.md', content: 'x'},
+        ...stubs('notes.txt', 'skills/x.md', 'skills/x/SKILL.md'),
         {path: 'memory/2026-07-01.md', content_base64: Buffer.from('# note ✓\n').toString('base64')},
       ],
     })

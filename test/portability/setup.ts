@@ -4,6 +4,7 @@ import {expect} from 'vitest'
 import {newUser, type TestUser} from '../helpers/auth.js'
 import {json, runCli, type CliOptions} from '../helpers/cli.js'
 import {startServerProcess, type ServerProcess} from '../helpers/server.js'
+import {apiCall, type ApiResult} from '../instances/support.js'
 
 /** A real `clawd server start` and helpers to act as one of its users through the built CLI. */
 export interface Portability {
@@ -14,7 +15,7 @@ export interface Portability {
   /** Creates a running instance once (later calls return the same one) and returns its id. */
   instance(user: TestUser, name: string): Promise<string>
   /** A raw API call, as a client that is not our CLI would make it. */
-  api(user: TestUser | string | undefined, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{status: number; body: any}>
+  api(user: TestUser | string | undefined, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResult>
 }
 
 export async function startPortability(args: string[] = []): Promise<Portability> {
@@ -37,26 +38,7 @@ export async function startPortability(args: string[] = []): Promise<Portability
       }
       return made.get(key)!
     },
-    async api(user, method, path, body, headers = {}) {
-      const token = typeof user === 'string' ? user : user?.accessToken
-      const isBytes = body instanceof Uint8Array
-      const res = await fetch(server.url + path, {
-        method,
-        headers: {
-          ...(token ? {authorization: `Bearer ${token}`} : {}),
-          ...(body === undefined ? {} : {'content-type': isBytes ? 'application/x-tar' : 'application/json'}),
-          ...headers,
-        },
-        body: body === undefined ? undefined : isBytes ? body : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      })
-      const text = await res.text()
-      let parsed: unknown = text
-      try {
-        parsed = text ? JSON.parse(text) : undefined
-      } catch {}
-      return {status: res.status, body: parsed}
-    },
+    api: (user, method, path, body, headers = {}) => apiCall(server.url, user, method, path, body, {headers, timeoutMs: 30_000}),
   }
 }
 

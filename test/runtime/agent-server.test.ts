@@ -11,6 +11,7 @@ import {Vault} from '../../src/agent/vault.js'
 import {kidFor} from '../../src/crypto/hpke.js'
 import {agentRequest} from '../../src/runtime/agent-client.js'
 import {INSTANCE_SECRET_HEADER} from '../../src/contract/agent-header.js'
+import {inProcessInit} from '../helpers/agent.js'
 import {allBytes} from './helpers.js'
 
 /** The agent's HTTP core in this process: auth, routing, errors, body limits, the key pair. */
@@ -48,21 +49,7 @@ describe('agent server', () => {
   ]
 
   beforeAll(async () => {
-    agent = await startAgent(
-      {
-        v: 1,
-        instance_id: 'ins_test',
-        data_key: '',
-        secret,
-        dir,
-        socket: socketPath,
-        egress_socket: null,
-        lifeline_fd: null,
-        config: {providerBaseUrls: {}},
-      },
-      dataKey,
-      {routes: testRoutes, log: () => {}},
-    )
+    agent = await startAgent(inProcessInit('ins_test', dir, secret), dataKey, {routes: testRoutes, log: () => {}})
   })
   afterAll(async () => {
     await agent.close(100)

@@ -14,6 +14,14 @@ describe('vault', () => {
     dirs.push(dir)
     return {dir: dir.path, key, vault: await Vault.open(dir.path, key)}
   }
+  /** A fresh vault with records 'one' and 'two' in its 'log', and the path of the only file on disk. */
+  const twoRecords = async () => {
+    const {dir, key, vault} = await fresh()
+    await vault.append('log', 'one')
+    await vault.append('log', 'two')
+    const [file] = readdirSync(join(dir, 'vault'))
+    return {dir, key, path: join(dir, 'vault', file!)}
+  }
 
   it('stores entries encrypted: neither content nor names appear on disk', async () => {
     const {dir, vault} = await fresh()
@@ -59,11 +67,7 @@ describe('vault', () => {
   })
 
   it('ignores a torn last record and cuts it off on the next append', async () => {
-    const {dir, key, vault} = await fresh()
-    await vault.append('log', 'one')
-    await vault.append('log', 'two')
-    const [file] = readdirSync(join(dir, 'vault'))
-    const path = join(dir, 'vault', file!)
+    const {dir, key, path} = await twoRecords()
     truncateSync(path, statSync(path).size - 5)
     const reopened = await Vault.open(dir, key)
     expect((await reopened.readRecords('log'))!.map(String)).toEqual(['one'])
@@ -95,11 +99,7 @@ describe('vault', () => {
   })
 
   it('refuses a complete record with a flipped bit', async () => {
-    const {dir, key, vault} = await fresh()
-    await vault.append('log', 'one')
-    await vault.append('log', 'two')
-    const [file] = readdirSync(join(dir, 'vault'))
-    const path = join(dir, 'vault', file!)
+    const {dir, key, path} = await twoRecords()
     const bytes = readFileSync(path)
     bytes[bytes.length - 3]! ^= 1
     writeFileSync(path, bytes)

@@ -1,13 +1,9 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/cli.js'
-import {startServerProcess, startTestServer, type ServerProcess} from '../helpers/server.js'
+import {startServerProcess, useTestServer, type ServerProcess} from '../helpers/server.js'
 
 describe('companion API basics', () => {
-  let server: Awaited<ReturnType<typeof startTestServer>>
-  beforeAll(async () => {
-    server = await startTestServer()
-  })
-  afterAll(() => server.dispose())
+  const server = useTestServer()
 
   it('answers /healthz when the store answers', async () => {
     const res = await fetch(server.url + '/healthz')

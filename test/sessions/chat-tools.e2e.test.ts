@@ -1,9 +1,9 @@
-import {spawn} from 'node:child_process'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {streamEventSchema} from '../../src/contract/stream.js'
 import {BIN, json, runCli} from '../helpers/cli.js'
 import {tempDir} from '../helpers/tmp.js'
 import {hasTmux, openTerminal, type Terminal} from '../chat/tmux.js'
+import {startCli} from '../cli/cli-process.js'
 import {GATEWAY_TOKEN, startMiniGateway, type MiniGateway} from './mini-gateway.js'
 import {MemoryToolbox} from './tool-box.js'
 import {COMMAND, NOTE} from './dev-tools.js'
@@ -98,23 +98,11 @@ describe('clawd chat with tools (e2e)', () => {
           )
     const slow = await startMiniGateway({toolbox: slowTools, allowedTools: 'read,write,exec'})
     try {
-      const child = spawn(process.execPath, [BIN, 'chat', '-m', 'run something long', '--model', 'dev/tools'], {
-        env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CI: '1', ...env(slow.url)},
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      let stderr = ''
-      let stdout = ''
-      child.stdout.on('data', (d) => (stdout += d))
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
-      await new Promise<void>((resolve, reject) => {
-        child.stderr.on('data', (d) => {
-          stderr += d
-          if (stderr.includes(`⋯ exec ${COMMAND}`)) resolve()
-        })
-        child.on('close', () => reject(new Error(`exited before exec ran\n${stderr}`)))
-      })
-      child.kill('SIGINT')
-      expect(await exited, stderr).toBe(130)
+      const chat = startCli(['chat', '-m', 'run something long', '--model', 'dev/tools'], {env: env(slow.url), timeoutMs: 240_000})
+      await chat.waitForOutput('exec ran', ({stderr}) => stderr.includes(`⋯ exec ${COMMAND}`), 240_000)
+      chat.kill('SIGINT')
+      const {code, stdout, stderr} = await chat.done
+      expect(code, stderr).toBe(130)
       expect(toolSawAbort).toBe(true)
       expect(stdout).not.toMatch(/Done\./)
       expect(slowTools.calls.map((c) => c.name)).toEqual(['write', 'read', 'exec'])

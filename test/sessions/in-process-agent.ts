@@ -8,6 +8,7 @@ import type {AgentFetch} from '../../src/agent/context.js'
 import {startAgent, type RunningAgent} from '../../src/agent/server.js'
 import type {Toolbox} from '../../src/agent/tools/types.js'
 import {INSTANCE_SECRET_HEADER} from '../../src/contract/agent-header.js'
+import {inProcessInit} from '../helpers/agent.js'
 
 /**
  * An agent in this process, on a socket in a temp dir: started before the suite's tests, closed
@@ -22,8 +23,7 @@ export function useInProcessAgent(opts: {toolbox?: Toolbox; fetch?: AgentFetch} 
   let agent: RunningAgent | undefined
 
   beforeAll(async () => {
-    const init = {v: 1 as const, instance_id: 'ins_inproc', data_key: '', secret, dir, socket: socketPath, egress_socket: null, lifeline_fd: null, config: {providerBaseUrls: {}}}
-    agent = await startAgent(init, randomBytes(32), {log: () => {}, ...(opts.fetch ? {fetch: opts.fetch} : {})})
+    agent = await startAgent(inProcessInit('ins_inproc', dir, secret), randomBytes(32), {log: () => {}, ...(opts.fetch ? {fetch: opts.fetch} : {})})
     if (opts.toolbox) agent.ctx.toolbox = opts.toolbox
   })
   afterAll(async () => {

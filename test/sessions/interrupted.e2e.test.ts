@@ -1,9 +1,9 @@
-import {spawn} from 'node:child_process'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {newUser} from '../helpers/auth.js'
-import {BIN, json, runCli} from '../helpers/cli.js'
+import {json, runCli} from '../helpers/cli.js'
 import {startServerProcess, type ServerProcess} from '../helpers/server.js'
+import {startCli} from '../cli/cli-process.js'
 
 /**
  * Issue 16 item 4: a server killed mid-answer. The agent saves the answer while it streams, so
@@ -25,24 +25,11 @@ describe('a server killed mid-answer (e2e)', () => {
     expect(created.code, created.stderr).toBe(0)
     const isolation = json(created).isolation?.mode
 
-    const child = spawn(process.execPath, [BIN, 'chat', '-m', 'tell me a long story', '--json'], {
-      env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CI: '1', ...env(server.url)},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stderr.on('data', (d) => (stderr += d))
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    const chat = startCli(['chat', '-m', 'tell me a long story', '--json'], {env: env(server.url), timeoutMs: 240_000})
     // dev/slow sends a delta every 150 ms and the agent saves about once a second: wait for 12.
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        stdout += d
-        if ((stdout.match(/"text\.delta"/g) ?? []).length >= 12) resolve()
-      })
-      child.on('close', () => reject(new Error(`the chat ended before 12 deltas\n${stdout}\n${stderr}`)))
-    })
+    await chat.waitForOutput('12 deltas', ({stdout}) => (stdout.match(/"text\.delta"/g) ?? []).length >= 12, 120_000)
     await server.kill()
-    const code = await exited
+    const {code, stdout, stderr} = await chat.done
     const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l))
     // With --json the failure is the last line: {"error": {code, message, hint}}.
     const failure = lines.at(-1).error

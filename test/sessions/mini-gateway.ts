@@ -8,6 +8,7 @@ import {startAgent, type RunningAgent} from '../../src/agent/server.js'
 import type {Toolbox} from '../../src/agent/tools/types.js'
 import {ALLOWED_TOOLS_HEADER, INSTANCE_SECRET_HEADER} from '../../src/contract/agent-header.js'
 import type {AgentConfig} from '../../src/contract/agent.js'
+import {inProcessInit} from '../helpers/agent.js'
 
 export const GATEWAY_TOKEN = 'test-token-for-the-mini-gateway'
 export const INSTANCE = {id: 'ins_tooltesttooltesttool', name: 'tooly'}
@@ -28,21 +29,7 @@ export async function startMiniGateway(opts: {toolbox: Toolbox; allowedTools: st
   const dir = mkdtempSync(join(tmpdir(), 'clawd-gw-'))
   const socketPath = join(dir, 'agent.sock')
   const secret = randomBytes(24).toString('base64url')
-  const agent = await startAgent(
-    {
-      v: 1,
-      instance_id: INSTANCE.id,
-      data_key: '',
-      secret,
-      dir,
-      socket: socketPath,
-      egress_socket: null,
-      lifeline_fd: null,
-      config: {providerBaseUrls: {}, ...opts.config},
-    },
-    randomBytes(32),
-    {log: () => {}},
-  )
+  const agent = await startAgent(inProcessInit(INSTANCE.id, dir, secret, opts.config), randomBytes(32), {log: () => {}})
   agent.ctx.toolbox = opts.toolbox
   const now = new Date().toISOString()
   const instance = {

@@ -1,6 +1,5 @@
 import {randomBytes} from 'node:crypto'
 import {readdirSync, readFileSync} from 'node:fs'
-import {createServer, type Server} from 'node:http'
 import {connect} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -8,6 +7,7 @@ import {encodeByokAad} from '../../src/crypto/byok-aad.js'
 import {keyFingerprint} from '../../src/crypto/fingerprint.js'
 import {decodePublicKey, sealKey} from '../../src/crypto/hpke.js'
 import {newUser, type TestUser} from '../helpers/auth.js'
+import {localHttpServer, type LocalHttpServer} from '../helpers/http-server.js'
 import {startTestServer} from '../helpers/server.js'
 import {agentPid, apiCall, instanceProcesses, waitFor} from '../instances/support.js'
 import {allBytes, bwrapUsable, requireBuiltAgent} from '../runtime/helpers.js'
@@ -29,8 +29,7 @@ if (skip) console.warn(`[tools] skipped: ${skip}`)
 describe.skipIf(skip)('exec in the nested tool sandbox', () => {
   let server: TestServer
   let user: TestUser
-  let web: Server
-  let webPort: number
+  let web: LocalHttpServer
   let a: string
   let b: string
   const canary = `sk-ant-api03-canary${randomBytes(12).toString('hex')}`
@@ -55,11 +54,9 @@ describe.skipIf(skip)('exec in the nested tool sandbox', () => {
   }
 
   beforeAll(async () => {
-    web = createServer((_req, res) => res.end('hello from the allowed host'))
-    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r))
-    webPort = (web.address() as {port: number}).port
+    web = await localHttpServer((_req, res) => res.end('hello from the allowed host'))
     server = await startTestServer((c) => {
-      c.egressAllow.push(`127.0.0.1:${webPort}`)
+      c.egressAllow.push(`127.0.0.1:${web.port}`)
     })
     user = await newUser(server)
     a = await running('alpha')
@@ -79,7 +76,7 @@ describe.skipIf(skip)('exec in the nested tool sandbox', () => {
   }, 180_000)
   afterAll(async () => {
     await server?.dispose()
-    await new Promise((r) => web?.close(r))
+    await web?.close()
   })
 
   it('runs a command over a copy of the workspace and saves what it writes back to the encrypted store', async () => {
@@ -187,8 +184,8 @@ describe.skipIf(skip)('exec in the nested tool sandbox', () => {
     const r = await exec(
       [
         `curl -sS --noproxy '*' -m 3 http://127.0.0.1:${apiPort}/v1/health 2>&1 | head -2`,
-        `curl -sS --noproxy '*' -m 3 http://127.0.0.1:${webPort}/ 2>&1 | head -2`,
-        `curl -sS -m 5 http://127.0.0.1:${webPort}/ 2>&1`,
+        `curl -sS --noproxy '*' -m 3 http://127.0.0.1:${web.port}/ 2>&1 | head -2`,
+        `curl -sS -m 5 http://127.0.0.1:${web.port}/ 2>&1`,
         'echo',
         `curl -sS -m 5 -o /dev/null -w '%{http_code}' http://example.com/ 2>&1`,
         'echo',
@@ -196,14 +193,14 @@ describe.skipIf(skip)('exec in the nested tool sandbox', () => {
       ].join('; '),
     )
     expect(r.output).toMatch(new RegExp(`Failed to connect to 127\\.0\\.0\\.1 port ${apiPort}`))
-    expect(r.output).toMatch(new RegExp(`Failed to connect to 127\\.0\\.0\\.1 port ${webPort}`))
+    expect(r.output).toMatch(new RegExp(`Failed to connect to 127\\.0\\.0\\.1 port ${web.port}`))
     expect(r.output).toContain('hello from the allowed host')
     expect(r.output).toMatch(/\n403\n/)
     expect(r.output).toMatch(/Failed to connect|unreachable|Could not resolve/i)
   })
 
   it('web_fetch goes out through the egress proxy: the allowed host answers, others are refused', async () => {
-    expect(await runTool(server, a, 'web_fetch', {url: `http://127.0.0.1:${webPort}/`})).toEqual({ok: true, output: expect.stringContaining('hello from the allowed host')})
+    expect(await runTool(server, a, 'web_fetch', {url: `http://127.0.0.1:${web.port}/`})).toEqual({ok: true, output: expect.stringContaining('hello from the allowed host')})
     const refused = await runTool(server, a, 'web_fetch', {url: 'http://example.com/'})
     expect(refused.ok).toBe(false)
     expect(refused.output).toMatch(/Status: 403|refused/)

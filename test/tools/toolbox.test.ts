@@ -1,11 +1,11 @@
 import {randomBytes} from 'node:crypto'
-import {createServer, type Server} from 'node:http'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {createToolbox} from '../../src/agent/tools/index.js'
 import {TOOL_GROUPS, TOOL_NAMES, type Toolbox} from '../../src/agent/tools/types.js'
 import {Vault} from '../../src/agent/vault.js'
 import {WorkspaceStore} from '../../src/agent/workspace-store.js'
 import {allBytes} from '../runtime/helpers.js'
+import {localHttpServer, type LocalHttpServer} from '../helpers/http-server.js'
 import {tempDir} from '../helpers/tmp.js'
 
 /**
@@ -18,11 +18,10 @@ const signal = new AbortController().signal
 let dir: ReturnType<typeof tempDir>
 let store: WorkspaceStore
 let tools: Toolbox
-let web: Server
-let webUrl: string
+let web: LocalHttpServer
 
 beforeAll(async () => {
-  web = createServer((req, res) => {
+  web = await localHttpServer((req, res) => {
     if (req.url === '/page') {
       res.writeHead(200, {'content-type': 'text/html; charset=utf-8'})
       res.end(
@@ -40,12 +39,8 @@ beforeAll(async () => {
       res.end('nope')
     }
   })
-  await new Promise<void>((r) => web.listen(0, '127.0.0.1', r))
-  webUrl = `http://127.0.0.1:${(web.address() as {port: number}).port}`
 })
-afterAll(async () => {
-  await new Promise((r) => web.close(r))
-})
+afterAll(() => web.close())
 
 beforeEach(async () => {
   dir?.dispose()
@@ -156,7 +151,7 @@ describe('memory_search / memory_get', () => {
 
 describe('web_fetch', () => {
   it('turns HTML into readable text, without scripts or styles', async () => {
-    const r = await run('web_fetch', {url: `${webUrl}/page`})
+    const r = await run('web_fetch', {url: `${web.url}/page`})
     expect(r.ok).toBe(true)
     expect(r.output).toContain('Title: A & B')
     expect(r.output).toContain('# Hello'.slice(2))
@@ -166,12 +161,12 @@ describe('web_fetch', () => {
   })
 
   it('bounds the text with maxChars, refuses binary and bad URLs, and reports HTTP errors', async () => {
-    const long = await run('web_fetch', {url: `${webUrl}/json`, maxChars: 200})
+    const long = await run('web_fetch', {url: `${web.url}/json`, maxChars: 200})
     expect(long.output).toMatch(/\[page cut: \d+ more characters not shown\]/)
-    expect((await run('web_fetch', {url: `${webUrl}/bin`})).output).toMatch(/not text/)
+    expect((await run('web_fetch', {url: `${web.url}/bin`})).output).toMatch(/not text/)
     expect((await run('web_fetch', {url: 'file:///etc/passwd'})).output).toMatch(/Only http:\/\/ and https:\/\//)
     expect((await run('web_fetch', {url: 'not a url'})).ok).toBe(false)
-    expect(await run('web_fetch', {url: `${webUrl}/missing`})).toMatchObject({ok: false, output: expect.stringMatching(/Status: 404/)})
+    expect(await run('web_fetch', {url: `${web.url}/missing`})).toMatchObject({ok: false, output: expect.stringMatching(/Status: 404/)})
   })
 
   it('says so when the egress fetch refuses or cannot connect', async () => {

@@ -6,7 +6,7 @@ import {pushWorkspaceResponseSchema, WORKSPACE_LIMITS, workspaceSchema, type Wor
 import {readWorkspaceDir} from '../../src/workspace/disk.js'
 import {planExport, pushResponse, validateWorkspace} from '../../src/workspace/validate.js'
 import {tempDir} from '../helpers/tmp.js'
-import {base62, validWorkspace, writeTree} from './fixtures.js'
+import {base62, stubs, validWorkspace, writeTree} from './fixtures.js'
 
 /**
  * One conformance test per export rule of DESIGN §5. Each starts from a workspace that passes
@@ -100,8 +100,7 @@ describe('export rules on {path, content} (the API and the CLI run the same func
   it('all problems are reported at once, not only the first', () => {
     const files = [
       ...replace(replace(validWorkspace(), 'SOUL.md', '\uFEFFbom'), 'USER.md', `token ghp_${base62(36)}\n`),
-      {path: 'bootstrap.md', content: 'x'},
-      {path: '../escape.md', content: 'x'},
+      ...stubs('bootstrap.md', '../escape.md'),
     ]
     const plan = planExport(files)
     expect(plan.ok).toBe(false)
@@ -238,14 +237,10 @@ describe('export rules on a directory (config push DIR reads it the same way)', 
 
   it('rule: enters memory/ and skills/ at any depth; skips and names .git and other entries', async () => {
     writeTree(dir.path, [
-      {path: 'README.md', content: 'x'},
-      {path: '.git/config', content: 'x'},
-      {path: 'canvas/index.html', content: 'x'},
+      ...stubs('README.md', '.git/config', 'canvas/index.html'),
       {path: 'skills/foo/SKILL.md', content: '---\nname: foo\ndescription: d\n---\n'},
       {path: 'skills/foo/scripts/run.sh', content: 'echo hi\n'},
-      {path: 'memory/notes.md', content: 'x'},
-      {path: 'memory/archive/2026-01-01.md', content: 'x'},
-      {path: 'memory/image.txt', content: 'x'},
+      ...stubs('memory/notes.md', 'memory/archive/2026-01-01.md', 'memory/image.txt'),
     ])
     symlinkSync('/etc/passwd', join(dir.path, 'passwd-link'))
     const check = await readWorkspaceDir(dir.path)

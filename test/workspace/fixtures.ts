@@ -16,6 +16,11 @@ export function validWorkspace(): WorkspaceFile[] {
   ]
 }
 
+/** Files whose content does not matter to the test (it is 'x'), in the order given. */
+export function stubs(...paths: string[]): WorkspaceFile[] {
+  return paths.map((path) => ({path, content: 'x'}))
+}
+
 /** Writes files into dir, creating parents; bytes as given. */
 export function writeTree(dir: string, files: Array<{path: string; content: string | Uint8Array}>): void {
   for (const f of files) {
