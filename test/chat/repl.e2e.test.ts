@@ -51,7 +51,9 @@ describe.skipIf(!hasTmux)('clawd chat: stopping answers, and the REPL on a termi
     term.keys('Enter')
     await term.waitFor(/This reply comes/)
     term.keys('C-c')
-    await term.waitFor(/This reply comes \n\(stopped\)\n›/)
+    // On a busy machine a few more words may arrive before the Ctrl-C lands; what matters is that
+    // the answer stops short of its end (checked below, on screen and in the transcript).
+    await term.waitFor(/This reply comes[^›]*\n\(stopped\)\n›/)
 
     term.type('second message')
     term.keys('Enter')
