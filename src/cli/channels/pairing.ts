@@ -9,7 +9,7 @@ import {instanceApi} from '../instances/ref.js'
  * `channels pairing approve|deny CODE`: approves or denies a pairing code the bot sent to a
  * Telegram user of the instance named (else the only one), then says what was decided.
  */
-export function pairingCommand(approve: boolean, summary: string, decided: (result: PairingDecision) => string) {
+export function pairingCommand(decision: 'approve' | 'deny', summary: string, decided: (result: PairingDecision) => string) {
   return class PairingCommand extends BaseCommand {
     static override summary = summary
     static override args = {code: Args.string({description: 'The 8-character code, as the bot sent it.', required: true})}
@@ -20,7 +20,7 @@ export function pairingCommand(approve: boolean, summary: string, decided: (resu
       const {api, ref} = await instanceApi(this.factory(flags), flags.instance)
       const code = args.code.trim().toUpperCase()
       if (!pairingCodeSchema.safeParse(code).success) throw CliError.usage(`"${args.code.slice(0, 20)}" is not a pairing code: they are 8 letters and digits.`, 'See the waiting codes with `clawd channels pairing list`.')
-      const result = await (approve ? api.channels.approvePairing : api.channels.denyPairing)({ref, body: {code}})
+      const result = await (decision === 'approve' ? api.channels.approvePairing : api.channels.denyPairing)({ref, body: {code}})
       this.out.say(decided(result))
       return result
     }
