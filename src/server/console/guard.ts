@@ -1,4 +1,3 @@
-import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterface} from 'fastify'
 import {browserAuth} from '../auth/browser-auth.js'
 import {csrfPasses, csrfTokenFor} from '../auth/csrf.js'
@@ -66,7 +65,7 @@ const INSTANCES_PAGE_HINT = 'See your instances on the Instances page.'
 
 /** The user's instance by id or name, under RLS: another user's is not found (404, never 403). */
 export function ownInstance(ctx: ServerContext, userId: string, ref: string): Promise<InstanceRow> {
-  return ownedInstance(ctx, userId, ref, INSTANCES_PAGE_HINT)
+  return ctx.instances.owned(userId, ref, INSTANCES_PAGE_HINT)
 }
 
 /**

@@ -1,4 +1,3 @@
-import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance} from 'fastify'
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
 import {BYOK_ALG, keyNeedsBaseUrl, providerForKeyName} from '../../contract/keys.js'
@@ -21,11 +20,10 @@ import {serveRoutes} from '../serve.js'
 export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const serve = serveRoutes(app, ctx)
   const manager = ctx.instances
-  const instanceOf = (userId: string, ref: string) => ownedInstance(ctx, userId, ref)
 
   // Served from the store, so `keys set` works while the instance is paused.
   serve(api.keys.publicKey, async (req) => {
-    const row = await instanceOf(req.auth!.userId, req.params.ref)
+    const row = await manager.owned(req.auth!.userId, req.params.ref)
     if (!row.public_key || !row.kid) {
       throw ApiError.conflict(`Instance "${row.name}" has no key pair yet (it is ${row.state}).`, 'Wait until it is running: `clawd instance show`.', 'wrong_state')
     }
@@ -33,7 +31,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   })
 
   serve(api.keys.list, async (req) => {
-    const row = await instanceOf(req.auth!.userId, req.params.ref)
+    const row = await manager.owned(req.auth!.userId, req.params.ref)
     return ctx.db.asUser(req.auth!.userId, async (q) => {
       const deleted = await listTombstones(q, row.id)
       return {keys: await listKeys(q, row.id), ...(deleted.length ? {deleted} : {})}
@@ -46,7 +44,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     if (keyNeedsBaseUrl(name) && !body.base_url) {
       throw ApiError.validation(`Key "${name}" speaks the OpenAI-compatible protocol and needs a base URL.`, 'Pass --base-url URL.')
     }
-    const row = await instanceOf(userId, req.params.ref)
+    const row = await manager.owned(userId, req.params.ref)
     if (body.base_url) {
       const verdict = await checkOutboundUrl(body.base_url, {allowPrivate: ctx.config.allowPrivateEgress})
       if (!verdict.allowed) {
@@ -84,8 +82,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       version: body.version,
       base_url: body.base_url ?? null,
     }
-    const running = await manager.ensureRunning(userId, row.id)
-    const res = await manager.agents.call(manager.routeFor(running), agentApi.putKey, {params: {name}, body: upload})
+    const res = await manager.callAgent(userId, row.id, agentApi.putKey, {params: {name}, body: upload})
     if (res.status === 400) {
       throw ApiError.validation(
         'The sealed key does not open for this instance, key name and version: it was made for somewhere else or altered.',
@@ -116,7 +113,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   serve(api.keys.delete, async (req) => {
     const userId = req.auth!.userId
     const name = req.params.name
-    const row = await instanceOf(userId, req.params.ref)
+    const row = await manager.owned(userId, req.params.ref)
     await deleteInstanceKey(ctx, userId, row.id, name)
     return {name, deleted: true as const}
   })
