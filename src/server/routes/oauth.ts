@@ -117,19 +117,12 @@ export async function oauthRoutes(app: FastifyInstance, ctx: ServerContext): Pro
     serve(api.oauth.token, async (req, reply) => {
       const p = params(req.body)
       const grantType = requireParam(p, 'grant_type')
-      if (grantType === DEVICE_GRANT_TYPE) {
-        const deviceCode = requireParam(p, 'device_code')
-        const outcome = await pollDeviceGrant(ctx, deviceCode, clientId(p, true)!)
-        if (outcome instanceof OAuthHttpError) throw outcome
-        return sendTokens(reply, outcome)
-      }
-      if (grantType === 'refresh_token') {
-        const refreshToken = requireParam(p, 'refresh_token')
-        const outcome = await rotateRefreshToken(ctx, refreshToken, clientId(p, false))
-        if (outcome instanceof OAuthHttpError) throw outcome
-        return sendTokens(reply, outcome)
-      }
-      throw new OAuthHttpError('unsupported_grant_type', `This server supports the ${DEVICE_GRANT_TYPE} and refresh_token grants.`)
+      let outcome: TokenPair | OAuthHttpError
+      if (grantType === DEVICE_GRANT_TYPE) outcome = await pollDeviceGrant(ctx, requireParam(p, 'device_code'), clientId(p, true)!)
+      else if (grantType === 'refresh_token') outcome = await rotateRefreshToken(ctx, requireParam(p, 'refresh_token'), clientId(p, false))
+      else throw new OAuthHttpError('unsupported_grant_type', `This server supports the ${DEVICE_GRANT_TYPE} and refresh_token grants.`)
+      if (outcome instanceof OAuthHttpError) throw outcome
+      return sendTokens(reply, outcome)
     })
 
     serve(api.oauth.revoke, async (req, reply) => {
