@@ -8,16 +8,19 @@ import {ApiError} from '../errors.js'
 import {agentStorageFailure} from '../instances/agent-storage.js'
 import {checkOutboundUrl} from '../outbound.js'
 import {serveRoutes} from '../serve.js'
-import {allowChannelEgress, revokeChannelEgress} from './egress.js'
+import {allowChannelEgress, restoreChannelEgress, revokeChannelEgress} from './egress.js'
 import {deleteChannel, findChannel, listChannels, upsertChannel} from './repo.js'
 import {newWebhookSecret, webhookSecretHash} from './webhook-secret.js'
+import {telegramWebhookRoute} from './webhook.js'
 
 /**
- * The owner's side of channels: add (the token arrives sealed, the instance checks it and
- * registers the webhook), list, remove, and pairing decisions. Another user's instance does not
- * exist here (404), as everywhere.
+ * Channels (issue 17): each channel's egress allowance, Telegram's webhook, and the owner's side:
+ * add (the token arrives sealed, the instance checks it and registers the webhook), list, remove,
+ * and pairing decisions. Another user's instance does not exist here (404), as everywhere.
  */
-export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+export async function channelRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  await restoreChannelEgress(ctx)
+  await telegramWebhookRoute(app, ctx)
   const serve = serveRoutes(app, ctx)
   const manager = ctx.instances
   const kind = 'telegram' as const

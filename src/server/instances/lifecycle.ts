@@ -1,6 +1,6 @@
 import {agentApi, type RouteSpec} from '../../contract/routes/index.js'
 import {randomBytes} from 'node:crypto'
-import type {InstanceState, Isolation} from '../../contract/instances.js'
+import type {Isolation} from '../../contract/instances.js'
 import type {ToolProfile} from '../../contract/tool-policy.js'
 import type {InstanceDriver} from '../../runtime/driver.js'
 import {recordLifecycle} from '../access-log.js'
@@ -218,18 +218,14 @@ export class InstanceLifecycle {
   async bootHere(id: string, from: 'creating' | 'resuming', firstBoot: boolean): Promise<void> {
     const row = await this.getById(id)
     if (!row || !row.wrapped_data_key) throw ApiError.notFound('instance')
-    const work = this.boot(row.user_id, id, openDataKey(this.ctx, id, row.wrapped_data_key), from, firstBoot)
-    this.work.track(id, work)
-    await work
+    await this.work.track(id, this.boot(row.user_id, id, openDataKey(this.ctx, id, row.wrapped_data_key), from, firstBoot))
   }
 
   /** Stops an instance this replica runs (the caller moved it to pausing). */
   async stopHere(id: string, event: string): Promise<void> {
     const row = await this.getById(id)
     if (!row) throw ApiError.notFound('instance')
-    const work = this.stopProcess(row.user_id, id, event, {})
-    this.work.track(id, work)
-    await work
+    await this.work.track(id, this.stopProcess(row.user_id, id, event, {}))
   }
 
   /** Finishes the delete of an instance this replica holds (the caller moved it to deleting). */

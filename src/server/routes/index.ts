@@ -1,5 +1,5 @@
 import type {FastifyInstance} from 'fastify'
-import {channelRoutes} from '../channels/index.js'
+import {channelRoutes} from '../channels/routes.js'
 import type {ServerContext} from '../context.js'
 import {pageRoutes} from '../pages/index.js'
 import {accountRoutes} from './account.js'

@@ -4,12 +4,13 @@ import {BYOK_ALG, keyNeedsBaseUrl, providerForKeyName} from '../../contract/keys
 import {agentApi, api} from '../../contract/routes/index.js'
 import {problemDetail} from '../../runtime/agent-client.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
+import {allowMatcher} from '../../runtime/egress-proxy.js'
+import type {ServerConfig} from '../config.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {agentStorageFailure} from '../instances/agent-storage.js'
 import {deleteInstanceKey} from '../keys/delete.js'
-import {listKeys, listTombstones, storedVersion, upsertKey, versionFloor} from '../keys/repo.js'
-import {refusedEgressTarget} from '../keys/egress-check.js'
+import {listKeys, listTombstones, upsertKey, versionFloor} from '../keys/repo.js'
 import {checkOutboundUrl} from '../outbound.js'
 import {serveRoutes} from '../serve.js'
 
@@ -117,4 +118,17 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     await deleteInstanceKey(ctx, userId, row.id, name)
     return {name, deleted: true as const}
   })
+}
+
+/**
+ * HOST:PORT of `url` when the server's egress policy (`--egress-allow`) would refuse it, so
+ * `keys set` can say so at once instead of the first chat failing. Undefined when it is allowed,
+ * or when there is no URL to check (the provider's built-in endpoint).
+ */
+export function refusedEgressTarget(config: Pick<ServerConfig, 'egressAllow'>, url: string | null | undefined): string | undefined {
+  const parsed = url ? URL.parse(url) : null
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return undefined
+  const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80))
+  if (allowMatcher(config.egressAllow)(parsed.hostname, port)) return undefined
+  return `${parsed.hostname}:${port}`
 }
