@@ -258,10 +258,7 @@ export class InstanceLifecycle {
     }
     if (failure) {
       const reason = `The agent did not start: ${failure}`.slice(0, 500)
-      await this.ctx.db.asSystem(async (q) => {
-        const moved = await transition(q, row.id, [from], 'failed', {failureReason: reason})
-        if (moved) await recordLifecycle(q, {userId: row.user_id, instanceId: row.id, event: 'instance.failed', detail: {reason}})
-      })
+      await this.ctx.db.asSystem((q) => transition(q, row.id, [from], 'failed', {failureReason: reason, record: {userId: row.user_id, event: 'instance.failed', detail: {reason}}}))
     }
   }
 
@@ -332,17 +329,13 @@ export class InstanceLifecycle {
       if (!firstBoot) await syncKeys(this.ctx, this.agents, this.localRoute(id), userId, id)
       await this.ctx.db.asUser(userId, async (q) => {
         await setIsolationAndKey(q, id, this.driver.isolation, pub)
-        const moved = await transition(q, id, [from], 'running', {touch: true})
-        if (moved) await recordLifecycle(q, {userId, instanceId: id, event: from === 'creating' ? 'instance.started' : 'instance.resumed'})
+        await transition(q, id, [from], 'running', {touch: true, record: {userId, event: from === 'creating' ? 'instance.started' : 'instance.resumed'}})
       })
     } catch (error) {
       const reason = `The agent did not start: ${(error as Error).message}`.slice(0, 500)
       this.ctx.log.warn({instance: id, err: {message: (error as Error).message}}, 'instance start failed')
       await this.driver.stop(id).catch(() => {})
-      await this.ctx.db.asUser(userId, async (q) => {
-        const moved = await transition(q, id, [from], 'failed', {failureReason: reason})
-        if (moved) await recordLifecycle(q, {userId, instanceId: id, event: 'instance.failed', detail: {reason}})
-      })
+      await this.ctx.db.asUser(userId, (q) => transition(q, id, [from], 'failed', {failureReason: reason, record: {userId, event: 'instance.failed', detail: {reason}}}))
     } finally {
       dataKey.fill(0)
     }
@@ -350,10 +343,7 @@ export class InstanceLifecycle {
 
   async stopProcess(userId: string, id: string, event: string, detail: Record<string, string>): Promise<void> {
     await this.driver.stop(id)
-    await this.ctx.db.asSystem(async (q) => {
-      const moved = await transition(q, id, ['pausing'], 'paused')
-      if (moved) await recordLifecycle(q, {userId, instanceId: id, event, detail})
-    })
+    await this.ctx.db.asSystem((q) => transition(q, id, ['pausing'], 'paused', {record: {userId, event, detail}}))
   }
 
   /** Crypto-shredding: the directory goes, then the row with the wrapped data key, then its dead copies. */
