@@ -72,10 +72,10 @@ export async function buildAdminApp(ctx: ServerContext): Promise<FastifyInstance
     }
     ctx.log.info({userId: user.id, grantId: outcome.grant.id}, 'operator approved a device code')
     return {
-      user_code: outcome.grant.userCode,
-      client_id: outcome.grant.clientId,
-      client_ip: outcome.grant.clientIp,
-      requested_at: outcome.grant.requestedAt.toISOString(),
+      user_code: outcome.grant.user_code,
+      client_id: outcome.grant.client_id,
+      client_ip: outcome.grant.client_ip,
+      requested_at: new Date(outcome.grant.requested_at).toISOString(),
       email: user.email,
     }
   })
