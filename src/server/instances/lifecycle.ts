@@ -363,16 +363,9 @@ export class InstanceLifecycle {
     )
   }
 
+  /** The server's `agent` settings are the agent config's own fields, passed on as they are. */
   private agentConfig() {
-    return {
-      memoryLimitMb: this.ctx.config.instances.memoryLimitMb,
-      providerBaseUrls: this.ctx.config.providerBaseUrls,
-      streamGraceMs: this.ctx.config.agent.streamGraceMs,
-      devDeltaDelayMs: this.ctx.config.agent.devDeltaDelayMs,
-      toolMaxSteps: this.ctx.config.agent.toolMaxSteps,
-      toolMaxMs: this.ctx.config.agent.toolMaxMs,
-      toolApprovalTimeoutMs: this.ctx.config.agent.toolApprovalTimeoutMs,
-    }
+    return {memoryLimitMb: this.ctx.config.instances.memoryLimitMb, providerBaseUrls: this.ctx.config.providerBaseUrls, ...this.ctx.config.agent}
   }
 
   /** The agent made its key pair on first start; the API keeps the public half to serve while paused. */
