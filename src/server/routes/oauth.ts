@@ -42,20 +42,18 @@ function sendTokens(reply: FastifyReply, pair: TokenPair): TokenResponse {
   return {access_token: pair.accessToken, token_type: 'Bearer', expires_in: pair.expiresIn, refresh_token: pair.refreshToken}
 }
 
-function oauthErrorHandler() {
-  return (err: FastifyError | OAuthHttpError, req: FastifyRequest, reply: FastifyReply) => {
-    let out: OAuthHttpError
-    if (err instanceof OAuthHttpError) out = err
-    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') out = new OAuthHttpError('invalid_request', 'The request body is too large.')
-    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') out = new OAuthHttpError('invalid_request', 'Send application/x-www-form-urlencoded.')
-    else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) out = new OAuthHttpError('invalid_request', err.code === 'CLAWD_DUPLICATE_FORM_PARAMETER' ? err.message : 'The request could not be parsed.')
-    else {
-      req.log.error({err: {type: err.name, message: err.message, stack: err.stack}}, 'oauth endpoint failed')
-      out = new OAuthHttpError('server_error', 'Something went wrong on the server; try again.')
-    }
-    if (out.retryAfterSec !== undefined) reply.header('retry-after', String(out.retryAfterSec))
-    return reply.code(out.status).header('cache-control', 'no-store').type('application/json').send(out.body())
+function oauthErrorHandler(err: FastifyError | OAuthHttpError, req: FastifyRequest, reply: FastifyReply) {
+  let out: OAuthHttpError
+  if (err instanceof OAuthHttpError) out = err
+  else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') out = new OAuthHttpError('invalid_request', 'The request body is too large.')
+  else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') out = new OAuthHttpError('invalid_request', 'Send application/x-www-form-urlencoded.')
+  else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) out = new OAuthHttpError('invalid_request', err.code === 'CLAWD_DUPLICATE_FORM_PARAMETER' ? err.message : 'The request could not be parsed.')
+  else {
+    req.log.error({err: {type: err.name, message: err.message, stack: err.stack}}, 'oauth endpoint failed')
+    out = new OAuthHttpError('server_error', 'Something went wrong on the server; try again.')
   }
+  if (out.retryAfterSec !== undefined) reply.header('retry-after', String(out.retryAfterSec))
+  return reply.code(out.status).header('cache-control', 'no-store').type('application/json').send(out.body())
 }
 
 /**
@@ -81,7 +79,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: ServerContext): Pro
 
   await app.register(async (scope) => {
     await registerFormParser(scope)
-    scope.setErrorHandler(oauthErrorHandler())
+    scope.setErrorHandler(oauthErrorHandler)
     const serve = serveRoutes(scope)
 
     serve(api.oauth.deviceAuthorization, async (req, reply) => {
