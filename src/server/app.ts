@@ -1,6 +1,6 @@
 import type {Server as HttpsServer} from 'node:https'
+import fastifyCookie from '@fastify/cookie'
 import Fastify, {type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions, type onRouteHookHandler} from 'fastify'
-import {registerCookies} from './auth/cookies.js'
 import {registerCsrf} from './auth/csrf.js'
 import {registerHsts} from './auth/hsts.js'
 import type {ServerContext} from './context.js'
@@ -30,7 +30,7 @@ export async function buildApp(ctx: ServerContext, observe: {onRoute?: onRouteHo
   registerProblemHandler(app)
   registerHsts(app)
   // Browser sessions and CSRF tokens, for the pages and the /v1 routes the console's scripts call.
-  await registerCookies(app)
+  await app.register(fastifyCookie)
   await registerCsrf(app, ctx.secrets.signing)
   // Rate limits, the access log and incident notes; before the routes, which they attach to.
   registerRequestHooks(app, ctx)

@@ -37,10 +37,17 @@ export async function buildAdminApp(ctx: ServerContext) {
   return admin.buildAdminApp(ctx)
 }
 
-/** The background jobs `server start` runs beside the API. */
+/**
+ * The background jobs `server start` runs beside the API (the instance sweeper and the replica
+ * heartbeat start with every server, in startServer and joinReplicas). Tests pass the ones they
+ * need to startServer directly.
+ */
 export async function serverBackgroundJobs(): Promise<NonNullable<StartOptions['onStarted']>> {
-  const jobs = await import('./jobs.js')
-  return jobs.serverBackgroundJobs()
+  const [{authSweepJob}, {accessLogSweepJob}, {startJob}] = await Promise.all([import('./auth/sweeper.js'), import('./observability/log-sweeper.js'), import('./job-runner.js')])
+  const start = (server: RunningServer) => {
+    for (const job of [authSweepJob(server.ctx), accessLogSweepJob(server.ctx)]) startJob(server.ctx, job)
+  }
+  return [start]
 }
 
 /** Moves every instance off this replica (`--drain-on-exit`). */

@@ -36,12 +36,11 @@ export function redactPaths(): string[] {
   return paths
 }
 
-export function loggerOptions(level: string, stream?: NodeJS.WritableStream): LoggerOptions & {stream?: NodeJS.WritableStream} {
+export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: {paths: redactPaths(), censor: '[redacted]'},
     serializers: {req: requestForLog},
-    ...(stream ? {stream} : {}),
   }
 }
 

@@ -1,5 +1,6 @@
 import {lookup} from 'node:dns/promises'
 import {BlockList, isIP} from 'node:net'
+import {settleWithin} from './settle-within.js'
 
 /**
  * Where a key's base URL may point (issue 7, DESIGN §1 "Abuse is bounded"). An instance calls its
@@ -48,19 +49,8 @@ export function isForbiddenAddress(address: string): boolean {
 
 export type Resolver = (host: string) => Promise<string[]>
 
-/** The system resolver (what the agent's connection would use), bounded in time. */
-export const systemResolver: Resolver = async (host) => {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('DNS lookup timed out'), {code: 'ETIMEOUT'})), 3000)
-  })
-  try {
-    const answers = await Promise.race([lookup(host, {all: true, verbatim: true}), timeout])
-    return answers.map((a) => a.address)
-  } finally {
-    clearTimeout(timer)
-  }
-}
+/** The system resolver (what the agent's connection would use), bounded in time: no answer in time, no addresses. */
+const systemResolver: Resolver = async (host) => (await settleWithin(lookup(host, {all: true, verbatim: true}), 3000, [])).map((a) => a.address)
 
 export type OutboundVerdict = {allowed: true} | {allowed: false; reason: string}
 

@@ -24,6 +24,8 @@ export function sendProblem(reply: FastifyReply, err: ApiError): FastifyReply {
 function fromFastify(err: FastifyError): ApiError | undefined {
   // @fastify/csrf-protection's refusal of a console script's x-clawd-csrf header (browser-auth.ts).
   if (isCsrfRefusal(err)) return browserSessionRejected()
+  const badJson = err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+  if (badJson || (err.statusCode === 400 && /JSON/i.test(err.message))) return ApiError.badRequest('The request body is not valid JSON.', 'Send a well-formed JSON object.')
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(413, 'payload_too_large', 'Payload too large', {
@@ -35,14 +37,8 @@ function fromFastify(err: FastifyError): ApiError | undefined {
         detail: 'The content type is not supported.',
         hint: 'Send application/json.',
       })
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return ApiError.badRequest('The request body is not valid JSON.', 'Send a well-formed JSON object.')
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return ApiError.badRequest('The Content-Length does not match the body.')
-  }
-  if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
-    return ApiError.badRequest('The request body is not valid JSON.', 'Send a well-formed JSON object.')
   }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return new ApiError(err.statusCode, 'bad_request', 'Bad request', {detail: 'The request could not be processed.'})

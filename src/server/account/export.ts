@@ -35,6 +35,8 @@ export const EXPORTED_TABLES = ['users', 'tokens', 'web_sessions', 'device_grant
 export const TRANSIENT_TABLES = ['stream_slots'] as const
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
+/** Rows of the columns the export's schema names, their timestamps as ISO strings. */
+const isoDates = <T>(rows: object[]) => rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])) as T)
 
 export async function collectAccountExport(ctx: ServerContext, userId: string): Promise<AccountExport> {
   const {db, plan} = await ctx.db.asUser(userId, async (q) => ({db: await readDatabase(q, userId), plan: await planOf(q, ctx.config, userId)}))
@@ -55,29 +57,9 @@ export async function collectAccountExport(ctx: ServerContext, userId: string): 
 async function readDatabase(q: Queryable, userId: string) {
   const [user] = await q.query<{id: string; email: string; plan: string; created_at: Date}>(`SELECT id, email, plan, created_at FROM users WHERE id = $1`, [userId])
   if (!user) throw ApiError.unauthenticated('The account for this token no longer exists.')
-  const tokens = await q.query<{
-    id: string
-    kind: 'at' | 'rt' | 'pat'
-    name: string | null
-    client_id: string | null
-    family_id: string | null
-    created_at: Date
-    expires_at: Date | null
-    revoked_at: Date | null
-    used_at: Date | null
-    last_used_at: Date | null
-  }>(`SELECT id, kind, name, client_id, family_id, created_at, expires_at, revoked_at, used_at, last_used_at FROM tokens ORDER BY created_at, id`)
-  const webSessions = await q.query<{created_at: Date; expires_at: Date; user_agent: string | null; client_ip: string | null}>(
-    `SELECT created_at, expires_at, user_agent, client_ip FROM web_sessions ORDER BY created_at, id_hash`,
-  )
-  const deviceLogins = await q.query<{
-    client_id: string
-    status: string
-    requested_at: Date
-    decided_at: Date | null
-    client_ip: string | null
-    user_agent: string | null
-  }>(`SELECT client_id, status, requested_at, decided_at, client_ip, user_agent FROM device_grants ORDER BY requested_at, id`)
+  const tokens = await q.query(`SELECT id, kind, name, client_id, family_id, created_at, expires_at, revoked_at, used_at, last_used_at FROM tokens ORDER BY created_at, id`)
+  const webSessions = await q.query(`SELECT created_at, expires_at, user_agent, client_ip FROM web_sessions ORDER BY created_at, id_hash`)
+  const deviceLogins = await q.query(`SELECT client_id, status, requested_at, decided_at, client_ip, user_agent FROM device_grants ORDER BY requested_at, id`)
   const log = await readWholeAccessLog(q)
   const usage = await q.query<{day: string; messages: number}>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, messages FROM daily_usage ORDER BY day`)
   const instances = (await listInstances(q)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -87,27 +69,9 @@ async function readDatabase(q: Queryable, userId: string) {
   for (const row of instances) channels.set(row.id, await listChannels(q, row.id))
   return {
     account: {id: user.id, email: user.email, plan: user.plan, created_at: iso(user.created_at)!},
-    tokens: tokens.map((t) => ({
-      id: t.id,
-      kind: t.kind,
-      name: t.name,
-      client_id: t.client_id,
-      family_id: t.family_id,
-      created_at: iso(t.created_at)!,
-      expires_at: iso(t.expires_at),
-      revoked_at: iso(t.revoked_at),
-      used_at: iso(t.used_at),
-      last_used_at: iso(t.last_used_at),
-    })),
-    webSessions: webSessions.map((s) => ({created_at: iso(s.created_at)!, expires_at: iso(s.expires_at)!, user_agent: s.user_agent, client_ip: s.client_ip})),
-    deviceLogins: deviceLogins.map((d) => ({
-      client_id: d.client_id,
-      status: d.status,
-      requested_at: iso(d.requested_at)!,
-      decided_at: iso(d.decided_at),
-      client_ip: d.client_ip,
-      user_agent: d.user_agent,
-    })),
+    tokens: isoDates<AccountExport['tokens'][number]>(tokens),
+    webSessions: isoDates<AccountExport['web_sessions'][number]>(webSessions),
+    deviceLogins: isoDates<AccountExport['device_logins'][number]>(deviceLogins),
     accessLog: log,
     usage: usage.map((u) => ({day: u.day, messages: Number(u.messages)})),
     instances,

@@ -1,5 +1,4 @@
-import fastifyCookie, {type CookieSerializeOptions} from '@fastify/cookie'
-import type {FastifyInstance} from 'fastify'
+import type {CookieSerializeOptions} from '@fastify/cookie'
 
 export const SESSION_COOKIE = 'clawd_session'
 export const CSRF_COOKIE = 'clawd_csrf'
@@ -11,8 +10,3 @@ export const CSRF_COOKIE = 'clawd_csrf'
  * trusted proxy's X-Forwarded-Proto). Values are base64url, which encoding leaves as they are.
  */
 export const COOKIE_OPTIONS: CookieSerializeOptions = {path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto'}
-
-/** @fastify/cookie on every route: req.cookies, reply.setCookie and reply.clearCookie. */
-export async function registerCookies(app: FastifyInstance): Promise<void> {
-  await app.register(fastifyCookie)
-}

@@ -16,17 +16,6 @@ export type DeviceGrantStatus = 'pending' | 'approved' | 'denied' | 'consumed'
 export interface DeviceGrantView {
   id: string
   /** As shown: XXXX-XXXX. */
-  userCode: string
-  status: DeviceGrantStatus
-  clientId: string
-  clientIp: string | null
-  userAgent: string | null
-  requestedAt: Date
-  expiresAt: Date
-}
-
-interface GrantRow {
-  id: string
   user_code: string
   status: DeviceGrantStatus
   client_id: string
@@ -36,16 +25,7 @@ interface GrantRow {
   expires_at: Date
 }
 
-const view = (r: GrantRow): DeviceGrantView => ({
-  id: r.id,
-  userCode: formatUserCode(r.user_code),
-  status: r.status,
-  clientId: r.client_id,
-  clientIp: r.client_ip,
-  userAgent: r.user_agent,
-  requestedAt: new Date(r.requested_at),
-  expiresAt: new Date(r.expires_at),
-})
+const view = (row: DeviceGrantView): DeviceGrantView => ({...row, user_code: formatUserCode(row.user_code)})
 
 export interface NewDeviceGrant {
   deviceCode: string
@@ -121,7 +101,7 @@ export async function pollDeviceGrant(ctx: ServerContext, deviceCode: string, cl
 /** The most recent grant with this (normalised) user code, whatever its state, for the approval page. */
 export async function findGrantByUserCode(ctx: ServerContext, userCode: string): Promise<DeviceGrantView | null> {
   const [row] = await ctx.db.asSystem((q) =>
-    q.query<GrantRow>(
+    q.query<DeviceGrantView>(
       `SELECT id, user_code, status, client_id, client_ip, user_agent, requested_at, expires_at
        FROM device_grants WHERE user_code = $1 ORDER BY (status = 'pending') DESC, requested_at DESC LIMIT 1`,
       [userCode],
@@ -143,7 +123,7 @@ export async function decideGrant(
 ): Promise<DecisionOutcome> {
   const now = new Date(ctx.clock.now())
   return ctx.db.asSystem(async (q) => {
-    const [row] = await q.query<GrantRow>(
+    const [row] = await q.query<DeviceGrantView>(
       `UPDATE device_grants SET status = $3, user_id = $4, decided_at = $5
        WHERE user_code = $1 AND ($2::text IS NULL OR id = $2) AND status = 'pending' AND expires_at > $5
        RETURNING id, user_code, status, client_id, client_ip, user_agent, requested_at, expires_at`,

@@ -39,16 +39,14 @@ export async function secondsToWait(q: Queryable, key: string, now: Date): Promi
 }
 
 /** Counts one wrong password from this address for this email (one statement, so concurrent failures all count). */
-export async function recordFailure(q: Queryable, key: string, now: Date): Promise<number> {
-  const [row] = await q.query<{tokens: number}>(
+export async function recordFailure(q: Queryable, key: string, now: Date): Promise<void> {
+  await q.query(
     `INSERT INTO rate_limit_buckets AS b (key, tokens, updated_at, allowed) VALUES ($1, 1, $2, false)
      ON CONFLICT (key) DO UPDATE SET
        tokens = CASE WHEN $2::timestamptz - b.updated_at > make_interval(secs => $3) THEN 1 ELSE b.tokens + 1 END,
-       updated_at = greatest(b.updated_at, $2::timestamptz), allowed = false
-     RETURNING tokens`,
+       updated_at = greatest(b.updated_at, $2::timestamptz), allowed = false`,
     [key, now.toISOString(), FORGET_AFTER_SEC],
   )
-  return Number(row?.tokens ?? 1)
 }
 
 /** A correct password clears the address's failures for that email. */

@@ -1,42 +1,39 @@
-import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance} from 'fastify'
 import {type AgentTelegramChannel, TELEGRAM_DEFAULT_API_URL, telegramWebhookPath} from '../../contract/channels.js'
-import {agentApi, api, type RouteSpec} from '../../contract/routes/index.js'
+import {agentApi, api} from '../../contract/routes/index.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
-import {type AgentRouteInput, problemDetail} from '../../runtime/agent-client.js'
+import {problemDetail} from '../../runtime/agent-client.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {agentStorageFailure} from '../instances/agent-storage.js'
 import {checkOutboundUrl} from '../outbound.js'
 import {serveRoutes} from '../serve.js'
-import {allowChannelEgress, revokeChannelEgress} from './egress.js'
+import {allowChannelEgress, restoreChannelEgress, revokeChannelEgress} from './egress.js'
 import {deleteChannel, findChannel, listChannels, upsertChannel} from './repo.js'
 import {newWebhookSecret, webhookSecretHash} from './webhook-secret.js'
+import {telegramWebhookRoute} from './webhook.js'
 
 /**
- * The owner's side of channels: add (the token arrives sealed, the instance checks it and
- * registers the webhook), list, remove, and pairing decisions. Another user's instance does not
- * exist here (404), as everywhere.
+ * Channels (issue 17): each channel's egress allowance, Telegram's webhook, and the owner's side:
+ * add (the token arrives sealed, the instance checks it and registers the webhook), list, remove,
+ * and pairing decisions. Another user's instance does not exist here (404), as everywhere.
  */
-export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+export async function channelRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  await restoreChannelEgress(ctx)
+  await telegramWebhookRoute(app, ctx)
   const serve = serveRoutes(app, ctx)
   const manager = ctx.instances
-  const instanceOf = (userId: string, ref: string) => ownedInstance(ctx, userId, ref)
   const kind = 'telegram' as const
   /** The instance and its channel, or 404 for either. */
   const channelOf = async (userId: string, ref: string) => {
-    const row = await instanceOf(userId, ref)
+    const row = await manager.owned(userId, ref)
     const channel = await ctx.db.asUser(userId, (q) => findChannel(q, row.id, kind))
     if (!channel) throw ApiError.notFound('channel', `Add one with \`clawd channels add ${kind}\`.`)
     return {row, channel}
   }
-  const agentCall = async <R extends RouteSpec>(userId: string, instanceId: string, route: R, input?: AgentRouteInput<R>) => {
-    await manager.ensureRunning(userId, instanceId)
-    return manager.agents.call(await manager.connect(instanceId), route, input)
-  }
 
   serve(api.channels.list, async (req) => {
-    const row = await instanceOf(req.auth!.userId, req.params.ref)
+    const row = await manager.owned(req.auth!.userId, req.params.ref)
     return {channels: await ctx.db.asUser(req.auth!.userId, (q) => listChannels(q, row.id))}
   })
 
@@ -44,7 +41,7 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
   serve(api.channels.addTelegram, async (req) => {
     const userId = req.auth!.userId
     const body = req.body
-    const row = await instanceOf(userId, req.params.ref)
+    const row = await manager.owned(userId, req.params.ref)
     if (body.api_url) {
       const verdict = await checkOutboundUrl(body.api_url, {allowPrivate: ctx.config.allowPrivateEgress})
       if (!verdict.allowed) throw ApiError.forbidden(`The Bot API URL is refused: ${verdict.reason}, which an instance must not reach.`, 'Use your Bot API server’s public or private-network address.')
@@ -79,7 +76,7 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
     const newApi = body.api_url ?? null
     const restore = () => (previous ? allowChannelEgress(ctx, row.id, previous.api_url) : revokeChannelEgress(ctx, row.id))
     allowChannelEgress(ctx, row.id, newApi, ...(previous ? [previous.api_url] : []))
-    const res = await agentCall(userId, row.id, agentApi.putTelegram, {body: upload}).catch((error: unknown) => {
+    const res = await manager.callAgent(userId, row.id, agentApi.putTelegram, {body: upload}).catch((error: unknown) => {
       restore()
       throw error
     })
@@ -121,7 +118,7 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
     const {row, channel} = await channelOf(userId, req.params.ref)
     // The secret's hash goes first, so no update is accepted once removal has begun.
     await ctx.db.asUser(userId, (q) => deleteChannel(q, row.id, channel.kind))
-    const res = await agentCall(userId, row.id, agentApi.deleteTelegram).catch(() => ({status: 503}))
+    const res = await manager.callAgent(userId, row.id, agentApi.deleteTelegram).catch(() => ({status: 503}))
     revokeChannelEgress(ctx, row.id)
     if (res.status !== 200 && res.status !== 404) req.log.warn({instance: row.id, status: res.status}, 'the instance could not forget its channel')
     return {kind: channel.kind, removed: true as const}
@@ -130,7 +127,7 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
   serve(api.channels.pairing, async (req) => {
     const userId = req.auth!.userId
     const {row} = await channelOf(userId, req.params.ref)
-    const res = await agentCall(userId, row.id, agentApi.telegramPairing)
+    const res = await manager.callAgent(userId, row.id, agentApi.telegramPairing)
     if (!res.ok) throw ApiError.unavailable('The instance could not list its pairing requests.', 'Try again.')
     return res.body
   })
@@ -140,7 +137,7 @@ export async function channelOwnerRoutes(app: FastifyInstance, ctx: ServerContex
       const userId = req.auth!.userId
       const {code} = req.body
       const {row, channel} = await channelOf(userId, req.params.ref)
-      const res = await agentCall(userId, row.id, decision === 'approve' ? agentApi.approvePairing : agentApi.denyPairing, {params: {code}})
+      const res = await manager.callAgent(userId, row.id, decision === 'approve' ? agentApi.approvePairing : agentApi.denyPairing, {params: {code}})
       if (res.status === 404) throw ApiError.notFound('pairing code', 'Codes expire after an hour; see the waiting ones with `clawd channels pairing list`.')
       if (!res.ok) throw ApiError.unavailable('The instance could not record the decision.', 'Try again.')
       req.log.info({instance: row.id, channel: channel.kind, decision}, 'pairing decided')

@@ -12,7 +12,7 @@ import {ApiError} from '../errors.js'
 import {field, queryParam} from '../pages/forms.js'
 import {layout, sendPage} from '../pages/layout.js'
 import {planOf} from '../quotas/plans.js'
-import {backTo, problemText, signedIn, signedInPost, type Visitor} from './guard.js'
+import {backTo, problemText, type Visitor, visitorRoutes} from './guard.js'
 import {accountDeletedView, accountView} from './views/account.js'
 
 /**
@@ -20,6 +20,7 @@ import {accountDeletedView, accountView} from './views/account.js'
  * /v1/tokens, /v1/account/export and DELETE /v1/account, as the signed-in user.
  */
 export async function consoleAccountPages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const on = visitorRoutes(app, ctx)
   const render = async (req: FastifyRequest, reply: FastifyReply, v: Visitor, status: number, extra: {created?: {name: string; token: string}; error?: string} = {}) => {
     const userId = v.session.userId
     const [tokens, logins, plan] = await Promise.all([
@@ -32,14 +33,9 @@ export async function consoleAccountPages(app: FastifyInstance, ctx: ServerConte
     return sendPage(reply, status, layout('Account', body, {email: v.session.email, csrf: v.csrf}, {nav: 'account', wide: true}))
   }
 
-  app.get('/account', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    return v ? render(req, reply, v, 200) : reply
-  })
+  on.get('/account', (req, reply, v) => render(req, reply, v, 200))
 
-  app.post('/account/tokens', async (req, reply) => {
-    const v = await signedInPost(ctx, req, reply)
-    if (!v) return reply
+  on.post('/account/tokens', async (req, reply, v) => {
     const days = field(req, 'expires_in_days', 8)
     const parsed = createTokenRequestSchema.safeParse({name: field(req, 'name', 200).trim(), ...(days ? {expires_in_days: Number(days)} : {})})
     if (!parsed.success) return render(req, reply, v, 400, {error: 'Give the token a name (up to 64 letters, digits, spaces or . _ : @ -) and pick when it expires.'})
@@ -53,25 +49,19 @@ export async function consoleAccountPages(app: FastifyInstance, ctx: ServerConte
     }
   })
 
-  app.post<{Params: {id: string}}>('/account/tokens/:id/revoke', async (req, reply) => {
-    const v = await signedInPost(ctx, req, reply)
-    if (!v) return reply
+  on.post<{Params: {id: string}}>('/account/tokens/:id/revoke', async (req, reply, v) => {
     await revokeApiToken(ctx, v.session.userId, req.params.id)
     return backTo(reply, '/account', 'revoked')
   })
 
-  app.post('/account/sign-out-everywhere', async (req, reply) => {
-    const v = await signedInPost(ctx, req, reply)
-    if (!v) return reply
+  on.post('/account/sign-out-everywhere', async (req, reply, v) => {
     const ended = await signOutEverywhere(ctx, v.session.userId)
     req.log.info({userId: v.session.userId, ...ended}, 'signed out everywhere')
     reply.clearCookie(SESSION_COOKIE, COOKIE_OPTIONS)
     return reply.redirect('/signin', 303)
   })
 
-  app.get('/account/export.tar', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    if (!v) return reply
+  on.get('/account/export.tar', async (req, reply, v) => {
     // The archive `clawd export --all` writes, from the same document.
     const doc = await collectAccountExport(ctx, v.session.userId)
     let files: ReturnType<typeof layoutAccountExport>['files']
@@ -85,9 +75,7 @@ export async function consoleAccountPages(app: FastifyInstance, ctx: ServerConte
     return reply.header('content-disposition', 'attachment; filename="clawd-account-export.tar"').type('application/x-tar').send(tarBuffer(files))
   })
 
-  app.post('/account/delete', async (req, reply) => {
-    const v = await signedInPost(ctx, req, reply)
-    if (!v) return reply
+  on.post('/account/delete', async (req, reply, v) => {
     const typed = field(req, 'confirm_email', 254).trim()
     if (typed.toLowerCase() !== v.session.email.toLowerCase()) {
       return render(req, reply, v, 400, {error: `Nothing was deleted: type your email, ${v.session.email}, to confirm.`})

@@ -1,13 +1,11 @@
-import {ownedInstance} from '../instances/owned.js'
-import type {FastifyReply, FastifyRequest} from 'fastify'
+import type {FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterface} from 'fastify'
 import {browserAuth} from '../auth/browser-auth.js'
 import {csrfPasses, csrfTokenFor} from '../auth/csrf.js'
 import {currentSession, type WebSession} from '../auth/sessions.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import type {InstanceRow} from '../instances/repo.js'
-import {takeToken} from '../ratelimit/bucket.js'
-import {rateLimited} from '../ratelimit/errors.js'
+import {rateLimited, takeToken} from '../ratelimit/bucket.js'
 import {bucketFor} from '../ratelimit/requests.js'
 import {safeNext} from '../pages/forms.js'
 
@@ -39,20 +37,34 @@ export async function signedIn(ctx: ServerContext, req: FastifyRequest, reply: F
   return {session, csrf: csrfTokenFor(reply, session)}
 }
 
+type VisitorHandler<R extends RouteGenericInterface> = (req: FastifyRequest<R>, reply: FastifyReply, v: Visitor) => Promise<unknown>
+
 /**
- * A console form post: a session, and the form's CSRF token bound to it; else nothing happens
- * (null: the reply is already a redirect to sign in, or the refusal of the token).
+ * The console's routes: a page (GET) runs its handler for a signed-in visitor; a form post only
+ * when the form's CSRF token is bound to that session too. Else nothing happens: the reply is
+ * already a redirect to sign in, or the refusal of the token.
  */
-export async function signedInPost(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply): Promise<Visitor | null> {
-  const visitor = await signedIn(ctx, req, reply)
-  return visitor && csrfPasses(req, reply, visitor.session) ? visitor : null
+export function visitorRoutes(app: FastifyInstance, ctx: ServerContext) {
+  const on =
+    (method: 'GET' | 'POST') =>
+    <R extends RouteGenericInterface = RouteGenericInterface>(url: string, handler: VisitorHandler<R>, opts: {bodyLimit?: number} = {}) =>
+      app.route({
+        method,
+        url,
+        ...opts,
+        handler: async (req, reply) => {
+          const v = await signedIn(ctx, req, reply)
+          return v && (method === 'GET' || csrfPasses(req, reply, v.session)) ? handler(req as FastifyRequest<R>, reply, v) : reply
+        },
+      })
+  return {get: on('GET'), post: on('POST')}
 }
 
 const INSTANCES_PAGE_HINT = 'See your instances on the Instances page.'
 
 /** The user's instance by id or name, under RLS: another user's is not found (404, never 403). */
 export function ownInstance(ctx: ServerContext, userId: string, ref: string): Promise<InstanceRow> {
-  return ownedInstance(ctx, userId, ref, INSTANCES_PAGE_HINT)
+  return ctx.instances.owned(userId, ref, INSTANCES_PAGE_HINT)
 }
 
 /**

@@ -6,7 +6,6 @@ import {consoleInstanceActivityPages} from './instance-activity.js'
 import {consoleInstanceDataPages} from './instance-data.js'
 import {consoleInstancePages} from './instances.js'
 import {consoleStaticRoutes} from './static.js'
-import {consoleStatusPage} from './status.js'
 
 /**
  * The web console (DESIGN §5b): every CLI action for a signed-in user, and the public /status.
@@ -19,5 +18,4 @@ export async function consoleRoutes(app: FastifyInstance, ctx: ServerContext): P
   await consoleInstanceDataPages(app, ctx)
   await consoleInstanceActivityPages(app, ctx)
   await consoleAccountPages(app, ctx)
-  await consoleStatusPage(app, ctx)
 }

@@ -9,7 +9,7 @@ import {readAccessLog} from '../observability/access-log-read.js'
 import {queryParam} from '../pages/forms.js'
 import {layout, sendPage} from '../pages/layout.js'
 import {allowOwnScripts} from '../pages/security-headers.js'
-import {backTo, ownInstance, signedIn, signedInPost, type Visitor} from './guard.js'
+import {backTo, ownInstance, type Visitor, visitorRoutes} from './guard.js'
 import {chatView, logsView, sessionsView, transcriptView} from './views/instance-activity.js'
 
 type Ref = {Params: {ref: string}}
@@ -23,6 +23,7 @@ export const CHAT_SCRIPT = '/assets/console/chat.js'
  * instance first); the chat page's script streams over the /v1 SSE route itself.
  */
 export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const on = visitorRoutes(app, ctx)
   const manager = ctx.instances
   const frame = (v: Visitor, title: string, body: Parameters<typeof layout>[1], scripts?: string[]) =>
     layout(title, body, {email: v.session.email, csrf: v.csrf}, {nav: 'instances', wide: true, scripts})
@@ -47,40 +48,30 @@ export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: Se
     return {row: res.row, session: res.body}
   }
 
-  app.get<Ref>('/instances/:ref/sessions', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    if (!v) return reply
+  on.get<Ref>('/instances/:ref/sessions', async (req, reply, v) => {
     const res = await agent(v.session.userId, req.params.ref, agentApi.listSessions, {query: {limit: 200}})
     if (!res.ok) throw ApiError.unavailable('The instance sent a session list this page cannot read.', 'Try again.')
     const body = sessionsView({csrf: v.csrf, instance: res.row, sessions: res.body.sessions, now: ctx.clock.now(), done: queryParam(req, 'done', 32)})
     return sendPage(reply, 200, frame(v, `${res.row.name}: sessions`, body))
   })
 
-  app.get<SessionRef>('/instances/:ref/sessions/:sid', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    if (!v) return reply
+  on.get<SessionRef>('/instances/:ref/sessions/:sid', async (req, reply, v) => {
     const {row, session} = await transcript(v.session.userId, req.params.ref, req.params.sid)
     return sendPage(reply, 200, frame(v, `${row.name}: ${session.title || 'session'}`, transcriptView({csrf: v.csrf, instance: row, session})))
   })
 
-  app.post<SessionRef>('/instances/:ref/sessions/:sid/delete', async (req, reply) => {
-    const v = await signedInPost(ctx, req, reply)
-    if (!v) return reply
+  on.post<SessionRef>('/instances/:ref/sessions/:sid/delete', async (req, reply, v) => {
     const res = await agent(v.session.userId, req.params.ref, agentApi.deleteSession, sessionParams(req.params.sid))
     if (res.status === 404) throw ApiError.notFound('session', 'See the sessions on the Sessions page.')
     return backTo(reply, `/instances/${res.row.id}/sessions`, 'deleted')
   })
 
-  app.post<Ref>('/instances/:ref/sessions/clear', async (req, reply) => {
-    const v = await signedInPost(ctx, req, reply)
-    if (!v) return reply
+  on.post<Ref>('/instances/:ref/sessions/clear', async (req, reply, v) => {
     const res = await agent(v.session.userId, req.params.ref, agentApi.clearSessions)
     return backTo(reply, `/instances/${res.row.id}/sessions`, 'cleared')
   })
 
-  app.get<Ref>('/instances/:ref/logs', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    if (!v) return reply
+  on.get<Ref>('/instances/:ref/logs', async (req, reply, v) => {
     const userId = v.session.userId
     const row = await ownInstance(ctx, userId, req.params.ref)
     await reply.server.accessLog?.flush().catch(() => {})
@@ -88,9 +79,7 @@ export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: Se
     return sendPage(reply, 200, frame(v, `${row.name}: logs`, logsView({instance: row, entries, now: ctx.clock.now()})))
   })
 
-  app.get<Ref>('/instances/:ref/chat', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    if (!v) return reply
+  on.get<Ref>('/instances/:ref/chat', async (req, reply, v) => {
     const sid = queryParam(req, 'session', 64)
     let row: InstanceRow
     let session: SessionDetail | undefined

@@ -12,7 +12,7 @@ import {listKeys} from '../keys/repo.js'
 import {field, queryParam} from '../pages/forms.js'
 import {layout, sendPage} from '../pages/layout.js'
 import {allowOwnScripts} from '../pages/security-headers.js'
-import {backTo, ownInstance, problemText, signedIn, signedInPost, type Visitor} from './guard.js'
+import {backTo, ownInstance, problemText, type Visitor, visitorRoutes} from './guard.js'
 import {keysView, workspaceView} from './views/instance-data.js'
 
 type Ref = {Params: {ref: string}}
@@ -27,6 +27,7 @@ export const UPLOAD_TAR_SCRIPT = '/assets/console/upload-tar.js'
  * the browser's job: seal-key.js seals it and PUTs it to the same /v1 route the CLI uses).
  */
 export async function consoleInstanceDataPages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const on = visitorRoutes(app, ctx)
   const manager = ctx.instances
   const frame = (reply: FastifyReply, v: Visitor, title: string, body: Parameters<typeof layout>[1], script: string) => {
     allowOwnScripts(reply)
@@ -51,15 +52,10 @@ export async function consoleInstanceDataPages(app: FastifyInstance, ctx: Server
     return sendPage(reply, status, frame(reply, v, `${row.name}: workspace`, body, UPLOAD_TAR_SCRIPT))
   }
 
-  app.get<Ref>('/instances/:ref/workspace', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    return v ? renderWorkspace(req, reply, v, req.params.ref, 200) : reply
-  })
+  on.get<Ref>('/instances/:ref/workspace', (req, reply, v) => renderWorkspace(req, reply, v, req.params.ref, 200))
 
   // A workspace file may be 2 MiB, more than the sign-in forms' limit; URL-encoding can triple it.
-  app.post<Ref>('/instances/:ref/workspace/file', {bodyLimit: 3 * WORKSPACE_PUSH_MAX_BODY_BYTES}, async (req, reply) => {
-    const v = await signedInPost(ctx, req, reply)
-    if (!v) return reply
+  on.post<Ref>('/instances/:ref/workspace/file', async (req, reply, v) => {
     const userId = v.session.userId
     const row = await ownInstance(ctx, userId, req.params.ref)
     const path = field(req, 'path', 200).trim()
@@ -79,11 +75,9 @@ export async function consoleInstanceDataPages(app: FastifyInstance, ctx: Server
       return renderWorkspace(req, reply, v, row.id, 422, {path, content, error: `${path} was not saved: ${why}`})
     }
     return reply.redirect(`/instances/${row.id}/workspace?file=${encodeURIComponent(path)}&done=saved`, 303)
-  })
+  }, {bodyLimit: 3 * WORKSPACE_PUSH_MAX_BODY_BYTES})
 
-  app.get<Ref>('/instances/:ref/export.tar', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    if (!v) return reply
+  on.get<Ref>('/instances/:ref/export.tar', async (req, reply, v) => {
     const row = await manager.ensureRunning(v.session.userId, (await ownInstance(ctx, v.session.userId, req.params.ref)).id)
     // The rules `clawd export` applies: a workspace holding a secret is not exported.
     const plan = planExport(await readWorkspace(manager, row.id))
@@ -113,14 +107,9 @@ export async function consoleInstanceDataPages(app: FastifyInstance, ctx: Server
     return sendPage(reply, status, frame(reply, v, `${row.name}: keys`, body, SEAL_KEY_SCRIPT))
   }
 
-  app.get<Ref>('/instances/:ref/keys', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    return v ? renderKeys(req, reply, v, req.params.ref, 200) : reply
-  })
+  on.get<Ref>('/instances/:ref/keys', (req, reply, v) => renderKeys(req, reply, v, req.params.ref, 200))
 
-  app.post<KeyRef>('/instances/:ref/keys/:name/delete', async (req, reply) => {
-    const v = await signedInPost(ctx, req, reply)
-    if (!v) return reply
+  on.post<KeyRef>('/instances/:ref/keys/:name/delete', async (req, reply, v) => {
     const row = await ownInstance(ctx, v.session.userId, req.params.ref)
     if (!keyNameSchema.safeParse(req.params.name).success) throw ApiError.notFound('key')
     try {

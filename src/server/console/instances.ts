@@ -7,7 +7,7 @@ import {instanceView} from '../instances/view.js'
 import {field, queryParam} from '../pages/forms.js'
 import {layout, sendPage} from '../pages/layout.js'
 import {planOf} from '../quotas/plans.js'
-import {backTo, ownInstance, problemText, signedIn, signedInPost, type Visitor} from './guard.js'
+import {backTo, ownInstance, problemText, type Visitor, visitorRoutes} from './guard.js'
 import {instanceOverviewView, instancesView} from './views/instances.js'
 
 type Ref = {Params: {ref: string}}
@@ -17,6 +17,7 @@ type Ref = {Params: {ref: string}}
  * InstanceLifecycle calls as /v1/instances, as the signed-in user.
  */
 export async function consoleInstancePages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const on = visitorRoutes(app, ctx)
   const manager = ctx.instances
   const frame = (v: Visitor, title: string, body: Parameters<typeof layout>[1]) => layout(title, body, {email: v.session.email, csrf: v.csrf}, {nav: 'instances', wide: true})
 
@@ -35,14 +36,9 @@ export async function consoleInstancePages(app: FastifyInstance, ctx: ServerCont
     return sendPage(reply, status, frame(v, row.name, body))
   }
 
-  app.get('/instances', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    return v ? renderList(req, reply, v, 200) : reply
-  })
+  on.get('/instances', (req, reply, v) => renderList(req, reply, v, 200))
 
-  app.post('/instances', async (req, reply) => {
-    const v = await signedInPost(ctx, req, reply)
-    if (!v) return reply
+  on.post('/instances', async (req, reply, v) => {
     const name = field(req, 'name', 64).trim()
     const model = field(req, 'model', 200).trim()
     const parsed = createInstanceRequestSchema.safeParse({...(name ? {name} : {}), ...(model ? {model} : {})})
@@ -59,15 +55,10 @@ export async function consoleInstancePages(app: FastifyInstance, ctx: ServerCont
     }
   })
 
-  app.get<Ref>('/instances/:ref', async (req, reply) => {
-    const v = await signedIn(ctx, req, reply)
-    return v ? renderOne(req, reply, v, req.params.ref, 200) : reply
-  })
+  on.get<Ref>('/instances/:ref', (req, reply, v) => renderOne(req, reply, v, req.params.ref, 200))
 
   for (const action of ['pause', 'resume'] as const) {
-    app.post<Ref>(`/instances/:ref/${action}`, async (req, reply) => {
-      const v = await signedInPost(ctx, req, reply)
-      if (!v) return reply
+    on.post<Ref>(`/instances/:ref/${action}`, async (req, reply, v) => {
       const row = await ownInstance(ctx, v.session.userId, req.params.ref)
       const back = field(req, 'back', 80) === '/instances' ? '/instances' : `/instances/${row.id}`
       try {
@@ -80,9 +71,7 @@ export async function consoleInstancePages(app: FastifyInstance, ctx: ServerCont
     })
   }
 
-  app.post<Ref>('/instances/:ref/delete', async (req, reply) => {
-    const v = await signedInPost(ctx, req, reply)
-    if (!v) return reply
+  on.post<Ref>('/instances/:ref/delete', async (req, reply, v) => {
     const row = await ownInstance(ctx, v.session.userId, req.params.ref)
     // As on the CLI: the name, typed, is the confirmation.
     if (field(req, 'confirm', 64).trim() !== row.name) {

@@ -9,14 +9,15 @@ export class InFlightWork {
 
   constructor(private readonly log: FastifyBaseLogger) {}
 
-  /** Runs `work` after the instance's work in flight; a failure is logged, never thrown. */
-  track(id: string, work: Promise<void>): void {
+  /** Runs `work` after the instance's work in flight; a failure is logged here, and `work` returned as is. */
+  track(id: string, work: Promise<void>): Promise<void> {
     const settled = work.catch((error) => this.log.error({instance: id, err: {message: (error as Error).message}}, 'instance work failed'))
     const chained = (this.work.get(id) ?? Promise.resolve()).then(() => settled)
     this.work.set(id, chained)
     void chained.finally(() => {
       if (this.work.get(id) === chained) this.work.delete(id)
     })
+    return work
   }
 
   /** Waits for this process's work on the instance, if any. */

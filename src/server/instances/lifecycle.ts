@@ -1,6 +1,6 @@
-import {agentApi} from '../../contract/routes/index.js'
+import {agentApi, type RouteSpec} from '../../contract/routes/index.js'
 import {randomBytes} from 'node:crypto'
-import type {InstanceState, Isolation} from '../../contract/instances.js'
+import type {Isolation} from '../../contract/instances.js'
 import type {ToolProfile} from '../../contract/tool-policy.js'
 import type {InstanceDriver} from '../../runtime/driver.js'
 import {recordLifecycle} from '../access-log.js'
@@ -24,7 +24,7 @@ import {instanceSecret, mintDataKey, openDataKey} from './secrets.js'
 import {assertPolicyFitsPlan, defaultToolPolicy} from './tool-policy.js'
 import {planOf} from '../quotas/plans.js'
 import {purgeDeletedRows} from '../store/purge.js'
-import {AgentClients, type AgentRoute} from '../../runtime/agent-client.js'
+import {type AgentAnswer, AgentClients, type AgentRoute, type AgentRouteInput} from '../../runtime/agent-client.js'
 import {StreamRegistry} from './streams.js'
 import {InFlightWork} from './in-flight.js'
 import {syncKeys} from '../keys/sync.js'
@@ -55,6 +55,16 @@ export class InstanceLifecycle {
   }
 
   // ---- user-facing operations (all as the user, under RLS) ----
+
+  /**
+   * The user's instance by id or name: another user's, or a ref of the wrong shape, is simply not
+   * found (404, never 403). The hint says where the user sees their instances.
+   */
+  async owned(userId: string, ref: string, hint = 'See your instances with `clawd instance list`.'): Promise<InstanceRow> {
+    const row = await this.ctx.db.asUser(userId, (q) => findInstance(q, ref))
+    if (!row) throw ApiError.notFound('instance', hint)
+    return row
+  }
 
   async create(userId: string, req: {name?: string; model?: string; tools?: ToolProfile}): Promise<InstanceRow> {
     const id = newId('ins')
@@ -107,18 +117,18 @@ export class InstanceLifecycle {
   }
 
   async pause(userId: string, ref: string): Promise<InstanceRow> {
-    const row = await this.require(userId, ref)
+    const row = await this.owned(userId, ref)
     if (row.state === 'paused' || row.state === 'pausing') return row
     if (row.state !== 'running') throw wrongState(row, 'pause')
     this.requireReachable(row)
     const moved = await this.ctx.db.asUser(userId, (q) => transition(q, row.id, ['running'], 'pausing'))
-    if (!moved) throw wrongState((await this.require(userId, ref)), 'pause')
+    if (!moved) throw wrongState((await this.owned(userId, ref)), 'pause')
     this.work.track(row.id, this.isLocal(row) ? this.stopProcess(userId, row.id, 'instance.paused', {}) : this.remoteOp(row, 'stop', {event: 'instance.paused'}))
     return moved
   }
 
   async resume(userId: string, ref: string): Promise<InstanceRow> {
-    const row = await this.require(userId, ref)
+    const row = await this.owned(userId, ref)
     return this.beginResume(userId, row)
   }
 
@@ -129,7 +139,7 @@ export class InstanceLifecycle {
   async ensureRunning(userId: string, ref: string): Promise<InstanceRow> {
     const deadline = Date.now() + START_WAIT_MS
     for (;;) {
-      let row = await this.require(userId, ref)
+      let row = await this.owned(userId, ref)
       this.requireReachable(row)
       if (row.state === 'running') return row
       if (row.state === 'deleting') throw ApiError.notFound('instance')
@@ -142,7 +152,7 @@ export class InstanceLifecycle {
   }
 
   async delete(userId: string, ref: string): Promise<InstanceRow> {
-    const row = await this.require(userId, ref)
+    const row = await this.owned(userId, ref)
     const moved = await this.ctx.db.asUser(userId, (q) =>
       transition(q, row.id, ['creating', 'running', 'pausing', 'paused', 'resuming', 'failed', 'deleting'], 'deleting'),
     )
@@ -167,6 +177,11 @@ export class InstanceLifecycle {
     this.requireReachable(row)
     if (!row.endpoint) throw instanceUnavailable(row, `its replica ${row.replica_id} has no internal address`)
     return this.ctx.cluster!.client.agentRoute(row.id, {replicaId: row.replica_id!, endpoint: row.endpoint})
+  }
+
+  /** One call to the agent of the user's instance, resuming it first when paused. */
+  async callAgent<R extends RouteSpec>(userId: string, instanceId: string, route: R, input?: AgentRouteInput<R>): Promise<AgentAnswer<R>> {
+    return this.agents.call(this.routeFor(await this.ensureRunning(userId, instanceId)), route, input)
   }
 
   /** The route to an agent this replica runs. */
@@ -203,18 +218,14 @@ export class InstanceLifecycle {
   async bootHere(id: string, from: 'creating' | 'resuming', firstBoot: boolean): Promise<void> {
     const row = await this.getById(id)
     if (!row || !row.wrapped_data_key) throw ApiError.notFound('instance')
-    const work = this.boot(row.user_id, id, openDataKey(this.ctx, id, row.wrapped_data_key), from, firstBoot)
-    this.work.track(id, work)
-    await work
+    await this.work.track(id, this.boot(row.user_id, id, openDataKey(this.ctx, id, row.wrapped_data_key), from, firstBoot))
   }
 
   /** Stops an instance this replica runs (the caller moved it to pausing). */
   async stopHere(id: string, event: string): Promise<void> {
     const row = await this.getById(id)
     if (!row) throw ApiError.notFound('instance')
-    const work = this.stopProcess(row.user_id, id, event, {})
-    this.work.track(id, work)
-    await work
+    await this.work.track(id, this.stopProcess(row.user_id, id, event, {}))
   }
 
   /** Finishes the delete of an instance this replica holds (the caller moved it to deleting). */
@@ -247,10 +258,7 @@ export class InstanceLifecycle {
     }
     if (failure) {
       const reason = `The agent did not start: ${failure}`.slice(0, 500)
-      await this.ctx.db.asSystem(async (q) => {
-        const moved = await transition(q, row.id, [from], 'failed', {failureReason: reason})
-        if (moved) await recordLifecycle(q, {userId: row.user_id, instanceId: row.id, event: 'instance.failed', detail: {reason}})
-      })
+      await this.ctx.db.asSystem((q) => transition(q, row.id, [from], 'failed', {failureReason: reason, record: {userId: row.user_id, event: 'instance.failed', detail: {reason}}}))
     }
   }
 
@@ -280,18 +288,12 @@ export class InstanceLifecycle {
 
   // ---- internals ----
 
-  private async require(userId: string, ref: string): Promise<InstanceRow> {
-    const row = await this.ctx.db.asUser(userId, (q) => findInstance(q, ref))
-    if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
-    return row
-  }
-
   private async beginResume(userId: string, row: InstanceRow): Promise<InstanceRow> {
     if (row.state === 'running' || row.state === 'resuming' || row.state === 'creating') return row
     if (row.state === 'pausing') {
       // Another replica pauses or moves it: poll the row rather than spin on it.
       await this.work.waitFor(row.id)
-      return this.beginResume(userId, await this.require(userId, row.id))
+      return this.beginResume(userId, await this.owned(userId, row.id))
     }
     if (row.state !== 'paused' && row.state !== 'failed') throw wrongState(row, 'resume')
     this.requireReachable(row)
@@ -302,7 +304,7 @@ export class InstanceLifecycle {
       if (counts.running >= max) throw runningQuota(max)
       return transition(q, row.id, ['paused', 'failed'], 'resuming', {touch: true})
     })
-    if (!moved) return this.require(userId, row.id)
+    if (!moved) return this.owned(userId, row.id)
     if (!this.isLocal(row)) {
       this.work.track(row.id, this.bootRemote(moved, 'resuming', !row.public_key))
       return moved
@@ -327,17 +329,13 @@ export class InstanceLifecycle {
       if (!firstBoot) await syncKeys(this.ctx, this.agents, this.localRoute(id), userId, id)
       await this.ctx.db.asUser(userId, async (q) => {
         await setIsolationAndKey(q, id, this.driver.isolation, pub)
-        const moved = await transition(q, id, [from], 'running', {touch: true})
-        if (moved) await recordLifecycle(q, {userId, instanceId: id, event: from === 'creating' ? 'instance.started' : 'instance.resumed'})
+        await transition(q, id, [from], 'running', {touch: true, record: {userId, event: from === 'creating' ? 'instance.started' : 'instance.resumed'}})
       })
     } catch (error) {
       const reason = `The agent did not start: ${(error as Error).message}`.slice(0, 500)
       this.ctx.log.warn({instance: id, err: {message: (error as Error).message}}, 'instance start failed')
       await this.driver.stop(id).catch(() => {})
-      await this.ctx.db.asUser(userId, async (q) => {
-        const moved = await transition(q, id, [from], 'failed', {failureReason: reason})
-        if (moved) await recordLifecycle(q, {userId, instanceId: id, event: 'instance.failed', detail: {reason}})
-      })
+      await this.ctx.db.asUser(userId, (q) => transition(q, id, [from], 'failed', {failureReason: reason, record: {userId, event: 'instance.failed', detail: {reason}}}))
     } finally {
       dataKey.fill(0)
     }
@@ -345,10 +343,7 @@ export class InstanceLifecycle {
 
   async stopProcess(userId: string, id: string, event: string, detail: Record<string, string>): Promise<void> {
     await this.driver.stop(id)
-    await this.ctx.db.asSystem(async (q) => {
-      const moved = await transition(q, id, ['pausing'], 'paused')
-      if (moved) await recordLifecycle(q, {userId, instanceId: id, event, detail})
-    })
+    await this.ctx.db.asSystem((q) => transition(q, id, ['pausing'], 'paused', {record: {userId, event, detail}}))
   }
 
   /** Crypto-shredding: the directory goes, then the row with the wrapped data key, then its dead copies. */
@@ -368,16 +363,9 @@ export class InstanceLifecycle {
     )
   }
 
+  /** The server's `agent` settings are the agent config's own fields, passed on as they are. */
   private agentConfig() {
-    return {
-      memoryLimitMb: this.ctx.config.instances.memoryLimitMb,
-      providerBaseUrls: this.ctx.config.providerBaseUrls,
-      streamGraceMs: this.ctx.config.agent.streamGraceMs,
-      devDeltaDelayMs: this.ctx.config.agent.devDeltaDelayMs,
-      toolMaxSteps: this.ctx.config.agent.toolMaxSteps,
-      toolMaxMs: this.ctx.config.agent.toolMaxMs,
-      toolApprovalTimeoutMs: this.ctx.config.agent.toolApprovalTimeoutMs,
-    }
+    return {memoryLimitMb: this.ctx.config.instances.memoryLimitMb, providerBaseUrls: this.ctx.config.providerBaseUrls, ...this.ctx.config.agent}
   }
 
   /** The agent made its key pair on first start; the API keeps the public half to serve while paused. */

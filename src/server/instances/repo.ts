@@ -1,6 +1,7 @@
 import {keysetPage, PAGE_KEY, pageOf} from '../store/keyset.js'
 import {instanceRefSchema, type InstanceState, type Isolation} from '../../contract/instances.js'
 import {type ToolPolicy, toolPolicySchema} from '../../contract/tool-policy.js'
+import {recordLifecycle} from '../access-log.js'
 import type {Queryable} from '../store/db.js'
 
 /** An instances row as the server sees it (the wrapped data key never leaves the server). */
@@ -87,14 +88,15 @@ export async function insertInstance(
 
 /**
  * Moves an instance from one of `from` to `to` atomically: a conditional UPDATE, so two API
- * processes (or a request racing the sweeper) can never both make the same transition.
+ * processes (or a request racing the sweeper) can never both make the same transition. `record`
+ * goes in the owner's log only when this call made the move.
  */
 export async function transition(
   q: Queryable,
   id: string,
   from: readonly InstanceState[],
   to: InstanceState,
-  extra: {failureReason?: string | null; touch?: boolean} = {},
+  extra: {failureReason?: string | null; touch?: boolean; record?: Omit<Parameters<typeof recordLifecycle>[1], 'instanceId'>} = {},
 ): Promise<InstanceRow | undefined> {
   const [row] = await q.query<InstanceRow>(
     `UPDATE instances
@@ -104,6 +106,7 @@ export async function transition(
       RETURNING ${COLUMNS}`,
     [id, [...from], to, extra.failureReason ?? null, extra.touch ?? false],
   )
+  if (row && extra.record) await recordLifecycle(q, {...extra.record, instanceId: id})
   return row
 }
 

@@ -1,8 +1,8 @@
 import type {InstanceState} from '../../contract/instances.js'
 import type {InstanceExit} from '../../runtime/driver.js'
+import type {EgressRecord} from '../../runtime/egress-proxy.js'
 import {recordLifecycle} from '../access-log.js'
 import type {ServerCore} from '../core.js'
-import {recordEgressRefusal} from './egress-log.js'
 import type {InstanceLifecycle} from './lifecycle.js'
 import {transition} from './repo.js'
 
@@ -57,10 +57,8 @@ export class InstanceSupervision {
       await this.lifecycle.driver.stop(row.id).catch(() => {})
       const to: InstanceState = row.state === 'creating' ? 'failed' : 'paused'
       const reason = row.state === 'creating' ? 'The server stopped while this instance was being created. Resume it to try again.' : null
-      await this.ctx.db.asSystem(async (q) => {
-        const moved = await transition(q, row.id, [row.state], to, {failureReason: reason})
-        if (moved) await recordLifecycle(q, {userId: row.user_id, instanceId: row.id, event: 'instance.reconciled', detail: {from: row.state, to}})
-      })
+      const record = {userId: row.user_id, event: 'instance.reconciled', detail: {from: row.state, to}}
+      await this.ctx.db.asSystem((q) => transition(q, row.id, [row.state], to, {failureReason: reason, record}))
     }
   }
 
@@ -70,10 +68,31 @@ export class InstanceSupervision {
     await this.ctx.db
       .asSystem(async (q) => {
         const [row] = await q.query<{user_id: string}>(`SELECT user_id FROM instances WHERE id = $1`, [id])
-        const moved = await transition(q, id, ['running'], 'failed', {failureReason: reason})
-        if (moved && row) await recordLifecycle(q, {userId: row.user_id, instanceId: id, event: 'instance.crashed', detail: {reason}})
+        if (row) await transition(q, id, ['running'], 'failed', {failureReason: reason, record: {userId: row.user_id, event: 'instance.crashed', detail: {reason}}})
       })
       .catch((error) => this.ctx.log.error({err: {message: (error as Error).message}, instance: id}, 'could not record crash'))
     this.lifecycle.streams.abortAll(id, 'instance_unavailable')
+  }
+}
+
+/**
+ * A connection the egress policy refused goes into the owner's access log (`clawd logs`) as
+ * `egress.refused` with HOST:PORT: the chat that caused it was answered 200 (its stream had
+ * begun), so without this line the log would say all went well.
+ */
+async function recordEgressRefusal(ctx: ServerCore, record: EgressRecord): Promise<void> {
+  try {
+    await ctx.db.asSystem(async (q) => {
+      const [row] = await q.query<{user_id: string}>(`SELECT user_id FROM instances WHERE id = $1`, [record.instanceId])
+      if (!row) return
+      await recordLifecycle(q, {
+        userId: row.user_id,
+        instanceId: record.instanceId,
+        event: 'egress.refused',
+        detail: {host: record.host, port: record.port, status: record.status, via: record.kind},
+      })
+    })
+  } catch (error) {
+    ctx.log.warn({instance: record.instanceId, err: {message: (error as Error).message}}, 'could not record an egress refusal')
   }
 }

@@ -71,9 +71,7 @@ export async function applyWorkspacePush(ctx: ServerContext, userId: string, ins
       detail: 'The push holds no workspace file (AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md or memory/YYYY-MM-DD.md); nothing was changed.',
     }
   }
-  const manager = ctx.instances
-  const row = await manager.ensureRunning(userId, instanceId)
-  const res = await manager.agents.call(manager.routeFor(row), agentApi.putWorkspace, {body: {files: check.accepted}})
+  const res = await ctx.instances.callAgent(userId, instanceId, agentApi.putWorkspace, {body: {files: check.accepted}})
   const refused = res.status === 422 ? agentApi.putWorkspace.responses[422].safeParse(res.body) : undefined
   if (refused) {
     // The agent runs the same rules; it refusing what passed here means the two disagree.
@@ -81,6 +79,6 @@ export async function applyWorkspacePush(ctx: ServerContext, userId: string, ins
     return {ok: false, check: agentCheck, detail: refusalDetail(agentCheck.rejected)}
   }
   if (res.status !== 200) throw agentStorageFailure(res.status, 'the workspace')
-  await ctx.db.asUser(userId, (q) => touchInstance(q, row.id))
+  await ctx.db.asUser(userId, (q) => touchInstance(q, instanceId))
   return {ok: true, response: pushResponse(check)}
 }

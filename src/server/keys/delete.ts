@@ -8,11 +8,9 @@ import {deleteKey, storedVersion} from './repo.js'
  * instance drops it from memory and its vault first, then the row goes. 404 when there is none.
  */
 export async function deleteInstanceKey(ctx: ServerContext, userId: string, instanceId: string, name: string): Promise<void> {
-  const manager = ctx.instances
   const existed = await ctx.db.asUser(userId, (q) => storedVersion(q, instanceId, name))
   if (existed === undefined) throw ApiError.notFound('key', 'See the keys with `clawd keys list`.')
-  const running = await manager.ensureRunning(userId, instanceId)
-  const res = await manager.agents.call(manager.routeFor(running), agentApi.deleteKey, {params: {name}})
+  const res = await ctx.instances.callAgent(userId, instanceId, agentApi.deleteKey, {params: {name}})
   if (res.status !== 200 && res.status !== 404) throw ApiError.unavailable('The instance could not remove the key.', 'Try again.')
   await ctx.db.asUser(userId, (q) => deleteKey(q, instanceId, name))
 }

@@ -53,7 +53,7 @@ export async function devicePages(app: FastifyInstance, ctx: ServerContext): Pro
     const now = ctx.clock.now()
     if (!grant) return entryPage(req, reply, session, 404, {userCode: typed, error: 'No sign-in request has this code. Check it and try again.'})
     if (grant.status !== 'pending') return entryPage(req, reply, session, 409, {userCode: typed, error: 'This code has already been used. Start the sign-in again for a new one.'})
-    if (grant.expiresAt.getTime() <= now) return entryPage(req, reply, session, 410, {userCode: typed, error: 'This code has expired. Start the sign-in again for a new one.'})
+    if (new Date(grant.expires_at).getTime() <= now) return entryPage(req, reply, session, 410, {userCode: typed, error: 'This code has expired. Start the sign-in again for a new one.'})
     const body = deviceConfirmView({csrf: csrfTokenFor(reply, session), grant, email: session.email, now})
     return sendPage(reply, 200, frame(req, reply, session, 'Approve this sign-in?', body))
   }
@@ -94,6 +94,6 @@ export async function devicePages(app: FastifyInstance, ctx: ServerContext): Pro
     }
     req.log.info({grantId: outcome.grant.id, userId: session.userId, decision}, 'device grant decided')
     const approved = decision === 'approve'
-    return sendPage(reply, 200, frame(req, reply, session, approved ? 'Device approved' : 'Request denied', deviceDoneView(approved, outcome.grant.clientId)))
+    return sendPage(reply, 200, frame(req, reply, session, approved ? 'Device approved' : 'Request denied', deviceDoneView(approved, outcome.grant.client_id)))
   })
 }

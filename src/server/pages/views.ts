@@ -62,16 +62,16 @@ export function deviceConfirmView(v: {csrf: string; grant: DeviceGrantView; emai
   return html`<h1>Approve this sign-in?</h1>
 <p>A device asks to act as <strong>${v.email}</strong>. Approve only if you started this sign-in yourself and the code below matches the one on your screen.</p>
 <dl class="request">
-<dt>Code</dt><dd class="user-code" id="user-code">${g.userCode}</dd>
-<dt>Client</dt><dd id="client-id">${g.clientId}</dd>
-<dt>From IP</dt><dd id="client-ip">${g.clientIp ?? 'unknown'}</dd>
-<dt>Requested</dt><dd id="requested-at">${when(g.requestedAt, v.now)}</dd>
-<dt>Device</dt><dd id="user-agent">${g.userAgent ?? 'unknown'}</dd>
+<dt>Code</dt><dd class="user-code" id="user-code">${g.user_code}</dd>
+<dt>Client</dt><dd id="client-id">${g.client_id}</dd>
+<dt>From IP</dt><dd id="client-ip">${g.client_ip ?? 'unknown'}</dd>
+<dt>Requested</dt><dd id="requested-at">${when(g.requested_at, v.now)}</dd>
+<dt>Device</dt><dd id="user-agent">${g.user_agent ?? 'unknown'}</dd>
 </dl>
 <p class="muted">If you did not start this, choose Deny: someone may be trying to get you to sign them in.</p>
 <form method="post" action="/device/decision">
 <input type="hidden" name="csrf" value="${v.csrf}">
-<input type="hidden" name="user_code" value="${g.userCode}">
+<input type="hidden" name="user_code" value="${g.user_code}">
 <input type="hidden" name="grant_id" value="${g.id}">
 <button type="submit" name="decision" value="approve">Approve</button>
 <button type="submit" name="decision" value="deny" class="deny">Deny</button>

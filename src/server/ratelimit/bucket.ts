@@ -1,3 +1,4 @@
+import {ApiError} from '../errors.js'
 import type {Queryable} from '../store/db.js'
 
 /**
@@ -87,4 +88,15 @@ export async function takeTokens(q: Queryable, limits: RateLimit[], at?: Date): 
 export async function pruneBuckets(q: Queryable, idleMs: number): Promise<number> {
   const rows = await q.query(`DELETE FROM rate_limit_buckets WHERE updated_at < now() - make_interval(secs => $1) RETURNING key`, [idleMs / 1000])
   return rows.length
+}
+
+/** The 429 problem for a denied take, with `Retry-After` so clients know when to come back. */
+export function rateLimited(result: RateLimitResult, detail: string, hint = 'Wait a moment and try again.'): ApiError {
+  const retryAt = new Date(Date.now() + result.retryAfterSec * 1000)
+  return new ApiError(429, 'rate_limited', 'Too many requests', {
+    detail,
+    hint,
+    retry_at: retryAt.toISOString(),
+    headers: {'retry-after': String(result.retryAfterSec)},
+  })
 }

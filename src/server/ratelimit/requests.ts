@@ -1,8 +1,7 @@
 import type {FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler} from 'fastify'
 import type {RequestRate} from '../config.js'
 import type {ServerContext} from '../context.js'
-import {type RateLimit, type RateLimitResult, takeToken} from './bucket.js'
-import {rateLimited} from './errors.js'
+import {type RateLimit, type RateLimitResult, rateLimited, takeToken} from './bucket.js'
 
 /**
  * Request rate limits on the API (/v1): one bucket per client IP, taken before anything else, and

@@ -95,6 +95,3 @@ export function verifyHop(
   if (!nonces.remember(nonce, at + HOP_WINDOW_MS, now)) return {ok: false, reason: 'replayed'}
   return {ok: true}
 }
-
-/** Headers a hop never carries onward: the user's credentials stay at the edge replica. */
-export const EDGE_ONLY_HEADERS = ['authorization', 'cookie', 'proxy-authorization'] as const

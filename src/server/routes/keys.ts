@@ -1,16 +1,16 @@
-import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance} from 'fastify'
 import type {AgentKeyUpload} from '../../contract/agent-keys.js'
 import {BYOK_ALG, keyNeedsBaseUrl, providerForKeyName} from '../../contract/keys.js'
 import {agentApi, api} from '../../contract/routes/index.js'
 import {problemDetail} from '../../runtime/agent-client.js'
 import {encodeByokAad} from '../../crypto/byok-aad.js'
+import {allowMatcher} from '../../runtime/egress-proxy.js'
+import type {ServerConfig} from '../config.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {agentStorageFailure} from '../instances/agent-storage.js'
 import {deleteInstanceKey} from '../keys/delete.js'
-import {listKeys, listTombstones, storedVersion, upsertKey, versionFloor} from '../keys/repo.js'
-import {refusedEgressTarget} from '../keys/egress-check.js'
+import {listKeys, listTombstones, upsertKey, versionFloor} from '../keys/repo.js'
 import {checkOutboundUrl} from '../outbound.js'
 import {serveRoutes} from '../serve.js'
 
@@ -21,11 +21,10 @@ import {serveRoutes} from '../serve.js'
 export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const serve = serveRoutes(app, ctx)
   const manager = ctx.instances
-  const instanceOf = (userId: string, ref: string) => ownedInstance(ctx, userId, ref)
 
   // Served from the store, so `keys set` works while the instance is paused.
   serve(api.keys.publicKey, async (req) => {
-    const row = await instanceOf(req.auth!.userId, req.params.ref)
+    const row = await manager.owned(req.auth!.userId, req.params.ref)
     if (!row.public_key || !row.kid) {
       throw ApiError.conflict(`Instance "${row.name}" has no key pair yet (it is ${row.state}).`, 'Wait until it is running: `clawd instance show`.', 'wrong_state')
     }
@@ -33,7 +32,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   })
 
   serve(api.keys.list, async (req) => {
-    const row = await instanceOf(req.auth!.userId, req.params.ref)
+    const row = await manager.owned(req.auth!.userId, req.params.ref)
     return ctx.db.asUser(req.auth!.userId, async (q) => {
       const deleted = await listTombstones(q, row.id)
       return {keys: await listKeys(q, row.id), ...(deleted.length ? {deleted} : {})}
@@ -46,7 +45,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     if (keyNeedsBaseUrl(name) && !body.base_url) {
       throw ApiError.validation(`Key "${name}" speaks the OpenAI-compatible protocol and needs a base URL.`, 'Pass --base-url URL.')
     }
-    const row = await instanceOf(userId, req.params.ref)
+    const row = await manager.owned(userId, req.params.ref)
     if (body.base_url) {
       const verdict = await checkOutboundUrl(body.base_url, {allowPrivate: ctx.config.allowPrivateEgress})
       if (!verdict.allowed) {
@@ -84,8 +83,7 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       version: body.version,
       base_url: body.base_url ?? null,
     }
-    const running = await manager.ensureRunning(userId, row.id)
-    const res = await manager.agents.call(manager.routeFor(running), agentApi.putKey, {params: {name}, body: upload})
+    const res = await manager.callAgent(userId, row.id, agentApi.putKey, {params: {name}, body: upload})
     if (res.status === 400) {
       throw ApiError.validation(
         'The sealed key does not open for this instance, key name and version: it was made for somewhere else or altered.',
@@ -116,8 +114,21 @@ export async function keyRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   serve(api.keys.delete, async (req) => {
     const userId = req.auth!.userId
     const name = req.params.name
-    const row = await instanceOf(userId, req.params.ref)
+    const row = await manager.owned(userId, req.params.ref)
     await deleteInstanceKey(ctx, userId, row.id, name)
     return {name, deleted: true as const}
   })
+}
+
+/**
+ * HOST:PORT of `url` when the server's egress policy (`--egress-allow`) would refuse it, so
+ * `keys set` can say so at once instead of the first chat failing. Undefined when it is allowed,
+ * or when there is no URL to check (the provider's built-in endpoint).
+ */
+export function refusedEgressTarget(config: Pick<ServerConfig, 'egressAllow'>, url: string | null | undefined): string | undefined {
+  const parsed = url ? URL.parse(url) : null
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return undefined
+  const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80))
+  if (allowMatcher(config.egressAllow)(parsed.hostname, port)) return undefined
+  return `${parsed.hostname}:${port}`
 }

@@ -6,6 +6,7 @@ import {ApiError} from '../errors.js'
 import {findInstance} from '../instances/repo.js'
 import {readAccessLog} from '../observability/access-log-read.js'
 import {serveRoutes} from '../serve.js'
+import {settleWithin} from '../settle-within.js'
 
 /** How long a read waits for this process's queued entries to be written. */
 const FLUSH_WAIT_MS = 1000
@@ -16,7 +17,7 @@ export async function logsRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     const query = req.query
     const userId = req.auth!.userId
     // Requests this process just answered are still queued: write them so the reader sees them.
-    await waitAtMost(app.accessLog?.flush(), FLUSH_WAIT_MS)
+    await settleWithin(app.accessLog?.flush().catch(() => {}) ?? Promise.resolve(), FLUSH_WAIT_MS, undefined)
     const entries = await ctx.db.asUser(userId, async (q) => {
       let instanceId: string | undefined
       if (query.instance) {
@@ -30,11 +31,4 @@ export async function logsRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     })
     return {entries, next_after_id: entries.at(-1)?.id ?? query.after_id ?? null}
   })
-}
-
-async function waitAtMost(promise: Promise<void> | undefined, ms: number): Promise<void> {
-  if (!promise) return
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
-  clearTimeout(timer)
 }

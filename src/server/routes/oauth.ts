@@ -42,20 +42,18 @@ function sendTokens(reply: FastifyReply, pair: TokenPair): TokenResponse {
   return {access_token: pair.accessToken, token_type: 'Bearer', expires_in: pair.expiresIn, refresh_token: pair.refreshToken}
 }
 
-function oauthErrorHandler() {
-  return (err: FastifyError | OAuthHttpError, req: FastifyRequest, reply: FastifyReply) => {
-    let out: OAuthHttpError
-    if (err instanceof OAuthHttpError) out = err
-    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') out = new OAuthHttpError('invalid_request', 'The request body is too large.')
-    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') out = new OAuthHttpError('invalid_request', 'Send application/x-www-form-urlencoded.')
-    else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) out = new OAuthHttpError('invalid_request', err.code === 'CLAWD_DUPLICATE_FORM_PARAMETER' ? err.message : 'The request could not be parsed.')
-    else {
-      req.log.error({err: {type: err.name, message: err.message, stack: err.stack}}, 'oauth endpoint failed')
-      out = new OAuthHttpError('server_error', 'Something went wrong on the server; try again.')
-    }
-    if (out.retryAfterSec !== undefined) reply.header('retry-after', String(out.retryAfterSec))
-    return reply.code(out.status).header('cache-control', 'no-store').type('application/json').send(out.body())
+function oauthErrorHandler(err: FastifyError | OAuthHttpError, req: FastifyRequest, reply: FastifyReply) {
+  let out: OAuthHttpError
+  if (err instanceof OAuthHttpError) out = err
+  else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') out = new OAuthHttpError('invalid_request', 'The request body is too large.')
+  else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') out = new OAuthHttpError('invalid_request', 'Send application/x-www-form-urlencoded.')
+  else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) out = new OAuthHttpError('invalid_request', err.code === 'CLAWD_DUPLICATE_FORM_PARAMETER' ? err.message : 'The request could not be parsed.')
+  else {
+    req.log.error({err: {type: err.name, message: err.message, stack: err.stack}}, 'oauth endpoint failed')
+    out = new OAuthHttpError('server_error', 'Something went wrong on the server; try again.')
   }
+  if (out.retryAfterSec !== undefined) reply.header('retry-after', String(out.retryAfterSec))
+  return reply.code(out.status).header('cache-control', 'no-store').type('application/json').send(out.body())
 }
 
 /**
@@ -81,7 +79,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: ServerContext): Pro
 
   await app.register(async (scope) => {
     await registerFormParser(scope)
-    scope.setErrorHandler(oauthErrorHandler())
+    scope.setErrorHandler(oauthErrorHandler)
     const serve = serveRoutes(scope)
 
     serve(api.oauth.deviceAuthorization, async (req, reply) => {
@@ -117,19 +115,12 @@ export async function oauthRoutes(app: FastifyInstance, ctx: ServerContext): Pro
     serve(api.oauth.token, async (req, reply) => {
       const p = params(req.body)
       const grantType = requireParam(p, 'grant_type')
-      if (grantType === DEVICE_GRANT_TYPE) {
-        const deviceCode = requireParam(p, 'device_code')
-        const outcome = await pollDeviceGrant(ctx, deviceCode, clientId(p, true)!)
-        if (outcome instanceof OAuthHttpError) throw outcome
-        return sendTokens(reply, outcome)
-      }
-      if (grantType === 'refresh_token') {
-        const refreshToken = requireParam(p, 'refresh_token')
-        const outcome = await rotateRefreshToken(ctx, refreshToken, clientId(p, false))
-        if (outcome instanceof OAuthHttpError) throw outcome
-        return sendTokens(reply, outcome)
-      }
-      throw new OAuthHttpError('unsupported_grant_type', `This server supports the ${DEVICE_GRANT_TYPE} and refresh_token grants.`)
+      let outcome: TokenPair | OAuthHttpError
+      if (grantType === DEVICE_GRANT_TYPE) outcome = await pollDeviceGrant(ctx, requireParam(p, 'device_code'), clientId(p, true)!)
+      else if (grantType === 'refresh_token') outcome = await rotateRefreshToken(ctx, requireParam(p, 'refresh_token'), clientId(p, false))
+      else throw new OAuthHttpError('unsupported_grant_type', `This server supports the ${DEVICE_GRANT_TYPE} and refresh_token grants.`)
+      if (outcome instanceof OAuthHttpError) throw outcome
+      return sendTokens(reply, outcome)
     })
 
     serve(api.oauth.revoke, async (req, reply) => {

@@ -23,8 +23,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
     forwardToInstance(ctx, ctx.instances, req, reply, {userId: req.auth!.userId, ref: (req.params as {ref: string}).ref, method, path, body})
 
   serve(api.sessions.create, async (req, reply) => {
-    const row = await ctx.db.asUser(req.auth!.userId, (q) => findInstance(q, req.params.ref))
-    if (!row) throw ApiError.notFound('instance', 'See your instances with `clawd instance list`.')
+    const row = await ctx.instances.owned(req.auth!.userId, req.params.ref)
     return forward(req, reply, 'POST', pathTo(agentApi.createSession, {}), {...req.body, default_model: row.model})
   })
   serve(api.sessions.list, (req, reply) => forward(req, reply, 'GET', pathTo(agentApi.listSessions, {}, req.query)))

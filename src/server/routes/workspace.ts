@@ -1,4 +1,3 @@
-import {ownedInstance} from '../instances/owned.js'
 import type {FastifyInstance, FastifyReply} from 'fastify'
 import {PROBLEM_CONTENT_TYPE} from '../../contract/problem.js'
 import {api} from '../../contract/routes/index.js'
@@ -21,11 +20,10 @@ import {serveRoutes} from '../serve.js'
  */
 export async function workspaceRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const manager = ctx.instances
-  const instanceOf = (userId: string, ref: string) => ownedInstance(ctx, userId, ref)
 
   serveRoutes(app, ctx)(api.workspace.get, async (req) => {
     const userId = req.auth!.userId
-    const row = await manager.ensureRunning(userId, (await instanceOf(userId, req.params.ref)).id)
+    const row = await manager.ensureRunning(userId, (await manager.owned(userId, req.params.ref)).id)
     return {files: await readWorkspace(manager, row.id)}
   })
 
@@ -36,7 +34,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: ServerContext):
     const push = serveRoutes(scoped, ctx)
     push(api.workspace.push, async (req, reply) => {
       const userId = req.auth!.userId
-      const instance = await instanceOf(userId, req.params.ref)
+      const instance = await manager.owned(userId, req.params.ref)
       const check = Buffer.isBuffer(req.body) ? checkTar(req.body) : checkJson(req.body.files)
       const outcome = await applyWorkspacePush(ctx, userId, instance.id, check)
       if (!outcome.ok) return refuse(reply, outcome.check, outcome.detail)

@@ -1,4 +1,5 @@
 import type {ServerContext} from '../context.js'
+import {settleWithin} from '../settle-within.js'
 import {openIncidentLines} from './incidents.js'
 
 /** How long the open-incident line is reused; other API processes see a change within this. */
@@ -24,10 +25,6 @@ export class IncidentBoard {
   async openIncident(): Promise<string | undefined> {
     const now = Date.now()
     if (this.cached && now - this.cached.at < CACHE_MS) return this.cached.line
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), LOOKUP_TIMEOUT_MS)
-    })
     const lookup = this.ctx.db
       .asUser(null, (q) => openIncidentLines(q))
       .then((lines) => (lines.length > 0 ? lines.join('; ') : undefined))
@@ -35,11 +32,7 @@ export class IncidentBoard {
       (line) => (this.cached = {at: Date.now(), line}),
       () => (this.cached = {at: Date.now(), line: this.cached?.line}),
     )
-    try {
-      return await Promise.race([lookup.catch(() => this.cached?.line), timeout])
-    } finally {
-      clearTimeout(timer)
-    }
+    return settleWithin(lookup.catch(() => this.cached?.line), LOOKUP_TIMEOUT_MS, undefined)
   }
 }
 

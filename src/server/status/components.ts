@@ -1,16 +1,9 @@
 import type {Component, Incident, StatusResponse} from '../../contract/status.js'
 import type {ServerContext} from '../context.js'
+import {settleWithin} from '../settle-within.js'
 import {listIncidents, RECENT_RESOLVED_MS} from './incidents.js'
 
 const STORE_TIMEOUT_MS = 2000
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
 
 /**
  * The service status as this API process sees it: itself (answering, or this would not be read),
@@ -19,16 +12,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 export async function serviceStatus(ctx: ServerContext): Promise<StatusResponse> {
   const components: Component[] = [{name: 'api', status: 'operational'}]
-  let incidents: Incident[] = []
-  try {
-    incidents = await withTimeout(
-      ctx.db.asUser(null, (q) => listIncidents(q, new Date(ctx.clock.now() - RECENT_RESOLVED_MS))),
-      STORE_TIMEOUT_MS,
-    )
-    components.push({name: 'store', status: 'operational', detail: ctx.db.kind === 'embedded' ? 'embedded PostgreSQL' : 'PostgreSQL'})
-  } catch {
-    components.push({name: 'store', status: 'down', detail: 'The database does not answer.'})
-  }
+  const listed = ctx.db.asUser(null, (q) => listIncidents(q, new Date(ctx.clock.now() - RECENT_RESOLVED_MS)))
+  const answered = await settleWithin(listed, STORE_TIMEOUT_MS, undefined).catch(() => undefined)
+  const incidents: Incident[] = answered ?? []
+  if (answered) components.push({name: 'store', status: 'operational', detail: ctx.db.kind === 'embedded' ? 'embedded PostgreSQL' : 'PostgreSQL'})
+  else components.push({name: 'store', status: 'down', detail: 'The database does not answer.'})
   const iso = ctx.instances.isolation
   components.push({
     name: 'runtime',

@@ -29,8 +29,6 @@ export interface EmbeddedCluster {
 export const CLUSTER_SUPERUSER = 'clawd'
 const PORT = 5432
 
-export {EmbeddedPostgresError}
-
 export const clusterPaths = (dataDir: string) => {
   const root = join(dataDir, 'pg')
   return {root, data: join(root, 'data'), socket: join(root, 'sock'), log: join(root, 'postgres.log')}
