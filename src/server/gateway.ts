@@ -49,6 +49,11 @@ export async function forwardToInstance(
     allowedTools?: readonly string[]
     /** The row, already found running and touched by the caller in its own transaction. */
     running?: InstanceRow
+    /**
+     * Runs once the instance has answered in full, before the client sees the end: a stream slot
+     * freed here is free for the client's very next message, whichever replica that reaches.
+     */
+    beforeEnd?: () => Promise<void>
   },
 ): Promise<FastifyReply> {
   const row = target.running ?? (await manager.ensureRunning(target.userId, target.ref))
@@ -92,6 +97,7 @@ export async function forwardToInstance(
     const contentType = String(upstream.headers['content-type'] ?? 'application/json')
     if (!isEventStream(contentType)) {
       const text = await upstream.body.text()
+      await target.beforeEnd?.()
       return reply.code(upstream.statusCode).type(contentType).send(text)
     }
     reply.hijack()
@@ -118,6 +124,7 @@ export async function forwardToInstance(
       const event: StreamEvent = {type: 'error', code: reason, message: end.message, hint: end.hint}
       raw.write(sseFrame({event: 'error', data: JSON.stringify(event)}))
     }
+    await target.beforeEnd?.()
     raw.end()
     return reply
   } finally {

@@ -65,6 +65,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
         path: pathTo(agentApi.sendMessage, req.params),
         body,
         allowedTools: checked.tools,
+        beforeEnd: release,
         ...(checked.row.state === 'running' ? {running: checked.row} : {}),
       })
     } finally {
