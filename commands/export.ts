@@ -56,7 +56,7 @@ export default class Export extends BaseCommand {
 
     const instance = await targetInstance(api, flags.instance)
     const target = exportTarget(instance.name, flags)
-    const plan = planWorkspaceExport((await api.workspace.get({ref: instance.id})).files, flags.legacy)
+    const plan = planWorkspaceExport((await api.workspace.get({ref: instance.id})).files)
     await writeExport(plan.files, target, {force: flags.force, stdout: this.io.stdout})
     for (const s of plan.skipped) this.out.note(`Left out ${s.message}`)
     if (target.out !== '-') this.out.say(`Exported ${plan.files.length} files from ${instance.name} to ${target.out}.`)

@@ -36,9 +36,6 @@ export const toolPolicySchema = z.strictObject({
 })
 export type ToolPolicy = z.infer<typeof toolPolicySchema>
 
-/** PUT /v1/instances/:ref/tools replaces the whole policy. */
-export const setToolPolicyRequestSchema = toolPolicySchema
-
 /** The policy as an instance reports it, with the tools a message gets today under its plan. */
 export const instanceToolsSchema = z.object({
   profile: toolProfileSchema,

@@ -79,7 +79,7 @@ export function layoutAccountExport(doc: AccountExport): {files: TarFile[]; mani
     if (item.channels.length > 0) files.push({path: `${dir}/channels.json`, data: json(item.channels)})
     if (item.workspace) {
       // The same secret scan as `clawd export`: an archive that leaves this machine carries no key.
-      const check = validateWorkspace(item.workspace, {legacy: true})
+      const check = validateWorkspace(item.workspace)
       const secrets = check.rejected.filter((r) => r.code === 'secret')
       if (secrets.length > 0) {
         throw new AccountArchiveSecretError(item.instance.name, secrets)

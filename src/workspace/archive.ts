@@ -1,6 +1,6 @@
 import type {Writable} from 'node:stream'
 import type {WorkspaceFile, WorkspaceRejection, WorkspaceSkip} from '../contract/workspace.js'
-import {classifyPath, comparePaths, recordVerdict, type ClassifyOptions} from './files.js'
+import {classifyPath, comparePaths, recordVerdict} from './files.js'
 import {checkEntryKind, decodeFile} from './rules.js'
 import {iterateTar, tarBuffer, writeTar, type TarFile, type TarReadLimits} from './tar.js'
 import {validateWorkspace, type WorkspaceCheck} from './validate.js'
@@ -25,12 +25,12 @@ export function writeWorkspaceTar(files: readonly WorkspaceFile[], out: Writable
  * become rejections with reasons (never extracted), unknown names are skipped, and the rest is
  * decoded and validated. Throws TarError only when the archive itself is corrupt.
  */
-export function readWorkspaceTar(bytes: Uint8Array, opts: ClassifyOptions & TarReadLimits = {}): WorkspaceCheck {
+export function readWorkspaceTar(bytes: Uint8Array, opts: TarReadLimits = {}): WorkspaceCheck {
   const skipped: WorkspaceSkip[] = []
   const rejected: WorkspaceRejection[] = []
   const decoded: WorkspaceFile[] = []
   for (const entry of iterateTar(bytes, opts)) {
-    const verdict = classifyPath(entry.path, opts)
+    const verdict = classifyPath(entry.path)
     if (entry.type === 'directory') {
       // Directories are implied by the files in them; only one standing where a root file belongs
       // matters (under skills/ any name may be a directory).
@@ -51,7 +51,7 @@ export function readWorkspaceTar(bytes: Uint8Array, opts: ClassifyOptions & TarR
     if (text === undefined) rejected.push(...problems)
     else decoded.push({path: entry.path, content: text})
   }
-  const check = validateWorkspace(decoded, opts)
+  const check = validateWorkspace(decoded)
   return mergeChecks(check, skipped, rejected)
 }
 

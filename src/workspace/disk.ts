@@ -5,7 +5,7 @@ import {basename, dirname, join, resolve} from 'node:path'
 import type {WorkspaceFile, WorkspaceRejection, WorkspaceSkip} from '../contract/workspace.js'
 import {WORKSPACE_LIMITS} from '../contract/workspace-limits.js'
 import {mergeChecks} from './archive.js'
-import {classifyPath, comparePaths, displayPath, MEMORY_DIR, recordVerdict, SKILLS_DIR, type ClassifyOptions} from './files.js'
+import {classifyPath, comparePaths, displayPath, MEMORY_DIR, recordVerdict, SKILLS_DIR} from './files.js'
 import {checkEntryKind, checkSize, decodeFile, type EntryKind} from './rules.js'
 import {validateWorkspace, type WorkspaceCheck} from './validate.js'
 
@@ -48,7 +48,7 @@ interface Candidate {
   abs: string
 }
 
-export async function readWorkspaceDir(dir: string, opts: ClassifyOptions = {}): Promise<WorkspaceCheck> {
+export async function readWorkspaceDir(dir: string): Promise<WorkspaceCheck> {
   const root = resolve(dir)
   // The root itself may be a link (a workspace kept in a synced folder); what is inside may not.
   const rootStat = await stat(root).catch((err: NodeJS.ErrnoException) => {
@@ -62,7 +62,7 @@ export async function readWorkspaceDir(dir: string, opts: ClassifyOptions = {}):
   const candidates: Candidate[] = []
 
   const visit = (rel: string, abs: string, kind: EntryKind) => {
-    if (recordVerdict(classifyPath(rel, opts), skipped, rejected)) return
+    if (recordVerdict(classifyPath(rel), skipped, rejected)) return
     const wrongKind = checkEntryKind(rel, kind)
     if (wrongKind) rejected.push(wrongKind)
     else candidates.push({path: rel, abs})
@@ -105,7 +105,7 @@ export async function readWorkspaceDir(dir: string, opts: ClassifyOptions = {}):
     total += Buffer.byteLength(text, 'utf8')
     decoded.push({path: c.path, content: text})
   }
-  return mergeChecks(validateWorkspace(decoded, opts), skipped, rejected)
+  return mergeChecks(validateWorkspace(decoded), skipped, rejected)
 }
 
 /**
@@ -163,7 +163,7 @@ export interface WriteWorkspaceOptions {
  * the previous content survives next to the new one.
  */
 export async function writeWorkspaceDir(files: readonly WorkspaceFile[], outDir: string, opts: WriteWorkspaceOptions = {}): Promise<void> {
-  const check = validateWorkspace(files, {legacy: true})
+  const check = validateWorkspace(files)
   const refused = [...check.rejected, ...check.skipped]
   if (refused.length > 0) {
     throw new WorkspaceDirError('invalid-workspace', refused.map((r) => r.message).join('\n'))

@@ -37,11 +37,6 @@ export type PathVerdict =
   | {kind: 'skipped'; path: string; code: WorkspaceSkipCode; message: string}
   | {kind: 'rejected'; path: string; code: WorkspaceRejectCode; message: string}
 
-export interface ClassifyOptions {
-  /** Ignored: TOOLS.md and HEARTBEAT.md are always kept now. Accepted so older callers compile. */
-  legacy?: boolean
-}
-
 /** A readable form of a path for messages: control characters escaped, bounded length. */
 export function displayPath(path: string): string {
   const escaped = JSON.stringify(path).slice(1, -1)
@@ -95,7 +90,7 @@ export function checkPathSafety(path: string): {code: PathSafetyCode; message: s
  * backslashes, NUL) are rejected before any name is looked at, so a caller that writes only
  * accepted paths can never leave the target directory.
  */
-export function classifyPath(path: string, _opts: ClassifyOptions = {}): PathVerdict {
+export function classifyPath(path: string): PathVerdict {
   const shown = displayPath(path)
   const reject = (code: WorkspaceRejectCode, message: string): PathVerdict => ({kind: 'rejected', path, code, message})
   const skip = (code: WorkspaceSkipCode, message: string): PathVerdict => ({kind: 'skipped', path, code, message})

@@ -1,6 +1,6 @@
 import type {PushWorkspaceResponse, WorkspaceFile, WorkspaceRejection, WorkspaceSkip} from '../contract/workspace.js'
 import {WORKSPACE_LIMITS} from '../contract/workspace-limits.js'
-import {classifyPath, comparePaths, displayPath, recordVerdict, type ClassifyOptions} from './files.js'
+import {classifyPath, comparePaths, displayPath, recordVerdict} from './files.js'
 import {checkText, formatBytes} from './rules.js'
 import {checkSecrets} from './secret-scan.js'
 
@@ -17,7 +17,7 @@ export interface WorkspaceCheck {
   rejected: WorkspaceRejection[]
 }
 
-export function validateWorkspace(files: readonly WorkspaceFile[], opts: ClassifyOptions = {}): WorkspaceCheck {
+export function validateWorkspace(files: readonly WorkspaceFile[]): WorkspaceCheck {
   // Sorted, so copies of one path stand next to each other.
   const sorted = [...files].sort((a, b) => comparePaths(a.path, b.path))
   const accepted: WorkspaceFile[] = []
@@ -26,7 +26,7 @@ export function validateWorkspace(files: readonly WorkspaceFile[], opts: Classif
   let totalBytes = 0
 
   for (const [i, file] of sorted.entries()) {
-    if (recordVerdict(classifyPath(file.path, opts), skipped, rejected)) continue
+    if (recordVerdict(classifyPath(file.path), skipped, rejected)) continue
     const copyBefore = sorted[i - 1]?.path === file.path
     if (copyBefore || sorted[i + 1]?.path === file.path) {
       // Which copy was meant is unknowable; neither is taken, and the path is reported once.
@@ -70,9 +70,8 @@ export type ExportPlan =
  * What `clawd export` writes for a stored workspace: exactly the files it holds (so a push then an
  * export gives the same bytes back), after every rule and the secret scan, all problems at once.
  * Nothing is added: TOOLS.md and HEARTBEAT.md are written when the user has them, never made up.
- * `legacy` is accepted for older scripts and changes nothing.
  */
-export function planExport(files: readonly WorkspaceFile[], _opts: {legacy?: boolean} = {}): ExportPlan {
+export function planExport(files: readonly WorkspaceFile[]): ExportPlan {
   const check = validateWorkspace(files)
   if (check.rejected.length > 0) return {ok: false, rejected: check.rejected, skipped: check.skipped}
   return {ok: true, files: check.accepted, skipped: check.skipped}

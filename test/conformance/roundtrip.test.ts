@@ -42,7 +42,7 @@ async function pushThenExport(source: string, out: string) {
   expect(check.rejected).toEqual([])
   // The API runs the same rules on what arrives.
   expect(validateWorkspace(check.accepted).accepted).toEqual(check.accepted)
-  const plan = planWorkspaceExport(check.accepted, false)
+  const plan = planWorkspaceExport(check.accepted)
   await writeExport(plan.files, {out, format: 'dir'}, {force: false, stdout: new PassThrough()})
   const viaTar = readWorkspaceTar(workspaceTar(plan.files))
   expect(viaTar.accepted).toEqual(check.accepted)
@@ -96,10 +96,7 @@ describe.skipIf(!availability.ok)(`round trip of openclaw@${OPENCLAW_VERSION} wo
   it('an export of a finished clawd workspace loads clean after `openclaw setup --baseline --workspace DIR`: no [MISSING], no BOOTSTRAP.md, files untouched', async () => {
     const files = starterWorkspace() as Record<string, string>
     const out = join(realpathSync(scratch), 'starter-export')
-    const plan = planWorkspaceExport(
-      Object.entries(files).map(([path, content]) => ({path, content})),
-      false,
-    )
+    const plan = planWorkspaceExport(Object.entries(files).map(([path, content]) => ({path, content})))
     await writeExport(plan.files, {out, format: 'dir'}, {force: false, stdout: new PassThrough()})
     const before = snapshot(out)
     // The README's commands, run by OpenClaw's own CLI on the same state dir as the loader below.

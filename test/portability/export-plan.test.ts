@@ -19,7 +19,7 @@ describe('clawd export: planning', () => {
       {path: 'MEMORY.md', content: `# Memory\n- one\n- the key: ${key}\n`},
       {path: 'memory/2026-07-01.md', content: `line\n\n\n${key}\n`},
     ]
-    const failure = thrownBy(() => planWorkspaceExport(files, false), CliError)
+    const failure = thrownBy(() => planWorkspaceExport(files), CliError)
     expect(failure.exitCode).toBe(2)
     expect(failure.message).toContain('MEMORY.md line 3: this looks like an Anthropic API key (sk-ant-****)')
     expect(failure.message).toContain('memory/2026-07-01.md line 4')
@@ -32,7 +32,7 @@ describe('clawd export: planning', () => {
       {path: 'TOOLS.md', content: '# t\n'},
     ]
     for (const legacy of [false, true]) {
-      const plan = planWorkspaceExport(files, legacy)
+      const plan = planWorkspaceExport(files)
       expect(plan.files).toEqual(files)
       expect(plan.skipped).toEqual([])
     }

@@ -134,7 +134,7 @@ describe('workspace export and push (e2e)', () => {
       const second = join(tmp.path, `second${legacy.join('')}.tar`)
       await expectExit(p.cli(alice, ['export', '-i', copy, '--out', second, ...legacy]), 0)
       expect(readFileSync(second).equals(readFileSync(first))).toBe(true)
-      const names = readWorkspaceTar(readFileSync(first), {legacy: true}).accepted.map((f) => f.path)
+      const names = readWorkspaceTar(readFileSync(first)).accepted.map((f) => f.path)
       expect(names).toEqual(result.applied)
       // File by file, the export is the pushed directory's bytes.
       for (const name of names) expect(readFileSync(join(dir, name)).equals(readFileSync(join(custom, name))), name).toBe(true)

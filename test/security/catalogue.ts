@@ -4,7 +4,7 @@ import {createTokenRequestSchema} from '../../src/contract/auth.js'
 import {addTelegramChannelRequestSchema, pairingDecisionRequestSchema} from '../../src/contract/channels.js'
 import {createInstanceRequestSchema, updateInstanceRequestSchema} from '../../src/contract/instances.js'
 import {keyUploadSchema} from '../../src/contract/keys.js'
-import {setToolPolicyRequestSchema} from '../../src/contract/tool-policy.js'
+import {toolPolicySchema} from '../../src/contract/tool-policy.js'
 import {approveToolRequestSchema, createSessionRequestSchema, sendMessageRequestSchema} from '../../src/contract/sessions.js'
 import {pushWorkspaceRequestSchema} from '../../src/contract/workspace-push.js'
 import type {Owned} from './world.js'
@@ -83,7 +83,7 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'PUT /v1/instances/:ref/keys/:name': {scope: 'ids', body: shapedKeyUpload, contract: keyUploadSchema, destructive: true},
   'DELETE /v1/instances/:ref/keys/:name': {scope: 'ids', destructive: true},
   'POST /v1/instances/:ref/sessions': {scope: 'ids', body: () => ({title: 'swept'}), contract: createSessionRequestSchema, optionalBody: true},
-  'PUT /v1/instances/:ref/tools': {scope: 'ids', body: () => ({profile: 'minimal', allow: [], deny: ['exec']}), contract: setToolPolicyRequestSchema, destructive: true},
+  'PUT /v1/instances/:ref/tools': {scope: 'ids', body: () => ({profile: 'minimal', allow: [], deny: ['exec']}), contract: toolPolicySchema, destructive: true},
   'GET /v1/instances/:ref/sessions': {scope: 'ids'},
   'DELETE /v1/instances/:ref/sessions': {scope: 'ids', destructive: true},
   'GET /v1/instances/:ref/sessions/:sid': {scope: 'ids'},

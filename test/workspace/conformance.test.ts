@@ -116,7 +116,7 @@ describe('export rules on {path, content} (the API and the CLI run the same func
   it('rule: TOOLS.md and HEARTBEAT.md are exported as the user had them, and --legacy makes up nothing', () => {
     const files = [...validWorkspace(), {path: 'TOOLS.md', content: '# TOOLS.md\n\nssh host: pi\n'}]
     for (const legacy of [false, true]) {
-      const plan = planExport(files, {legacy})
+      const plan = planExport(files)
       expect(plan.ok).toBe(true)
       if (!plan.ok) return
       expect(plan.files.find((f) => f.path === 'TOOLS.md')?.content).toBe('# TOOLS.md\n\nssh host: pi\n')
@@ -274,7 +274,7 @@ describe('wire shapes', () => {
     expect(workspaceSchema.safeParse(body).success).toBe(true)
     expect(workspaceSchema.safeParse({...body, extra: 1}).success).toBe(false)
     expect(workspaceSchema.safeParse({files: [{path: 'SOUL.md', content: 'x', mode: 0o777}]}).success).toBe(false)
-    const answer = pushWorkspaceResponseSchema.parse(pushResponse(validateWorkspace(body.files, {legacy: true})))
+    const answer = pushWorkspaceResponseSchema.parse(pushResponse(validateWorkspace(body.files)))
     const all = [...answer.applied, ...answer.skipped.map((s) => s.path), ...answer.rejected.map((r) => r.path)].sort()
     expect(all).toEqual(body.files.map((f) => f.path).sort())
     expect(answer.skipped).toMatchObject([{path: 'README.md', code: 'unknown-name'}])

@@ -119,15 +119,15 @@ describe('writeWorkspaceDir', () => {
 
 describe('export and push round trip on disk', () => {
   it('export, read back as a push would, export again: byte-identical archives', async () => {
-    const first = planExport(validWorkspace(), {legacy: true})
+    const first = planExport(validWorkspace())
     expect(first.ok).toBe(true)
     if (!first.ok) return
     const out = join(tmp.path, 'export')
     await writeWorkspaceDir(first.files, out)
-    const pushed = await readWorkspaceDir(out, {legacy: true})
+    const pushed = await readWorkspaceDir(out)
     expect(pushed.rejected).toEqual([])
     expect(pushed.skipped).toEqual([])
-    const second = planExport(pushed.accepted, {legacy: true})
+    const second = planExport(pushed.accepted)
     expect(second.ok).toBe(true)
     if (!second.ok) return
     expect(workspaceTar(second.files).equals(workspaceTar(first.files))).toBe(true)

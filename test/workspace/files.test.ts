@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {classifyPath, isRealDate} from '../../src/workspace/files.js'
 import {prng, randomFrom} from './fixtures.js'
 
-const verdict = (path: string, legacy = false) => classifyPath(path, {legacy})
+const verdict = (path: string) => classifyPath(path)
 
 describe('classifyPath: the allowed names', () => {
   it.each(['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md', 'MEMORY.md'])('accepts %s at the root', (name) => {
@@ -13,7 +13,7 @@ describe('classifyPath: the allowed names', () => {
   it.each(['soul.md', 'Soul.md', 'SOUL.MD', 'memory.md', 'agents.md', 'Identity.md', 'user.MD', 'tools.md'])(
     'rejects the case variant %s, naming the exact name OpenClaw loads',
     (name) => {
-      const v = verdict(name, true)
+      const v = verdict(name)
       expect(v.kind).toBe('rejected')
       if (v.kind !== 'rejected') return
       expect(v.code).toBe('case-variant')
@@ -24,7 +24,7 @@ describe('classifyPath: the allowed names', () => {
 
   it.each(['BOOTSTRAP.md', 'TOOLS.md', 'HEARTBEAT.md', 'dreams.md'])('rule: accepts %s at the root, kept as the user had it', (name) => {
     expect(verdict(name)).toEqual({kind: 'accepted', path: name})
-    expect(verdict(name, true)).toEqual({kind: 'accepted', path: name})
+    expect(verdict(name)).toEqual({kind: 'accepted', path: name})
   })
 
   it.each(['bootstrap.md', 'Bootstrap.MD', 'Heartbeat.md', 'DREAMS.md'])('rejects the case variant %s', (name) => {
@@ -94,12 +94,12 @@ describe('classifyPath: path attacks are rejected before any name is looked at',
     [`memory/${'a'.repeat(300)}.md`, 'path-too-long'],
   ]
   it.each(cases)('rejects %j as %s', (path, code) => {
-    const v = verdict(path, true)
+    const v = verdict(path)
     expect(v).toMatchObject({kind: 'rejected', code})
   })
 
   it('names the path in the message, with control characters escaped', () => {
-    const v = verdict('../x\u001b[31m', true)
+    const v = verdict('../x\u001b[31m')
     expect(v.kind).toBe('rejected')
     if (v.kind === 'rejected') {
       expect(v.message).not.toContain('\u001b')
@@ -118,7 +118,7 @@ describe('classifyPath: path attacks are rejected before any name is looked at',
       const parts: string[] = []
       for (let k = 0; k < n; k++) parts.push(rng() < 0.8 ? pieces[Math.floor(rng() * pieces.length)]! : randomFrom('./\\a.M-', 3, rng))
       const path = parts.join(rng() < 0.8 ? '/' : '')
-      const v = classifyPath(path, {legacy: true})
+      const v = classifyPath(path)
       if (v.kind !== 'accepted') continue
       accepted++
       const abs = join(root, path)

@@ -3,7 +3,7 @@ import {instanceArg} from '../../../src/cli/kit/flags.js'
 import {BaseCommand} from '../../../src/cli/kit/base-command.js'
 import {CliError} from '../../../src/cli/kit/errors.js'
 import {instanceApi} from '../../../src/cli/instances/ref.js'
-import {KNOWN_TOOL_ENTRIES_TEXT, setToolPolicyRequestSchema, TOOL_PROFILES} from '../../../src/contract/tool-policy.js'
+import {KNOWN_TOOL_ENTRIES_TEXT, toolPolicySchema, TOOL_PROFILES} from '../../../src/contract/tool-policy.js'
 import {type InstanceToolsResult, sayTools} from './show.js'
 
 export default class InstanceToolsSet extends BaseCommand {
@@ -27,7 +27,7 @@ export default class InstanceToolsSet extends BaseCommand {
   async run(): Promise<InstanceToolsResult> {
     const {args, flags} = await this.parse(InstanceToolsSet)
     // Checked here too, so a typo is named before anything is sent; the server checks again.
-    const parsed = setToolPolicyRequestSchema.safeParse({profile: flags.profile, allow: flags.allow ?? [], deny: flags.deny ?? []})
+    const parsed = toolPolicySchema.safeParse({profile: flags.profile, allow: flags.allow ?? [], deny: flags.deny ?? []})
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       throw CliError.usage(`--${String(issue?.path[0] ?? 'profile')}: ${issue?.message ?? 'invalid'}.`, 'See `clawd instance tools set --help`.')

@@ -19,7 +19,7 @@ export const putWorkspaceRoute = route(agentEndpoints.putWorkspace, async (call)
   const body = await call.json(WORKSPACE_PUSH_MAX_BODY_BYTES)
   if (!isWorkspaceBody(body)) throw AgentError.badRequest('The workspace is malformed.')
   const {validateWorkspace} = await import('../../workspace/validate.js')
-  const check = validateWorkspace(body.files, {legacy: true})
+  const check = validateWorkspace(body.files)
   if (check.rejected.length > 0 || check.skipped.length > 0 || check.accepted.length === 0) {
     return reply(422, {
       type: 'about:blank',

@@ -40,7 +40,7 @@ export async function applyWorkspaceChanges(
       if (byPath.delete(path)) applied.push(path)
       continue
     }
-    const verdict = classifyPath(path, {legacy: true})
+    const verdict = classifyPath(path)
     if (verdict.kind !== 'accepted') {
       refused.push({path, message: `${verdict.message} ${WORKSPACE_NAMES_HINT}`})
       continue

@@ -28,7 +28,7 @@ export function assertCanEdit(io: IOStreams, path: string): void {
       'In a script, use `clawd config show FILE > FILE`, change it, and push the directory with `clawd config push DIR`.',
     )
   }
-  const verdict = classifyPath(path, {legacy: true})
+  const verdict = classifyPath(path)
   if (verdict.kind !== 'accepted') {
     throw CliError.usage(verdict.message, 'Edit AGENTS.md, SOUL.md, IDENTITY.md, USER.md, MEMORY.md, BOOTSTRAP.md, TOOLS.md, HEARTBEAT.md, dreams.md, memory/*.md or a skills/<name>/ file.')
   }
@@ -62,7 +62,7 @@ export async function editWorkspaceFile(api: Api, io: IOStreams, instanceId: str
     return {path, changed: false, created: false}
   }
   const next: WorkspaceFile[] = [...files.filter((f) => f.path !== path), {path, content: after}]
-  const check = validateWorkspace(next, {legacy: true})
+  const check = validateWorkspace(next)
   if (check.rejected.length > 0) {
     throw rejectionError(`${path} was not pushed`, check.rejected, `Your edited copy is at ${copy}; fix it and run \`clawd config edit ${path}\` again.`)
   }

@@ -44,8 +44,8 @@ export interface ExportResult extends ExportTarget {
  * The workspace through every export rule (names, paths, UTF-8, size, links) and
  * the secret scan, all problems at once; refused as a whole when any file breaks one.
  */
-export function planWorkspaceExport(files: readonly WorkspaceFile[], legacy: boolean): {files: WorkspaceFile[]; skipped: WorkspaceSkip[]} {
-  const plan = planExport(files, {legacy})
+export function planWorkspaceExport(files: readonly WorkspaceFile[]): {files: WorkspaceFile[]; skipped: WorkspaceSkip[]} {
+  const plan = planExport(files)
   if (!plan.ok) {
     throw rejectionError(
       'The export was refused; nothing was written',

@@ -1,7 +1,7 @@
 import {z} from 'zod'
 import {createInstanceRequestSchema, deleteInstanceResponseSchema, instanceEventsQuerySchema, instanceEventsResponseSchema, instanceRefSchema, instanceSchema, listInstancesResponseSchema, updateInstanceRequestSchema} from '../instances.js'
 import {pageQuerySchema} from '../page.js'
-import {setToolPolicyRequestSchema} from '../tool-policy.js'
+import {toolPolicySchema} from '../tool-policy.js'
 import {defineRoute, FOUND, namesThing, SIGNED_IN} from './define.js'
 
 /** `:ref` of every per-instance route: the instance's id or name. */
@@ -21,7 +21,7 @@ export const instancesApi = {
   get: defineRoute({method: 'GET', path: ref, summary: 'One instance, by id or name.', ...one, responses: {200: instanceSchema}, errors: FOUND}),
   update: defineRoute({method: 'PATCH', path: ref, summary: 'Change its default model.', ...one, body: updateInstanceRequestSchema, responses: {200: instanceSchema}, errors: [...FOUND, 'validation_failed']}),
   setTools: defineRoute({
-    method: 'PUT', path: `${ref}/tools`, summary: 'Replace its tool policy.', ...one, body: setToolPolicyRequestSchema,
+    method: 'PUT', path: `${ref}/tools`, summary: 'Replace its tool policy.', ...one, body: toolPolicySchema,
     responses: {200: instanceSchema}, errors: [...FOUND, 'validation_failed', 'plan_forbids_tools'],
   }),
   pause: defineRoute({method: 'POST', path: `${ref}/pause`, summary: 'Pause it (state `pausing`).', ...one, responses: {202: instanceSchema}, errors: [...FOUND, 'wrong_state']}),

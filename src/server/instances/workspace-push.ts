@@ -17,9 +17,6 @@ import {touchInstance} from './repo.js'
  * when nothing is rejected.
  */
 
-/** Push options shared by the JSON and tar readers: TOOLS.md and HEARTBEAT.md are kept for `export --legacy`. */
-export const PUSH_RULES = {legacy: true} as const
-
 /** JSON files: text as sent, or base64 bytes decoded here so the API itself decides what is UTF-8. */
 export function checkJson(files: readonly PushWorkspaceFile[]): WorkspaceCheck {
   const texts: WorkspaceFile[] = []
@@ -31,7 +28,7 @@ export function checkJson(files: readonly PushWorkspaceFile[]): WorkspaceCheck {
       continue
     }
     // The name first: a file that would be skipped or refused by name is never decoded.
-    const verdict = classifyPath(f.path, PUSH_RULES)
+    const verdict = classifyPath(f.path)
     if (verdict.kind === 'skipped') skipped.push({path: f.path, code: verdict.code, message: verdict.message})
     else if (verdict.kind === 'rejected') rejected.push({path: f.path, code: verdict.code, message: verdict.message})
     else {
@@ -40,12 +37,12 @@ export function checkJson(files: readonly PushWorkspaceFile[]): WorkspaceCheck {
       else texts.push({path: f.path, content: text})
     }
   }
-  return mergeChecks(validateWorkspace(texts, PUSH_RULES), skipped, rejected)
+  return mergeChecks(validateWorkspace(texts), skipped, rejected)
 }
 
 export function checkTar(bytes: Buffer): WorkspaceCheck {
   try {
-    return readWorkspaceTar(bytes, PUSH_RULES)
+    return readWorkspaceTar(bytes)
   } catch (error) {
     if (error instanceof TarError) throw ApiError.validation(`The body is not a readable tar archive: ${error.message}`, 'Send a ustar archive, such as `clawd export --format tar` writes.')
     throw error
