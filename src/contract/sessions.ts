@@ -1,6 +1,6 @@
 import {z} from 'zod'
 import {MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, MAX_TOOL_CALL_ID_CHARS, MESSAGE_ID_PATTERN, SESSION_ID_PATTERN} from './core.js'
-import {nextCursorSchema, pageQuerySchema} from './page.js'
+import {nextCursorSchema} from './page.js'
 import {modelRefSchema, stopReasonSchema, toolEndEventSchema, toolStartEventSchema, usageSchema} from './stream.js'
 
 /**
@@ -56,8 +56,7 @@ export type TranscriptMessage = z.infer<typeof transcriptMessageSchema>
 export const sessionDetailSchema = sessionSchema.extend({messages: z.array(transcriptMessageSchema)})
 export type SessionDetail = z.infer<typeof sessionDetailSchema>
 
-/** GET …/sessions: oldest first, a page at a time (src/contract/paging.ts). */
-export const listSessionsQuerySchema = pageQuerySchema
+/** GET …/sessions: oldest first, a page at a time (`?limit=&cursor=`, src/contract/page.ts). */
 export const listSessionsResponseSchema = z.object({sessions: z.array(sessionSchema), next_cursor: nextCursorSchema})
 
 export const createSessionRequestSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import {TAG_BYTES} from './aead.js'
 import {byokInfo, byokSuite} from './byok-suite.js'
 import {checkLength, kidFor, X25519_KEY_BYTES} from './x25519.js'
 
@@ -19,11 +20,6 @@ export {generateKeyPair, kidFor, publicKeyFromPrivate, type X25519KeyPair} from 
  * stores encrypted under its data key.
  */
 export {BYOK_INFO_PREFIX, byokSuite} from './byok-suite.js'
-/** HPKE's `enc` for DHKEM(X25519) is the ephemeral public key: always 32 bytes. */
-export const ENC_BYTES = 32
-/** AES-GCM appends a 16-byte tag. */
-export const TAG_BYTES = 16
-
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/
 
 export interface SealedKey {
@@ -71,7 +67,8 @@ export async function openKey(opts: Binding & SealedKey & {privateKey: Uint8Arra
   const info = byokInfo(opts.kid)
   const enc = fromBase64url(opts.enc)
   const ct = fromBase64url(opts.ct)
-  if (!enc || enc.length !== ENC_BYTES || !ct || ct.length < TAG_BYTES) throw new OpenKeyError()
+  // HPKE's `enc` for DHKEM(X25519) is the ephemeral public key; AES-GCM appends its tag to `ct`.
+  if (!enc || enc.length !== X25519_KEY_BYTES || !ct || ct.length < TAG_BYTES) throw new OpenKeyError()
   const suite = byokSuite()
   const recipientKey = await suite.kem.deserializePrivateKey(opts.privateKey).catch((error: unknown) => {
     throw new TypeError('invalid X25519 private key', {cause: error})

@@ -1,4 +1,5 @@
-import {abortResponseSchema, approveToolRequestSchema, approveToolResponseSchema, clearSessionsResponseSchema, createSessionRequestSchema, deleteSessionResponseSchema, listSessionsQuerySchema, listSessionsResponseSchema, messageIdSchema, sendMessageRequestSchema, sessionDetailSchema, sessionIdSchema, sessionSchema} from '../sessions.js'
+import {abortResponseSchema, approveToolRequestSchema, approveToolResponseSchema, clearSessionsResponseSchema, createSessionRequestSchema, deleteSessionResponseSchema, listSessionsResponseSchema, messageIdSchema, sendMessageRequestSchema, sessionDetailSchema, sessionIdSchema, sessionSchema} from '../sessions.js'
+import {pageQuerySchema} from '../page.js'
 import {streamEventSchema} from '../stream.js'
 import {defineRoute, namesThing, type RawBody, SIGNED_IN} from './define.js'
 import {instanceParams} from './instances.js'
@@ -15,7 +16,7 @@ const all = {auth: 'bearer-or-session', params: instanceParams} as const
 /** Sessions (conversations) with an instance's agent, through the gateway (src/contract/sessions.ts). */
 export const sessionsApi = {
   create: defineRoute({method: 'POST', path: base, summary: 'Start a session.', ...all, body: createSessionRequestSchema, responses: {201: sessionSchema}, errors: [...FORWARDED, 'validation_failed']}),
-  list: defineRoute({method: 'GET', path: base, summary: 'Its sessions, oldest first, a page at a time.', ...all, query: listSessionsQuerySchema, responses: {200: listSessionsResponseSchema}, errors: [...FORWARDED, 'validation_failed']}),
+  list: defineRoute({method: 'GET', path: base, summary: 'Its sessions, oldest first, a page at a time.', ...all, query: pageQuerySchema, responses: {200: listSessionsResponseSchema}, errors: [...FORWARDED, 'validation_failed']}),
   clear: defineRoute({method: 'DELETE', path: base, summary: 'Delete every session.', ...all, responses: {200: clearSessionsResponseSchema}, errors: FORWARDED}),
   get: defineRoute({method: 'GET', path: `${base}/:sid`, summary: 'A session with its messages.', ...session, responses: {200: sessionDetailSchema}, errors: FORWARDED}),
   delete: defineRoute({method: 'DELETE', path: `${base}/:sid`, summary: 'Delete a session.', ...session, responses: {200: deleteSessionResponseSchema}, errors: FORWARDED}),
