@@ -76,7 +76,6 @@ export const pairingRequestSchema = z.object({
   created_at: z.string(),
   expires_at: z.string(),
 })
-export type PairingRequest = z.infer<typeof pairingRequestSchema>
 export const listPairingResponseSchema = z.object({requests: z.array(pairingRequestSchema)})
 export const pairingDecisionSchema = z.object({code: z.string(), user_id: z.string(), approved: z.boolean()})
 export type PairingDecision = z.infer<typeof pairingDecisionSchema>

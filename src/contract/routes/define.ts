@@ -67,3 +67,5 @@ export const ALWAYS = ['bad_request', 'payload_too_large', 'rate_limited', 'unav
 export const SIGNED_IN = [...ALWAYS, 'unauthenticated', 'token_expired'] as const satisfies readonly ErrorCode[]
 /** …plus not_found, for a route that names something of the account (an instance, a key). */
 export const FOUND = [...SIGNED_IN, 'not_found'] as const satisfies readonly ErrorCode[]
+/** …plus wrong_state, for a route forwarded to the instance, which is started when paused: it can wait for that and fail with it. */
+export const FORWARDED = [...FOUND, 'wrong_state'] as const satisfies readonly ErrorCode[]

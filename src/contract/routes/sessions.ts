@@ -1,7 +1,7 @@
 import {abortResponseSchema, approveToolRequestSchema, approveToolResponseSchema, clearSessionsResponseSchema, createSessionRequestSchema, deleteSessionResponseSchema, listSessionsResponseSchema, messageIdSchema, sendMessageRequestSchema, sessionDetailSchema, sessionIdSchema, sessionSchema} from '../sessions.js'
 import {pageQuerySchema} from '../page.js'
 import {streamEventSchema} from '../stream.js'
-import {defineRoute, namesThing, type RawBody, SIGNED_IN} from './define.js'
+import {defineRoute, FORWARDED, namesThing, type RawBody} from './define.js'
 import {instanceParams} from './instances.js'
 
 const base = '/v1/instances/:ref/sessions'
@@ -9,8 +9,6 @@ const session = {auth: 'bearer-or-session', params: instanceParams.extend({sid: 
 const message = {...session, params: session.params.extend({mid: messageIdSchema.clone().register(namesThing, {what: 'message'})})} as const
 /** A message's answer: Server-Sent Events, one stream event each (src/contract/stream.ts). */
 export const eventStream: RawBody = {contentType: 'text/event-stream', schema: streamEventSchema}
-/** Forwarded to the instance, which is started when paused: any of these can wait for it and fail with it. */
-const FORWARDED = [...SIGNED_IN, 'not_found', 'wrong_state'] as const
 const all = {auth: 'bearer-or-session', params: instanceParams} as const
 
 /** Sessions (conversations) with an instance's agent, through the gateway (src/contract/sessions.ts). */
