@@ -53,48 +53,22 @@ export async function* postProviderRequest(
 
   try {
     if (req.signal.aborted) throw abortedError(provider)
-    let response: Response
-    watch.arm()
-    try {
-      response = await deps.fetch(call.url, {
-        method: 'POST',
-        headers: call.headers,
-        body: JSON.stringify(call.body),
-        signal,
-      })
-    } catch (err) {
-      throw fail(err, 'connect')
-    } finally {
-      watch.disarm()
-    }
+    const init = {method: 'POST', headers: call.headers, body: JSON.stringify(call.body), signal}
+    const response = await watch.during(() => deps.fetch(call.url, init)).catch((err: unknown) => Promise.reject(fail(err, 'connect')))
 
     if (!response.ok) {
-      watch.arm()
-      let text = ''
-      try {
-        text = await readLimitedText(response, ERROR_BODY_LIMIT)
-      } catch {
-        // The status alone still says what went wrong.
-      } finally {
-        watch.disarm()
-      }
+      // An unreadable body is no matter: the status alone still says what went wrong.
+      const text = await watch.during(() => readLimitedText(response, ERROR_BODY_LIMIT)).catch(() => '')
       throw errorFromStatus(provider, response.status, response.headers, text, req.apiKey)
     }
     if (!response.body) throw badStream(provider, 'the answer had no body')
 
-    reader = response.body.getReader()
+    const body = response.body.getReader()
+    reader = body
     const decoder = new TextDecoder()
     const parser = new SseParser()
     for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>
-      watch.arm()
-      try {
-        chunk = await reader.read()
-      } catch (err) {
-        throw fail(err, 'read')
-      } finally {
-        watch.disarm()
-      }
+      const chunk = await watch.during(() => body.read()).catch((err: unknown) => Promise.reject(fail(err, 'read')))
       let events: SseEvent[]
       try {
         events = chunk.done ? [...parser.push(decoder.decode()), ...parser.end()] : parser.push(decoder.decode(chunk.value, {stream: true}))
@@ -131,6 +105,15 @@ class IdleWatch {
   disarm(): void {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
+  }
+  /** `wait` with the watch armed for its duration. */
+  async during<T>(wait: () => Promise<T>): Promise<T> {
+    this.arm()
+    try {
+      return await wait()
+    } finally {
+      this.disarm()
+    }
   }
 }
 
