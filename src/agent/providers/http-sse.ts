@@ -1,4 +1,5 @@
 import {ProviderError, abortedError, badStream, egressRefusal, errorFromStatus, inCauseChain} from './errors.js'
+import {EVENT_STREAM} from '../../sse/frame.js'
 import {SseLineTooLongError, SseParser, type SseEvent} from '../../sse/parser.js'
 import {resolveTiming} from './retry.js'
 import type {ProviderDeps, ProviderRequest} from './types.js'
@@ -6,11 +7,11 @@ import type {ProviderDeps, ProviderRequest} from './types.js'
 const ERROR_BODY_LIMIT = 8 * 1024
 
 /**
- * A provider's streamed call: POSTs `call`'s JSON body (with the request's signal and deps' fetch)
- * and yields the server-sent events of the answer. Every wait (for headers and for each read) is
- * bounded by the idle timeout; a stall, a drop, an abort or an error status all end in a
- * ProviderError (the key is only there to scrub it out of provider error text). Leaving the loop
- * early (or any failure) closes the HTTP request, so the provider stops generating.
+ * A provider's streamed call: POSTs `call`'s JSON body, asking for an event stream (with the
+ * request's signal and deps' fetch), and yields the server-sent events of the answer. Every wait
+ * (for headers and for each read) is bounded by the idle timeout; a stall, a drop, an abort or an
+ * error status all end in a ProviderError (the key is only there to scrub it out of provider error
+ * text). Leaving the loop early (or any failure) closes the HTTP request, so the provider stops generating.
  */
 export async function* postProviderRequest(
   provider: string,
@@ -53,7 +54,8 @@ export async function* postProviderRequest(
 
   try {
     if (req.signal.aborted) throw abortedError(provider)
-    const init = {method: 'POST', headers: call.headers, body: JSON.stringify(call.body), signal}
+    const headers = {'content-type': 'application/json', accept: EVENT_STREAM, ...call.headers}
+    const init = {method: 'POST', headers, body: JSON.stringify(call.body), signal}
     const response = await watch.during(() => deps.fetch(call.url, init)).catch((err: unknown) => Promise.reject(fail(err, 'connect')))
 
     if (!response.ok) {
