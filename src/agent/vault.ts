@@ -119,18 +119,15 @@ export class Vault {
       }
       if (!layout) return this.writeFresh(name, body)
       const frame = this.frame(name, layout.frames, body)
-      const fh = await openFile(path, constants.O_RDWR)
-      try {
+      await withFile(path, constants.O_RDWR, async (fh) => {
         // Cut a torn tail left by a crash before adding after it.
         await fh.truncate(layout.goodLength)
         await writeAll(fh, frame, layout.goodLength)
         await fh.sync()
-      } catch (error) {
+      }).catch((error: unknown) => {
         this.layouts.delete(name)
         throw mapFsError(error)
-      } finally {
-        await fh.close()
-      }
+      })
       this.layouts.set(name, {frames: layout.frames + 1, goodLength: layout.goodLength + frame.length})
     })
   }
@@ -251,12 +248,10 @@ export class Vault {
   }
 
   private async readFileOrUndefined(path: string): Promise<Buffer | undefined> {
-    try {
-      return await withFile(path, 'r', (fh) => fh.readFile())
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    return withFile(path, 'r', (fh) => fh.readFile()).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
       throw mapFsError(error)
-    }
+    })
   }
 
   private async replaceFile(path: string, data: Buffer): Promise<void> {
