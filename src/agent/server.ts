@@ -79,11 +79,7 @@ export function createAgentServer(opts: {ctx: AgentContext; secret: string; rout
       const result = await found.route.handler(call)
       if (res.headersSent || res.writableEnded) return
       if (result instanceof AgentReply) return sendJson(res, result.status, result.body)
-      if (result === undefined) {
-        res.statusCode = 204
-        return void res.end()
-      }
-      return sendJson(res, 200, result)
+      return sendJson(res, result === undefined ? 204 : 200, result)
     } catch (error) {
       const known = error instanceof AgentError ? error : diskFull(error)
       if (!known) throw error

@@ -119,18 +119,15 @@ export class Vault {
       }
       if (!layout) return this.writeFresh(name, body)
       const frame = this.frame(name, layout.frames, body)
-      const fh = await openFile(path, constants.O_RDWR)
-      try {
+      await withFile(path, constants.O_RDWR, async (fh) => {
         // Cut a torn tail left by a crash before adding after it.
         await fh.truncate(layout.goodLength)
         await writeAll(fh, frame, layout.goodLength)
         await fh.sync()
-      } catch (error) {
+      }).catch((error: unknown) => {
         this.layouts.delete(name)
         throw mapFsError(error)
-      } finally {
-        await fh.close()
-      }
+      })
       this.layouts.set(name, {frames: layout.frames + 1, goodLength: layout.goodLength + frame.length})
     })
   }
@@ -235,9 +232,9 @@ export class Vault {
     return {records, layout: {frames: index, goodLength: offset}}
   }
 
+  /** The entry name in a file's frame 0; undefined (or a rejection) for a file that has none readable. */
   private async readName(path: string): Promise<string | undefined> {
-    const fh = await openFile(path, 'r')
-    try {
+    return withFile(path, 'r', async (fh) => {
       const head = Buffer.alloc(MAGIC.length + LENGTH_BYTES)
       const {bytesRead} = await fh.read(head, 0, head.length, 0)
       if (bytesRead < head.length || !head.subarray(0, MAGIC.length).equals(MAGIC)) return undefined
@@ -247,38 +244,23 @@ export class Vault {
       const read = await fh.read(envelope, 0, length, head.length)
       if (read.bytesRead < length) return undefined
       return open(this.key, envelope, NAME_FRAME_AAD).toString('utf8')
-    } catch {
-      return undefined
-    } finally {
-      await fh.close()
-    }
+    })
   }
 
   private async readFileOrUndefined(path: string): Promise<Buffer | undefined> {
-    let fh: FileHandle
-    try {
-      fh = await openFile(path, 'r')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    return withFile(path, 'r', (fh) => fh.readFile()).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
       throw mapFsError(error)
-    }
-    try {
-      return await fh.readFile()
-    } finally {
-      await fh.close()
-    }
+    })
   }
 
   private async replaceFile(path: string, data: Buffer): Promise<void> {
     const temp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`)
     try {
-      const fh = await openFile(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
-      try {
+      await withFile(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, async (fh) => {
         await writeAll(fh, data, 0)
         await fh.sync()
-      } finally {
-        await fh.close()
-      }
+      }, 0o600)
       await rename(temp, path)
       await this.syncDir()
     } catch (error) {
@@ -288,12 +270,7 @@ export class Vault {
   }
 
   private async syncDir(): Promise<void> {
-    const fh = await openFile(this.dir, 'r')
-    try {
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
+    await withFile(this.dir, 'r', (fh) => fh.sync())
   }
 }
 
@@ -317,6 +294,16 @@ export function chained<K, T>(
 function checkName(name: string): void {
   if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > MAX_NAME_BYTES || name.includes('\0')) {
     throw new VaultError('bad_name', `vault names are 1–${MAX_NAME_BYTES} bytes without NUL`)
+  }
+}
+
+/** `fn` with the file open; closed after, whatever happens. */
+async function withFile<T>(path: string, flags: string | number, fn: (fh: FileHandle) => Promise<T>, mode?: number): Promise<T> {
+  const fh = await openFile(path, flags, mode)
+  try {
+    return await fn(fh)
+  } finally {
+    await fh.close()
   }
 }
 

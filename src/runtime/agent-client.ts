@@ -3,8 +3,6 @@ import {INSTANCE_SECRET_HEADER} from '../contract/agent-header.js'
 import type {RouteBody, RouteResponse, RouteSpec} from '../contract/routes/define.js'
 import {pathTo, type PathParams, type QueryValues} from '../contract/route-path.js'
 
-export {INSTANCE_SECRET_HEADER}
-
 /**
  * The one client for the server → agent wire: the API's calls (keys, workspace, sessions), the
  * gateway's dispatchers, the driver's health check, the bench and the tests all go through here.

@@ -266,9 +266,9 @@ function nestedProbe(bwrapPath: string): string[] {
 }
 
 /** Runs a launch spec to completion (probes and tests). */
-export function run(spec: LaunchSpec, timeoutMs: number, stdin?: string): Promise<{code: number | null; stdout: string; stderr: string}> {
+export function run(spec: LaunchSpec, timeoutMs: number): Promise<{code: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
-    const child = spawn(spec.file, spec.args, {cwd: spec.cwd, env: spec.env, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(spec.file, spec.args, {cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -282,7 +282,5 @@ export function run(spec: LaunchSpec, timeoutMs: number, stdin?: string): Promis
       clearTimeout(timer)
       resolve({code, stdout, stderr})
     })
-    child.stdin.on('error', () => {})
-    child.stdin.end(stdin)
   })
 }

@@ -3,7 +3,8 @@ import {createDevProvider, DEV_SLOW_DELAY_MS, devProvider} from '../../src/agent
 import {devToolsCommand, devToolsNotePath} from '../../src/agent/providers/dev-tools.js'
 import {openaiCompatibleProvider} from '../../src/agent/providers/openai.js'
 import {ProviderError, errorFromStatus, parseRetryAfter, scrubSecrets} from '../../src/agent/providers/errors.js'
-import {DEFAULT_BASE_URLS, PROVIDER_NAMES, createProviderRegistry, splitModelRef} from '../../src/agent/providers/registry.js'
+import {KNOWN_PROVIDERS} from '../../src/contract/core.js'
+import {DEFAULT_BASE_URLS, createProviderRegistry, splitModelRef} from '../../src/agent/providers/registry.js'
 import {retryDelay} from '../../src/agent/providers/retry.js'
 import {measureProviderThroughput} from '../../src/agent/providers/throughput.js'
 import {DEFAULT_TIMING, type FetchLike} from '../../src/agent/providers/types.js'
@@ -66,7 +67,7 @@ describe('dev provider', () => {
 describe('registry', () => {
   it('holds the four providers by name and accepts overrides', () => {
     const registry = createProviderRegistry()
-    expect([...registry.keys()].sort()).toEqual([...PROVIDER_NAMES].sort())
+    expect([...registry.keys()].sort()).toEqual([...KNOWN_PROVIDERS].sort())
     const slowDev = createDevProvider({deltaDelayMs: 5})
     expect(createProviderRegistry([slowDev]).get('dev')).toBe(slowDev)
     expect(DEFAULT_BASE_URLS.anthropic).toBe('https://api.anthropic.com')

@@ -5,7 +5,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {z} from 'zod'
 import {defineRoute} from '../../src/contract/routes/index.js'
-import {AgentAnswerError, AgentClients, agentRequest, INSTANCE_SECRET_HEADER} from '../../src/runtime/agent-client.js'
+import {INSTANCE_SECRET_HEADER} from '../../src/contract/agent-header.js'
+import {AgentAnswerError, AgentClients, agentRequest} from '../../src/runtime/agent-client.js'
 
 /** A stand-in agent on a unix socket: answers what the test tells it, and shows what it got. */
 describe('the server → agent client', () => {

@@ -1,7 +1,6 @@
 import {badStream, errorFromStreamPayload, isRecord} from './errors.js'
 import {postProviderRequest} from './http-sse.js'
 import {withRetry} from './retry.js'
-import {EVENT_STREAM} from '../../sse/frame.js'
 import type {SseEvent} from '../../sse/parser.js'
 import type {Provider, ProviderDeps, ProviderEvent, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderTool} from './types.js'
 import {joinUrl, parseEventData, requireKey, stopReasonFrom, tokenCount} from './wire.js'
@@ -19,12 +18,7 @@ export const anthropicProvider: Provider = {
       requireKey(name, req.apiKey)
       const events = postProviderRequest(name, req, deps, {
         url: joinUrl(name, req.baseUrl, '/v1/messages', '/v1'),
-        headers: {
-          'content-type': 'application/json',
-          accept: EVENT_STREAM,
-          'x-api-key': req.apiKey,
-          'anthropic-version': ANTHROPIC_VERSION,
-        },
+        headers: {'x-api-key': req.apiKey, 'anthropic-version': ANTHROPIC_VERSION},
         body: {
           model: req.model,
           max_tokens: req.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,

@@ -1,4 +1,5 @@
 import {ProviderError, abortedError, badStream, egressRefusal, errorFromStatus, inCauseChain} from './errors.js'
+import {EVENT_STREAM} from '../../sse/frame.js'
 import {SseLineTooLongError, SseParser, type SseEvent} from '../../sse/parser.js'
 import {resolveTiming} from './retry.js'
 import type {ProviderDeps, ProviderRequest} from './types.js'
@@ -6,11 +7,11 @@ import type {ProviderDeps, ProviderRequest} from './types.js'
 const ERROR_BODY_LIMIT = 8 * 1024
 
 /**
- * A provider's streamed call: POSTs `call`'s JSON body (with the request's signal and deps' fetch)
- * and yields the server-sent events of the answer. Every wait (for headers and for each read) is
- * bounded by the idle timeout; a stall, a drop, an abort or an error status all end in a
- * ProviderError (the key is only there to scrub it out of provider error text). Leaving the loop
- * early (or any failure) closes the HTTP request, so the provider stops generating.
+ * A provider's streamed call: POSTs `call`'s JSON body, asking for an event stream (with the
+ * request's signal and deps' fetch), and yields the server-sent events of the answer. Every wait
+ * (for headers and for each read) is bounded by the idle timeout; a stall, a drop, an abort or an
+ * error status all end in a ProviderError (the key is only there to scrub it out of provider error
+ * text). Leaving the loop early (or any failure) closes the HTTP request, so the provider stops generating.
  */
 export async function* postProviderRequest(
   provider: string,
@@ -53,48 +54,23 @@ export async function* postProviderRequest(
 
   try {
     if (req.signal.aborted) throw abortedError(provider)
-    let response: Response
-    watch.arm()
-    try {
-      response = await deps.fetch(call.url, {
-        method: 'POST',
-        headers: call.headers,
-        body: JSON.stringify(call.body),
-        signal,
-      })
-    } catch (err) {
-      throw fail(err, 'connect')
-    } finally {
-      watch.disarm()
-    }
+    const headers = {'content-type': 'application/json', accept: EVENT_STREAM, ...call.headers}
+    const init = {method: 'POST', headers, body: JSON.stringify(call.body), signal}
+    const response = await watch.during(() => deps.fetch(call.url, init)).catch((err: unknown) => Promise.reject(fail(err, 'connect')))
 
     if (!response.ok) {
-      watch.arm()
-      let text = ''
-      try {
-        text = await readLimitedText(response, ERROR_BODY_LIMIT)
-      } catch {
-        // The status alone still says what went wrong.
-      } finally {
-        watch.disarm()
-      }
+      // An unreadable body is no matter: the status alone still says what went wrong.
+      const text = await watch.during(() => readLimitedText(response, ERROR_BODY_LIMIT)).catch(() => '')
       throw errorFromStatus(provider, response.status, response.headers, text, req.apiKey)
     }
     if (!response.body) throw badStream(provider, 'the answer had no body')
 
-    reader = response.body.getReader()
+    const body = response.body.getReader()
+    reader = body
     const decoder = new TextDecoder()
     const parser = new SseParser()
     for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>
-      watch.arm()
-      try {
-        chunk = await reader.read()
-      } catch (err) {
-        throw fail(err, 'read')
-      } finally {
-        watch.disarm()
-      }
+      const chunk = await watch.during(() => body.read()).catch((err: unknown) => Promise.reject(fail(err, 'read')))
       let events: SseEvent[]
       try {
         events = chunk.done ? [...parser.push(decoder.decode()), ...parser.end()] : parser.push(decoder.decode(chunk.value, {stream: true}))
@@ -131,6 +107,15 @@ class IdleWatch {
   disarm(): void {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
+  }
+  /** `wait` with the watch armed for its duration. */
+  async during<T>(wait: () => Promise<T>): Promise<T> {
+    this.arm()
+    try {
+      return await wait()
+    } finally {
+      this.disarm()
+    }
   }
 }
 

@@ -1,7 +1,6 @@
 import {badStream, errorFromStreamPayload, isRecord} from './errors.js'
 import {postProviderRequest} from './http-sse.js'
 import {withRetry} from './retry.js'
-import {EVENT_STREAM} from '../../sse/frame.js'
 import type {SseEvent} from '../../sse/parser.js'
 import type {Provider, ProviderDeps, ProviderEvent, ProviderMessage, ProviderRequest, ProviderStopReason, ProviderTool} from './types.js'
 import {joinUrl, parseEventData, requireKey, stopReasonFrom, tokenCount} from './wire.js'
@@ -42,12 +41,10 @@ function chatCompletionsProvider(flavour: ChatCompletionsFlavour): Provider {
     stream(req: ProviderRequest, deps: ProviderDeps): AsyncIterable<ProviderEvent> {
       return withRetry(name, req.signal, deps, () => {
         if (flavour.keyRequired) requireKey(name, req.apiKey)
-        const headers: Record<string, string> = {'content-type': 'application/json', accept: EVENT_STREAM}
-        if (req.apiKey) headers.authorization = `Bearer ${req.apiKey}`
         const messages = [...(req.system ? [{role: 'system', content: req.system}] : []), ...chatCompletionMessages(req.messages)]
         const events = postProviderRequest(name, req, deps, {
           url: joinUrl(name, req.baseUrl, '/chat/completions'),
-          headers,
+          headers: req.apiKey ? {authorization: `Bearer ${req.apiKey}`} : {},
           body: {
             model: req.model,
             messages,

@@ -1,11 +1,8 @@
-import {KNOWN_PROVIDERS, type ProviderName} from '../../contract/core.js'
+import type {ProviderName} from '../../contract/core.js'
 import {anthropicProvider} from './anthropic.js'
 import {devProvider} from './dev.js'
 import {openaiCompatibleProvider, openaiProvider} from './openai.js'
 import type {Provider} from './types.js'
-
-/** The providers this agent has an implementation for: the contract's list (src/contract/core.ts). */
-export const PROVIDER_NAMES = KNOWN_PROVIDERS
 
 /** Where each provider lives unless the server or the key says otherwise. */
 export const DEFAULT_BASE_URLS: Readonly<Record<ProviderName, string | undefined>> = {
