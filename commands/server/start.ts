@@ -2,9 +2,8 @@ import {BaseCommand} from '../../src/cli/kit/base-command.js'
 import {CliError} from '../../src/cli/kit/errors.js'
 import {ExitCode} from '../../src/cli/kit/exit-codes.js'
 import {join} from 'node:path'
-import {serverStartFlags} from '../../src/cli/server/start-flags.js'
+import {configFromStartOptions, serverStartFlags} from '../../src/cli/server/start-flags.js'
 import {
-  configFromStartOptions,
   DataDirBusyError,
   drainReplica,
   EmbeddedPostgresError,

@@ -1,3 +1,4 @@
+import type {ServerResponse} from 'node:http'
 import type {FastifyReply, FastifyRequest} from 'fastify'
 import {request} from 'undici'
 import {ALLOWED_TOOLS_HEADER} from '../contract/agent-header.js'
@@ -24,6 +25,18 @@ export function agentRequestHeaders(opts: {hasBody: boolean; lastEventId?: strin
     ...(opts.hasBody ? {'content-type': 'application/json'} : {}),
     ...(opts.lastEventId === undefined ? {} : {'last-event-id': opts.lastEventId}),
     ...(opts.allowedTools === undefined ? {} : {[ALLOWED_TOOLS_HEADER]: opts.allowedTools.join(',')}),
+  }
+}
+
+/** Copies an upstream body to `raw` as it arrives, waiting out back-pressure; false if it broke off. */
+export async function pipeUpstream(body: AsyncIterable<Buffer>, raw: ServerResponse): Promise<boolean> {
+  try {
+    for await (const chunk of body) {
+      if (!raw.write(chunk)) await new Promise((r) => raw.once('drain', r))
+    }
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -108,14 +121,7 @@ export async function forwardToInstance(
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     })
-    let broken = false
-    try {
-      for await (const chunk of upstream.body) {
-        if (!raw.write(chunk)) await new Promise((r) => raw.once('drain', r))
-      }
-    } catch {
-      broken = true
-    }
+    const broken = !(await pipeUpstream(upstream.body, raw))
     // A stream cut under us (the agent crashed: its exit is recorded a moment later, so endReason
     // may not be set yet) ends with an event that says so, not a silently closed connection.
     const reason = endReason ?? (broken ? 'instance_unavailable' : undefined)

@@ -15,9 +15,10 @@ export type {ServerContext} from './context.js'
 export {adminSocketPath, defaultDataDir} from './data-dir.js'
 export {DataDirBusyError} from './lock.js'
 export type {RunningServer, StartOptions} from './main.js'
-export {configFromStartOptions, type ServerStartOptions} from './start-options.js'
 export {EmbeddedPostgresMissingError} from './store/embedded/binaries.js'
 export {EmbeddedPostgresError} from './store/embedded/errors.js'
+export {parseRequestRate} from './ratelimit/requests.js'
+export {loadTlsFiles} from './tls.js'
 
 /** Starts the API on `config` (see main.ts). */
 export async function startServer(config: ServerConfig, opts?: StartOptions): Promise<RunningServer> {

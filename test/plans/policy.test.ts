@@ -139,7 +139,7 @@ describe('invite codes', () => {
 
 describe('plan limits are the server’s configuration', () => {
   it('server start flags set each plan’s quotas; tools stay as the plan defines them', async () => {
-    const {configFromStartOptions: configFromFlags} = await import('../../src/server/index.js')
+    const {configFromStartOptions: configFromFlags} = await import('../../src/cli/server/start-flags.js')
     const base = {host: '127.0.0.1', port: 0, 'data-dir': '/nowhere', 'trust-proxy': false, 'log-level': 'silent', 'idle-timeout': 1, retention: 1, sandbox: 'none', 'log-retention': 1, 'allow-private-egress': false}
     const config = configFromFlags({...base, 'messages-per-day': 5, 'dedicated-messages-per-day': 700, 'dedicated-concurrent-streams': 9})
     expect(config.plans.free).toEqual({messagesPerDay: 5, concurrentStreams: 2, tools: false})

@@ -9,6 +9,7 @@ import {listChannels} from '../channels/repo.js'
 import type {Queryable} from '../store/db.js'
 import {readSessions, readWorkspace} from './agent-data.js'
 import {readWholeAccessLog} from '../observability/access-log-read.js'
+import {iso} from '../iso.js'
 
 /**
  * Everything the service holds on one user (`clawd export --all`), except secrets: no token or
@@ -34,7 +35,6 @@ export const EXPORTED_TABLES = ['users', 'tokens', 'web_sessions', 'device_grant
  */
 export const TRANSIENT_TABLES = ['stream_slots'] as const
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
 /** Rows of the columns the export's schema names, their timestamps as ISO strings. */
 const isoDates = <T>(rows: object[]) => rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])) as T)
 
@@ -68,7 +68,7 @@ async function readDatabase(q: Queryable, userId: string) {
   const channels = new Map<string, Awaited<ReturnType<typeof listChannels>>>()
   for (const row of instances) channels.set(row.id, await listChannels(q, row.id))
   return {
-    account: {id: user.id, email: user.email, plan: user.plan, created_at: iso(user.created_at)!},
+    account: {id: user.id, email: user.email, plan: user.plan, created_at: iso(user.created_at)},
     tokens: isoDates<AccountExport['tokens'][number]>(tokens),
     webSessions: isoDates<AccountExport['web_sessions'][number]>(webSessions),
     deviceLogins: isoDates<AccountExport['device_logins'][number]>(deviceLogins),

@@ -5,6 +5,7 @@ import type {ApiToken, CreateTokenResponse, createTokenRequestSchema} from '../.
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {insertToken} from './token-store.js'
+import {iso} from '../iso.js'
 
 /**
  * Personal API tokens (`clawd tokens …` and the console's account page). Everything runs as the
@@ -24,11 +25,10 @@ interface TokenRow {
   expires_at: Date | null
   last_used_at: Date | null
 }
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
 const apiToken = (r: TokenRow): ApiToken => ({
   id: r.id,
   name: r.name,
-  created_at: new Date(r.created_at).toISOString(),
+  created_at: iso(r.created_at),
   expires_at: iso(r.expires_at),
   last_used_at: iso(r.last_used_at),
 })

@@ -5,13 +5,12 @@ import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
 import {newId} from './ids.js'
 import {redeemInvite} from './invites.js'
+import {iso} from '../iso.js'
 
 export type UserRecord = z.infer<typeof adminUserSchema>
 
 export const MIN_PASSWORD_LENGTH = 8
 export const MAX_PASSWORD_LENGTH = 1024
-
-const iso = (v: Date | string) => new Date(v).toISOString()
 
 type UserRow = {id: string; email: string; plan: string; created_at: Date}
 const record = (row: UserRow): UserRecord => ({id: row.id, email: row.email, plan: row.plan, created_at: iso(row.created_at)})

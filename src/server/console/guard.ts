@@ -8,6 +8,9 @@ import type {InstanceRow} from '../instances/repo.js'
 import {rateLimited, takeToken} from '../ratelimit/bucket.js'
 import {bucketFor} from '../ratelimit/requests.js'
 import {safeNext} from '../pages/forms.js'
+import type {Html} from '../pages/html.js'
+import {layout, sendPage} from '../pages/layout.js'
+import {allowOwnScripts} from '../pages/security-headers.js'
 
 /** A signed-in console request: who, and the CSRF token for the forms on its page. */
 export interface Visitor {
@@ -37,6 +40,9 @@ export async function signedIn(ctx: ServerContext, req: FastifyRequest, reply: F
   return {session, csrf: csrfTokenFor(reply, session)}
 }
 
+/** Route params of an instance's pages: its id or name. */
+export type Ref = {Params: {ref: string}}
+
 type VisitorHandler<R extends RouteGenericInterface> = (req: FastifyRequest<R>, reply: FastifyReply, v: Visitor) => Promise<unknown>
 
 /**
@@ -65,6 +71,12 @@ const INSTANCES_PAGE_HINT = 'See your instances on the Instances page.'
 /** The user's instance by id or name, under RLS: another user's is not found (404, never 403). */
 export function ownInstance(ctx: ServerContext, userId: string, ref: string): Promise<InstanceRow> {
   return ctx.instances.owned(userId, ref, INSTANCES_PAGE_HINT)
+}
+
+/** Sends an instance's page (the Instances section); the CSP lets its `scripts`, our own modules, run. */
+export function sendInstancePage(reply: FastifyReply, v: Visitor, status: number, title: string, body: Html, scripts?: string[]): FastifyReply {
+  if (scripts) allowOwnScripts(reply)
+  return sendPage(reply, status, layout(title, body, {email: v.session.email, csrf: v.csrf}, {nav: 'instances', wide: true, scripts}))
 }
 
 /**

@@ -7,13 +7,10 @@ import {ApiError} from '../errors.js'
 import {type InstanceRow, touchInstance} from '../instances/repo.js'
 import {readAccessLog} from '../observability/access-log-read.js'
 import {queryParam} from '../pages/forms.js'
-import {layout, sendPage} from '../pages/layout.js'
-import {allowOwnScripts} from '../pages/security-headers.js'
-import {backTo, ownInstance, type Visitor, visitorRoutes} from './guard.js'
+import {backTo, ownInstance, type Ref, sendInstancePage, visitorRoutes} from './guard.js'
 import {chatView, logsView, sessionsView, transcriptView} from './views/instance-activity.js'
 
-type Ref = {Params: {ref: string}}
-type SessionRef = {Params: {ref: string; sid: string}}
+type SessionRef = {Params: Ref['Params'] & {sid: string}}
 
 export const CHAT_SCRIPT = '/assets/console/chat.js'
 
@@ -25,8 +22,6 @@ export const CHAT_SCRIPT = '/assets/console/chat.js'
 export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const on = visitorRoutes(app, ctx)
   const manager = ctx.instances
-  const frame = (v: Visitor, title: string, body: Parameters<typeof layout>[1], scripts?: string[]) =>
-    layout(title, body, {email: v.session.email, csrf: v.csrf}, {nav: 'instances', wide: true, scripts})
 
   /** One call to the instance's agent, as the signed-in user: resumes it, marks it active. */
   async function agent<R extends RouteSpec>(userId: string, ref: string, route: R, input?: AgentRouteInput<R>) {
@@ -52,12 +47,12 @@ export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: Se
     const res = await agent(v.session.userId, req.params.ref, agentApi.listSessions, {query: {limit: 200}})
     if (!res.ok) throw ApiError.unavailable('The instance sent a session list this page cannot read.', 'Try again.')
     const body = sessionsView({csrf: v.csrf, instance: res.row, sessions: res.body.sessions, now: ctx.clock.now(), done: queryParam(req, 'done', 32)})
-    return sendPage(reply, 200, frame(v, `${res.row.name}: sessions`, body))
+    return sendInstancePage(reply, v, 200, `${res.row.name}: sessions`, body)
   })
 
   on.get<SessionRef>('/instances/:ref/sessions/:sid', async (req, reply, v) => {
     const {row, session} = await transcript(v.session.userId, req.params.ref, req.params.sid)
-    return sendPage(reply, 200, frame(v, `${row.name}: ${session.title || 'session'}`, transcriptView({csrf: v.csrf, instance: row, session})))
+    return sendInstancePage(reply, v, 200, `${row.name}: ${session.title || 'session'}`, transcriptView({csrf: v.csrf, instance: row, session}))
   })
 
   on.post<SessionRef>('/instances/:ref/sessions/:sid/delete', async (req, reply, v) => {
@@ -76,7 +71,7 @@ export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: Se
     const row = await ownInstance(ctx, userId, req.params.ref)
     await reply.server.accessLog?.flush().catch(() => {})
     const entries = await ctx.db.asUser(userId, (q) => readAccessLog(q, {instanceId: row.id, limit: 200}))
-    return sendPage(reply, 200, frame(v, `${row.name}: logs`, logsView({instance: row, entries, now: ctx.clock.now()})))
+    return sendInstancePage(reply, v, 200, `${row.name}: logs`, logsView({instance: row, entries, now: ctx.clock.now()}))
   })
 
   on.get<Ref>('/instances/:ref/chat', async (req, reply, v) => {
@@ -85,7 +80,6 @@ export async function consoleInstanceActivityPages(app: FastifyInstance, ctx: Se
     let session: SessionDetail | undefined
     if (sid) ({row, session} = await transcript(v.session.userId, req.params.ref, sid))
     else row = await ownInstance(ctx, v.session.userId, req.params.ref)
-    allowOwnScripts(reply)
-    return sendPage(reply, 200, frame(v, `${row.name}: chat`, chatView({csrf: v.csrf, instance: row, session}), [CHAT_SCRIPT]))
+    return sendInstancePage(reply, v, 200, `${row.name}: chat`, chatView({csrf: v.csrf, instance: row, session}), [CHAT_SCRIPT])
   })
 }

@@ -10,13 +10,10 @@ import {applyWorkspacePush, checkJson} from '../instances/workspace-push.js'
 import {deleteInstanceKey} from '../keys/delete.js'
 import {listKeys} from '../keys/repo.js'
 import {field, queryParam} from '../pages/forms.js'
-import {layout, sendPage} from '../pages/layout.js'
-import {allowOwnScripts} from '../pages/security-headers.js'
-import {backTo, ownInstance, problemText, type Visitor, visitorRoutes} from './guard.js'
+import {backTo, ownInstance, problemText, type Ref, sendInstancePage, type Visitor, visitorRoutes} from './guard.js'
 import {keysView, workspaceView} from './views/instance-data.js'
 
-type Ref = {Params: {ref: string}}
-type KeyRef = {Params: {ref: string; name: string}}
+type KeyRef = {Params: Ref['Params'] & {name: string}}
 
 /** The script modules these pages load; the CSP lets them (and only them) run. */
 export const SEAL_KEY_SCRIPT = '/assets/console/seal-key.js'
@@ -29,11 +26,6 @@ export const UPLOAD_TAR_SCRIPT = '/assets/console/upload-tar.js'
 export async function consoleInstanceDataPages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const on = visitorRoutes(app, ctx)
   const manager = ctx.instances
-  const frame = (reply: FastifyReply, v: Visitor, title: string, body: Parameters<typeof layout>[1], script: string) => {
-    allowOwnScripts(reply)
-    return layout(title, body, {email: v.session.email, csrf: v.csrf}, {nav: 'instances', wide: true, scripts: [script]})
-  }
-
   const renderWorkspace = async (
     req: FastifyRequest,
     reply: FastifyReply,
@@ -49,7 +41,7 @@ export async function consoleInstanceDataPages(app: FastifyInstance, ctx: Server
     const existing = files.find((f) => f.path === wanted)
     const selected = {path: wanted, content: state.content ?? existing?.content ?? '', exists: existing !== undefined}
     const body = workspaceView({csrf: v.csrf, instance: row, files, selected, done: queryParam(req, 'done', 32), error: state.error, rejected: state.rejected})
-    return sendPage(reply, status, frame(reply, v, `${row.name}: workspace`, body, UPLOAD_TAR_SCRIPT))
+    return sendInstancePage(reply, v, status, `${row.name}: workspace`, body, [UPLOAD_TAR_SCRIPT])
   }
 
   on.get<Ref>('/instances/:ref/workspace', (req, reply, v) => renderWorkspace(req, reply, v, req.params.ref, 200))
@@ -104,7 +96,7 @@ export async function consoleInstanceDataPages(app: FastifyInstance, ctx: Server
       done: queryParam(req, 'done', 32),
       error,
     })
-    return sendPage(reply, status, frame(reply, v, `${row.name}: keys`, body, SEAL_KEY_SCRIPT))
+    return sendInstancePage(reply, v, status, `${row.name}: keys`, body, [SEAL_KEY_SCRIPT])
   }
 
   on.get<Ref>('/instances/:ref/keys', (req, reply, v) => renderKeys(req, reply, v, req.params.ref, 200))

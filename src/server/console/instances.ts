@@ -5,12 +5,9 @@ import {ApiError} from '../errors.js'
 import {listInstances} from '../instances/repo.js'
 import {instanceView} from '../instances/view.js'
 import {field, queryParam} from '../pages/forms.js'
-import {layout, sendPage} from '../pages/layout.js'
 import {planOf} from '../quotas/plans.js'
-import {backTo, ownInstance, problemText, type Visitor, visitorRoutes} from './guard.js'
+import {backTo, ownInstance, problemText, type Ref, sendInstancePage, type Visitor, visitorRoutes} from './guard.js'
 import {instanceOverviewView, instancesView} from './views/instances.js'
-
-type Ref = {Params: {ref: string}}
 
 /**
  * The instance list and one instance's overview, with create, pause, resume and delete: the same
@@ -19,13 +16,12 @@ type Ref = {Params: {ref: string}}
 export async function consoleInstancePages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const on = visitorRoutes(app, ctx)
   const manager = ctx.instances
-  const frame = (v: Visitor, title: string, body: Parameters<typeof layout>[1]) => layout(title, body, {email: v.session.email, csrf: v.csrf}, {nav: 'instances', wide: true})
 
   const renderList = async (req: FastifyRequest, reply: FastifyReply, v: Visitor, status: number, error?: string) => {
     const userId = v.session.userId
     const {rows, plan} = await ctx.db.asUser(userId, async (q) => ({rows: await listInstances(q), plan: await planOf(q, ctx.config, userId)}))
     const body = instancesView({csrf: v.csrf, instances: rows.map((r) => instanceView(r, ctx.config, plan)), plan: plan.name, now: ctx.clock.now(), done: queryParam(req, 'done', 32), error})
-    return sendPage(reply, status, frame(v, 'Instances', body))
+    return sendInstancePage(reply, v, status, 'Instances', body)
   }
 
   const renderOne = async (req: FastifyRequest, reply: FastifyReply, v: Visitor, ref: string, status: number, error?: string) => {
@@ -33,7 +29,7 @@ export async function consoleInstancePages(app: FastifyInstance, ctx: ServerCont
     const row = await ownInstance(ctx, userId, ref)
     const plan = await ctx.db.asUser(userId, (q) => planOf(q, ctx.config, userId))
     const body = instanceOverviewView({csrf: v.csrf, instance: instanceView(row, ctx.config, plan), plan: plan.name, now: ctx.clock.now(), done: queryParam(req, 'done', 32), error})
-    return sendPage(reply, status, frame(v, row.name, body))
+    return sendInstancePage(reply, v, status, row.name, body)
   }
 
   on.get('/instances', (req, reply, v) => renderList(req, reply, v, 200))

@@ -2,7 +2,7 @@ import type {PushWorkspaceFile} from '../../contract/workspace-push.js'
 import {agentApi} from '../../contract/routes/index.js'
 import type {PushWorkspaceResponse, WorkspaceFile, WorkspaceRejection, WorkspaceSkip} from '../../contract/workspace.js'
 import {mergeChecks, readWorkspaceTar} from '../../workspace/archive.js'
-import {classifyPath} from '../../workspace/files.js'
+import {classifyPath, recordVerdict} from '../../workspace/files.js'
 import {decodeFile} from '../../workspace/rules.js'
 import {TarError} from '../../workspace/tar.js'
 import {pushResponse, validateWorkspace, type WorkspaceCheck} from '../../workspace/validate.js'
@@ -28,14 +28,10 @@ export function checkJson(files: readonly PushWorkspaceFile[]): WorkspaceCheck {
       continue
     }
     // The name first: a file that would be skipped or refused by name is never decoded.
-    const verdict = classifyPath(f.path)
-    if (verdict.kind === 'skipped') skipped.push({path: f.path, code: verdict.code, message: verdict.message})
-    else if (verdict.kind === 'rejected') rejected.push({path: f.path, code: verdict.code, message: verdict.message})
-    else {
-      const {text, problems} = decodeFile(f.path, Buffer.from(f.content_base64, 'base64'))
-      if (text === undefined) rejected.push(...problems)
-      else texts.push({path: f.path, content: text})
-    }
+    if (recordVerdict(classifyPath(f.path), skipped, rejected)) continue
+    const {text, problems} = decodeFile(f.path, Buffer.from(f.content_base64, 'base64'))
+    if (text === undefined) rejected.push(...problems)
+    else texts.push({path: f.path, content: text})
   }
   return mergeChecks(validateWorkspace(texts), skipped, rejected)
 }

@@ -1,5 +1,6 @@
 import type {KeyMetadata} from '../../contract/keys.js'
 import type {Queryable} from '../store/db.js'
+import {iso} from '../iso.js'
 
 interface KeyRow {
   name: string
@@ -12,8 +13,6 @@ interface KeyRow {
   last_used_at: Date | null
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
-
 function view(row: KeyRow): KeyMetadata {
   return {
     name: row.name,
@@ -21,8 +20,8 @@ function view(row: KeyRow): KeyMetadata {
     fingerprint: row.fingerprint,
     base_url: row.base_url,
     version: Number(row.version),
-    created_at: iso(row.created_at)!,
-    updated_at: iso(row.updated_at)!,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
     last_used_at: iso(row.last_used_at),
   }
 }

@@ -1,4 +1,4 @@
-import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
+import type {FastifyInstance, FastifyReply} from 'fastify'
 import {adminCreateUserRequestSchema} from '../../contract/auth.js'
 import {csrfPasses, csrfTokenFor} from '../auth/csrf.js'
 import {InviteRefused} from '../auth/invites.js'
@@ -28,16 +28,16 @@ export function retryText(seconds: number): string {
 /** Sign up, sign in and sign out: the only way a browser gets a session. */
 export async function accountPages(app: FastifyInstance, ctx: ServerContext): Promise<void> {
 
-  const renderSignIn = (req: FastifyRequest, reply: FastifyReply, status: number, v: {next: string; email?: string; error?: string; info?: string}) =>
+  const renderSignIn = (reply: FastifyReply, status: number, v: {next: string; email?: string; error?: string; info?: string}) =>
     sendPage(reply, status, layout('Sign in', signInView({...v, csrf: csrfTokenFor(reply, null)})))
-  const renderSignUp = (req: FastifyRequest, reply: FastifyReply, status: number, v: {next: string; email?: string; invite?: string; error?: string}) =>
+  const renderSignUp = (reply: FastifyReply, status: number, v: {next: string; email?: string; invite?: string; error?: string}) =>
     sendPage(reply, status, layout('Create an account', signUpView({...v, minLength: MIN_PASSWORD_LENGTH, csrf: csrfTokenFor(reply, null)})))
 
   app.get('/signin', async (req, reply) => {
     const next = safeNext(queryParam(req, 'next'))
     if (await currentSession(ctx, req)) return reply.redirect(next, 303)
     const info = next.startsWith('/device') && next !== '/device' ? 'Sign in to approve the device.' : undefined
-    return renderSignIn(req, reply, 200, {next, info})
+    return renderSignIn(reply, 200, {next, info})
   })
 
   app.post('/signin', async (req, reply) => {
@@ -45,10 +45,10 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
     const next = safeNext(field(req, 'next'))
     const email = field(req, 'email', 254).trim()
     const password = field(req, 'password')
-    if (!email || !password) return renderSignIn(req, reply, 400, {next, email, error: 'Enter your email and password.'})
+    if (!email || !password) return renderSignIn(reply, 400, {next, email, error: 'Enter your email and password.'})
     const tooMany = (seconds: number) => {
       reply.header('retry-after', String(seconds))
-      return renderSignIn(req, reply, 429, {next, email, error: `Too many sign-in attempts. Try again in ${retryText(seconds)}.`})
+      return renderSignIn(reply, 429, {next, email, error: `Too many sign-in attempts. Try again in ${retryText(seconds)}.`})
     }
     const limit = await takeTokens(ctx.db, signInLimits(req.ip))
     if (!limit.allowed) return tooMany(limit.retryAfterSec)
@@ -59,7 +59,7 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
     const userId = await checkCredentials(ctx, email, password)
     if (!userId) {
       await recordFailure(ctx.db, throttle, new Date(ctx.clock.now()))
-      return renderSignIn(req, reply, 401, {next, email, error: 'The email or password is incorrect.'})
+      return renderSignIn(reply, 401, {next, email, error: 'The email or password is incorrect.'})
     }
     await clearFailures(ctx.db, throttle)
     await startSession(ctx, req, reply, userId)
@@ -69,7 +69,7 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
   app.get('/signup', async (req, reply) => {
     const next = safeNext(queryParam(req, 'next'))
     if (await currentSession(ctx, req)) return reply.redirect(next, 303)
-    return renderSignUp(req, reply, 200, {next})
+    return renderSignUp(reply, 200, {next})
   })
 
   app.post('/signup', async (req, reply) => {
@@ -83,25 +83,25 @@ export async function accountPages(app: FastifyInstance, ctx: ServerContext): Pr
     if (!parsed.success) {
       const badEmail = parsed.error.issues.some((i) => i.path[0] === 'email')
       const error = badEmail ? 'Enter a valid email address.' : `The password must have between ${MIN_PASSWORD_LENGTH} and 1024 characters.`
-      return renderSignUp(req, reply, 400, {next, email, invite, error})
+      return renderSignUp(reply, 400, {next, email, invite, error})
     }
     const strength = await judgePassword(parsed.data.password, [parsed.data.email])
-    if (!strength.ok) return renderSignUp(req, reply, 400, {next, email, invite, error: strength.reason})
+    if (!strength.ok) return renderSignUp(reply, 400, {next, email, invite, error: strength.reason})
     // Before the invite is looked at, so guessing codes is as slow as creating accounts.
     const limit = await takeTokens(ctx.db, signUpLimits(req.ip))
     if (!limit.allowed) {
       reply.header('retry-after', String(limit.retryAfterSec))
-      return renderSignUp(req, reply, 429, {next, email, invite, error: `Too many accounts created from here. Try again in ${retryText(limit.retryAfterSec)}.`})
+      return renderSignUp(reply, 429, {next, email, invite, error: `Too many accounts created from here. Try again in ${retryText(limit.retryAfterSec)}.`})
     }
     try {
       const user = await createUser(ctx, parsed.data.email, parsed.data.password, invite ? {invite} : {})
       await startSession(ctx, req, reply, user.id)
     } catch (error) {
       if (error instanceof ApiError && error.code === 'already_exists') {
-        return renderSignUp(req, reply, 409, {next, email, invite, error: 'An account with this email already exists. Sign in instead.'})
+        return renderSignUp(reply, 409, {next, email, invite, error: 'An account with this email already exists. Sign in instead.'})
       }
       // The refused code is not put back in the form: the person retypes or clears it.
-      if (error instanceof InviteRefused) return renderSignUp(req, reply, 400, {next, email, error: error.extra.detail})
+      if (error instanceof InviteRefused) return renderSignUp(reply, 400, {next, email, error: error.extra.detail})
       throw error
     }
     return reply.redirect(next, 303)

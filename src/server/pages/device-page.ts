@@ -30,39 +30,39 @@ export async function devicePages(app: FastifyInstance, ctx: ServerContext): Pro
     return session
   }
 
-  const frame = (req: FastifyRequest, reply: FastifyReply, session: WebSession, title: string, body: Parameters<typeof layout>[1]) =>
+  const frame = (reply: FastifyReply, session: WebSession, title: string, body: Parameters<typeof layout>[1]) =>
     layout(title, body, {email: session.email, csrf: csrfTokenFor(reply, session)})
 
-  const entryPage = (req: FastifyRequest, reply: FastifyReply, session: WebSession, status: number, v: {userCode?: string; error?: string}) =>
-    sendPage(reply, status, frame(req, reply, session, 'Connect a device', deviceEntryView({...v, csrf: csrfTokenFor(reply, session)})))
+  const entryPage = (reply: FastifyReply, session: WebSession, status: number, v: {userCode?: string; error?: string}) =>
+    sendPage(reply, status, frame(reply, session, 'Connect a device', deviceEntryView({...v, csrf: csrfTokenFor(reply, session)})))
 
   /** Charges the code-entry limits; answers 429 and returns false when they are spent. */
   async function withinLimits(req: FastifyRequest, reply: FastifyReply, session: WebSession, typed: string): Promise<boolean> {
     const limit = await takeTokens(ctx.db, codeEntryLimits(req.ip, session.userId))
     if (limit.allowed) return true
     reply.header('retry-after', String(limit.retryAfterSec))
-    await entryPage(req, reply, session, 429, {userCode: typed, error: `Too many codes tried. Wait ${retryText(limit.retryAfterSec)}, then try again.`})
+    await entryPage(reply, session, 429, {userCode: typed, error: `Too many codes tried. Wait ${retryText(limit.retryAfterSec)}, then try again.`})
     return false
   }
 
   async function showGrant(req: FastifyRequest, reply: FastifyReply, session: WebSession, typed: string) {
     const code = normalizeUserCode(typed)
-    if (!code) return entryPage(req, reply, session, 400, {userCode: typed, error: NOT_A_CODE})
+    if (!code) return entryPage(reply, session, 400, {userCode: typed, error: NOT_A_CODE})
     if (!(await withinLimits(req, reply, session, typed))) return reply
     const grant = await findGrantByUserCode(ctx, code)
     const now = ctx.clock.now()
-    if (!grant) return entryPage(req, reply, session, 404, {userCode: typed, error: 'No sign-in request has this code. Check it and try again.'})
-    if (grant.status !== 'pending') return entryPage(req, reply, session, 409, {userCode: typed, error: 'This code has already been used. Start the sign-in again for a new one.'})
-    if (new Date(grant.expires_at).getTime() <= now) return entryPage(req, reply, session, 410, {userCode: typed, error: 'This code has expired. Start the sign-in again for a new one.'})
+    if (!grant) return entryPage(reply, session, 404, {userCode: typed, error: 'No sign-in request has this code. Check it and try again.'})
+    if (grant.status !== 'pending') return entryPage(reply, session, 409, {userCode: typed, error: 'This code has already been used. Start the sign-in again for a new one.'})
+    if (new Date(grant.expires_at).getTime() <= now) return entryPage(reply, session, 410, {userCode: typed, error: 'This code has expired. Start the sign-in again for a new one.'})
     const body = deviceConfirmView({csrf: csrfTokenFor(reply, session), grant, email: session.email, now})
-    return sendPage(reply, 200, frame(req, reply, session, 'Approve this sign-in?', body))
+    return sendPage(reply, 200, frame(reply, session, 'Approve this sign-in?', body))
   }
 
   app.get(oauthPaths.device, async (req, reply) => {
     const typed = queryParam(req, 'user_code', 32)
     const session = await signedIn(req, reply, typed)
     if (!session) return reply
-    if (typed === undefined || typed === '') return entryPage(req, reply, session, 200, {})
+    if (typed === undefined || typed === '') return entryPage(reply, session, 200, {})
     return showGrant(req, reply, session, typed)
   })
 
@@ -80,7 +80,7 @@ export async function devicePages(app: FastifyInstance, ctx: ServerContext): Pro
     const typed = field(req, 'user_code', 32)
     const decision = field(req, 'decision', 16)
     const code = normalizeUserCode(typed)
-    if (!code || (decision !== 'approve' && decision !== 'deny')) return entryPage(req, reply, session, 400, {userCode: typed, error: NOT_A_CODE})
+    if (!code || (decision !== 'approve' && decision !== 'deny')) return entryPage(reply, session, 400, {userCode: typed, error: NOT_A_CODE})
     if (!(await withinLimits(req, reply, session, typed))) return reply
     const grantId = field(req, 'grant_id', 64) || undefined
     const outcome = await decideGrant(ctx, {userCode: code, grantId, userId: session.userId, approve: decision === 'approve'})
@@ -90,10 +90,10 @@ export async function devicePages(app: FastifyInstance, ctx: ServerContext): Pro
         expired: 'This code expired before it was approved. Start the sign-in again for a new one.',
         already_decided: 'This code was already approved or denied.',
       }[outcome.reason]
-      return entryPage(req, reply, session, outcome.reason === 'not_found' ? 404 : 409, {userCode: typed, error})
+      return entryPage(reply, session, outcome.reason === 'not_found' ? 404 : 409, {userCode: typed, error})
     }
     req.log.info({grantId: outcome.grant.id, userId: session.userId, decision}, 'device grant decided')
     const approved = decision === 'approve'
-    return sendPage(reply, 200, frame(req, reply, session, approved ? 'Device approved' : 'Request denied', deviceDoneView(approved, outcome.grant.client_id)))
+    return sendPage(reply, 200, frame(reply, session, approved ? 'Device approved' : 'Request denied', deviceDoneView(approved, outcome.grant.client_id)))
   })
 }

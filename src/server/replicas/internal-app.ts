@@ -3,6 +3,7 @@ import {request} from 'undici'
 import {instanceIdSchema} from '../../contract/instances.js'
 import type {ServerContext} from '../context.js'
 import {ApiError} from '../errors.js'
+import {pipeUpstream} from '../gateway.js'
 import {registerProblemHandler, sendProblem} from '../problem-handler.js'
 import {HOP_HEADERS, HOP_WINDOW_MS, type NonceCache, verifyHop} from './hop.js'
 import {INTERNAL_PREFIX, internalPaths} from './client.js'
@@ -138,16 +139,9 @@ async function proxyToAgent(ctx: ServerContext, req: FastifyRequest<{Params: {id
     }
     raw.writeHead(upstream.statusCode, out)
     raw.flushHeaders()
-    try {
-      for await (const chunk of upstream.body) {
-        if (!raw.write(chunk)) await new Promise((r) => raw.once('drain', r))
-      }
-    } catch {
-      // Cut: the agent stopped, or the far end went away. Closing tells the far end.
-      raw.destroy()
-      return reply
-    }
-    raw.end()
+    // A cut (the agent stopped, or the far end went away) closes the connection: that tells the far end.
+    if (await pipeUpstream(upstream.body, raw)) raw.end()
+    else raw.destroy()
     return reply
   } finally {
     unregister()

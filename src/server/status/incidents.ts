@@ -1,6 +1,7 @@
 import type {Incident, IncidentState} from '../../contract/status.js'
 import {newId} from '../../ids.js'
 import type {Queryable} from '../store/db.js'
+import {iso} from '../iso.js'
 
 interface IncidentRow {
   id: string
@@ -19,7 +20,6 @@ interface UpdateRow {
   message: string
 }
 
-const iso = (d: Date | string) => new Date(d).toISOString()
 
 /** How long a resolved incident stays on the status page. */
 export const RECENT_RESOLVED_MS = 7 * 86_400_000
@@ -53,7 +53,7 @@ async function withUpdates(q: Queryable, rows: IncidentRow[]): Promise<Incident[
     status: r.status,
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),
-    resolved_at: r.resolved_at === null ? null : iso(r.resolved_at),
+    resolved_at: iso(r.resolved_at),
     updates: updates.filter((u) => u.incident_id === r.id).map((u) => ({at: iso(u.at), status: u.status, message: u.message})),
   }))
 }

@@ -98,7 +98,7 @@ function assertReachable(dir: string, user: ServiceUser): void {
  */
 async function initialise(bin: PostgresBinaries, data: string, user: ServiceUser | undefined): Promise<void> {
   const template = templateDir(bin)
-  if (template && existsSync(join(template, 'PG_VERSION'))) {
+  if (existsSync(join(template, 'PG_VERSION'))) {
     rmSync(data, {recursive: true, force: true})
     cpSync(template, data, {recursive: true})
     if (user) chownTree(data, user)
@@ -107,10 +107,10 @@ async function initialise(bin: PostgresBinaries, data: string, user: ServiceUser
   }
   rmSync(data, {recursive: true, force: true})
   await run(bin.initdb, ['-D', data, '-U', CLUSTER_SUPERUSER, '--auth-local=trust', '--auth-host=reject', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'], user)
-  if (template) saveTemplate(data, template)
+  saveTemplate(data, template)
 }
 
-function templateDir(bin: PostgresBinaries): string | undefined {
+function templateDir(bin: PostgresBinaries): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache')
   return join(base, 'clawd', 'pg-template', `${bin.version}-${process.platform}-${process.arch}`)
 }
