@@ -66,16 +66,34 @@ function lineAtByte(bytes: Uint8Array, offset: number): number {
   return line
 }
 
-/**
- * The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629), or -1: where
- * Node's decoder first puts a U+FFFD that the bytes do not spell (EF BF BD) themselves.
- */
+/** The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629), or -1. */
 export function firstInvalidUtf8Offset(bytes: Uint8Array): number {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
-  // Counted piece by piece, so a file full of real U+FFFD characters stays linear.
-  for (let i = text.indexOf('\uFFFD'), from = 0, at = 0; i !== -1; from = i + 1, at += 3, i = text.indexOf('\uFFFD', from)) {
-    at += Buffer.byteLength(text.slice(from, i), 'utf8')
-    if (bytes[at] !== 0xef || bytes[at + 1] !== 0xbf || bytes[at + 2] !== 0xbd) return at
+  let i = 0
+  const n = bytes.length
+  const cont = (k: number) => k < n && (bytes[k]! & 0xc0) === 0x80
+  while (i < n) {
+    const b = bytes[i]!
+    if (b < 0x80) {
+      i++
+      continue
+    }
+    let len: number
+    let min = 0x80
+    let max = 0xbf
+    if (b >= 0xc2 && b <= 0xdf) len = 2
+    else if (b >= 0xe0 && b <= 0xef) {
+      len = 3
+      if (b === 0xe0) min = 0xa0 // overlong
+      if (b === 0xed) max = 0x9f // UTF-16 surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      len = 4
+      if (b === 0xf0) min = 0x90 // overlong
+      if (b === 0xf4) max = 0x8f // above U+10FFFF
+    } else return i
+    const second = bytes[i + 1]
+    if (second === undefined || second < min || second > max) return i
+    for (let k = 2; k < len; k++) if (!cont(i + k)) return i
+    i += len
   }
   return -1
 }
