@@ -15,7 +15,6 @@ type CredentialsFile = z.infer<typeof fileSchema>
  * keyring can be used. Every write replaces the file atomically.
  */
 export class FileCredentialStore implements CredentialStore {
-  readonly kind = 'file' as const
   readonly path: string
 
   constructor(readonly dir: string) {
