@@ -1,5 +1,4 @@
 import type {PlanAllows} from '../src/contract/plans.js'
-import type {CredentialSource} from '../src/cli/credentials/credential.js'
 import {BaseCommand} from '../src/cli/kit/base-command.js'
 import type {CommandContext} from '../src/cli/kit/context.js'
 import {describePlan} from '../src/cli/instances/view.js'
@@ -9,7 +8,7 @@ export interface WhoamiResult {
   user_id: string
   api: string
   /** Where the credential came from: CLAWD_TOKEN, the OS keyring, or the credentials file. */
-  source: CredentialSource
+  source: 'env' | 'keyring' | 'file'
   token_kind: 'at' | 'rt' | 'pat'
   /** When the credential in use expires; null when never. */
   expires_at: string | null
