@@ -1,4 +1,4 @@
-import {closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {readFileSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {ensurePrivateDir} from '../kit/config.js'
 import {dirname} from 'node:path'
@@ -32,18 +32,15 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
   const deadline = Date.now() + (opts.waitMs ?? 20_000)
   ensurePrivateDir(dirname(path))
   for (;;) {
-    let fd: number | undefined
+    let taken = false
     try {
-      fd = openSync(path, 'wx', 0o600)
+      // 'wx' creates the file only if there is none (O_EXCL): that is taking the lock.
+      writeFileSync(path, String(process.pid), {flag: 'wx', mode: 0o600})
+      taken = true
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
-    if (fd !== undefined) {
-      try {
-        writeSync(fd, String(process.pid))
-      } finally {
-        closeSync(fd)
-      }
+    if (taken) {
       try {
         return await fn()
       } finally {

@@ -1,5 +1,4 @@
 import {randomBytes} from 'node:crypto'
-import {constants} from 'node:fs'
 import {lstat, mkdir, open, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import type {Writable} from 'node:stream'
@@ -59,13 +58,7 @@ export function planWorkspaceExport(files: readonly WorkspaceFile[], legacy: boo
 /** Writes the planned files; atomic for directories and tar files, never over existing data without `force`. */
 export async function writeExport(files: readonly WorkspaceFile[], target: ExportTarget, opts: {force: boolean; stdout: Writable}): Promise<void> {
   if (target.out === '-') return writeWorkspaceTar(files, opts.stdout, {end: false})
-  if (target.format === 'dir') {
-    try {
-      return await writeWorkspaceDir(files, target.out, {force: opts.force})
-    } catch (error) {
-      throw fromDirError(error)
-    }
-  }
+  if (target.format === 'dir') return writeWorkspaceDir(files, target.out, {force: opts.force}).catch((error: unknown) => Promise.reject(fromDirError(error)))
   await writeFileAtomic(target.out, workspaceTar(files), opts.force)
 }
 
@@ -86,7 +79,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array, force: boo
   await mkdir(dirname(target), {recursive: true})
   const temp = join(dirname(target), `.${basename(target)}.clawd-tmp-${randomBytes(6).toString('hex')}`)
   try {
-    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
+    const handle = await open(temp, 'wx', 0o600)
     try {
       await handle.writeFile(data)
       await handle.sync()
