@@ -58,6 +58,10 @@ export class Factory {
     return this.once('apiUrl', () => normalizeApiUrl(this.opts.apiFlag || this.env.CLAWD_API_URL || this.config.read().api || DEFAULT_API_URL))
   }
 
+  get userAgent(): string {
+    return `clawd/${this.opts.version} (${process.platform}; node ${process.version})`
+  }
+
   get credentials(): Credentials {
     return this.once(
       'credentials',
@@ -74,8 +78,7 @@ export class Factory {
   }
 
   get http(): HttpTransport {
-    const userAgent = `clawd/${this.opts.version} (${process.platform}; node ${process.version})`
-    return this.once('http', () => new HttpTransport({userAgent, now: this.opts.now, ...this.opts.http}))
+    return this.once('http', () => new HttpTransport({userAgent: this.userAgent, now: this.opts.now, ...this.opts.http}))
   }
 
   // The clients load on first use, and the contract's schemas with them: a command that finds it
