@@ -1,4 +1,5 @@
 import {randomBytes} from 'node:crypto'
+import {constants} from 'node:fs'
 import {lstat, mkdir, open, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import type {Writable} from 'node:stream'
@@ -79,7 +80,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array, force: boo
   await mkdir(dirname(target), {recursive: true})
   const temp = join(dirname(target), `.${basename(target)}.clawd-tmp-${randomBytes(6).toString('hex')}`)
   try {
-    const handle = await open(temp, 'wx', 0o600)
+    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
     try {
       await handle.writeFile(data)
       await handle.sync()
