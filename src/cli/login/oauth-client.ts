@@ -86,16 +86,14 @@ export class OAuthClient {
 
   private failure(res: HttpResponse): CliError {
     const error = oauthError(res)
-    if (error) {
-      return new CliError({
-        code: error.error,
-        message: error.error_description ?? `The API refused the request (${error.error}).`,
-        hint: 'Check that the CLI and the server are the same version (`clawd --version`).',
-        exitCode: ExitCode.auth,
-      })
-    }
+    if (error) return oauthRefusal(error, 'request', 'Check that the CLI and the server are the same version (`clawd --version`).')
     return errorFromResponse(res, this.baseUrl)
   }
+}
+
+/** An OAuth error answer (RFC 6749 §5.2) as the CLI's error: its description, else its code. */
+export function oauthRefusal(error: OAuthError, what: string, hint: string): CliError {
+  return new CliError({code: error.error, message: error.error_description ?? `The API refused the ${what} (${error.error}).`, hint, exitCode: ExitCode.auth})
 }
 
 function oauthError(res: HttpResponse): OAuthError | undefined {
