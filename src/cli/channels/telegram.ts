@@ -1,14 +1,12 @@
-import {type Channel, type DmPolicy, TELEGRAM_DEFAULT_API_URL} from '../../contract/channels.js'
+import type {z} from 'zod'
+import {type Channel, type DmPolicy, TELEGRAM_DEFAULT_API_URL, type telegramBotSchema} from '../../contract/channels.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
 import type {Api} from '../kit/http/api.js'
 import {isLoopbackHost} from '../kit/http/security.js'
 import {sealToInstance} from '../keys/byok.js'
 
-export interface CheckedBot {
-  id: number
-  username: string
-}
+export type CheckedBot = z.infer<typeof telegramBotSchema>
 
 /**
  * Checks a bot token on this machine with the Bot API's getMe, before anything is sealed or sent,

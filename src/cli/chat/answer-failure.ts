@@ -44,7 +44,7 @@ export class AnswerFailed extends CliError {
       code: event.code,
       message: event.message,
       hint: event.hint ?? defaultHints[event.code],
-      exitCode: exitCodes[event.code] ?? ExitCode.unexpected,
+      exitCode: exitCodeForStreamError(event.code),
     })
   }
 

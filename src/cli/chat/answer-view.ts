@@ -92,10 +92,6 @@ export type AnswerOutcome =
   | {kind: 'stopped'}
   | {kind: 'failed'; error: AnswerFailed}
 
-/**
- * Plays an answer into a view and says how it ended. Once the person asked to stop, no more text
- * is shown even if the API still sends some before it confirms.
- */
 export interface PlayHooks {
   onFirstEvent?: () => void
   /**
@@ -106,6 +102,10 @@ export interface PlayHooks {
   approve?: (event: Extract<StreamEvent, {type: 'tool.start'}>) => Promise<boolean>
 }
 
+/**
+ * Plays an answer into a view and says how it ended. Once the person asked to stop, no more text
+ * is shown even if the API still sends some before it confirms.
+ */
 export async function playAnswer(answer: Answer, view: AnswerView, hooks: PlayHooks = {}): Promise<AnswerOutcome> {
   let outcome: AnswerOutcome | undefined
   let first = true

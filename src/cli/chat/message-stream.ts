@@ -184,12 +184,8 @@ export class MessageStreamClient {
   }
 
   /** One request through the API, which owns the token, its refresh and the problem mapping. */
-  private async open(request: () => Promise<HttpStream>): Promise<HttpStream> {
-    try {
-      return await request()
-    } catch (error) {
-      throw error instanceof CliError ? withResetTime(error) : error
-    }
+  private open(request: () => Promise<HttpStream>): Promise<HttpStream> {
+    return request().catch((error: unknown) => Promise.reject(error instanceof CliError ? withResetTime(error) : error))
   }
 }
 

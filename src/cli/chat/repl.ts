@@ -3,7 +3,7 @@ import {CliError} from '../kit/errors.js'
 import {ExitCode, type ExitCodeValue} from '../kit/exit-codes.js'
 import {createSpinner, type Spinner} from '../kit/spinner.js'
 import {styles} from '../kit/style.js'
-import {toCliError} from '../kit/base-command.js'
+import {toCliError, writeError} from '../kit/base-command.js'
 import {playAnswer, textViewFor} from './answer-view.js'
 import {approvalQuestion, isYes} from './approval-prompt.js'
 import type {ChatOnceOptions} from './chat-once.js'
@@ -95,9 +95,9 @@ export function runRepl(opts: ReplOptions): Promise<ExitCodeValue> {
           ...(opts.approve ? {approve: ask} : {}),
         })
         if (outcome.kind === 'stopped') note(c.dim('(stopped)'))
-        if (outcome.kind === 'failed') report(outcome.error)
+        if (outcome.kind === 'failed') writeError(io, outcome.error)
       } catch (error) {
-        report(toCliError(error as Error))
+        writeError(io, toCliError(error as Error))
       } finally {
         spinner?.stop()
         answer = undefined
@@ -115,11 +115,6 @@ export function runRepl(opts: ReplOptions): Promise<ExitCodeValue> {
         rl.prompt()
       }).finally(() => rl.setPrompt(c.cyan('› ')))
 
-    const report = (error: CliError) => {
-      note(`${c.red('Error:')} ${error.message}`)
-      if (error.hint) note(`${c.dim('Hint:')} ${error.hint}`)
-    }
-
     const command = (line: string) => {
       const [name, ...rest] = line.split(/\s+/)
       const arg = rest.join(' ').trim()
@@ -136,7 +131,7 @@ export function runRepl(opts: ReplOptions): Promise<ExitCodeValue> {
             conversation.model = checkModel(arg)
             return note(c.dim(`(next messages use ${conversation.model})`))
           } catch (error) {
-            return report(error as CliError)
+            return writeError(io, error as CliError)
           }
         case '/help':
           return note(HELP)

@@ -28,7 +28,6 @@ export interface ResolvedCredential {
 
 /** One place that keeps credentials per API URL. */
 export interface CredentialStore {
-  readonly kind: 'keyring' | 'file'
   get(api: string): Promise<Credential | undefined>
   set(credential: Credential): Promise<void>
   /** Resolves true when something was removed. */

@@ -1,7 +1,7 @@
 import {chmodSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {z} from 'zod'
-import {ensurePrivateDir, readJsonFile, writePrivateFile} from '../kit/config.js'
+import {readJsonFile, writePrivateJson} from '../kit/config.js'
 import {type Credential, credentialSchema, type CredentialStore} from './credential.js'
 
 const fileSchema = z.object({
@@ -15,10 +15,9 @@ type CredentialsFile = z.infer<typeof fileSchema>
  * keyring can be used. Every write replaces the file atomically.
  */
 export class FileCredentialStore implements CredentialStore {
-  readonly kind = 'file' as const
   readonly path: string
 
-  constructor(readonly dir: string) {
+  constructor(dir: string) {
     this.path = join(dir, 'credentials.json')
   }
 
@@ -49,7 +48,6 @@ export class FileCredentialStore implements CredentialStore {
   }
 
   private write(file: CredentialsFile): void {
-    ensurePrivateDir(this.dir)
-    writePrivateFile(this.path, JSON.stringify(file, null, 2) + '\n')
+    writePrivateJson(this.path, file)
   }
 }

@@ -52,8 +52,6 @@ export const KEYRING_SERVICE = 'clawd'
 
 /** One keyring entry per API URL, holding the credential as JSON. */
 export class KeyringCredentialStore implements CredentialStore {
-  readonly kind = 'keyring' as const
-
   constructor(
     private readonly backend: KeyringBackend,
     private readonly timeoutMs: number,

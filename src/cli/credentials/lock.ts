@@ -1,14 +1,14 @@
-import {closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {readFileSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {ensurePrivateDir} from '../kit/config.js'
 import {dirname} from 'node:path'
 
+/** A lock older than this is from a process that died mid-refresh, and is taken over. */
+const STALE_MS = 15_000
+
 export interface LockOptions {
-  /** A lock older than this is from a process that died mid-refresh, and is taken over. */
-  staleMs?: number
-  /** Gives up waiting after this long (longer than staleMs, so a stale lock is always broken first). */
+  /** Gives up waiting after this long (longer than STALE_MS, so a stale lock is always broken first). */
   waitMs?: number
-  pollMs?: number
 }
 
 function ownerAlive(path: string): boolean {
@@ -29,22 +29,18 @@ function ownerAlive(path: string): boolean {
  * credential after the lock is taken.
  */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const staleMs = opts.staleMs ?? 15_000
   const deadline = Date.now() + (opts.waitMs ?? 20_000)
   ensurePrivateDir(dirname(path))
   for (;;) {
-    let fd: number | undefined
+    let taken = false
     try {
-      fd = openSync(path, 'wx', 0o600)
+      // 'wx' creates the file only if there is none (O_EXCL): that is taking the lock.
+      writeFileSync(path, String(process.pid), {flag: 'wx', mode: 0o600})
+      taken = true
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
-    if (fd !== undefined) {
-      try {
-        writeSync(fd, String(process.pid))
-      } finally {
-        closeSync(fd)
-      }
+    if (taken) {
       try {
         return await fn()
       } finally {
@@ -59,12 +55,12 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
     } catch {
       continue // released between our open and stat: try again at once
     }
-    if (age > staleMs || (age > 1000 && !ownerAlive(path)) || Date.now() > deadline) {
+    if (age > STALE_MS || (age > 1000 && !ownerAlive(path)) || Date.now() > deadline) {
       try {
         unlinkSync(path)
       } catch {}
       continue
     }
-    await sleep(opts.pollMs ?? 50)
+    await sleep(50)
   }
 }

@@ -63,16 +63,21 @@ export abstract class BaseCommand extends Command {
           '\n',
       )
     } else {
-      const {err: c} = styles(this.io)
-      this.io.stderr.write(`${c.red('Error:')} ${failure.message}\n`)
-      if (failure.hint) this.io.stderr.write(`${c.dim('Hint:')} ${failure.hint}\n`)
+      writeError(this.io, failure)
       // The API names an open incident on server failures: the user learns it is known, not theirs.
-      if (failure.incident) this.io.stderr.write(`${c.yellow('Incident:')} ${failure.incident} — see \`clawd status\`.\n`)
+      if (failure.incident) this.io.stderr.write(`${styles(this.io).err.yellow('Incident:')} ${failure.incident} — see \`clawd status\`.\n`)
     }
     if (process.env.CLAWD_DEBUG === '1') this.io.stderr.write((err?.stack ?? inspect(err)) + '\n')
     // ExitError is handled by oclif without printing anything more.
     throw new Errors.ExitError(failure.exitCode)
   }
+}
+
+/** An error for people, on stderr: what happened, then what to do (the REPL's errors too). */
+export function writeError(io: IOStreams, failure: CliError): void {
+  const {err: c} = styles(io)
+  io.stderr.write(`${c.red('Error:')} ${failure.message}\n`)
+  if (failure.hint) io.stderr.write(`${c.dim('Hint:')} ${failure.hint}\n`)
 }
 
 /** Maps anything thrown into our typed error, so nothing reaches the user as a stack trace. */

@@ -1,6 +1,6 @@
 import {chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {z} from 'zod'
 import {DEFAULT_PORT} from '../../server/index.js'
 import {CliError} from './errors.js'
@@ -41,10 +41,11 @@ export function ensurePrivateDir(dir: string): void {
   if (created) chmodSync(dir, 0o700)
 }
 
-/** Writes a file readable only by its owner, atomically, so a crash never leaves half a file. */
-export function writePrivateFile(path: string, content: string): void {
+/** Writes `value` as JSON to a file readable only by its owner in a private dir, atomically, so a crash never leaves half a file. */
+export function writePrivateJson(path: string, value: unknown): void {
+  ensurePrivateDir(dirname(path))
   const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, content, {mode: 0o600})
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', {mode: 0o600})
   chmodSync(tmp, 0o600)
   renameSync(tmp, path)
 }
@@ -79,7 +80,7 @@ export type CliSettings = z.infer<typeof settingsSchema>
 export class CliConfig {
   readonly path: string
 
-  constructor(readonly dir: string) {
+  constructor(dir: string) {
     this.path = join(dir, 'config.json')
   }
 
@@ -92,7 +93,6 @@ export class CliConfig {
   }
 
   update(patch: Partial<CliSettings>): void {
-    ensurePrivateDir(this.dir)
-    writePrivateFile(this.path, JSON.stringify({...this.read(), ...patch}, null, 2) + '\n')
+    writePrivateJson(this.path, {...this.read(), ...patch})
   }
 }

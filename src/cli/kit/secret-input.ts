@@ -79,7 +79,7 @@ export async function readNewPassword(io: IOStreams): Promise<string> {
     const again = await password({message: 'Repeat the password:', mask: '*'}, context)
     if (again !== value) throw CliError.usage('The passwords do not match.', 'Run the command again.')
   } else {
-    value = (await readAll(io.stdin)).replace(/\r?\n$/, '')
+    value = trimOneNewline(await readAll(io.stdin))
   }
   if (value.length === 0) {
     throw CliError.usage('No password given.', 'Pipe it on stdin, e.g. printf "%s" "$PASSWORD" | clawd server users create --email E')

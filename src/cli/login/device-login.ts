@@ -2,7 +2,7 @@ import {setTimeout as delay} from 'node:timers/promises'
 import type {DeviceAuthorizationResponse, TokenResponse} from '../../contract/auth.js'
 import {CliError} from '../kit/errors.js'
 import {ExitCode} from '../kit/exit-codes.js'
-import type {OAuthClient} from './oauth-client.js'
+import {type OAuthClient, oauthRefusal} from './oauth-client.js'
 
 /** RFC 8628 §3.5: each slow_down adds 5 seconds to the polling interval, for good. */
 export const SLOW_DOWN_STEP_MS = 5000
@@ -73,12 +73,7 @@ export async function deviceLogin(opts: DeviceLoginOptions): Promise<TokenRespon
       case 'expired_token':
         throw deviceCodeExpired()
       default:
-        throw new CliError({
-          code: result.error.error,
-          message: result.error.error_description ?? `The API refused the login (${result.error.error}).`,
-          hint: 'Run `clawd login` again; if it keeps failing, check that the CLI and the server are the same version.',
-          exitCode: ExitCode.auth,
-        })
+        throw oauthRefusal(result.error, 'login', 'Run `clawd login` again; if it keeps failing, check that the CLI and the server are the same version.')
     }
     if (now() >= deadline) throw deviceCodeExpired()
   }

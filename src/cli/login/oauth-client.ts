@@ -26,11 +26,10 @@ export class OAuthClient {
   constructor(
     readonly baseUrl: string,
     private readonly http: HttpTransport,
-    private readonly clientId: string = CLI_CLIENT_ID,
   ) {}
 
   async startDeviceAuthorization(signal?: AbortSignal): Promise<DeviceAuthorizationResponse> {
-    const res = await this.post(oauthPaths.deviceAuthorization, {client_id: this.clientId}, signal)
+    const res = await this.post(oauthPaths.deviceAuthorization, {}, signal)
     if (res.status === 404) {
       throw new CliError({
         code: 'no_device_login',
@@ -45,7 +44,7 @@ export class OAuthClient {
 
   /** One poll of the token endpoint: tokens, or the OAuth error that says what to do next. */
   async pollDeviceToken(deviceCode: string, signal?: AbortSignal): Promise<TokenPollResult> {
-    const res = await this.post(oauthPaths.token, {grant_type: DEVICE_GRANT_TYPE, device_code: deviceCode, client_id: this.clientId}, signal)
+    const res = await this.post(oauthPaths.token, {grant_type: DEVICE_GRANT_TYPE, device_code: deviceCode}, signal)
     if (res.status === 200) return {tokens: parseAnswer(res.text, tokenResponseSchema, this.baseUrl, 'the token request')}
     const error = oauthError(res)
     if (error) return {error}
@@ -53,7 +52,7 @@ export class OAuthClient {
   }
 
   async refresh(refreshToken: string): Promise<TokenResponse> {
-    const res = await this.post(oauthPaths.token, {grant_type: 'refresh_token', refresh_token: refreshToken, client_id: this.clientId})
+    const res = await this.post(oauthPaths.token, {grant_type: 'refresh_token', refresh_token: refreshToken})
     if (res.status === 200) return parseAnswer(res.text, tokenResponseSchema, this.baseUrl, 'the token refresh')
     const error = oauthError(res)
     if (error?.error === 'invalid_grant') {
@@ -69,7 +68,7 @@ export class OAuthClient {
 
   /** RFC 7009: the server answers 200 whether or not it knew the token. */
   async revoke(token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
-    const res = await this.post(oauthPaths.revocation, {token, token_type_hint: hint, client_id: this.clientId})
+    const res = await this.post(oauthPaths.revocation, {token, token_type_hint: hint})
     if (res.status !== 200) throw this.failure(res)
   }
 
@@ -80,23 +79,21 @@ export class OAuthClient {
       method: 'POST',
       url: this.baseUrl + path,
       headers: {'content-type': 'application/x-www-form-urlencoded', accept: 'application/json'},
-      body: new URLSearchParams(form).toString(),
+      body: new URLSearchParams({...form, client_id: CLI_CLIENT_ID}).toString(),
       signal,
     })
   }
 
   private failure(res: HttpResponse): CliError {
     const error = oauthError(res)
-    if (error) {
-      return new CliError({
-        code: error.error,
-        message: error.error_description ?? `The API refused the request (${error.error}).`,
-        hint: 'Check that the CLI and the server are the same version (`clawd --version`).',
-        exitCode: ExitCode.auth,
-      })
-    }
+    if (error) return oauthRefusal(error, 'request', 'Check that the CLI and the server are the same version (`clawd --version`).')
     return errorFromResponse(res, this.baseUrl)
   }
+}
+
+/** An OAuth error answer (RFC 6749 §5.2) as the CLI's error: its description, else its code. */
+export function oauthRefusal(error: OAuthError, what: string, hint: string): CliError {
+  return new CliError({code: error.error, message: error.error_description ?? `The API refused the ${what} (${error.error}).`, hint, exitCode: ExitCode.auth})
 }
 
 function oauthError(res: HttpResponse): OAuthError | undefined {

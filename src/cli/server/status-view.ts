@@ -16,15 +16,8 @@ export function statusLines(status: StatusResponse, apiUrl: string): string[] {
   for (const c of status.components) lines.push(`${c.name.padEnd(width)}  ${c.status.padEnd(11)}  ${c.detail ?? ''}`.trimEnd())
   const open = status.incidents.filter((i) => !i.resolved_at)
   const recent = status.incidents.filter((i) => i.resolved_at)
-  lines.push('')
-  if (open.length === 0) lines.push('No open incidents.')
-  else {
-    lines.push('Open incidents:')
-    for (const i of open) lines.push(...incidentLines(i).map((l) => '  ' + l))
-  }
-  if (recent.length > 0) {
-    lines.push('', 'Recently resolved:')
-    for (const i of recent) lines.push(...incidentLines(i).map((l) => '  ' + l))
-  }
+  const indented = (incidents: Incident[]) => incidents.flatMap((i) => incidentLines(i).map((l) => '  ' + l))
+  lines.push('', ...(open.length === 0 ? ['No open incidents.'] : ['Open incidents:', ...indented(open)]))
+  if (recent.length > 0) lines.push('', 'Recently resolved:', ...indented(recent))
   return lines
 }

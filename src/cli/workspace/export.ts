@@ -59,13 +59,7 @@ export function planWorkspaceExport(files: readonly WorkspaceFile[]): {files: Wo
 /** Writes the planned files; atomic for directories and tar files, never over existing data without `force`. */
 export async function writeExport(files: readonly WorkspaceFile[], target: ExportTarget, opts: {force: boolean; stdout: Writable}): Promise<void> {
   if (target.out === '-') return writeWorkspaceTar(files, opts.stdout, {end: false})
-  if (target.format === 'dir') {
-    try {
-      return await writeWorkspaceDir(files, target.out, {force: opts.force})
-    } catch (error) {
-      throw fromDirError(error)
-    }
-  }
+  if (target.format === 'dir') return writeWorkspaceDir(files, target.out, {force: opts.force}).catch((error: unknown) => Promise.reject(fromDirError(error)))
   await writeFileAtomic(target.out, workspaceTar(files), opts.force)
 }
 

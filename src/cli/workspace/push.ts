@@ -21,11 +21,7 @@ export async function readPushSource(source: string, stdin: Readable): Promise<W
     if (!source.endsWith('.tar')) throw CliError.usage(`${source} is a file.`, 'Pass the workspace directory, a .tar archive, or - for a tar on stdin.')
     return fromTar(await readFile(source), source)
   }
-  try {
-    return await readWorkspaceDir(source)
-  } catch (error) {
-    throw fromDirError(error)
-  }
+  return readWorkspaceDir(source).catch((error: unknown) => Promise.reject(fromDirError(error)))
 }
 
 function fromTar(bytes: Uint8Array, shown: string): WorkspaceCheck {

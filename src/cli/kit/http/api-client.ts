@@ -2,7 +2,7 @@ import type {z} from 'zod'
 import {CliError} from '../errors.js'
 import {errorFromResponse, parseAnswer, unexpectedShape} from './errors.js'
 import {assertSafeForTokens} from './security.js'
-import type {HttpStream, HttpTransport} from './transport.js'
+import type {HttpRequest, HttpStream, HttpTransport} from './transport.js'
 import {EVENT_STREAM, isEventStream} from '../../../sse/frame.js'
 
 /** Hands the API client a bearer token, and a fresh one when the server says it expired. */
@@ -15,15 +15,7 @@ export interface TokenProvider {
 }
 
 /** What an event stream's request adds: the event to resume after, and how long it may wait. */
-export interface StreamOptions {
-  body?: unknown
-  lastEventId?: string
-  signal?: AbortSignal
-  /** Waiting for the headers may include resuming a paused instance. */
-  headersTimeoutMs?: number
-  /** Silence longer than this counts as a dropped connection. */
-  idleTimeoutMs?: number
-}
+export type StreamOptions = Pick<HttpRequest, 'signal' | 'headersTimeoutMs' | 'idleTimeoutMs'> & {body?: unknown; lastEventId?: string}
 
 /**
  * The clawd API over HTTP, JSON and event streams alike: sends the bearer token (never over plain

@@ -55,9 +55,8 @@ export function routeMethods<T extends Record<string, RouteSpec>>(load: () => Pr
         : async (input: Record<string, unknown> = {}) => {
             const route = (await load())[name]
             if (!route) throw new TypeError(`no route named ${name}`)
-            const {body, query, signal, lastEventId, headersTimeoutMs, idleTimeoutMs, ...params} = input
-            const options = {body, signal, lastEventId, headersTimeoutMs, idleTimeoutMs} as StreamOptions
-            return call(route, pathTo(route, params as never, query as QueryValues | undefined), options)
+            // One object holds the path parameters (pathTo takes only those), the query and the request's options.
+            return call(route, pathTo(route, input as never, input.query as QueryValues | undefined), input as StreamOptions)
           },
   })
 }
