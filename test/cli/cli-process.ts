@@ -1,10 +1,13 @@
 import {spawnCli, type CliOptions, type CliResult} from '../helpers/cli.js'
 
 export interface RunningCli {
-  /** Resolves with the first match of `pattern` in stderr, as it arrives. */
-  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
-  /** Resolves with what `ready` finds in the output so far, as it arrives; `what` names it in errors. */
-  waitForOutput<T>(what: string, ready: (out: {stdout: string; stderr: string}) => T | null | undefined | false, timeoutMs?: number): Promise<T>
+  /** Resolves with the first match of `pattern` in stderr, as it arrives; rejects if the CLI exits first. */
+  waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>
+  /**
+   * Resolves with what `ready` finds in the output so far, as it arrives; rejects if the CLI exits
+   * first (a hung CLI is killed by spawnCli's backstop). `what` names it in errors.
+   */
+  waitForOutput<T>(what: string, ready: (out: {stdout: string; stderr: string}) => T | null | undefined | false): Promise<T>
   done: Promise<CliResult>
   kill(signal?: NodeJS.Signals): void
 }
@@ -15,10 +18,10 @@ export interface RunningCli {
  */
 export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
   const listeners = new Set<() => void>()
-  const {child, done, output} = spawnCli(args, opts, 60_000, () => {
+  const {child, done, output} = spawnCli(args, opts, () => {
     for (const l of listeners) l()
   })
-  const waitForOutput: RunningCli['waitForOutput'] = (what, ready, timeoutMs = 30_000) =>
+  const waitForOutput: RunningCli['waitForOutput'] = (what, ready) =>
     new Promise((resolve, reject) => {
       const check = () => {
         const out = output()
@@ -26,19 +29,12 @@ export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
         if (found) {
           cleanup()
           resolve(found)
-        } else if (child.exitCode !== null) {
+        } else if (child.exitCode !== null || child.signalCode !== null) {
           cleanup()
-          reject(new Error(`clawd exited ${child.exitCode} before ${what}\nstdout: ${out.stdout}\nstderr: ${out.stderr}`))
+          reject(new Error(`clawd exited (${child.exitCode ?? child.signalCode}) before ${what}\nstdout: ${out.stdout}\nstderr: ${out.stderr}`))
         }
       }
-      const timer = setTimeout(() => {
-        cleanup()
-        reject(new Error(`no ${what} within ${timeoutMs} ms\nstdout: ${output().stdout}\nstderr: ${output().stderr}`))
-      }, timeoutMs)
-      const cleanup = () => {
-        clearTimeout(timer)
-        listeners.delete(check)
-      }
+      const cleanup = () => listeners.delete(check)
       listeners.add(check)
       check()
     })
@@ -46,7 +42,7 @@ export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
     done,
     kill: (signal = 'SIGTERM') => void child.kill(signal),
     waitForOutput,
-    waitForStderr: (pattern, timeoutMs) => waitForOutput(`${pattern} on stderr`, ({stderr}) => stderr.match(pattern), timeoutMs),
+    waitForStderr: (pattern) => waitForOutput(`${pattern} on stderr`, ({stderr}) => stderr.match(pattern)),
   }
 }
 

@@ -27,11 +27,18 @@ export interface SpawnedCli {
 }
 
 /**
+ * Only a backstop for a CLI that hangs, below vitest's own bound so the failure shows the output:
+ * the CLI has its own timeouts, and on a busy machine a `--wait` can take well over 30 s without
+ * anything being wrong. Tests wait for what the CLI prints or for its exit, never on a clock.
+ */
+const HANG_BACKSTOP_MS = 240_000
+
+/**
  * Starts the built CLI as a subprocess the way a CI script would: no TTY, NO_COLOR, and only the
  * environment given (plus PATH/HOME), so a developer's own CLAWD_* settings never leak in.
  * `onOutput` runs after each piece of output and once more on exit.
  */
-export function spawnCli(args: string[], opts: CliOptions, backstopMs: number, onOutput: () => void = () => {}): SpawnedCli {
+export function spawnCli(args: string[], opts: CliOptions, onOutput: () => void = () => {}): SpawnedCli {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CI: '1', ...opts.env},
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -50,7 +57,7 @@ export function spawnCli(args: string[], opts: CliOptions, backstopMs: number, o
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`clawd ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`))
-    }, opts.timeoutMs ?? backstopMs)
+    }, opts.timeoutMs ?? HANG_BACKSTOP_MS)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
@@ -64,9 +71,7 @@ export function spawnCli(args: string[], opts: CliOptions, backstopMs: number, o
 
 /** Runs the built CLI to its end (see spawnCli). */
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  // Only a backstop for a CLI that hangs: it has its own timeouts, and on a busy machine a
-  // `--wait` can take well over 30 s without anything being wrong.
-  return spawnCli(args, opts, 240_000).done
+  return spawnCli(args, opts).done
 }
 
 /** Parses the single JSON document a `--json` command prints. */

@@ -24,7 +24,7 @@ export async function apiCall(
   method: string,
   path: string,
   body?: unknown,
-  opts: {headers?: Record<string, string>; timeoutMs?: number} = {},
+  headers: Record<string, string> = {},
 ): Promise<ApiResult> {
   const token = typeof user === 'string' ? user : user?.accessToken
   const isBytes = body instanceof Uint8Array
@@ -33,10 +33,9 @@ export async function apiCall(
     headers: {
       ...(token ? {authorization: `Bearer ${token}`} : {}),
       ...(body === undefined ? {} : {'content-type': isBytes ? 'application/x-tar' : 'application/json'}),
-      ...opts.headers,
+      ...headers,
     },
     body: body === undefined ? undefined : isBytes ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 45_000),
   })
   const text = await res.text()
   let parsed: unknown = text

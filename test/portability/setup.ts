@@ -38,7 +38,7 @@ export async function startPortability(args: string[] = []): Promise<Portability
       }
       return made.get(key)!
     },
-    api: (user, method, path, body, headers = {}) => apiCall(server.url, user, method, path, body, {headers, timeoutMs: 30_000}),
+    api: (user, method, path, body, headers = {}) => apiCall(server.url, user, method, path, body, headers),
   }
 }
 

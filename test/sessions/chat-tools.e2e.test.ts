@@ -98,8 +98,8 @@ describe('clawd chat with tools (e2e)', () => {
           )
     const slow = await startMiniGateway({toolbox: slowTools, allowedTools: 'read,write,exec'})
     try {
-      const chat = startCli(['chat', '-m', 'run something long', '--model', 'dev/tools'], {env: env(slow.url), timeoutMs: 240_000})
-      await chat.waitForOutput('exec ran', ({stderr}) => stderr.includes(`⋯ exec ${COMMAND}`), 240_000)
+      const chat = startCli(['chat', '-m', 'run something long', '--model', 'dev/tools'], {env: env(slow.url)})
+      await chat.waitForOutput('exec ran', ({stderr}) => stderr.includes(`⋯ exec ${COMMAND}`))
       chat.kill('SIGINT')
       const {code, stdout, stderr} = await chat.done
       expect(code, stderr).toBe(130)
