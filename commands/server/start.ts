@@ -8,6 +8,7 @@ import {
   drainReplica,
   EmbeddedPostgresError,
   EmbeddedPostgresMissingError,
+  loadTlsFiles,
   type RunningServer,
   serverBackgroundJobs,
   startServer,
@@ -27,6 +28,7 @@ export default class ServerStart extends BaseCommand {
     let config
     try {
       config = configFromStartOptions(flags)
+      if (config.tls) await loadTlsFiles(config.tls)
     } catch (error) {
       throw CliError.usage((error as Error).message)
     }

@@ -126,3 +126,18 @@ export function defaultConfig(dataDir: string): ServerConfig {
     replicas: {goneAfterMs: 15_000, drainOnExit: false},
   }
 }
+
+/** `600/1m`, `10/s`, or `off`, as `server start --rate-limit-*` takes it. */
+export function parseRequestRate(text: string): RequestRate | null {
+  const value = text.trim().toLowerCase()
+  if (value === 'off' || value === '0') return null
+  const m = /^(\d+)\s*\/\s*(\d*(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value)
+  if (!m) throw new Error(`invalid rate "${text}": use REQUESTS/WINDOW such as 600/1m or 10/s, or "off"`)
+  const requests = Number(m[1])
+  const factor = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}[m[3] as 'ms']
+  const windowMs = Math.round((m[2] === '' ? 1 : Number(m[2])) * factor)
+  if (requests < 1 || windowMs < 1000) throw new Error(`invalid rate "${text}": at least 1 request per window of 1 s or more`)
+  // Idle buckets are pruned after a day, which must not be before they would have refilled.
+  if (windowMs > 86_400_000) throw new Error(`invalid rate "${text}": the window can be at most 1d`)
+  return {requests, windowMs}
+}

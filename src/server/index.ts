@@ -10,15 +10,13 @@ import type {ServerConfig} from './config.js'
 import type {ServerContext} from './context.js'
 import type {RunningServer, StartOptions} from './main.js'
 
-export {DEFAULT_PORT, defaultConfig, type ServerConfig} from './config.js'
+export {DEFAULT_PORT, defaultConfig, parseRequestRate, type ServerConfig} from './config.js'
 export type {ServerContext} from './context.js'
 export {adminSocketPath, defaultDataDir} from './data-dir.js'
 export {DataDirBusyError} from './lock.js'
 export type {RunningServer, StartOptions} from './main.js'
 export {EmbeddedPostgresMissingError} from './store/embedded/binaries.js'
 export {EmbeddedPostgresError} from './store/embedded/errors.js'
-export {parseRequestRate} from './ratelimit/requests.js'
-export {loadTlsFiles} from './tls.js'
 
 /** Starts the API on `config` (see main.ts). */
 export async function startServer(config: ServerConfig, opts?: StartOptions): Promise<RunningServer> {
@@ -49,6 +47,16 @@ export async function serverBackgroundJobs(): Promise<NonNullable<StartOptions['
     for (const job of [authSweepJob(server.ctx), accessLogSweepJob(server.ctx)]) startJob(server.ctx, job)
   }
   return [start]
+}
+
+/**
+ * Reads `--tls-cert`/`--tls-key` and checks them as a pair (see tls.ts), so `server start` fails
+ * with a usage error before it starts anything. Loaded when called: node:tls is not small, and
+ * every CLI command loads this module.
+ */
+export async function loadTlsFiles(files: {certFile: string; keyFile: string}) {
+  const tls = await import('./tls.js')
+  return tls.loadTlsFiles(files)
 }
 
 /** Moves every instance off this replica (`--drain-on-exit`). */

@@ -1,6 +1,6 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import {parseDuration} from '../../duration.js'
-import {DEFAULT_PORT, defaultConfig, defaultDataDir, loadTlsFiles, parseRequestRate, type ServerConfig} from '../../server/index.js'
+import {DEFAULT_PORT, defaultConfig, defaultDataDir, parseRequestRate, type ServerConfig} from '../../server/index.js'
 
 const duration = Flags.custom<number>({
   parse: async (input) => parseDuration(input),
@@ -98,10 +98,8 @@ export function configFromStartOptions(options: ServerStartOptions, env: NodeJS.
   if (options['dev-delay'] !== undefined) config.agent.devDeltaDelayMs = options['dev-delay']
   if (options['tool-max-steps'] !== undefined) config.agent.toolMaxSteps = options['tool-max-steps']
   if (options['tool-max-time'] !== undefined) config.agent.toolMaxMs = options['tool-max-time']
-  if (options['tls-cert'] && options['tls-key']) {
-    config.tls = {certFile: options['tls-cert'], keyFile: options['tls-key']}
-    loadTlsFiles(config.tls)
-  }
+  // The files themselves are read and checked by `server start` (loadTlsFiles), not here.
+  if (options['tls-cert'] && options['tls-key']) config.tls = {certFile: options['tls-cert'], keyFile: options['tls-key']}
   if (options['rate-limit-token'] !== undefined) config.rateLimits.perToken = parseRequestRate(options['rate-limit-token'])
   if (options['rate-limit-ip'] !== undefined) config.rateLimits.perIp = parseRequestRate(options['rate-limit-ip'])
   config.logRetentionMs = options['log-retention']
