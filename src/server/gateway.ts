@@ -28,16 +28,33 @@ export function agentRequestHeaders(opts: {hasBody: boolean; lastEventId?: strin
   }
 }
 
-/** Copies an upstream body to `raw` as it arrives, waiting out back-pressure; false if it broke off. */
+/**
+ * Copies an upstream body to `raw` as it arrives, waiting out back-pressure; false if it broke off
+ * (upstream failed, or the client went away). A client gone while we wait for 'drain' never drains:
+ * 'close' ends that wait too, or the request (and the stream slot it holds) would hang forever.
+ */
 export async function pipeUpstream(body: AsyncIterable<Buffer>, raw: ServerResponse): Promise<boolean> {
   try {
     for await (const chunk of body) {
-      if (!raw.write(chunk)) await new Promise((r) => raw.once('drain', r))
+      if (raw.destroyed) return false
+      if (!raw.write(chunk)) await drainedOrClosed(raw)
     }
-    return true
+    return !raw.destroyed
   } catch {
     return false
   }
+}
+
+function drainedOrClosed(raw: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      raw.off('drain', done)
+      raw.off('close', done)
+      resolve()
+    }
+    raw.once('drain', done)
+    raw.once('close', done)
+  })
 }
 
 /**
